@@ -5,7 +5,7 @@ from __future__ import annotations
 from api.cli.app import app
 
 # Command modules register themselves on ``app`` when imported.
-from api.cli import parse_cmd  # noqa: E402, F401  isort: skip
+from api.cli import parse_cmd  # noqa: F401  isort: skip
 
 
 def main() -> None:

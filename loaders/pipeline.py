@@ -1,0 +1,45 @@
+"""The loader's single entry point: a report file in, a typed ``InspectionReport`` out."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from loaders.entities import extract_entities
+from loaders.errors import LoaderError
+from loaders.forces import ForceRegister
+from loaders.hmic2007 import parse_report
+from loaders.leads import extract_leads
+from loaders.mentions import attach_mentions
+from loaders.model import InspectionReport
+from loaders.options import LoadOptions
+from loaders.source import read_source
+from loaders.vocabulary import Vocabulary
+
+
+def load_report(path: str | Path, options: LoadOptions | None = None) -> InspectionReport:
+    """Read, parse and annotate one report file.
+
+    Raises only :class:`LoaderError`, naming the file and the reason.
+    """
+    options = options or LoadOptions()
+    source = read_source(path, options)
+    register = _register(options)
+    report = parse_report(source, register)
+    try:
+        vocabulary = Vocabulary.load()
+    except (OSError, ValueError) as error:  # a broken vocabulary is a setup fault, not the report's
+        raise LoaderError(str(path), f"cannot read the curated vocabulary: {error}") from error
+    entities = extract_entities(report, vocabulary)
+    report = attach_mentions(report, entities)
+    leads = extract_leads(report, entities)
+    return replace(report, entities=tuple(entities), leads=tuple(leads))
+
+
+def _register(options: LoadOptions) -> ForceRegister:
+    if options.forces_csv is None:
+        return ForceRegister.default()
+    try:
+        return ForceRegister.load(options.forces_csv)
+    except (OSError, ValueError) as error:
+        raise LoaderError(str(options.forces_csv), f"cannot read the force register: {error}") from error
