@@ -50,7 +50,9 @@ class GraphConfig:
             raise ConfigError(f"backend must be one of {', '.join(BACKENDS)}, got {self.backend!r}")
         parts = urlsplit(self.base_iri)
         if parts.scheme not in ("http", "https") or not parts.netloc or not self.base_iri.endswith("/"):
-            raise ConfigError(f"base IRI must be an absolute http(s) IRI ending in '/', got {self.base_iri!r}")
+            raise ConfigError(
+                f"base IRI must be an absolute http(s) IRI ending in '/', got {self.base_iri!r}"
+            )
         for name in ("query_url", "update_url", "store_url"):
             _check_http_url(name, getattr(self, name))
         if self.backend == "remote" and self.query_url is None:
@@ -74,6 +76,8 @@ class GraphConfig:
             try:
                 values["timeout_s"] = float(env["HMIC_KG_TIMEOUT"])
             except ValueError:
-                raise ConfigError(f"HMIC_KG_TIMEOUT must be a number, got {env['HMIC_KG_TIMEOUT']!r}") from None
+                raise ConfigError(
+                    f"HMIC_KG_TIMEOUT must be a number, got {env['HMIC_KG_TIMEOUT']!r}"
+                ) from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

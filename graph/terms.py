@@ -100,14 +100,6 @@ def solutions_to_rows(solutions: ox.QuerySolutions) -> tuple[tuple[str, ...], li
     return names, rows
 
 
-def ox_substitutions(bindings: Mapping[str, Node]) -> dict[ox.Variable, OxTerm]:
-    """Bindings as pyoxigraph ``substitutions`` (SEP-0007: bound by the engine, not by text)."""
-    for name, value in bindings.items():
-        check_variable(name)
-        sparql_term(value)  # refuses blank nodes
-    return {ox.Variable(name): to_ox(value) for name, value in bindings.items()}
-
-
 # -- VALUES injection, for engines without a binding API ------------------------------------------------
 
 _VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -40,7 +40,9 @@ _DATE = re.compile(
     r"\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* (?:19|20)\d\d)\b",
     re.IGNORECASE,
 )
-_EDGE_WINDOW = 3  # non-blank lines either side of a page break that count as "at the page edge"
+_EDGE_WINDOW = 2  # non-blank lines either side of a page break that count as "at the page edge"
+_MIN_HEADER_REPEATS = 3  # an unmarked running header sits at 3+ page breaks, at half of them at least,
+# and rarely anywhere else (3 in 4 of its occurrences at a page break)
 _MAX_HEADER_CHARS = 120
 _MAX_HEADER_WORDS = 15
 _SENTENCE_END = (".", ":", ";", "?", "!")
@@ -65,7 +67,10 @@ def remove_furniture(lines: Sequence[Line]) -> tuple[tuple[Line, ...], tuple[str
     edges = _edge_positions(lines, nonblank, markers)
     near_edge = _near_edges(len(nonblank), edges)
     edge_lines = {nonblank[p] for p in near_edge}
-    removed = markers | _page_numbers(lines, edge_lines) | _running_headers(lines, nonblank, edge_lines, edges)
+    removed = markers | _page_numbers(lines, edge_lines)
+    pages = {line.page for line in lines if line.page is not None}
+    breaks = len(pages) if pages else len(markers)
+    removed |= _running_headers(lines, nonblank, edge_lines, breaks)
     if not removed:
         return lines, ()
     blocks = _blocks(lines, removed)
@@ -75,13 +80,15 @@ def remove_furniture(lines: Sequence[Line]) -> tuple[tuple[Line, ...], tuple[str
 
 
 def _edge_positions(lines: Sequence[Line], nonblank: list[int], markers: set[int]) -> list[int]:
-    """Positions (in the non-blank list) of page breaks: page-number changes and page-marker lines."""
-    edges = []
+    """Positions (in the non-blank list) of page breaks: page changes, page markers, and, when lines
+    carry pages, the start and end of the text (the first page's header, the last page's footer)."""
+    paged = any(line.page is not None for line in lines)
+    edges = [0, len(nonblank)] if paged and nonblank else []
     for pos, i in enumerate(nonblank):
         previous = lines[nonblank[pos - 1]].page if pos else None
         if i in markers or (pos and lines[i].page is not None and previous not in (None, lines[i].page)):
             edges.append(pos)
-    return edges
+    return sorted(set(edges))
 
 
 def _near_edges(count: int, edges: list[int]) -> set[int]:
@@ -93,11 +100,11 @@ def _near_edges(count: int, edges: list[int]) -> set[int]:
 
 def _page_numbers(lines: Sequence[Line], edge_lines: set[int]) -> set[int]:
     """Bare numbers at page edges whose value tracks the page (same offset at least twice)."""
-    candidates = {
-        i: int(lines[i].text) - lines[i].page  # type: ignore[operator]
-        for i in edge_lines
-        if lines[i].page is not None and _BARE_NUMBER.fullmatch(lines[i].text.strip())
-    }
+    candidates: dict[int, int] = {}
+    for i in edge_lines:
+        page = lines[i].page
+        if page is not None and _BARE_NUMBER.fullmatch(lines[i].text.strip()):
+            candidates[i] = int(lines[i].text) - page
     offsets = Counter(candidates.values())
     if not offsets:
         return set()
@@ -122,21 +129,21 @@ def _marking_signals(text: str) -> int:
 
 
 def _running_headers(
-    lines: Sequence[Line], nonblank: list[int], edge_lines: set[int], edges: list[int]
+    lines: Sequence[Line], nonblank: list[int], edge_lines: set[int], breaks: int
 ) -> set[int]:
     """Repeated short lines that read like drafting markings, or that keep turning up at page breaks."""
     keyed = {i: key for i in nonblank if (key := _header_key(lines[i].text)) is not None}
     counts = Counter(keyed.values())
     at_edges = Counter(key for i, key in keyed.items() if i in edge_lines)
-    edge_quorum = max(2, math.ceil(len(edges) / 3))
+    edge_quorum = max(_MIN_HEADER_REPEATS, math.ceil(breaks / 2))
     removed: set[int] = set()
     for i, key in keyed.items():
         if counts[key] < 2:
             continue
         signals = _marking_signals(lines[i].text)
-        if signals >= 2 or (signals == 1 and at_edges[key] >= 1):
-            removed.add(i)
-        elif i in edge_lines and at_edges[key] >= edge_quorum:
+        marked = signals >= 2 or (signals == 1 and at_edges[key] >= 1)
+        running = at_edges[key] >= edge_quorum and at_edges[key] >= 0.75 * counts[key]
+        if marked or (i in edge_lines and running):
             removed.add(i)
     return removed
 

@@ -56,7 +56,7 @@ def print_summary(report: InspectionReport, console: Console) -> None:
         kinds = Counter(finding.kind.value for finding in section.findings)
         dist = section.national_distribution
         table.add_row(
-            section.title,
+            section.area_id,
             section.grade.value if section.grade else "-",
             f"{dist.excellent}/{dist.good}/{dist.fair}/{dist.poor}" if dist else "-",
             str(kinds["strength"]),

@@ -1,0 +1,74 @@
+"""The FastAPI application factory: ``create_app(settings)``; nothing connects at import time."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api import sparql
+from api.errors import ERROR_RESPONSES, install_error_handlers
+from api.runtime import Runtime
+from api.settings import Settings
+from graph.store import Store
+
+ROUTE_MODULES = ("forces", "systems", "units", "people", "areas", "practices", "shared", "search")
+DESCRIPTION = """Police-inspection reports (HMIC 2007) as a knowledge graph.
+
+* `/sparql` — SPARQL 1.1 Protocol endpoint (read-only, time and row limits).
+* Lookups of forces, IT systems, units, people, areas and developing practice, and what forces share:
+  `/shared`, `/practices/{id}/similar`, `/forces/{id}/help`.
+* `/id/{path}` — every IRI of the graph resolves (Turtle, N-Triples, JSON-LD; browsers are redirected
+  to `/page/{path}`).
+
+Errors are always `{"error": {"status", "code", "message", "parameter"}}`.
+"""
+
+
+def _include_routers(app: FastAPI) -> None:
+    for name in ROUTE_MODULES:
+        module = importlib.import_module(f"api.routes.{name}")
+        app.include_router(module.router, responses=ERROR_RESPONSES)
+    app.include_router(sparql.router)
+    app.include_router(importlib.import_module("api.routes.linked_data").router)
+    if importlib.util.find_spec("api.pages") is not None:
+        pages = getattr(importlib.import_module("api.pages"), "router", None)
+        if pages is not None:
+            app.include_router(pages)
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+    """Build the app. ``store``: an already open store to serve (tests); otherwise the store named by
+    ``settings.graph`` is opened on first use and closed on shutdown."""
+    settings = settings or Settings()
+    runtime = Runtime(settings, store)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            runtime.close()
+
+    app = FastAPI(
+        title="hmic-kg",
+        description=DESCRIPTION,
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    app.state.settings = settings
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["Accept", "Content-Type"],
+        expose_headers=["X-HMIC-Truncated", "X-HMIC-Row-Limit"],
+    )
+    install_error_handlers(app)
+    _include_routers(app)
+    return app

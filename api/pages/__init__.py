@@ -1,0 +1,13 @@
+"""The browser side of hmic-kg: home, node pages, network views and the SPARQL page, as one router."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.pages import home, network, nodes, sparql_ui
+
+router = APIRouter()
+for _module in (home, nodes, network, sparql_ui):
+    router.include_router(_module.router)
+
+__all__ = ["router"]

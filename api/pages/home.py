@@ -1,0 +1,78 @@
+"""The home page: the forces, the grade matrix (forces x areas) and entry points to the views."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from rdflib.term import Node
+
+from api.pages.common import BaseIri, Link, PageStore, link_to, local_name, number, render, select, text
+
+router = APIRouter()
+GRADES: tuple[str, ...] = ("excellent", "good", "fair", "poor")
+
+
+@dataclass
+class AreaColumn:
+    """One area of the matrix and the national distribution printed for it."""
+
+    link: Link
+    distribution: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.distribution.values())
+
+
+@dataclass
+class ForceRow:
+    link: Link
+    path: str
+    grades: dict[str, Link] = field(default_factory=dict)  # area IRI -> grade link
+
+
+@dataclass
+class GradeMatrix:
+    areas: dict[str, AreaColumn]
+    forces: list[ForceRow]
+
+
+def grade_matrix(rows: list[dict[str, Node | None]], base: str) -> GradeMatrix:
+    """Rows of ``grade_matrix.rq`` -> the matrix; the first distribution seen for an area is kept."""
+    areas: dict[str, AreaColumn] = {}
+    forces: dict[str, ForceRow] = {}
+    for row in rows:
+        area, force = text(row["area"]), text(row["force"])
+        column = areas.setdefault(area, AreaColumn(link_to(row["area"], base, row["areaLabel"])))
+        if not column.distribution and row.get("excellent") is not None:
+            column.distribution = {g: number(row[g]) or 0 for g in GRADES}
+        force_link = link_to(row["force"], base, row["forceLabel"])
+        entry = forces.setdefault(force, ForceRow(force_link, local_name(force)))
+        grade_id = local_name(text(row["grade"]))
+        grade = link_to(row["grade"], base, row["gradeLabel"] or grade_id.capitalize())
+        entry.grades[area] = Link(grade.label, grade.href, grade_id)  # kind: the grade id, for colour
+    ordered = dict(sorted(areas.items(), key=lambda item: item[1].link.label))
+    return GradeMatrix(ordered, sorted(forces.values(), key=lambda f: f.link.label))
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def home(request: Request, store: PageStore, base: BaseIri) -> HTMLResponse:
+    """Forces, grade matrix and the ways into the network views."""
+    forces = [
+        {"link": link_to(r["force"], base, r["label"]), "id": local_name(text(r["force"])),
+         "findings": number(r["findings"]) or 0, "practices": number(r["practices"]) or 0}
+        for r in select(store, "forces")
+    ]  # fmt: skip
+    entries = [
+        {"link": link_to(r["node"], base, r["label"]), "kind": text(r["kind"]),
+         "id": local_name(text(r["node"])), "forces": number(r["forces"]) or 0}
+        for r in select(store, "entry_points")
+    ]  # fmt: skip
+    matrix = grade_matrix(select(store, "grade_matrix"), base)
+    return render(
+        request, "home.html", forces=forces, matrix=matrix, grades=GRADES,
+        systems=[e for e in entries if e["kind"] == "system"],
+        unit_types=[e for e in entries if e["kind"] == "unit-type"],
+    )  # fmt: skip

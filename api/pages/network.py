@@ -1,0 +1,66 @@
+"""``/view/...``: the network views served as pages, and ``/static/...``: their scripts and styles."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import networkx as nx
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse
+
+from api.deps import RuntimeDep
+from api.pages.common import STATIC_DIR, BaseIri, PageStore, render
+from graph.store import Store
+from graph.view_data import ViewNotFound, build_view
+from graph.views import STATIC_FILES, render_view_html
+
+router = APIRouter()
+ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+#: files under api/static that may be served (nothing else is reachable)
+SITE_FILES = ("site.css", "sparql.js")
+
+
+def projection(store: Store) -> nx.MultiDiGraph:
+    """The whole store as the typed networkx graph the views are cut from."""
+    from graph.network import to_networkx
+
+    result = store.query(ALL_TRIPLES)
+    assert result.graph is not None
+    return to_networkx(result.graph)
+
+
+def _view_page(request: Request, runtime: RuntimeDep, store: Store, base: str, kind: str,
+               ident: str | None, depth: int) -> HTMLResponse:  # fmt: skip
+    graph = runtime.cached("views.projection", store, lambda: projection(store))
+    try:
+        view = build_view(graph, kind, ident, base_iri=base, depth=depth)
+    except ViewNotFound as exc:
+        return render(request, "not_found.html", status_code=404, path=f"view/{kind}/{ident or ''}",
+                      iri=None, message=str(exc))  # fmt: skip
+    return HTMLResponse(render_view_html(view, assets="served", base_iri=base, home_url="/"))
+
+
+Depth = Annotated[int, Query(ge=1, le=2, description="Links from the centre node (ego view).")]
+
+
+@router.get("/view/{kind}", response_class=HTMLResponse, include_in_schema=False)
+def view_without_id(kind: str, request: Request, runtime: RuntimeDep, store: PageStore, base: BaseIri,
+                    depth: Depth = 1) -> HTMLResponse:  # fmt: skip
+    """The whole-graph (``overview``) or cross-force (``shared``) network view."""
+    return _view_page(request, runtime, store, base, kind, None, depth)
+
+
+@router.get("/view/{kind}/{ident:path}", response_class=HTMLResponse, include_in_schema=False)
+def view_with_id(kind: str, ident: str, request: Request, runtime: RuntimeDep, store: PageStore,
+                 base: BaseIri, depth: Depth = 1) -> HTMLResponse:  # fmt: skip
+    """The network of one force, system or unit type, or the neighbourhood (``ego``) of any node."""
+    return _view_page(request, runtime, store, base, kind, ident.strip("/"), depth)
+
+
+@router.get("/static/{name:path}", include_in_schema=False)
+def static_file(name: str) -> FileResponse:
+    """The views' vendored vis-network, their script and style, and the site's CSS and JS."""
+    path = STATIC_FILES.get(name) or (STATIC_DIR / name if name in SITE_FILES else None)
+    if path is None or not path.is_file():
+        raise HTTPException(status_code=404, detail=f"no static file {name!r}")
+    return FileResponse(path, headers={"Cache-Control": "public, max-age=3600"})

@@ -1,0 +1,182 @@
+"""A small pool of query worker processes with a hard per-query time limit.
+
+How a runaway query is stopped: the request thread hands the query to an idle worker process
+(:mod:`api.sparql_worker`) and waits on the pipe for at most the time limit. If no answer came, the
+worker is killed (``SIGKILL``: the native evaluation stops immediately and its memory is returned), the
+caller gets :class:`QueryTimeout`, and a replacement worker is started in a background thread. Other
+requests are never blocked: the lookups do not use the pool, and the other workers keep serving.
+
+Each worker holds a copy of the store loaded from an N-Quads snapshot; :meth:`QueryPool.set_snapshot`
+publishes a new one when the store generation changes and workers reload it lazily before their next
+query.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import queue
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("hmic_kg.api.query_pool")
+PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)
+SNAPSHOT_LOAD_TIMEOUT_S = 120.0
+
+
+class PoolError(Exception):
+    """The pool could not answer; ``status``/``code``/``message`` are fit for the client."""
+
+    status = 503
+    code = "query_unavailable"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class QueryTimeout(PoolError):
+    code = "query_timeout"
+
+
+class PoolBusy(PoolError):
+    code = "query_busy"
+
+
+class WorkerFailed(PoolError):
+    code = "query_failed"
+
+
+class _Worker:
+    """One ``python -m api.sparql_worker`` process, talking over a socket pair.
+
+    A plain subprocess rather than ``multiprocessing.Process``: the spawn start method re-imports the
+    parent's ``__main__`` (uvicorn, pytest, a user's script), and fork is unsafe in a threaded server.
+    """
+
+    def __init__(self, memory_mb: int) -> None:
+        parent, child = socket.socketpair()
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (PROJECT_ROOT, os.environ.get("PYTHONPATH"))))}
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "api.sparql_worker", str(child.fileno()), str(memory_mb)],
+                pass_fds=(child.fileno(),),
+                stdin=subprocess.DEVNULL,
+                env=env,
+            )
+        finally:
+            child.close()
+        self.conn = Connection(parent.detach())
+        self.generation: object = None
+
+    def call(self, request: dict[str, Any], timeout: float) -> dict[str, Any] | None:
+        """Send a request; the reply, or None when it did not come within ``timeout`` seconds."""
+        self.conn.send(request)
+        if not self.conn.poll(max(timeout, 0.0)):
+            return None
+        return self.conn.recv()
+
+    def kill(self) -> None:
+        with contextlib.suppress(OSError, ValueError, subprocess.TimeoutExpired):
+            self.process.kill()
+            self.process.wait(5)
+        with contextlib.suppress(OSError):
+            self.conn.close()
+
+
+class QueryPool:
+    """``size`` worker processes; :meth:`run` answers one query request within a time limit."""
+
+    def __init__(self, size: int, memory_mb: int = 0) -> None:
+        self._size = size
+        self._memory_mb = memory_mb
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._dir = Path(tempfile.mkdtemp(prefix="hmic-kg-snapshots-"))
+        self._snapshot: tuple[object, Path] | None = None
+        self._closed = False
+        self.killed = 0  # workers killed for overrunning their time limit (for tests and logs)
+        for _ in range(size):
+            self._spawn()
+
+    @property
+    def generation(self) -> object:
+        return None if self._snapshot is None else self._snapshot[0]
+
+    def _spawn(self) -> None:
+        worker = _Worker(self._memory_mb)
+        with self._lock:
+            if self._closed:
+                worker.kill()
+                return
+            self._all.add(worker)
+        self._idle.put(worker)
+
+    def _discard(self, worker: _Worker) -> None:
+        worker.kill()
+        with self._lock:
+            self._all.discard(worker)
+            closed = self._closed
+        if not closed:
+            threading.Thread(target=self._spawn, name="hmic-query-respawn", daemon=True).start()
+
+    def set_snapshot(self, generation: object, nquads: bytes) -> None:
+        """Publish the store content of ``generation``; workers load it before their next query."""
+        with self._lock:
+            path = self._dir / f"snapshot-{time.monotonic_ns()}.nq"
+            path.write_bytes(nquads)
+            old, self._snapshot = self._snapshot, (generation, path)
+        if old is not None:
+            # a worker may still be reading it; a late unlink is harmless on POSIX
+            old[1].unlink(missing_ok=True)
+
+    def _ensure_loaded(self, worker: _Worker) -> None:
+        snapshot = self._snapshot
+        if snapshot is None or worker.generation == snapshot[0]:
+            return
+        reply = worker.call({"op": "load", "path": str(snapshot[1])}, SNAPSHOT_LOAD_TIMEOUT_S)
+        if reply is None or not reply.get("ok"):
+            raise WorkerFailed("the query engine could not load the current data; try again")
+        worker.generation = snapshot[0]
+
+    def run(self, request: dict[str, Any], timeout_s: float) -> dict[str, Any]:
+        """Evaluate ``request`` in a worker; raise :class:`QueryTimeout` after ``timeout_s`` seconds."""
+        try:
+            worker = self._idle.get(timeout=timeout_s)
+        except queue.Empty:
+            raise PoolBusy("all query workers are busy; try again shortly") from None
+        try:
+            self._ensure_loaded(worker)
+            reply = worker.call({"op": "query", **request}, timeout_s)
+        except (EOFError, OSError, BrokenPipeError):
+            self._discard(worker)
+            raise WorkerFailed("the query engine stopped unexpectedly (the query may need too much memory)") from None
+        except PoolError:
+            self._discard(worker)
+            raise
+        if reply is None:
+            self.killed += 1
+            self._discard(worker)
+            limit = f"{timeout_s:g}"
+            raise QueryTimeout(f"query exceeded the {limit} s time limit and was stopped; simplify it or add a LIMIT")
+        self._idle.put(worker)
+        return reply
+
+    def close(self) -> None:
+        """Kill every worker and remove the snapshots (idempotent)."""
+        with self._lock:
+            self._closed = True
+            workers, self._all = list(self._all), set()
+        for worker in workers:
+            worker.kill()
+        shutil.rmtree(self._dir, ignore_errors=True)

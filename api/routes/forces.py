@@ -1,0 +1,84 @@
+"""``/forces``: police forces, their grades, units, systems and leads, and help from other forces."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from api.catalogue import Catalogue, last_segment
+from api.deps import ID_PATTERN, CatalogueDep, MatcherDep, PageDep, StoreDep
+from api.errors import not_found
+from api.lookup import iri, page, select
+from api.matching import help_for
+from api.schemas import ForceDetail, ForceSummary, HelpItem, Page
+
+router = APIRouter(prefix="/forces", tags=["forces"])
+ForceId = Annotated[str, Path(pattern=ID_PATTERN, description="Force id (data.police.uk)", examples=["nottinghamshire"])]
+
+
+def _force(cat: Catalogue, force_id: str) -> dict[str, Any]:
+    force = cat.forces.get(force_id)
+    if force is None:
+        raise not_found("force", force_id)
+    return force
+
+
+@router.get("", response_model=Page[ForceSummary], summary="List police forces")
+def list_forces(cat: CatalogueDep, paging: PageDep) -> dict[str, Any]:
+    """Every force with at least one report or mention in the graph."""
+    return page(list(cat.forces.values()), paging.limit, paging.offset)
+
+
+def _grades(store: StoreDep, force_iri: str) -> list[dict[str, Any]]:
+    grades = []
+    for row in select(store, "judgements", {"force": iri(force_iri)}):
+        area_id = last_segment(row["area"])
+        grades.append({
+            "area": {"id": area_id, "label": row["areaLabel"] or area_id, "iri": row["area"]},
+            "grade": row["grade"],
+            "assessment_period": row["period"],
+            "national": {k: row[k] for k in ("excellent", "good", "fair", "poor")},
+        })
+    return grades
+
+
+@router.get("/{force_id}", response_model=ForceDetail, summary="One force in detail")
+def get_force(force_id: ForceId, cat: CatalogueDep, store: StoreDep) -> dict[str, Any]:
+    """Grades per area beside the national distribution, units, IT systems, leads and finding counts."""
+    force = _force(cat, force_id)
+    bound = {"force": iri(force["iri"])}
+    units = [
+        {"iri": r["unit"], "label": r["label"] or last_segment(r["unit"]),
+         "type": {"id": last_segment(r["type"]), "label": r["typeLabel"] or last_segment(r["type"]), "iri": r["type"]}
+         if r["type"] else None}
+        for r in select(store, "force_units", bound)
+    ]
+    systems = [
+        {"id": last_segment(r["system"]), "iri": r["system"], "label": r["label"] or last_segment(r["system"]),
+         "expansion": r["expansion"]}
+        for r in select(store, "force_systems", bound)
+    ]
+    leads = [
+        {"leader": r["leader"], "name": r["leaderLabel"] or last_segment(r["leader"]),
+         "subject": r["subjectLabel"] or r["subjectText"], "text": r["text"]}
+        for r in select(store, "force_leads", bound)
+    ]
+    counts = {str(r["kind"]).replace("-", "_"): int(r["count"]) for r in select(store, "force_finding_counts", bound)}
+    return {**force, "grades": _grades(store, force["iri"]), "units": units, "systems": systems,
+            "leads": leads, "finding_counts": counts}
+
+
+@router.get("/{force_id}/help", response_model=Page[HelpItem], summary="Help from other forces")
+def force_help(
+    force_id: ForceId,
+    cat: CatalogueDep,
+    matcher: MatcherDep,
+    paging: PageDep,
+    per_finding: Annotated[int, Query(ge=1, le=50, description="Matches per area for improvement")] = 5,
+) -> dict[str, Any]:
+    """For each area for improvement of the force: practices and strengths of OTHER forces that address
+    it, ranked, each with the lead to contact and why it was matched (same area, shared systems or
+    units, TF-IDF text similarity)."""
+    _force(cat, force_id)
+    return page(help_for(matcher, force_id, per_finding), paging.limit, paging.offset)

@@ -1,0 +1,86 @@
+"""``/id/{path}``: every IRI of the graph resolves here (linked data).
+
+RDF clients get a concise bounded description of the node — its own triples, the labels of the nodes it
+points to, and the nodes pointing at it with their labels — as Turtle, N-Triples, JSON-LD or RDF/XML by
+Accept. Browsers (Accept: text/html) are sent to ``/page/{path}`` with 303 See Other. A path with
+``..``, backslashes or control characters, encoded or not, is refused with 400.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+from urllib.parse import unquote
+
+from fastapi import APIRouter, Path, Request, Response
+from fastapi.responses import RedirectResponse
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDFS
+
+from api import negotiation as neg
+from api.deps import SettingsDep, StoreDep
+from api.errors import ApiError, ErrorResponse
+from api.lookup import load_query
+from graph.store import PREFIXES, Store
+
+router = APIRouter(tags=["linked data"])
+SAFE_PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~\-]*(/[A-Za-z0-9._~\-]+)*$")
+RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
+
+
+def check_path(path: str, raw_path: str) -> str:
+    """The path if it is a plain relative IRI path; 400 for traversal, control characters and the like."""
+    decoded = unquote(unquote(raw_path))
+    for text in (path, decoded):
+        if ".." in text or "\\" in text or "//" in text or any(ord(c) < 32 or ord(c) == 127 for c in text):
+            raise ApiError(400, "bad_path", "the path is not a valid resource path", "path")
+    if len(path) > 500 or not SAFE_PATH.fullmatch(path):
+        raise ApiError(400, "bad_path", "the path is not a valid resource path", "path")
+    return path
+
+
+def describe(store: Store, node: URIRef) -> Graph:
+    """The node's outgoing triples with object labels, plus incoming links with subject labels."""
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    out = store.query(load_query("describe_out"), {"node": node}).graph
+    if out is not None:
+        for triple in out:
+            graph.add(triple)
+    for row in store.query(load_query("describe_in"), {"node": node}).dicts():
+        graph.add((row["s"], row["p"], node))
+        if row["label"] is not None:
+            graph.add((row["s"], RDFS.label, row["label"]))
+    return graph
+
+
+@router.get(
+    "/id/{path:path}",
+    summary="Resolve a data IRI",
+    responses={
+        200: {"content": {"text/turtle": {}, "application/ld+json": {}, "application/n-triples": {}},
+              "description": "RDF description of the node"},
+        303: {"description": "Browsers: see /page/{path}"},
+        400: {"model": ErrorResponse, "description": "Bad path"},
+        404: {"model": ErrorResponse, "description": "No triples about this IRI"},
+    },
+)
+def resolve(
+    path: Annotated[str, Path(description="IRI path after the base", examples=["force/nottinghamshire"])],
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+) -> Response:
+    """A concise bounded description of ``{base}{path}``, or a redirect to its HTML page."""
+    raw = request.scope.get("raw_path", b"").decode("latin-1")
+    path = check_path(path, raw)
+    accept = request.headers.get("accept")
+    if neg.prefers_html(accept):
+        return RedirectResponse(f"/page/{path}", status_code=303)
+    graph = describe(store, URIRef(settings.base_iri + path))
+    if len(graph) == 0:
+        raise ApiError(404, "not_found", f"no statements about {settings.base_iri}{path}", "path")
+    fmt = neg.negotiate(accept, neg.GRAPH_MEDIA) or "turtle"
+    body = graph.serialize(format=RDFLIB_FORMATS[fmt], encoding="utf-8")
+    return Response(body, media_type=neg.FORMAT_MEDIA[fmt], headers={"Vary": "Accept"})

@@ -1,0 +1,24 @@
+"""``/people``: people named in the reports, with rank, force and roles."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from api.deps import CatalogueDep, PageDep
+from api.lookup import page
+from api.schemas import Page, Person
+
+router = APIRouter(prefix="/people", tags=["people"])
+
+
+@router.get("", response_model=Page[Person], summary="List people")
+def list_people(
+    cat: CatalogueDep,
+    paging: PageDep,
+    force: Annotated[str | None, Query(max_length=120, description="Force id")] = None,
+) -> dict[str, Any]:
+    """People (practice contacts and post holders named in the reports)."""
+    items = [p for p in cat.people.values() if force is None or any(f["id"] == force for f in p["forces"])]
+    return page(sorted(items, key=lambda p: p["name"].lower()), paging.limit, paging.offset)

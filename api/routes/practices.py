@@ -1,0 +1,85 @@
+"""``/practices``: developing practice, filtered, in detail, and similar practice elsewhere.
+
+Practice ids are ``{report-id}-{n}`` (e.g. ``nottinghamshire-2007-3``) for the IRI
+``practice/{report-id}/{n}``: a path segment without a slash.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from api.catalogue import Catalogue
+from api.deps import ID_PATTERN, CatalogueDep, MatcherDep, PageDep
+from api.errors import not_found
+from api.lookup import page
+from api.matching import similar_to
+from api.schemas import Match, Page, PracticeOut
+
+router = APIRouter(prefix="/practices", tags=["practices"])
+PracticeId = Annotated[
+    str, Path(pattern=ID_PATTERN, description="{report-id}-{n}", examples=["nottinghamshire-2007-1"])
+]
+Filter = Annotated[str | None, Query(max_length=120, pattern=r"^[a-z0-9-]*$")]
+
+
+def _mentions(cat: Catalogue, practice: dict[str, Any], kind: str, ident: str) -> bool:
+    for entity in cat.mentions.get(practice["iri"], ()):
+        try:
+            entity_kind, parts = cat.iris.parse(entity)
+        except ValueError:
+            continue
+        if entity_kind == kind and parts[-1] == ident:
+            return True
+    return False
+
+
+def _matches(cat: Catalogue, p: dict[str, Any], force: str | None, area: str | None, system: str | None,
+             unit: str | None, q: str | None) -> bool:
+    if force and (p["force"] or {}).get("id") != force:
+        return False
+    if area and (p["area"] or {}).get("id") != area:
+        return False
+    if system and not _mentions(cat, p, "system", system):
+        return False
+    if unit and not _mentions(cat, p, "unit", unit):
+        return False
+    if q:
+        haystack = " ".join(filter(None, (p["title"], p["problem"], p["solution"], p["outcomes"]))).lower()
+        return q.lower() in haystack
+    return True
+
+
+@router.get("", response_model=Page[PracticeOut], summary="List developing practice")
+def list_practices(
+    cat: CatalogueDep,
+    paging: PageDep,
+    force: Annotated[Filter, Query(description="Force id")] = None,
+    area: Annotated[Filter, Query(description="Area id")] = None,
+    system: Annotated[Filter, Query(description="IT system id")] = None,
+    unit: Annotated[Filter, Query(description="Unit type id")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Text in title, problem, solution, outcomes")] = None,
+) -> dict[str, Any]:
+    """Developing practice of every force; filters combine with AND."""
+    items = [p for p in cat.practices.values() if _matches(cat, p, force, area, system, unit, q)]
+    return page(items, paging.limit, paging.offset)
+
+
+def _practice(cat: Catalogue, practice_id: str) -> dict[str, Any]:
+    practice = cat.practices.get(practice_id)
+    if practice is None:
+        raise not_found("practice", practice_id)
+    return practice
+
+
+@router.get("/{practice_id}", response_model=PracticeOut, summary="One practice")
+def get_practice(practice_id: PracticeId, cat: CatalogueDep) -> dict[str, Any]:
+    """Title, problem, solution, outcomes and the contact of one practice."""
+    return _practice(cat, practice_id)
+
+
+@router.get("/{practice_id}/similar", response_model=Page[Match], summary="Similar practice elsewhere")
+def similar_practices(practice_id: PracticeId, cat: CatalogueDep, matcher: MatcherDep, paging: PageDep) -> dict[str, Any]:
+    """Practices and strengths of OTHER forces on the same problem, ranked, with why they match."""
+    return page(similar_to(matcher, _practice(cat, practice_id), 200), paging.limit, paging.offset)

@@ -1,0 +1,61 @@
+"""``/search?q=``: findings, practices and named things whose text contains ``q`` (case-insensitive).
+
+Searches the in-process catalogue (no SPARQL text is built from ``q``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+
+from api.catalogue import Catalogue
+from api.deps import CatalogueDep, PageDep
+from api.lookup import page
+from api.schemas import Page, SearchHit
+
+router = APIRouter(tags=["search"])
+Kind = Literal["finding", "practice", "force", "system", "unit-type", "person", "area"]
+
+
+def _snippet(text: str, needle: str, width: int = 80) -> str:
+    at = text.lower().find(needle)
+    start = max(0, at - width // 2)
+    return ("…" if start else "") + text[start : start + width] + ("…" if start + width < len(text) else "")
+
+
+def _documents(cat: Catalogue) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """(kind, hit without snippet, searchable text) for everything searchable."""
+    for f in cat.forces.values():
+        yield "force", {"iri": f["iri"], "label": f["label"], "id": f["id"]}, f["label"]
+    for s in cat.systems.values():
+        yield "system", {"iri": s["iri"], "label": s["label"], "id": s["id"]}, f"{s['label']} {s['expansion'] or ''}"
+    for u in cat.unit_types.values():
+        yield "unit-type", {"iri": u["iri"], "label": u["label"], "id": u["id"]}, f"{u['label']} {u['expansion'] or ''}"
+    for p in cat.people.values():
+        yield "person", {"iri": p["iri"], "label": p["name"], "id": p["id"]}, f"{p['name']} {p['rank'] or ''}"
+    for a in cat.areas.values():
+        yield "area", {"iri": a["iri"], "label": a["label"], "id": a["id"]}, a["label"]
+    for p in cat.practices.values():
+        text = " ".join(filter(None, (p["title"], p["problem"], p["solution"], p["outcomes"])))
+        yield "practice", {"iri": p["iri"], "label": p["title"], "id": p["id"], "force": p["force"]}, text
+    for f in cat.findings.values():
+        yield "finding", {"iri": f["iri"], "label": f["text"][:100], "force": f["force"]}, f["text"]
+
+
+@router.get("/search", response_model=Page[SearchHit], summary="Search findings, practices and entities")
+def search(
+    cat: CatalogueDep,
+    paging: PageDep,
+    q: Annotated[str, Query(min_length=2, max_length=200, description="Text to find (case-insensitive)")],
+    kind: Annotated[Kind | None, Query(description="Only this kind of result")] = None,
+) -> dict[str, Any]:
+    """Everything whose label or text contains ``q``; named things first, then practices, then findings."""
+    needle = q.strip().lower()
+    hits = [
+        {"kind": k, **hit, "snippet": _snippet(text, needle)}
+        for k, hit, text in _documents(cat)
+        if (kind is None or k == kind) and needle and needle in text.lower()
+    ]
+    return page(hits, paging.limit, paging.offset)

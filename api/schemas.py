@@ -1,0 +1,238 @@
+"""Response models of the lookup routes (they document the OpenAPI schema, with examples)."""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+BASE = "http://127.0.0.1:8000/id/"
+
+
+def _example(example: dict) -> ConfigDict:
+    return ConfigDict(json_schema_extra={"examples": [example]})
+
+
+class Ref(BaseModel):
+    """A link to another resource."""
+
+    id: str
+    label: str
+    iri: str
+    model_config = _example({"id": "nottinghamshire", "label": "Nottinghamshire Police", "iri": f"{BASE}force/nottinghamshire"})
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list."""
+
+    total: int = Field(description="Items matching, before pagination")
+    limit: int
+    offset: int
+    items: list[T]
+
+
+class Contact(BaseModel):
+    """Who to call about a practice or strength."""
+
+    name: str
+    rank: str | None = None
+    role: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    person: str | None = Field(None, description="IRI of the person, when known")
+    model_config = _example({"name": "Chris Mclean", "rank": "Inspector", "role": None, "phone": "0115 9672623"})
+
+
+class ForceSummary(BaseModel):
+    id: str
+    iri: str
+    label: str
+    police_uk_id: str | None = None
+    ons_code: str | None = None
+    reports: int = 0
+    model_config = _example({"id": "nottinghamshire", "iri": f"{BASE}force/nottinghamshire",
+                             "label": "Nottinghamshire Police", "police_uk_id": "nottinghamshire",
+                             "ons_code": "E23000019", "reports": 1})
+
+
+class Distribution(BaseModel):
+    excellent: int | None = None
+    good: int | None = None
+    fair: int | None = None
+    poor: int | None = None
+
+
+class Grade(BaseModel):
+    """A force's grade in one area beside the national distribution of grades."""
+
+    area: Ref
+    grade: str | None = None
+    assessment_period: str | None = None
+    national: Distribution
+
+
+class Unit(BaseModel):
+    iri: str
+    label: str
+    type: Ref | None = None
+
+
+class System(BaseModel):
+    id: str
+    iri: str
+    label: str
+    expansion: str | None = None
+
+
+class LeadOut(BaseModel):
+    leader: str
+    name: str
+    subject: str | None = None
+    text: str | None = None
+
+
+class ForceDetail(ForceSummary):
+    """A force: grades per area (with the national distribution), units, IT systems, leads, findings."""
+
+    grades: list[Grade]
+    units: list[Unit]
+    systems: list[System]
+    leads: list[LeadOut]
+    finding_counts: dict[str, int] = Field(description="Findings by kind")
+
+
+class SystemSummary(System):
+    forces: list[Ref]
+
+
+class FindingOut(BaseModel):
+    iri: str
+    kind: str
+    text: str
+    force: Ref | None = None
+    area: Ref | None = None
+
+
+class PracticeOut(BaseModel):
+    """A developing practice; ``id`` is ``{report-id}-{n}`` (the IRI is ``practice/{report-id}/{n}``)."""
+
+    id: str
+    iri: str
+    title: str
+    force: Ref | None = None
+    area: Ref | None = None
+    inspection_area: str | None = None
+    problem: str | None = None
+    solution: str | None = None
+    outcomes: str | None = None
+    contact: Contact | None = None
+    model_config = _example({"id": "nottinghamshire-2007-1", "iri": f"{BASE}practice/nottinghamshire-2007/1",
+                             "title": "Specific activity-based costing (ABC) analysis for Safer Neighbourhood teams",
+                             "problem": "It is difficult for all to understand the role …"})
+
+
+class SystemDetail(SystemSummary):
+    findings: list[FindingOut]
+    practices: list[PracticeOut]
+
+
+class UnitForce(Ref):
+    unit: str | None = None
+
+
+class UnitType(BaseModel):
+    id: str
+    iri: str
+    label: str
+    expansion: str | None = None
+    forces: list[UnitForce]
+    model_config = _example({"id": "dpmu", "iri": f"{BASE}unit-type/dpmu", "label": "DPMU",
+                             "expansion": "dangerous persons management unit", "forces": []})
+
+
+class Person(BaseModel):
+    id: str
+    iri: str
+    name: str
+    rank: str | None = None
+    forces: list[Ref]
+    roles: list[str]
+
+
+class Area(BaseModel):
+    id: str
+    iri: str
+    label: str
+    broader: str | None = None
+
+
+class Why(BaseModel):
+    """Why a practice or strength was matched."""
+
+    same_area: bool
+    related_area: bool
+    shared_systems: list[str]
+    shared_units: list[str]
+    text_similarity: float = Field(description="TF-IDF cosine similarity, 0–1")
+
+
+class Match(BaseModel):
+    """A practice or strength of another force, ranked by ``score``."""
+
+    kind: str = Field(description="practice or strength")
+    id: str | None = Field(None, description="practice id (practices only)")
+    iri: str
+    title: str
+    text: str
+    force: Ref | None = None
+    area: Ref | None = None
+    lead: Contact | None = None
+    score: float
+    why: Why
+
+
+class FindingRef(BaseModel):
+    iri: str
+    text: str
+    area: Ref | None = None
+
+
+class HelpItem(BaseModel):
+    finding: FindingRef
+    matches: list[Match]
+
+
+class SharedPractice(BaseModel):
+    id: str
+    iri: str
+    title: str
+    force: Ref | None = None
+    contact: Contact | None = None
+
+
+class Theme(BaseModel):
+    """Practices of 2+ forces on the same problem (TF-IDF clusters)."""
+
+    label: str
+    terms: list[str]
+    cohesion: float
+    forces: list[Ref]
+    practices: list[SharedPractice]
+
+
+class Shared(BaseModel):
+    """What two or more forces have in common."""
+
+    systems: list[SystemSummary]
+    unit_types: list[UnitType]
+    themes: list[Theme]
+
+
+class SearchHit(BaseModel):
+    kind: str = Field(description="finding, practice, force, system, unit-type, person, area")
+    iri: str
+    label: str
+    id: str | None = None
+    snippet: str | None = None
+    force: Ref | None = None

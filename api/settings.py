@@ -1,0 +1,81 @@
+"""Settings of the HTTP API: one validated, frozen object built by the CLI or by tests.
+
+Nothing here opens a store or reads the network; :func:`api.app.create_app` receives a ``Settings`` and
+the store is opened lazily on first use (see :mod:`api.runtime`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from graph.config import GraphConfig
+
+
+class SettingsError(ValueError):
+    """A setting is invalid; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """API settings.
+
+    ``update_token``: when set, ``/sparql`` accepts SPARQL UPDATE from requests that carry
+    ``Authorization: Bearer <token>``; otherwise every update is refused with 403.
+    ``query_timeout_s`` / ``max_rows`` / ``max_query_bytes``: limits of the public SPARQL endpoint.
+    ``max_update_bytes``: size limit of authenticated updates (a loader replacing a report graph sends
+    the whole graph). ``query_workers``: size of the pool of worker processes that evaluate ``/sparql`` queries (a query
+    that overruns its time limit is stopped by killing its worker).
+    ``query_memory_mb``: address-space cap of each worker process (0: no cap).
+    """
+
+    graph: GraphConfig = field(default_factory=GraphConfig)
+    update_token: str | None = None
+    query_timeout_s: float = 10.0
+    max_rows: int = 10_000
+    max_query_bytes: int = 100_000
+    max_update_bytes: int = 64_000_000
+    query_workers: int = 2
+    query_memory_mb: int = 2048
+    cors_origins: tuple[str, ...] = ("*",)
+    default_page_size: int = 50
+    max_page_size: int = 500
+
+    def __post_init__(self) -> None:
+        if self.update_token is not None and len(self.update_token) < 8:
+            raise SettingsError("update token must be at least 8 characters")
+        if self.query_timeout_s <= 0:
+            raise SettingsError(f"query timeout must be positive, got {self.query_timeout_s}")
+        for name in ("max_rows", "max_query_bytes", "max_update_bytes", "query_workers", "default_page_size", "max_page_size"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.query_memory_mb < 0:
+            raise SettingsError("query_memory_mb must be 0 (no cap) or positive")
+
+    @property
+    def base_iri(self) -> str:
+        """Base of every data IRI; ``/id/{path}`` resolves the IRIs under it."""
+        return self.graph.base_iri
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Build from ``HMIC_KG_*`` variables (graph settings, ``UPDATE_TOKEN``, ``QUERY_TIMEOUT``,
+        ``MAX_ROWS``); keyword ``overrides`` that are not None win."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        if env.get("HMIC_KG_UPDATE_TOKEN"):
+            values["update_token"] = env["HMIC_KG_UPDATE_TOKEN"]
+        for var, name, cast in (
+            ("HMIC_KG_QUERY_TIMEOUT", "query_timeout_s", float),
+            ("HMIC_KG_MAX_ROWS", "max_rows", int),
+        ):
+            if env.get(var):
+                try:
+                    values[name] = cast(env[var])
+                except ValueError:
+                    raise SettingsError(f"{var} must be a number, got {env[var]!r}") from None
+        graph_overrides = {k: overrides.pop(k) for k in ("data_dir", "backend", "base_iri") if k in overrides}
+        values["graph"] = overrides.pop("graph", None) or GraphConfig.from_env(env, **graph_overrides)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]

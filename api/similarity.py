@@ -1,0 +1,106 @@
+"""Text similarity between findings and practices, for ``/shared``, ``/practices/{id}/similar`` and
+``/forces/{id}/help``.
+
+Why scikit-learn's ``TfidfVectorizer`` and ``cosine_similarity``: TF-IDF weighs the words that set a
+passage apart (``activity-based costing``, ``ViSOR``) above the words every inspection report repeats,
+needs no model download or network, is deterministic, and scikit-learn is a well-kept, widely used
+library whose implementation (sparse matrices, English stop words, n-grams) we would otherwise have to
+write and test ourselves. Reports are short, so the whole index is built in milliseconds and cached per
+store generation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics.pairwise import cosine_similarity
+
+THEME_THRESHOLD = 0.2  # cosine similarity of title + problem for two practices to share a theme
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Practices of two or more forces on the same problem; ``terms`` are the words they share most."""
+
+    members: tuple[int, ...]  # positions in the document list given to :meth:`SimilarityIndex.themes`
+    terms: tuple[str, ...]
+    cohesion: float  # mean pairwise similarity of the members
+
+
+class SimilarityIndex:
+    """TF-IDF vectors of a list of documents (keys given by the caller), fitted on the documents."""
+
+    def __init__(self, keys: Sequence[str], texts: Sequence[str]) -> None:
+        self.keys = list(keys)
+        self._position = {key: i for i, key in enumerate(self.keys)}
+        self._vectorizer = TfidfVectorizer(
+            stop_words="english", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b[a-zA-Z]{2,}\b"
+        )
+        texts = [t or "" for t in texts]
+        try:
+            self._matrix = self._vectorizer.fit_transform(texts) if texts else None
+        except ValueError:  # empty vocabulary (no words at all)
+            self._matrix = None
+
+    def scores(self, text: str, keys: Sequence[str]) -> list[float]:
+        """Cosine similarity of ``text`` with each document of ``keys`` (0.0 for unknown keys)."""
+        if self._matrix is None or not keys:
+            return [0.0] * len(keys)
+        query = self._vectorizer.transform([text or ""])
+        rows = [self._position.get(k) for k in keys]
+        known = [r for r in rows if r is not None]
+        values = cosine_similarity(query, self._matrix[known])[0] if known else np.zeros(0)
+        lookup = dict(zip(known, values, strict=True))
+        return [round(float(lookup[r]), 4) if r is not None else 0.0 for r in rows]
+
+    def themes(self, texts: Sequence[str], groups: Sequence[str], threshold: float = THEME_THRESHOLD) -> list[Theme]:
+        """Clusters of ``texts`` (single linkage over pairs above ``threshold``) spanning 2+ ``groups``.
+
+        ``groups[i]`` is the force of ``texts[i]``: only pairs from different forces link documents.
+        """
+        if self._matrix is None or len(texts) < 2:
+            return []
+        vectors = self._vectorizer.transform([t or "" for t in texts])
+        sims = cosine_similarity(vectors)
+        parent = list(range(len(texts)))
+
+        def find(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        for i in range(len(texts)):
+            for j in range(i + 1, len(texts)):
+                if groups[i] != groups[j] and sims[i, j] >= threshold:
+                    parent[find(i)] = find(j)
+        clusters: dict[int, list[int]] = {}
+        for i in range(len(texts)):
+            clusters.setdefault(find(i), []).append(i)
+        themes = []
+        for members in clusters.values():
+            if len({groups[m] for m in members}) < 2:
+                continue
+            pairs = [sims[a, b] for a in members for b in members if a < b]
+            themes.append(Theme(tuple(members), self._shared_terms(vectors, members), float(np.mean(pairs))))
+        return sorted(themes, key=lambda t: -t.cohesion)
+
+    def _shared_terms(self, vectors: object, members: list[int], top: int = 4) -> tuple[str, ...]:
+        """The highest-weighted terms present in every member, longest n-grams first among equals."""
+        names = self._vectorizer.get_feature_names_out()
+        sub = vectors[members]  # type: ignore[index]
+        present = (sub > 0).sum(axis=0).A1 == len(members)
+        weights = sub.sum(axis=0).A1 * present
+        order = [i for i in np.argsort(-weights) if weights[i] > 0][: top * 3]
+        chosen: list[str] = []
+        for i in order:
+            term = str(names[i])
+            if any(term in c for c in chosen):
+                continue
+            chosen = [c for c in chosen if c not in term] + [term]
+            if len(chosen) == top:
+                break
+        return tuple(chosen)

@@ -1,0 +1,184 @@
+"""The SPARQL 1.1 Protocol endpoint ``/sparql`` (GET, POST form, POST direct), read-only by default.
+
+Queries are checked by :mod:`api.sparql_guard`, then evaluated in a worker process of
+:class:`api.query_pool.QueryPool` with a hard time limit and a row limit; answers are negotiated with
+:mod:`api.negotiation`. Updates need ``Settings.update_token`` and ``Authorization: Bearer <token>``.
+The handlers are ``async`` only to read the body; every blocking call runs in a worker thread.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
+
+from api import negotiation as neg
+from api import sparql_guard as guard
+from api.deps import RuntimeDep, StoreDep
+from api.errors import ApiError, ErrorResponse
+from api.query_pool import PoolError
+from api.runtime import Runtime
+from graph.store import PREFIXES, QueryError, Store, StoreError
+
+router = APIRouter(tags=["sparql"])
+
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "SPARQL results (JSON, XML, CSV, TSV) or RDF (Turtle, N-Triples, JSON-LD)",
+        "content": {m: {} for m in ("application/sparql-results+json", "text/csv", "text/turtle")},
+    },
+    400: {"model": ErrorResponse, "description": "Syntax error or bad request"},
+    403: {"model": ErrorResponse, "description": "Update without token, SERVICE or LOAD"},
+    413: {"model": ErrorResponse, "description": "Query too large"},
+    503: {"model": ErrorResponse, "description": "Query time limit exceeded or engine busy"},
+}
+FORM = "application/x-www-form-urlencoded"
+
+
+def _authorized(request: Request, token: str | None) -> bool:
+    header = request.headers.get("authorization", "")
+    scheme, _, supplied = header.partition(" ")
+    return bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(supplied.strip(), token or "")
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise ApiError(413, "query_too_large", f"request body is larger than {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise ApiError(413, "query_too_large", f"request body is larger than {limit} bytes")
+    return bytes(body)
+
+
+def _one(params: dict[str, list[str]], name: str) -> str | None:
+    values = params.get(name) or []
+    if len(values) > 1:
+        raise ApiError(400, "bad_request", f"give {name} once", name)
+    return values[0] if values else None
+
+
+def _query_request(runtime: Runtime, store: Store, text: str, request: Request, params: dict) -> Response:
+    settings = runtime.settings
+    guard.check_size(text, settings.max_query_bytes, "query")
+    guard.check(text)
+    forced = neg.FORMAT_ALIASES.get((_one(params, "format") or "").lower())
+    accept = request.headers.get("accept")
+    table = forced if forced in neg.FORMAT_MEDIA and forced in neg.TABLE_MEDIA.values() else None
+    graph = forced if forced in neg.GRAPH_MEDIA.values() else None
+    job = {
+        "sparql": text,
+        "table_format": table or neg.negotiate(accept, neg.TABLE_MEDIA) or "json",
+        "graph_format": graph or neg.negotiate(accept, neg.GRAPH_MEDIA) or "turtle",
+        "max_rows": settings.max_rows,
+        "default_graphs": params.get("default-graph-uri") or [],
+        "named_graphs": params.get("named-graph-uri") or [],
+        "prefixes": PREFIXES,
+    }
+    if getattr(store, "remote", False):
+        return _remote_query(store, job)
+    try:
+        reply = runtime.pool(store).run(job, settings.query_timeout_s)
+    except PoolError as exc:
+        raise ApiError(exc.status, exc.code, exc.message, "query") from None
+    if not reply["ok"]:
+        raise ApiError(reply["status"], reply["code"], reply["message"], "query")
+    headers = {
+        "X-HMIC-Truncated": "true" if reply["truncated"] else "false",
+        "X-HMIC-Row-Limit": str(settings.max_rows),
+        "Vary": "Accept",
+    }
+    return Response(reply["body"], media_type=neg.FORMAT_MEDIA[reply["format"]], headers=headers)
+
+
+def _remote_query(store: Store, job: dict[str, Any]) -> Response:
+    """Pass-through for the remote backend (the remote server enforces its own limits)."""
+    form = guard.query_form(job["sparql"])
+    fmt = job["graph_format"] if form in ("CONSTRUCT", "DESCRIBE") else job["table_format"]
+    try:
+        body = store.query_serialized(job["sparql"], fmt)
+    except QueryError as exc:
+        raise ApiError(400, "query_error", str(exc), "query") from None
+    except StoreError as exc:
+        raise ApiError(502, "store_unavailable", str(exc)) from None
+    return Response(body, media_type=neg.FORMAT_MEDIA[fmt], headers={"Vary": "Accept"})
+
+
+def _update_request(runtime: Runtime, store: Store, text: str, request: Request) -> Response:
+    if not _authorized(request, runtime.settings.update_token):
+        raise ApiError(403, "update_forbidden", "this endpoint is read-only: SPARQL updates are refused", "update")
+    guard.check_size(text, runtime.settings.max_update_bytes, "update")
+    guard.check(text)
+    run = getattr(store, "update", None) or getattr(store, "_update", None)
+    if run is None:
+        raise ApiError(501, "update_unsupported", "this store backend does not accept SPARQL updates")
+    try:
+        run(text)
+    except (QueryError, StoreError) as exc:
+        raise ApiError(400, "update_error", str(exc), "update") from None
+    runtime.note_update()
+    return Response(status_code=204)
+
+
+def _dispatch(runtime: Runtime, store: Store, request: Request, params: dict, update: str | None) -> Response:
+    query = _one(params, "query")
+    if update is not None and query is not None:
+        raise ApiError(400, "bad_request", "give either query or update, not both")
+    if update is not None:
+        return _update_request(runtime, store, update, request)
+    if query is None or not query.strip():
+        if neg.prefers_html(request.headers.get("accept")):
+            return RedirectResponse("/sparql-ui", status_code=303)
+        raise ApiError(400, "missing_query", "give a SPARQL query in the query parameter", "query")
+    if guard.classify(query) == "update":
+        if _authorized(request, runtime.settings.update_token):
+            raise ApiError(400, "bad_request", "send updates as update= or application/sparql-update", "query")
+        raise ApiError(403, "update_forbidden", "this endpoint is read-only: SPARQL updates are refused", "query")
+    return _query_request(runtime, store, query, request, params)
+
+
+@router.get("/sparql", responses=RESPONSES, summary="SPARQL 1.1 query (GET)")
+async def sparql_get(
+    request: Request,
+    runtime: RuntimeDep,
+    store: StoreDep,
+    query: Annotated[str | None, Query(description="SPARQL query", examples=["ASK { ?s ?p ?o }"])] = None,
+) -> Response:
+    """SPARQL 1.1 Protocol query via GET; results by Accept (default SPARQL JSON)."""
+    params = parse_qs(request.url.query, keep_blank_values=True)
+    if "update" in params:
+        raise ApiError(405, "method_not_allowed", "updates must be sent with POST", "update")
+    return await run_in_threadpool(_dispatch, runtime, store, request, params, None)
+
+
+@router.post("/sparql", responses=RESPONSES, summary="SPARQL 1.1 query or update (POST)")
+async def sparql_post(request: Request, runtime: RuntimeDep, store: StoreDep) -> Response:
+    """POST ``application/x-www-form-urlencoded`` (``query=`` or ``update=``), ``application/sparql-query``
+    or ``application/sparql-update``."""
+    authorized = _authorized(request, runtime.settings.update_token)
+    limit = runtime.settings.max_update_bytes if authorized else runtime.settings.max_query_bytes * 3 + 4096
+    body = await _read_body(request, limit)
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    params = parse_qs(request.url.query, keep_blank_values=True)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, "bad_request", "the request body is not UTF-8") from None
+    update: str | None = None
+    if content_type == FORM:
+        form = parse_qs(text, keep_blank_values=True)
+        params = {**params, **form}
+        update = _one(form, "update")
+    elif content_type == "application/sparql-query":
+        params = {**params, "query": [text]}
+    elif content_type == "application/sparql-update":
+        update = text
+    else:
+        raise ApiError(415, "unsupported_media_type", f"POST {FORM}, application/sparql-query or -update")
+    return await run_in_threadpool(_dispatch, runtime, store, request, params, update)

@@ -1,0 +1,125 @@
+"""``python -m bench``: generate the corpus, run every benchmark side by side, write ``docs/benchmarks.md``.
+
+    python -m bench                      # sizes 2, 43, 430, 4300 (4300: load only, Oxigraph only)
+    python -m bench --sizes 2,43 --quick # a fast run
+    python -m bench --skip-big           # everything but the 4,300-report load
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+import time
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import ROOT, corpus, report
+from bench.bench_load import LoadJob
+from bench.bench_load import run as run_load
+
+BIG = 4300
+API_SIZE = 430
+DOC = ROOT / "docs" / "benchmarks.md"
+ANALYSIS = Path(__file__).resolve().parent / "ANALYSIS.md"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser.add_argument("--sizes", default=",".join(str(s) for s in corpus.SIZES), help="report counts (default %(default)s)")
+    parser.add_argument("--backends", default="oxigraph,memory", help="store backends (default %(default)s)")
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions and shorter API runs")
+    parser.add_argument("--skip-big", action="store_true", help=f"skip the {BIG:,}-report load")
+    parser.add_argument("--no-api", action="store_true", help="skip the API benchmark")
+    parser.add_argument("--seed", type=int, default=corpus.DEFAULT_SEED)
+    parser.add_argument("--api-size", type=int, default=API_SIZE, help="corpus size served for the API run")
+    parser.add_argument("--out", type=Path, default=DOC, help="Markdown report (default docs/benchmarks.md)")
+    parser.add_argument("--work-dir", type=Path, default=corpus.OUT_DIR, help="corpora, stores, logs")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = time.perf_counter()
+    sizes = [s for s in corpus.parse_sizes(args.sizes) if not (args.skip_big and s >= BIG)]
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    query_reps = 5 if args.quick else 15
+    command = "python -m bench" + ("" if argv is None and len(sys.argv) == 1 else " " + shlex.join(sys.argv[1:] if argv is None else argv))
+    results: dict[str, Any] = {
+        "meta": {"command": command, "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                 "machine": report.machine_info(), "sizes": sizes, "backends": backends, "seed": args.seed},  # fmt: skip
+        "corpus": [],
+        "load": [],
+        "notes": [],
+    }
+    api_size = args.api_size if args.api_size in sizes else max((s for s in sizes if s < BIG), default=None)
+    corpora = {}
+    for size in sizes:
+        t0 = time.perf_counter()
+        generated = corpus.generate(size, seed=args.seed, out_dir=args.work_dir)
+        corpora[size] = generated
+        forces = len({f.name.rsplit("-", 1)[0] for f in generated.files})
+        years = len({f.stem.rsplit("-", 1)[-1] for f in generated.files})
+        megabytes = sum(f.stat().st_size for f in generated.files) / 1e6
+        results["corpus"].append({"size": size, "forces": forces, "years": years, "megabytes": megabytes,
+                                  "generate_s": time.perf_counter() - t0})  # fmt: skip
+        _log(f"corpus {size}: {len(generated.files)} files, {megabytes:.0f} MB")
+    nquads = args.work_dir / "stores" / f"export-{api_size}.nq"
+    for size in sizes:
+        big = size >= BIG
+        for backend in backends:
+            if big and backend != "oxigraph":
+                results["notes"].append(f"{size:,} reports: {backend} backend not run (load-only size, default backend only)")
+                continue
+            job = LoadJob(
+                corpora[size].directory,
+                backend,
+                args.work_dir / "stores" / f"{backend}-{size}",
+                query_reps=0 if big else query_reps,
+                views=not big and backend == "oxigraph",
+                export_nquads=nquads if size == api_size and backend == "oxigraph" and not args.no_api else None,
+            )
+            _log(f"load {size} into {backend} …")
+            run = run_load(job, timeout_s=1200 if big else 600)
+            run["size"] = size
+            results["load"].append(run)
+            _log(f"  {_brief(run)}")
+    if args.no_api or api_size is None:
+        results["api"] = {"skipped": "--no-api" if args.no_api else "no size to serve"}
+    else:
+        from bench.bench_api import run_api
+
+        _log(f"API at {api_size} …")
+        try:
+            results["api"] = run_api(args.work_dir / "stores" / f"oxigraph-{api_size}", nquads, api_size,
+                                     args.work_dir, quick=args.quick)  # fmt: skip
+        except Exception as exc:  # the other results are still worth writing
+            traceback.print_exc()
+            results["api"] = {"error": f"{type(exc).__name__}: {exc}"}
+    results["meta"]["total_s"] = time.perf_counter() - started
+    (args.work_dir / "results.json").write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+    analysis = ANALYSIS.read_text(encoding="utf-8") if ANALYSIS.exists() else ""
+    report.write(results, args.out, analysis)
+    _log(f"wrote {args.out} in {results['meta']['total_s'] / 60:.1f} min")
+    for verdict in report.verdicts(results):
+        _log(f"  {verdict.status:>12}  {verdict.target}: {verdict.figure}")
+    return 0
+
+
+def _brief(run: dict[str, Any]) -> str:
+    if "error" in run:
+        return "ERROR " + str(run["error"]).splitlines()[-1][:300]
+    return (f"{run['load_s']:.1f} s, {run['reports_per_s']:.1f} reports/s, {run['triples_per_s']:,.0f} triples/s, "
+            f"peak {run['peak_rss_mb']:.0f} MB")  # fmt: skip
+
+
+def _log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

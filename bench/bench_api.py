@@ -1,0 +1,409 @@
+"""API benchmark: throughput and latency under bounded concurrent load, from a second process on loopback.
+
+The parent starts the servers (``hmic-kg serve`` on the loaded store; a stock ``oxigraph serve-read-only``
+bulk-loaded from an N-Quads export of the same store), then runs the load generator in another process
+(``python -m bench.bench_api client …``): a small asyncio HTTP/1.1 client holding ``concurrency``
+keep-alive connections, each sending its next request as soon as the last answer is read (a closed loop),
+for a fixed time per scenario. A response that is not 2xx, or a connection error, counts as an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from bench import PYTHON, ROOT, latency_summary, run_child
+
+SPARQL_ACCEPT = "application/sparql-results+json"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Requests of one kind, sent round-robin: GET targets (path + query string) with headers."""
+
+    name: str
+    group: str  # "lookup", "sparql-ours", "sparql-stock"
+    targets: tuple[str, ...]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+# --- the load generator (runs in its own process) -------------------------------------------------------
+
+
+class _Connection:
+    """One keep-alive HTTP/1.1 connection; reads Content-Length and chunked bodies."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, target: str, headers: dict[str, str]) -> tuple[int, int]:
+        """Send ``GET target``; return (status, body bytes)."""
+        if self.writer is None or self.reader is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        lines = [f"GET {target} HTTP/1.1", f"Host: {self.host}:{self.port}", "Connection: keep-alive"]
+        lines += [f"{k}: {v}" for k, v in headers.items()]
+        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+        status_line = await self.reader.readuntil(b"\r\n")
+        status = int(status_line.split()[1])
+        length: int | None = None
+        chunked = close = False
+        while True:
+            line = await self.reader.readuntil(b"\r\n")
+            if line == b"\r\n":
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            name, value = name.strip().lower(), value.strip().lower()
+            if name == "content-length":
+                length = int(value)
+            elif name == "transfer-encoding" and "chunked" in value:
+                chunked = True
+            elif name == "connection" and value == "close":
+                close = True
+        size = 0
+        if chunked:
+            while True:
+                chunk = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
+                if chunk == 0:
+                    while (await self.reader.readuntil(b"\r\n")) != b"\r\n":
+                        pass
+                    break
+                size += len(await self.reader.readexactly(chunk + 2)) - 2
+        elif length is not None:
+            size = len(await self.reader.readexactly(length))
+        else:
+            size = len(await self.reader.read())
+            close = True
+        if close:
+            await self.close()
+        return status, size
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            try:
+                await self.writer.wait_closed()
+            except OSError:
+                pass
+        self.reader = self.writer = None
+
+
+async def _drive(base: str, scenario: Scenario, concurrency: int, duration_s: float) -> dict[str, Any]:
+    parts = urlsplit(base)
+    host, port, prefix = parts.hostname or "127.0.0.1", parts.port or 80, parts.path.rstrip("/")
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    body_bytes = 0
+    counter = 0
+    deadline = time.perf_counter() + duration_s
+
+    async def client() -> None:
+        nonlocal body_bytes, counter
+        conn = _Connection(host, port)
+        while time.perf_counter() < deadline:
+            target = prefix + scenario.targets[counter % len(scenario.targets)]
+            counter += 1
+            started = time.perf_counter()
+            try:
+                status, size = await conn.request(target, scenario.headers)
+            except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+                await conn.close()
+                continue
+            latencies.append(time.perf_counter() - started)
+            body_bytes += size
+            if not 200 <= status < 300:
+                errors[str(status)] = errors.get(str(status), 0) + 1
+        await conn.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    return {
+        "scenario": scenario.name,
+        "group": scenario.group,
+        "concurrency": concurrency,
+        "duration_s": elapsed,
+        "requests": len(latencies),
+        "errors": sum(errors.values()),
+        "error_kinds": errors,
+        "rps": len(latencies) / elapsed if elapsed else 0.0,
+        "mean_body_bytes": body_bytes / len(latencies) if latencies else 0,
+        **latency_summary(latencies),
+    }
+
+
+def client_main(plan_path: Path) -> list[dict[str, Any]]:
+    """Run every scenario of a plan file in turn (a short warm-up first) and return their statistics."""
+    plan = json.loads(plan_path.read_text(encoding="utf-8"))
+    results = []
+    for raw in plan["scenarios"]:
+        base = plan["bases"][raw["group"]]
+        scenario = Scenario(raw["name"], raw["group"], tuple(raw["targets"]), raw.get("headers", {}))
+        asyncio.run(_drive(base, scenario, min(plan["concurrency"], 4), plan["warmup_s"]))
+        results.append(asyncio.run(_drive(base, scenario, plan["concurrency"], plan["duration_s"])))
+    return results
+
+
+# --- servers -------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A server process we started, and the URL it answers on."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    base: str
+    log: Path
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+def _start(name: str, args: Sequence[str], base: str, probe: str, log: Path, timeout_s: float = 90) -> Server:
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        process = subprocess.Popen(list(args), cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    server = Server(name, process, base, log)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with {process.returncode}: {log.read_text(errors='replace')[-1500:]}")
+        try:
+            with urllib.request.urlopen(base + probe, timeout=30) as response:
+                if response.status < 500:
+                    return server
+        except (urllib.error.URLError, OSError, TimeoutError):
+            time.sleep(0.3)
+    server.stop()
+    raise RuntimeError(f"{name} did not answer {probe} within {timeout_s:.0f} s")
+
+
+def hmic_kg_command() -> list[str]:
+    """``hmic-kg`` next to this interpreter (the project's console script)."""
+    script = Path(PYTHON).parent / "hmic-kg"
+    return [str(script)] if script.exists() else [PYTHON, "-c", "from api.cli import main; main()"]
+
+
+def start_ours(data_dir: Path, log: Path, probe: str = "/forces") -> Server:
+    port = free_port()
+    args = [*hmic_kg_command(), "serve", "--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", str(port)]
+    return _start("hmic-kg serve", args, f"http://127.0.0.1:{port}", probe, log)
+
+
+def oxigraph_binary() -> str:
+    local = Path(PYTHON).parent / "oxigraph"
+    return str(local) if local.exists() else (shutil.which("oxigraph") or "oxigraph")
+
+
+def start_stock(nquads: Path, location: Path, log: Path) -> tuple[Server, float]:
+    """Bulk-load ``nquads`` into a fresh Oxigraph directory and serve it read-only with the union default
+    graph (as our store queries it); returns the server and the bulk-load time."""
+    if location.exists():
+        shutil.rmtree(location)
+    started = time.perf_counter()
+    subprocess.run(
+        [oxigraph_binary(), "load", "--location", str(location), "--file", str(nquads)],
+        check=True,
+        capture_output=True,
+    )
+    load_s = time.perf_counter() - started
+    port = free_port()
+    args = [oxigraph_binary(), "serve-read-only", "--location", str(location),
+            "--bind", f"127.0.0.1:{port}", "--union-default-graph"]  # fmt: skip
+    probe = "/query?" + urlencode({"query": "ASK { ?s ?p ?o }"})
+    return _start("oxigraph serve-read-only", args, f"http://127.0.0.1:{port}", probe, log), load_s
+
+
+def run_client(plan: dict[str, Any], work_dir: Path, timeout_s: float) -> tuple[list[dict[str, Any]], str]:
+    """Run the load generator in a second process; returns its results and its stderr."""
+    plan_path = work_dir / "api-plan.json"
+    plan_path.write_text(json.dumps(plan, indent=1), encoding="utf-8")
+    child = run_child(["-m", "bench.bench_api", "client", "--plan", str(plan_path)], timeout_s)
+    return list(child.result.get("results", [])), child.stderr
+
+
+def sparql_targets(query: str) -> tuple[str, str]:
+    """The same query as a GET target for our ``/sparql`` and for Oxigraph's ``/query``."""
+    encoded = urlencode({"query": query})
+    return f"/sparql?{encoded}", f"/query?{encoded}"
+
+
+# --- the run ------------------------------------------------------------------------------------------
+
+#: main lookups: path templates filled from ids found through the API itself
+LOOKUPS: tuple[tuple[str, str], ...] = (
+    ("/forces", ""),
+    ("/forces/{force}", "force"),
+    ("/forces/{force}/help", "force"),
+    ("/systems", ""),
+    ("/systems/{system}", "system"),
+    ("/units", ""),
+    ("/people", ""),
+    ("/areas", ""),
+    ("/practices", ""),
+    ("/practices?force={force}", "force"),
+    ("/practices/{practice}", "practice"),
+    ("/practices/{practice}/similar", "practice"),
+    ("/shared", ""),
+    ("/search?q={word}", "word"),
+)
+SEARCH_WORDS = ("visor", "domestic violence", "missing persons", "training", "partnership")
+ID_SOURCES = {"force": "/forces", "system": "/systems", "practice": "/practices"}
+IDS_PER_KIND = 20
+
+
+def get_json(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=120) as response:
+        return json.loads(response.read())
+
+
+def _items(payload: Any) -> list[dict[str, Any]]:
+    if isinstance(payload, dict):
+        payload = payload.get("items", payload.get("results", []))
+    return [item for item in payload if isinstance(item, dict)] if isinstance(payload, list) else []
+
+
+def discover_ids(base: str, notes: list[str]) -> dict[str, list[str]]:
+    """Ids of forces, systems and practices, read from the list endpoints (spread over the whole list)."""
+    ids: dict[str, list[str]] = {"word": list(SEARCH_WORDS)}
+    for kind, path in ID_SOURCES.items():
+        try:
+            items = _items(get_json(f"{base}{path}?limit=500"))
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            notes.append(f"could not list {path}: {exc}")
+            continue
+        found = [str(item["id"]) for item in items if item.get("id")]
+        step = max(1, len(found) // IDS_PER_KIND)
+        ids[kind] = found[::step][:IDS_PER_KIND]
+        if not found:
+            notes.append(f"{path} listed no ids; lookups needing a {kind} id were not run")
+    return ids
+
+
+def lookup_scenarios(ids: dict[str, list[str]]) -> list[Scenario]:
+    """One scenario per lookup endpoint (ids rotated), plus a mix of all of them."""
+    from urllib.parse import quote
+
+    scenarios = []
+    for template, kind in LOOKUPS:
+        if kind and not ids.get(kind):
+            continue
+        values = ids.get(kind) or [""]
+        targets = tuple(template.format(**{kind: quote(v, safe="")}) if kind else template for v in values)
+        scenarios.append(Scenario(template, "lookup", targets, {"Accept": "application/json"}))
+    mix = tuple(t for s in scenarios for t in s.targets[:3])
+    if mix:
+        scenarios.append(Scenario("lookup mix", "lookup", mix, {"Accept": "application/json"}))
+    return scenarios
+
+
+def sparql_queries() -> list[tuple[str, str]]:
+    """(name, text) of every named query runnable without parameters, as the SPARQL endpoints get them."""
+    from graph.queries import catalogue
+
+    return [(q.name, q.text) for q in catalogue() if all(p.optional for p in q.params)]
+
+
+def run_api(data_dir: Path, nquads: Path, size: int, work_dir: Path, *, quick: bool) -> dict[str, Any]:
+    """Serve the store loaded at ``data_dir`` (ours) and its export (stock Oxigraph); load both."""
+    notes: list[str] = []
+    logs = work_dir / "logs"
+    ours = start_ours(data_dir, logs / "hmic-kg-serve.log")
+    stock: Server | None = None
+    try:
+        stock, stock_load_s = start_stock(nquads, work_dir / "stores" / f"stock-oxigraph-{size}", logs / "oxigraph.log")
+        ids = discover_ids(ours.base, notes)
+        scenarios = lookup_scenarios(ids)
+        for name, text in sparql_queries():
+            mine, theirs = sparql_targets(text)
+            scenarios.append(Scenario(f"sparql {name}", "sparql-ours", (mine,), {"Accept": SPARQL_ACCEPT}))
+            scenarios.append(Scenario(f"sparql {name}", "sparql-stock", (theirs,), {"Accept": SPARQL_ACCEPT}))
+        concurrency = 16
+        duration_s = 1.5 if quick else 4.0
+        plan = {
+            "bases": {"lookup": ours.base, "sparql-ours": ours.base, "sparql-stock": stock.base},
+            "concurrency": concurrency,
+            "duration_s": duration_s,
+            "warmup_s": 0.3 if quick else 1.0,
+            "scenarios": [asdict(s) for s in scenarios],
+        }
+        results, stderr = run_client(plan, work_dir, timeout_s=120 + len(scenarios) * (duration_s + 2) * 2)
+        if not results:
+            return {"error": f"the load generator returned nothing: {stderr[-1500:]}"}
+    finally:
+        ours.stop()
+        if stock is not None:
+            stock.stop()
+    return {
+        "reports": size,
+        "concurrency": concurrency,
+        "duration_s": duration_s,
+        "stock_load_s": stock_load_s,
+        "results": results,
+        "sparql_ratios": sparql_ratios(results),
+        "notes": notes,
+    }
+
+
+def sparql_ratios(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per query: our /sparql against stock Oxigraph (p50 latency and throughput ratios; >1: ours slower)."""
+    ours = {r["scenario"]: r for r in results if r["group"] == "sparql-ours"}
+    stock = {r["scenario"]: r for r in results if r["group"] == "sparql-stock"}
+    ratios = []
+    for name in sorted(ours.keys() & stock.keys()):
+        a, b = ours[name], stock[name]
+        ratios.append({
+            "query": name.removeprefix("sparql "),
+            "ours_p50_ms": a["p50_ms"], "stock_p50_ms": b["p50_ms"],
+            "ours_rps": a["rps"], "stock_rps": b["rps"],
+            "latency_ratio": a["p50_ms"] / b["p50_ms"] if b["p50_ms"] else None,
+            "throughput_ratio": b["rps"] / a["rps"] if a["rps"] else None,
+            "errors": a["errors"] + b["errors"],
+        })  # fmt: skip
+    return ratios
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_api", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    client = sub.add_parser("client", help="run a plan of scenarios and print their statistics as JSON")
+    client.add_argument("--plan", type=Path, required=True)
+    args = parser.parse_args(argv)
+    results = client_main(args.plan)
+    print(json.dumps({"results": results}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+

@@ -1,0 +1,196 @@
+"""Load benchmark: reports/s and triples/s end to end (parse + map + store) per backend, with peak memory.
+
+Each run is a fresh child process (``python -m bench.bench_load …``) on a fresh data directory; the parent
+reaps it with ``os.wait4`` to read that child's own peak RSS. After loading, the same child optionally
+times the named queries (:mod:`bench.bench_query`) and the network views (:mod:`bench.bench_views`) on
+the store it has just filled, so a size is loaded once per backend.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import sys
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import ChildRun, run_child
+
+LoadFn = Callable[[Any, Sequence[Path]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class LoadJob:
+    """One load run: a corpus into a backend, and what to measure afterwards in the same process."""
+
+    corpus_dir: Path
+    backend: str
+    data_dir: Path
+    query_reps: int = 0
+    views: bool = False
+    export_nquads: Path | None = None
+
+
+def run(job: LoadJob, timeout_s: float) -> dict[str, Any]:
+    """Run ``job`` in a child process; the child's JSON plus its wall time, exit code and peak RSS."""
+    if job.data_dir.exists():
+        shutil.rmtree(job.data_dir)
+    job.data_dir.mkdir(parents=True)
+    args = ["-m", "bench.bench_load", "--corpus", str(job.corpus_dir), "--backend", job.backend,
+            "--data-dir", str(job.data_dir), "--query-reps", str(job.query_reps)]  # fmt: skip
+    if job.views:
+        args.append("--views")
+    if job.export_nquads is not None:
+        args += ["--export-nquads", str(job.export_nquads)]
+    child: ChildRun = run_child(args, timeout_s)
+    result = dict(child.result)
+    result.update(
+        backend=job.backend,
+        corpus=str(job.corpus_dir),
+        returncode=child.returncode,
+        child_wall_s=child.wall_s,
+        peak_rss_mb=child.max_rss_mb,
+    )
+    if child.returncode != 0 or "error" in result:
+        result.setdefault("error", child.stderr.strip()[-2000:] or f"exit code {child.returncode}")
+    return result
+
+
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    """The report files of a generated corpus, in generation order (from its manifest when present)."""
+    manifest = corpus_dir / "MANIFEST.json"
+    if manifest.exists():
+        names = json.loads(manifest.read_text(encoding="utf-8"))["files"]
+        return [corpus_dir / name for name in names]
+    return sorted(corpus_dir.glob("*.txt"))
+
+
+def make_loader(iris: Any) -> tuple[str, LoadFn]:
+    """The load entry point: ``graph.loading.load_paths`` when it exists, else the same steps by hand."""
+    from loaders.options import LoadOptions
+
+    options = LoadOptions()
+    try:
+        from graph.loading import load_paths
+    except ImportError:
+        return "pipeline+mapping+replace_graph", _manual_loader(iris, options)
+
+    def load(store: Any, paths: Sequence[Path]) -> dict[str, Any]:
+        outcome = load_paths(store, list(paths), iris, options)
+        return _describe(outcome)
+
+    return "graph.loading.load_paths", load
+
+
+def _manual_loader(iris: Any, options: Any) -> LoadFn:
+    from datetime import UTC, datetime
+
+    from graph.mapping import report_metadata, report_to_graph
+    from loaders.errors import LoaderError
+    from loaders.pipeline import load_report
+
+    def load(store: Any, paths: Sequence[Path]) -> dict[str, Any]:
+        failures = 0
+        for path in paths:
+            try:
+                report = load_report(path, options)
+            except LoaderError:
+                failures += 1
+                continue
+            triples = report_to_graph(report, iris)
+            meta = report_metadata(report, iris, loader_version="bench", loaded_at=datetime.now(UTC))
+            store.replace_graph(
+                str(iris.report_graph(report.report_id)), triples, meta, meta_graph_iri=str(iris.meta_graph())
+            )
+        return {"failed": failures}
+
+    return load
+
+
+def _describe(outcome: Any) -> dict[str, Any]:
+    """Best-effort counts from whatever ``load_paths`` returns (a summary object or a list of results)."""
+    described: dict[str, Any] = {}
+    for name in ("loaded", "failed", "skipped", "unchanged", "triples", "errors"):
+        value = getattr(outcome, name, None)
+        if isinstance(value, int):
+            described[name] = value
+        elif isinstance(value, list | tuple):
+            described[name] = len(value)
+    return described
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def worker(job: LoadJob) -> dict[str, Any]:
+    """Load the corpus into a fresh store, then time queries and views on it (in this process)."""
+    from graph.config import GraphConfig
+    from graph.iris import Iris
+    from graph.store import open_store
+
+    files = corpus_files(job.corpus_dir)
+    config = GraphConfig(data_dir=job.data_dir, backend=job.backend)  # type: ignore[arg-type]
+    iris = Iris(config.base_iri)
+    entry, load = make_loader(iris)
+    store = open_store(config)
+    started = time.perf_counter()
+    outcome = load(store, files)
+    load_s = time.perf_counter() - started
+    quads = store.triple_count()
+    result: dict[str, Any] = {
+        "entry_point": entry,
+        "reports": len(files),
+        "load_s": load_s,
+        "quads": quads,
+        "reports_per_s": len(files) / load_s if load_s else None,
+        "triples_per_s": quads / load_s if load_s else None,
+        "load_peak_rss_mb": _peak_rss_mb(),
+        "outcome": outcome,
+    }
+    if job.query_reps:
+        from bench.bench_query import measure_queries
+
+        result["queries"] = measure_queries(store, job.query_reps)
+    if job.views:
+        from bench.bench_views import measure_views
+
+        result["views"] = measure_views(store, iris)
+    if job.export_nquads is not None:
+        started = time.perf_counter()
+        job.export_nquads.write_bytes(store.export("nquads"))
+        result["export_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    store.close()
+    result["close_s"] = time.perf_counter() - started
+    result["max_rss_mb"] = _peak_rss_mb()
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_load", description=__doc__)
+    parser.add_argument("--corpus", type=Path, required=True)
+    parser.add_argument("--backend", default="oxigraph")
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--query-reps", type=int, default=0)
+    parser.add_argument("--views", action="store_true")
+    parser.add_argument("--export-nquads", type=Path)
+    args = parser.parse_args(argv)
+    job = LoadJob(args.corpus, args.backend, args.data_dir, args.query_reps, args.views, args.export_nquads)
+    try:
+        result = worker(job)
+    except Exception as exc:  # reported to the parent as data, never swallowed
+        traceback.print_exc()
+        result = {"error": f"{type(exc).__name__}: {exc}"}
+    print(json.dumps(result, default=str))
+    return 0 if "error" not in result else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

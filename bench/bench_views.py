@@ -1,0 +1,89 @@
+"""Views benchmark: time to project the store to networkx, then to build and render each network view,
+and the size of each page, as the graph grows.
+
+Runs inside the load child (:mod:`bench.bench_load`). Each view is built about the busiest node of its
+kind (the force, IT system and unit type with the most edges), rendered as served pages are (assets
+linked, not inlined: the page size is then the view's own data).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from bench import latency_summary
+
+REPS = 3
+ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"  # as api.pages.network.projection
+
+
+def project(store: Any) -> tuple[Any, float, float]:
+    """The typed networkx graph the views are cut from, as the served pages build it (every triple by
+    CONSTRUCT, then ``graph.network.to_networkx``); returns it with both steps' times in seconds."""
+    from graph.network import to_networkx
+
+    started = time.perf_counter()
+    result = store.query(ALL_TRIPLES)
+    fetched = time.perf_counter()
+    graph = to_networkx(result.graph)
+    return graph, fetched - started, time.perf_counter() - fetched
+
+
+def _busiest(graph: Any, kind: str) -> str | None:
+    nodes = [n for n, data in graph.nodes(data=True) if data.get("type") == kind]
+    return max(nodes, key=lambda n: (graph.degree(n), n), default=None)
+
+
+def view_requests(graph: Any, base: str) -> list[tuple[str, str | None]]:
+    """(kind, id) of each view to time; ids are the paths after the base IRI."""
+    requests: list[tuple[str, str | None]] = [("overview", None), ("shared", None)]
+    for kind in ("force", "system", "unit-type"):
+        node = _busiest(graph, kind)
+        if node is not None:
+            requests.append((kind, node.removeprefix(f"{base}{kind}/")))
+    force = _busiest(graph, "force")
+    if force is not None:
+        requests.append(("ego", force.removeprefix(base)))
+    return requests
+
+
+def measure_views(store: Any, iris: Any, reps: int = REPS) -> dict[str, Any]:
+    """Projection time and, per view, build + render time, node/edge counts and HTML bytes."""
+    from graph.view_data import build_view
+    from graph.views import render_view_html
+
+    graph, construct_s, networkx_s = project(store)
+    results = []
+    for kind, ident in view_requests(graph, iris.base):
+        builds: list[float] = []
+        renders: list[float] = []
+        try:
+            for _ in range(reps):
+                started = time.perf_counter()
+                view = build_view(graph, kind, ident, base_iri=iris.base)
+                built = time.perf_counter()
+                html = render_view_html(view, assets="served", base_iri=iris.base)
+                renders.append(time.perf_counter() - built)
+                builds.append(built - started)
+        except Exception as exc:  # recorded as a finding, the other views still run
+            results.append({"view": kind, "id": ident, "error": f"{type(exc).__name__}: {exc}"})
+            continue
+        results.append(
+            {
+                "view": kind,
+                "id": ident,
+                "nodes": view.graph.number_of_nodes(),
+                "edges": view.graph.number_of_edges(),
+                "html_bytes": len(html.encode("utf-8")),
+                "build_ms": latency_summary(builds)["p50_ms"],
+                "render_ms": latency_summary(renders)["p50_ms"],
+            }
+        )
+    return {
+        "projection_s": construct_s + networkx_s,
+        "construct_s": construct_s,
+        "networkx_s": networkx_s,
+        "graph_nodes": graph.number_of_nodes(),
+        "graph_edges": graph.number_of_edges(),
+        "results": results,
+    }

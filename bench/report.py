@@ -1,0 +1,348 @@
+"""Render the results of one benchmark run as ``docs/benchmarks.md``: machine, command, tables, targets."""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import ROOT
+
+LOAD_430_S = 60.0
+LOAD_4300_S = 600.0
+MEMORY_MB = 2048.0
+QUERY_P95_MS = 100.0
+API_RPS = 400.0
+API_P99_MS = 100.0
+SPARQL_RATIO = 1.5
+TOTAL_S = 15 * 60.0
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One target: met, missed or not measured, and the figure that decides it."""
+
+    target: str
+    status: str  # "met" | "missed" | "not measured"
+    figure: str
+    note: str = ""
+
+
+def machine_info() -> dict[str, str]:
+    """What the figures were measured on."""
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = "unknown"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+                break
+    except OSError:
+        pass
+    versions = {}
+    for module in ("pyoxigraph", "rdflib", "fastapi", "uvicorn", "networkx"):
+        try:
+            versions[module] = __import__(module).__version__
+        except (ImportError, AttributeError):
+            versions[module] = "?"
+    return {
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "memory": memory,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "libraries": ", ".join(f"{k} {v}" for k, v in versions.items()),
+        "commit": _git("rev-parse", "--short", "HEAD") + (" (+ uncommitted changes)" if _git("status", "--porcelain") else ""),
+        "load_average_at_start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+    }
+
+
+def _git(*args: str) -> str:
+    try:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
+    except OSError:
+        return ""
+
+
+def _num(value: Any, digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, int) or (isinstance(value, float) and value >= 1000):
+        return f"{value:,.0f}"
+    return f"{value:,.{digits}f}"
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def _load_runs(results: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(results.get("load", []))
+
+
+def _run(results: dict[str, Any], size: int, backend: str) -> dict[str, Any] | None:
+    for run in _load_runs(results):
+        if run.get("size") == size and run.get("backend") == backend and "error" not in run:
+            return run
+    return None
+
+
+def verdicts(results: dict[str, Any]) -> list[Verdict]:
+    """Every issue-6 target, judged from the figures of this run."""
+    found: list[Verdict] = []
+    for size, limit in ((430, LOAD_430_S), (4300, LOAD_4300_S)):
+        run = _run(results, size, "oxigraph")
+        target = f"Load {size:,} reports < {limit:.0f} s (Oxigraph)"
+        if run is None:
+            found.append(Verdict(target, "not measured", "–", _why_missing(results, size)))
+        else:
+            status = "met" if run["load_s"] < limit else "missed"
+            found.append(Verdict(target, status, f"{run['load_s']:.1f} s ({run['reports_per_s']:.1f} reports/s)"))
+    oxigraph_runs = [r for r in _load_runs(results) if r.get("backend") == "oxigraph" and "error" not in r]
+    if oxigraph_runs:
+        worst = max(oxigraph_runs, key=lambda r: r["peak_rss_mb"])
+        status = "met" if worst["peak_rss_mb"] < MEMORY_MB else "missed"
+        found.append(Verdict("Load memory < 2 GB (Oxigraph)", status,
+                             f"{worst['peak_rss_mb']:.0f} MB peak at {worst['size']:,} reports"))  # fmt: skip
+    else:
+        found.append(Verdict("Load memory < 2 GB (Oxigraph)", "not measured", "–"))
+    run = _run(results, 430, "oxigraph")
+    queries = [q for q in (run or {}).get("queries", {}).get("results", [])]
+    if queries:
+        slow = [q for q in queries if "error" in q or q["p95_ms"] >= QUERY_P95_MS]
+        worst = max(queries, key=lambda q: q.get("p95_ms", math.inf))
+        figure = f"worst p95 {_num(worst.get('p95_ms'))} ms ({worst['query']}, {worst['variant']})"
+        note = "; ".join(f"{q['query']} [{q['variant']}]: {_num(q.get('p95_ms'))} ms" for q in slow)
+        found.append(Verdict("Every named query p95 < 100 ms at 430 (Oxigraph)", "missed" if slow else "met", figure, note))
+    else:
+        found.append(Verdict("Every named query p95 < 100 ms at 430 (Oxigraph)", "not measured", "–"))
+    found.extend(_api_verdicts(results.get("api", {})))
+    total = results.get("meta", {}).get("total_s")
+    if total is not None:
+        found.append(Verdict("Whole run < 15 min", "met" if total < TOTAL_S else "missed", f"{total / 60:.1f} min"))
+    return found
+
+
+def _why_missing(results: dict[str, Any], size: int) -> str:
+    for run in _load_runs(results):
+        if run.get("size") == size and run.get("backend") == "oxigraph" and "error" in run:
+            return "the run failed: " + str(run["error"]).splitlines()[-1][:300]
+    return "size not run (see the command)"
+
+
+def _api_verdicts(api: dict[str, Any]) -> list[Verdict]:
+    lookup_target = "API lookups at 430: ≥ 400 req/s, p99 < 100 ms, 0 errors (16 clients)"
+    ratio_target = "Our /sparql within 1.5× of stock Oxigraph"
+    if not api or "error" in api or "skipped" in api:
+        reason = api.get("error") or api.get("skipped") or "not run"
+        return [Verdict(lookup_target, "not measured", "–", str(reason)[:300]),
+                Verdict(ratio_target, "not measured", "–", str(reason)[:300])]  # fmt: skip
+    lookups = [r for r in api.get("results", []) if r["group"] == "lookup"]
+    verdicts_: list[Verdict] = []
+    if lookups:
+        bad = [r for r in lookups if r["rps"] < API_RPS or r["p99_ms"] >= API_P99_MS or r["errors"]]
+        mix = next((r for r in lookups if r["scenario"] == "lookup mix"), None)
+        figure = (f"mix: {mix['rps']:.0f} req/s, p99 {mix['p99_ms']:.0f} ms, {mix['errors']} errors"
+                  if mix else f"{len(lookups)} endpoints")  # fmt: skip
+        note = "; ".join(f"{r['scenario']}: {r['rps']:.0f} req/s, p99 {r['p99_ms']:.0f} ms, {r['errors']} err" for r in bad)
+        verdicts_.append(Verdict(lookup_target, "missed" if bad else "met", figure, note))
+    ratios = api.get("sparql_ratios", [])
+    if ratios:
+        overall = _geomean([r["latency_ratio"] for r in ratios if r["latency_ratio"]])
+        worst = max(ratios, key=lambda r: r["latency_ratio"] or 0)
+        status = "met" if overall <= SPARQL_RATIO and not any(r["errors"] for r in ratios) else "missed"
+        figure = f"geometric mean p50 ratio {overall:.2f}× (worst {worst['query']}: {worst['latency_ratio']:.2f}×)"
+        verdicts_.append(Verdict(ratio_target, status, figure))
+    else:
+        verdicts_.append(Verdict(ratio_target, "not measured", "–"))
+    return verdicts_
+
+
+def _geomean(values: Sequence[float]) -> float:
+    values = [v for v in values if v > 0]
+    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else math.nan
+
+
+def render(results: dict[str, Any], analysis: str = "") -> str:
+    """The whole Markdown page."""
+    meta = results.get("meta", {})
+    machine = meta.get("machine", {})
+    out = [
+        "# Benchmarks",
+        "",
+        "<!-- generated by `python -m bench`; edit bench/report.py, not this file -->",
+        "",
+        f"Generated by **`{meta.get('command', 'python -m bench')}`** on {meta.get('started', '?')}, "
+        f"in {meta.get('total_s', 0) / 60:.1f} min. The corpus is synthetic (`bench/corpus.py` rewrites the two "
+        "sample reports for every force and year): **for speed only, never for accuracy claims.** The machine is "
+        "shared and noisy, so compare the ratios as much as the absolute figures.",
+        "",
+        "## Machine",
+        "",
+        *_table(["", ""], machine.items()),
+        "",
+        "## Targets (issue 6)",
+        "",
+        *_table(["target", "status", "figure", "gap / note"],
+                ((v.target, _status(v.status), v.figure, v.note) for v in verdicts(results))),  # fmt: skip
+        "",
+    ]
+    out += _corpus_section(results)
+    out += _load_section(results)
+    out += _query_section(results)
+    out += _view_section(results)
+    out += _api_section(results.get("api", {}))
+    if analysis:
+        out += ["## Analysis: hot spots and suggested fixes", "", analysis.strip(), ""]
+    notes = results.get("notes", [])
+    if notes:
+        out += ["## Notes", "", *(f"- {n}" for n in notes), ""]
+    return "\n".join(out) + "\n"
+
+
+def _status(status: str) -> str:
+    return {"met": "✅ met", "missed": "❌ missed"}.get(status, "⚪ " + status)
+
+
+def _corpus_section(results: dict[str, Any]) -> list[str]:
+    rows = [(f"{c['size']:,}", c["forces"], c["years"], _num(c["megabytes"]), _num(c["generate_s"], 2))
+            for c in results.get("corpus", [])]  # fmt: skip
+    return ["## Corpus", "", *_table(["reports", "forces", "years", "MB", "generated in (s)"], rows), ""]
+
+
+def _load_section(results: dict[str, Any]) -> list[str]:
+    rows = []
+    for run in _load_runs(results):
+        if "error" in run:
+            rows.append((f"{run['size']:,}", run["backend"], "error", "", "", "", "", "", str(run["error"]).splitlines()[-1][:120]))
+            continue
+        outcome = run.get("outcome", {})
+        rows.append((
+            f"{run['size']:,}", run["backend"], _num(run["load_s"]), _num(run["reports_per_s"]),
+            _num(run["triples_per_s"]), _num(run["quads"]), _num(run["load_peak_rss_mb"], 0),
+            _num(run.get("close_s"), 2), f"{outcome.get('failed', 0)} failed" if outcome.get("failed") else "",
+        ))  # fmt: skip
+    out = ["## Load (parse + map + store, end to end)", "",
+           "One fresh child process per run; peak memory is the child's own peak RSS when the load finished "
+           "(`ru_maxrss`). *close* is the time to flush (the rdflib store writes its TriG file then).", "",
+           *_table(["reports", "backend", "load (s)", "reports/s", "triples/s", "quads", "peak RSS (MB)",
+                    "close (s)", ""], rows), ""]  # fmt: skip
+    ratios = []
+    for size in sorted({r["size"] for r in _load_runs(results)}):
+        ox, mem = _run(results, size, "oxigraph"), _run(results, size, "memory")
+        if ox and mem:
+            ratios.append((f"{size:,}", f"{mem['load_s'] / ox['load_s']:.2f}×",
+                           f"{mem['load_peak_rss_mb'] / ox['load_peak_rss_mb']:.2f}×"))  # fmt: skip
+    if ratios:
+        out += ["Ratio rdflib in-memory / Oxigraph (above 1: Oxigraph is faster or smaller):", "",
+                *_table(["reports", "load time", "peak memory"], ratios), ""]  # fmt: skip
+    return out
+
+
+def _query_section(results: dict[str, Any]) -> list[str]:
+    by_key: dict[tuple[str, str], dict[tuple[int, str], dict[str, Any]]] = {}
+    sizes_backends: list[tuple[int, str]] = []
+    notes: list[str] = []
+    for run in _load_runs(results):
+        queries = run.get("queries")
+        if not queries:
+            continue
+        sizes_backends.append((run["size"], run["backend"]))
+        notes += queries.get("notes", [])
+        for q in queries["results"]:
+            by_key.setdefault((q["query"], q["variant"]), {})[(run["size"], run["backend"])] = q
+    if not by_key:
+        return ["## Named queries", "", "Not measured in this run.", ""]
+    header = ["query", "variant", *(f"{s:,} {b} p50/p95 ms" for s, b in sizes_backends)]
+    rows = []
+    for (name, variant), cells in sorted(by_key.items()):
+        row = [name, variant]
+        for key in sizes_backends:
+            q = cells.get(key)
+            row.append("–" if q is None else "error" if "error" in q else f"{_num(q['p50_ms'])} / {_num(q['p95_ms'])}")
+        rows.append(row)
+    out = ["## Named queries", "",
+           "`Store.query` (evaluation + conversion of the rows to rdflib terms), one warm-up then repeated runs.", "",
+           *_table(header, rows), ""]  # fmt: skip
+    ratio_rows = []
+    for (name, variant), cells in sorted(by_key.items()):
+        for size in sorted({s for s, _ in sizes_backends}):
+            ox, mem = cells.get((size, "oxigraph")), cells.get((size, "memory"))
+            if ox and mem and "error" not in ox and "error" not in mem and ox["p50_ms"] > 0:
+                ratio_rows.append((name, variant, f"{size:,}", f"{mem['p50_ms'] / ox['p50_ms']:.1f}×"))
+    if ratio_rows:
+        out += ["p50 ratio rdflib in-memory / Oxigraph (above 1: Oxigraph is faster):", "",
+                *_table(["query", "variant", "reports", "ratio"], ratio_rows), ""]  # fmt: skip
+    errors = [(r["size"], r["backend"], q) for r in _load_runs(results) for q in r.get("queries", {}).get("results", []) if "error" in q]
+    out += [f"- error at {s:,} on {b}: {q['query']} [{q['variant']}]: {q['error'][:200]}" for s, b, q in errors]
+    out += [f"- {n}" for n in sorted(set(notes))]
+    return out + [""]
+
+
+def _view_section(results: dict[str, Any]) -> list[str]:
+    rows = []
+    for run in _load_runs(results):
+        views = run.get("views")
+        if not views:
+            continue
+        if "error" in views:
+            rows.append((f"{run['size']:,}", "all", "", "", "", "", "", views["error"][:120]))
+            continue
+        rows.append((f"{run['size']:,}", "projection", _num(views["graph_nodes"]), _num(views["graph_edges"]),
+                     _num(views["projection_s"] * 1000, 0), "", "", ""))  # fmt: skip
+        for v in views["results"]:
+            if "error" in v:
+                rows.append((f"{run['size']:,}", f"{v['view']} {v['id'] or ''}", "", "", "", "", "", v["error"][:120]))
+                continue
+            rows.append((f"{run['size']:,}", f"{v['view']} {v['id'] or ''}".strip(), _num(v["nodes"]), _num(v["edges"]),
+                         _num(v["build_ms"]), _num(v["render_ms"]), _num(v["html_bytes"] / 1024), ""))  # fmt: skip
+    if not rows:
+        return ["## Network views", "", "Not measured in this run.", ""]
+    return ["## Network views", "",
+            "Projection = store → networkx (once per size); then each view's build and render (p50 of 3), about "
+            "the busiest force / system / unit type. Pages link their scripts (served mode), so the size is the "
+            "view's own data.", "",
+            *_table(["reports", "view", "nodes", "edges", "build (ms)", "render (ms)", "HTML (KiB)", ""], rows), ""]  # fmt: skip
+
+
+def _api_section(api: dict[str, Any]) -> list[str]:
+    if not api:
+        return ["## API", "", "Not measured in this run.", ""]
+    if "error" in api or "skipped" in api:
+        return ["## API", "", f"Not measured: {api.get('error') or api.get('skipped')}", ""]
+    out = ["## API under load", "",
+           f"{api['reports']:,} reports; load generator in a second process on loopback, {api['concurrency']} "
+           f"keep-alive clients in a closed loop, {api['duration_s']:.0f} s per scenario after a warm-up. "
+           f"Stock Oxigraph: `oxigraph serve-read-only --union-default-graph` on a bulk load of the same store's "
+           f"N-Quads export ({_num(api.get('stock_load_s'), 1)} s to bulk-load).", ""]  # fmt: skip
+    rows = [(r["scenario"], r["group"], _num(r["rps"]), _num(r["p50_ms"]), _num(r["p99_ms"]), r["errors"],
+             _num(r["mean_body_bytes"] / 1024, 1)) for r in api.get("results", [])]  # fmt: skip
+    out += _table(["scenario", "server", "req/s", "p50 ms", "p99 ms", "errors", "KiB/answer"], rows) + [""]
+    ratios = api.get("sparql_ratios", [])
+    if ratios:
+        out += ["Our `/sparql` vs stock Oxigraph on the same queries (ratio above 1: ours is slower):", "",
+                *_table(["query", "ours p50 ms", "stock p50 ms", "p50 ratio", "ours req/s", "stock req/s", "throughput ratio"],
+                        ((r["query"], _num(r["ours_p50_ms"]), _num(r["stock_p50_ms"]), f"{r['latency_ratio']:.2f}×",
+                          _num(r["ours_rps"]), _num(r["stock_rps"]), f"{r['throughput_ratio']:.2f}×") for r in ratios)),
+                ""]  # fmt: skip
+    out += [f"- {n}" for n in api.get("notes", [])]
+    return out + [""]
+
+
+def write(results: dict[str, Any], path: Path, analysis: str = "") -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render(results, analysis), encoding="utf-8")

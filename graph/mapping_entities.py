@@ -1,0 +1,233 @@
+"""Entities, mentions, system uses, units and leads of one report (called by ``graph.mapping``).
+
+Shared nodes (systems, unit types, roles, people, partners) get resolved IRIs (``graph.resolve``), so two
+reports describing the same thing describe one node, each in its own named graph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdflib import URIRef
+from rdflib.namespace import FOAF, SKOS
+
+from graph.iris import HMIC, OA, ORG, SCHEMA, slugify
+from graph.mapping_base import MappingContext
+from graph.resolve import canonical_rank, entity_slug, person_key, role_slug, unit_type_of
+from loaders.model import Entity, EntityKind, SourceSpan
+
+
+@dataclass(frozen=True)
+class _Support:
+    """A node supporting a derived fact, with its span (for the fact's provenance)."""
+
+    node: URIRef
+    span: SourceSpan
+
+
+def map_entities(ctx: MappingContext) -> None:
+    """Entity nodes, practice leads (contacts), mention annotations, system uses and force units."""
+    for entity in sorted(ctx.report.entities, key=lambda e: _KIND_ORDER.index(e.kind)):
+        _ENTITY_MAPPERS[entity.kind](ctx, entity)
+    _contacts(ctx)
+    support = _mentions(ctx)
+    for iri, supporters in support.items():
+        kind, parts = ctx.iris.parse(str(iri))
+        if kind == "system":
+            _system_use(ctx, iri, parts[0], supporters)
+        elif kind == "unit":
+            for supporter in supporters:
+                ctx.add(iri, HMIC.supportedBy, supporter.node)
+
+
+def _system(ctx: MappingContext, entity: Entity) -> None:
+    node = ctx.entity(entity.id)
+    term = ctx.vocabulary.find("it_systems", entity.name) if ctx.vocabulary else None
+    label = term.label if term else entity.name
+    ctx.node(node, HMIC.ITSystem, label=label)
+    ctx.add(node, SKOS.prefLabel, label)
+    for variant in sorted({entity.name, *(m.text for m in entity.mentions)} - {label}):
+        if slugify(variant) == slugify(label):
+            ctx.add(node, SKOS.altLabel, variant)
+    ctx.add(node, HMIC.expansion, entity.expansion or (term.expansion if term else None))
+
+
+def _unit(ctx: MappingContext, entity: Entity) -> None:
+    slug, label, expansion = unit_type_of(entity, ctx.expansions)
+    unit_type = ctx.iris.unit_type(slug)
+    ctx.node(unit_type, HMIC.UnitType, SKOS.Concept, label=label)
+    ctx.add(unit_type, SKOS.inScheme, HMIC.UnitTypes)
+    ctx.add(unit_type, SKOS.prefLabel, label)
+    ctx.add(unit_type, HMIC.expansion, expansion)
+    unit = ctx.iris.unit(ctx.force_id, slug)
+    ctx.node(unit, ORG.OrganizationalUnit, label=f"{label} ({ctx.report.force.name})")
+    ctx.add(unit, SKOS.prefLabel, label)
+    ctx.add(unit, HMIC.unitType, unit_type)
+    ctx.add(unit, ORG.unitOf, ctx.force_iri)
+    ctx.add(ctx.force_iri, ORG.hasUnit, unit)
+
+
+def _role(ctx: MappingContext, entity: Entity) -> None:
+    _role_node(ctx, ctx.entity(entity.id), entity.name, entity.expansion)
+
+
+def _role_node(ctx: MappingContext, node: URIRef, name: str, expansion: str | None = None) -> URIRef:
+    ctx.node(node, ORG.Role, label=name)
+    ctx.add(node, SKOS.prefLabel, " ".join(name.split()))
+    if expansion and expansion.casefold() != name.casefold():
+        ctx.add(node, SKOS.altLabel, expansion)
+    return node
+
+
+def _person(ctx: MappingContext, entity: Entity) -> None:
+    roles = [
+        _ensure_entity(ctx, role_id, role_id.partition("/")[2].replace("-", " ")) for role_id in entity.roles
+    ]
+    _person_node(ctx, entity.name, entity.rank, roles, ctx.slugs.get(entity.id, entity.id).partition("/")[2])
+
+
+def _person_node(
+    ctx: MappingContext, name: str, rank: str | None, roles: list[URIRef], slug: str | None = None
+) -> URIRef:
+    slug = slug or person_key(name)
+    node = ctx.iris.person(slug)
+    ctx.node(node, FOAF.Person, SCHEMA.Person, label=name)
+    ctx.add(node, FOAF.name, name)
+    if rank:
+        ctx.add(node, HMIC.rank, canonical_rank(rank, ctx.vocabulary))
+        ctx.add(node, HMIC.rankAsPrinted, rank)
+    ctx.add(node, ORG.memberOf, ctx.force_iri)
+    force_name = ctx.report.force.name
+    for role in roles or [None]:
+        role_slug_ = ctx.iris.parse(str(role))[1][0] if role is not None else None
+        membership = ctx.iris.membership(ctx.force_id, slug, role_slug_)
+        ctx.node(membership, ORG.Membership, label=f"{name} in {force_name}")
+        ctx.add(membership, ORG.member, node)
+        ctx.add(membership, ORG.organization, ctx.force_iri)
+        ctx.add(membership, ORG.role, role)
+        ctx.add(node, HMIC.holdsRole, role)
+    return node
+
+
+def _partner(ctx: MappingContext, entity: Entity) -> None:
+    node = ctx.entity(entity.id)
+    term = ctx.vocabulary.find("partners", entity.name) if ctx.vocabulary else None
+    label = term.label if term else " ".join(entity.name.split())
+    ctx.node(node, HMIC.PartnerBody, ORG.Organization, label=label)
+    ctx.add(node, SKOS.prefLabel, label)
+    ctx.add(node, HMIC.expansion, entity.expansion or (term.expansion if term else None))
+
+
+_KIND_ORDER = (EntityKind.IT_SYSTEM, EntityKind.UNIT, EntityKind.ROLE, EntityKind.PARTNER, EntityKind.PERSON)
+_ENTITY_MAPPERS = {
+    EntityKind.IT_SYSTEM: _system,
+    EntityKind.UNIT: _unit,
+    EntityKind.ROLE: _role,
+    EntityKind.PERSON: _person,
+    EntityKind.PARTNER: _partner,
+}
+
+
+def _contacts(ctx: MappingContext) -> None:
+    """Each practice contact becomes (or joins) a person node that ``hmic:lead``s the practice."""
+    n = 0
+    for section in ctx.report.sections:
+        for practice in section.practices:
+            n += 1
+            contact = practice.contact
+            if contact is None or not contact.name.strip():
+                continue
+            roles = []
+            if contact.role:
+                roles.append(
+                    _role_node(ctx, ctx.iris.role(role_slug(contact.role, ctx.expansions)), contact.role)
+                )
+            person = _person_node(ctx, contact.name, contact.rank, roles)
+            ctx.add(ctx.iris.practice(ctx.report_id, n), HMIC.lead, person)
+
+
+def _ensure_entity(ctx: MappingContext, entity_id: str, text: str) -> URIRef:
+    """The node of a mentioned entity the loader did not list (described minimally from the mention)."""
+    if entity_id not in ctx.slugs:
+        prefix, _, key = entity_id.partition("/")
+        entity = Entity(
+            id=entity_id, kind=EntityKind(prefix.replace("-", "_")), name=text, expansion=None, mentions=()
+        )
+        slug = key if entity.kind is EntityKind.PERSON else entity_slug(entity, ctx.expansions)
+        ctx.slugs[entity_id] = f"{prefix}/{slug}"
+        _ENTITY_MAPPERS[entity.kind](ctx, entity)
+    return ctx.entity(entity_id)
+
+
+def _mentions(ctx: MappingContext) -> dict[URIRef, list[_Support]]:
+    """Mention annotations (statement mentions first, then the entities' other mentions).
+
+    Returns, per mentioned entity node, the findings/practices naming it, or failing those its mentions.
+    """
+    statements: dict[URIRef, list[_Support]] = {}
+    loose: dict[URIRef, list[_Support]] = {}
+    seen: set[tuple[str, int]] = set()
+    n = 0
+
+    def annotate(entity_id: str, text: str, span: SourceSpan, context: URIRef | None) -> None:
+        nonlocal n
+        n += 1
+        entity = _ensure_entity(ctx, entity_id, text)
+        node = ctx.iris.mention(ctx.report_id, n)
+        ctx.node(node, HMIC.Mention, OA.Annotation, label=f"“{text}” (line {span.line_from})")
+        ctx.add(node, HMIC.entity, entity)
+        ctx.add(node, HMIC.text, text)
+        ctx.add(node, HMIC.report, ctx.report_iri)
+        ctx.add(node, HMIC.mentionedIn, context)
+        ctx.provenance(node, span)
+        ctx.add(ctx.report_iri, HMIC.mentions, entity)
+        if context is not None:
+            ctx.add(context, HMIC.mentions, entity)
+        loose.setdefault(entity, []).append(_Support(node, span))
+        seen.add((entity_id, span.line_from))
+
+    for statement in ctx.statements:
+        for mention in statement.mentions:
+            annotate(mention.entity_id, mention.text, mention.span, statement.node)
+            supporters = statements.setdefault(ctx.entity(mention.entity_id), [])
+            if all(s.node != statement.node for s in supporters):
+                supporters.append(_Support(statement.node, statement.span))
+    for entity in ctx.report.entities:
+        for m in entity.mentions:
+            if (entity.id, m.line) not in seen:
+                annotate(entity.id, m.text, SourceSpan(ctx.report.source.name, m.line, m.line, m.page), None)
+    return {node: statements.get(node) or loose[node] for node in loose}
+
+
+def _system_use(ctx: MappingContext, system: URIRef, slug: str, supporters: list[_Support]) -> None:
+    node = ctx.iris.system_use(ctx.report_id, slug)
+    first = min(supporters, key=lambda s: (s.span.line_from, s.span.line_to))
+    system_label = ctx.graph.value(system, SKOS.prefLabel) or slug
+    ctx.node(node, HMIC.SystemUse, label=f"{ctx.report.force.name} uses {system_label}")
+    ctx.add(node, HMIC.force, ctx.force_iri)
+    ctx.add(node, HMIC.system, system)
+    ctx.add(node, HMIC.report, ctx.report_iri)
+    for supporter in supporters:
+        ctx.add(node, HMIC.supportedBy, supporter.node)
+    ctx.provenance(node, first.span)
+    ctx.add(ctx.force_iri, HMIC.usesSystem, system)
+
+
+def map_leads(ctx: MappingContext) -> None:
+    """``hmic:Lead`` nodes: who (person or post) leads which practice or area."""
+    for n, lead in enumerate(ctx.report.leads, start=1):
+        node = ctx.iris.lead(ctx.report_id, n)
+        leader = _ensure_entity(ctx, lead.entity_id, lead.entity_id.partition("/")[2].replace("-", " "))
+        subject = ctx.practices_by_title.get(" ".join(lead.subject.split()).casefold())
+        if subject is None and lead.area_id:
+            subject = ctx.iris.area(lead.area_id)
+        leader_label = ctx.graph.value(leader, SKOS.prefLabel) or ctx.graph.value(leader, FOAF.name) or leader
+        ctx.node(node, HMIC.Lead, label=f"{leader_label} leads {lead.subject}")
+        ctx.add(node, HMIC.leader, leader)
+        ctx.add(node, HMIC.leads, subject)
+        ctx.add(node, HMIC.subjectText, lead.subject)
+        ctx.add(node, HMIC.leadKind, lead.kind)
+        ctx.add(node, HMIC.text, lead.text or None)
+        ctx.add(node, HMIC.force, ctx.force_iri)
+        ctx.add(node, HMIC.report, ctx.report_iri)
+        ctx.provenance(node, lead.span)

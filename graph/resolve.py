@@ -1,0 +1,156 @@
+"""Entity resolution across reports: one key per system, unit type, role, person and partner.
+
+Pure functions over names. Abbreviation/expansion pairs come from the report's glossary and the curated
+seed vocabulary (``ontology/vocabulary.ttl``), so no force-, person- or system-specific name lives here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from graph.iris import slugify
+from loaders.model import Entity, EntityKind, InspectionReport
+from loaders.vocabulary import Vocabulary
+
+#: generic abbreviations inside printed ranks (used when the vocabulary does not list the whole form)
+_RANK_WORDS: dict[str, str] = {
+    "det": "Detective",
+    "supt": "Superintendent",
+    "insp": "Inspector",
+    "sgt": "Sergeant",
+    "ch": "Chief",
+    "con": "Constable",
+    "asst": "Assistant",
+    "dep": "Deputy",
+}
+_TITLES = re.compile(r"^(mr|mrs|ms|miss|dr)\.?\s+", re.IGNORECASE)
+_ABBREVIATION = re.compile(r"^[A-Z][A-Za-z0-9&]*[A-Z0-9]s?$")
+
+
+def normalise(text: str) -> str:
+    """Case-folded text with punctuation turned into single spaces (the comparison key of names)."""
+    return " ".join(re.sub(r"[^\w&]+", " ", text.replace("’", "'").replace("'", "")).casefold().split())
+
+
+def looks_like_abbreviation(text: str) -> bool:
+    """``DPMU``, ``CAIUs``, ``ViSOR`` (two or more capitals, no spaces)."""
+    return (
+        " " not in text.strip()
+        and bool(_ABBREVIATION.match(text.strip()))
+        and sum(c.isupper() for c in text) >= 2
+    )
+
+
+def canonical_rank(printed: str, vocabulary: Vocabulary | None = None) -> str:
+    """One canonical rank for its printed variants: ``Detective Supt`` -> ``Detective Superintendent``."""
+    if vocabulary is not None:
+        term = vocabulary.find("ranks", printed)
+        if term is not None:
+            return term.label
+    words = [_RANK_WORDS.get(w.casefold().rstrip("."), w) for w in printed.split()]
+    canonical = " ".join(words)
+    if vocabulary is not None:
+        term = vocabulary.find("ranks", canonical)
+        if term is not None:
+            return term.label
+    return " ".join(w if w.isupper() else w[:1].upper() + w[1:] for w in canonical.split())
+
+
+def person_key(name: str) -> str:
+    """Slug of a person's full name without courtesy titles: ``Mrs Jo Bloggs`` -> ``jo-bloggs``."""
+    return slugify(_TITLES.sub("", " ".join(name.split())))
+
+
+@dataclass(frozen=True)
+class Expansions:
+    """Abbreviation <-> expansion pairs (glossary + seed vocabulary), compared by :func:`normalise`."""
+
+    to_abbreviation: Mapping[str, str] = field(default_factory=dict)
+    to_expansion: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, pairs: Iterable[tuple[str, str]]) -> Expansions:
+        """From ``(abbreviation, expansion)`` pairs; the first pair for a key wins."""
+        short: dict[str, str] = {}
+        long: dict[str, str] = {}
+        for abbreviation, expansion in pairs:
+            if not abbreviation.strip() or not expansion.strip():
+                continue
+            short.setdefault(normalise(expansion), abbreviation.strip())
+            long.setdefault(normalise(abbreviation), expansion.strip())
+        return cls(short, long)
+
+    def abbreviate(self, text: str) -> str:
+        """Replace every known expansion inside ``text`` by its abbreviation (longest first)."""
+        key = normalise(text)
+        for expansion in sorted(self.to_abbreviation, key=len, reverse=True):
+            if expansion and re.search(rf"\b{re.escape(expansion)}\b", key):
+                key = re.sub(rf"\b{re.escape(expansion)}\b", self.to_abbreviation[expansion], key)
+        return key
+
+    def expand(self, abbreviation: str) -> str | None:
+        return self.to_expansion.get(normalise(abbreviation))
+
+
+def report_expansions(report: InspectionReport, vocabulary: Vocabulary | None = None) -> Expansions:
+    """The report's glossary first, then the vocabulary's unit types, posts, partners and systems."""
+    pairs = [(entry.abbreviation, entry.expansion) for entry in report.glossary]
+    if vocabulary is not None:
+        for group in (vocabulary.unit_types, vocabulary.posts, vocabulary.partners, vocabulary.it_systems):
+            for term in group:
+                if term.expansion:
+                    pairs.append((term.label, term.expansion))
+                pairs.extend((term.label, hidden) for hidden in term.hidden_labels if " " in hidden)
+    pairs.extend((abbr, exp) for abbr, exp in _plural_pairs(pairs))
+    return Expansions.of(pairs)
+
+
+def _plural_pairs(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(a, e + "s") for a, e in pairs if not e.endswith("s")]
+
+
+def system_slug(name: str) -> str:
+    """``ViSOR`` / ``Visor`` / ``VISOR`` -> ``visor``."""
+    return slugify(name)
+
+
+def unit_type_of(entity: Entity, expansions: Expansions) -> tuple[str, str, str | None]:
+    """``(slug, label, expansion)`` of a unit's type; ``child abuse investigation unit`` ≡ ``CAIU``."""
+    name = " ".join(entity.name.split())
+    if looks_like_abbreviation(name):
+        label = name[:-1] if name.endswith("s") and name[:-1].isupper() else name
+        return slugify(label), label, entity.expansion or expansions.expand(label)
+    abbreviation = expansions.to_abbreviation.get(normalise(name))
+    if abbreviation is not None:
+        return (
+            slugify(abbreviation),
+            abbreviation,
+            entity.expansion or expansions.expand(abbreviation) or name,
+        )
+    fallback = entity.id.partition("/")[2] or slugify(name)
+    return slugify(fallback), name, entity.expansion
+
+
+def role_slug(name: str, expansions: Expansions) -> str:
+    """``ACC (crime)`` ≡ ``assistant chief constable (crime)`` -> ``acc-crime``."""
+    return slugify(expansions.abbreviate(name))
+
+
+def entity_slug(entity: Entity, expansions: Expansions) -> str:
+    """The cross-report key of an entity (the unit's is its type's)."""
+    if entity.kind is EntityKind.IT_SYSTEM:
+        return system_slug(entity.name)
+    if entity.kind is EntityKind.UNIT:
+        return unit_type_of(entity, expansions)[0]
+    if entity.kind is EntityKind.ROLE:
+        return role_slug(entity.name, expansions)
+    if entity.kind is EntityKind.PERSON:
+        return person_key(entity.name)
+    return slugify(expansions.abbreviate(entity.name)) if " " in entity.name else slugify(entity.name)
+
+
+def entity_slugs(report: InspectionReport, expansions: Expansions) -> dict[str, str]:
+    """Loader entity id -> resolved ``"<kind prefix>/<slug>"`` for every entity of the report."""
+    return {e.id: f"{e.kind.id_prefix}/{entity_slug(e, expansions)}" for e in report.entities}

@@ -1,0 +1,182 @@
+"""A remote SPARQL 1.1 Protocol endpoint (query + update), e.g. Oxigraph server, Fuseki, GraphDB.
+
+Atomicity: a replace is ONE update request ``DROP SILENT GRAPH <g> ; DELETE {meta} ; INSERT DATA {…}``,
+built completely before it is sent; SPARQL 1.1 Update requires servers to run a request atomically
+(Oxigraph and Fuseki/TDB2 do). The request is never retried automatically: after a timeout the state
+is either old or new, and loading again converges.
+
+Default graph: the endpoint must answer queries over the union of its named graphs (``oxigraph serve
+--union-default-graph``, Fuseki ``tdb2:unionDefaultGraph true``, GraphDB by default).
+
+Bindings: the protocol has no binding API, so they become a ``VALUES`` clause at the start of the WHERE
+group, built from serialised terms (``graph.terms.inject_values``).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import httpx
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, URIRef
+
+from graph.store import (
+    EXPORT_FORMATS,
+    GRAPH_FORMATS,
+    GRAPHS_QUERY,
+    PREFIXES,
+    TABLE_FORMATS,
+    Bindings,
+    QueryError,
+    QueryResult,
+    StoreError,
+    check_export_format,
+    drop_update,
+    meta_graph_for,
+    replace_update,
+)
+from graph.terms import TermError, from_ox, inject_values, rdflib_graph
+
+RESULTS_JSON = "application/sparql-results+json"
+ACCEPT_ANY = f"{RESULTS_JSON}, application/n-triples;q=0.9"
+QUADS_QUERY = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+class RemoteStore:
+    """SPARQL 1.1 Protocol client over httpx."""
+
+    supports_transactions: ClassVar[bool] = True  # one update request is atomic on a conforming server
+    persistent: ClassVar[bool] = True
+    remote: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        query_url: str,
+        update_url: str | None = None,
+        *,
+        store_url: str | None = None,
+        timeout_s: float = 60.0,
+        meta_graph_iri: str | None = None,
+        client: httpx.Client | None = None,
+    ) -> None:
+        self.query_url = query_url
+        self.update_url = update_url
+        self.store_url = store_url
+        self.meta_graph_iri = meta_graph_iri
+        self._client = client or httpx.Client(timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 10.0)))
+
+    # -- transport -----------------------------------------------------------------------------------
+    def _post(self, url: str, data: str, content_type: str, accept: str | None = None) -> httpx.Response:
+        headers = {"Content-Type": f"{content_type}; charset=utf-8"}
+        if accept:
+            headers["Accept"] = accept
+        try:
+            response = self._client.post(url, content=data.encode("utf-8"), headers=headers)
+        except httpx.TimeoutException:
+            raise StoreError(f"the SPARQL endpoint {url} timed out") from None
+        except httpx.HTTPError as exc:
+            raise StoreError(f"cannot reach the SPARQL endpoint {url}: {exc}") from None
+        if response.status_code == 406:
+            raise QueryError("the requested result format does not fit this query's result form")
+        if response.status_code == 400:
+            raise QueryError(f"the endpoint refused the request: {response.text.strip()[:300]}")
+        if response.status_code >= 300:
+            raise StoreError(
+                f"the endpoint {url} answered HTTP {response.status_code}: {response.text[:200]}"
+            )
+        return response
+
+    def _update(self, sparql: str) -> None:
+        if self.update_url is None:
+            raise StoreError("no SPARQL update URL configured (HMIC_KG_UPDATE_URL): the store is read-only")
+        self._post(self.update_url, sparql, "application/sparql-update")
+
+    def update(self, sparql: str) -> None:
+        """One SPARQL update request (atomic on a conforming server)."""
+        self._update(sparql)
+
+    def _query(self, sparql: str, bindings: Bindings | None, accept: str) -> httpx.Response:
+        try:
+            text = inject_values(sparql, bindings or {})
+        except TermError as exc:
+            raise QueryError(str(exc)) from None
+        return self._post(self.query_url, text, "application/sparql-query", accept)
+
+    # -- the Store interface -------------------------------------------------------------------------
+    def replace_graph(
+        self,
+        graph_iri: str,
+        triples: Graph,
+        metadata: Graph | None = None,
+        *,
+        meta_graph_iri: str | None = None,
+    ) -> None:
+        meta = meta_graph_for(self, meta_graph_iri, metadata)
+        self._update(replace_update(graph_iri, triples, metadata, meta))
+
+    def drop_graph(self, graph_iri: str, *, meta_graph_iri: str | None = None) -> None:
+        self._update(drop_update(graph_iri, meta_graph_iri or self.meta_graph_iri))
+
+    def graphs(self) -> list[str]:
+        return [str(row[0]) for row in self.query(GRAPHS_QUERY).rows]
+
+    def query(self, sparql: str, bindings: Bindings | None = None) -> QueryResult:
+        response = self._query(sparql, bindings, ACCEPT_ANY)
+        media = response.headers.get("content-type", "").split(";")[0].strip()
+        if media == RESULTS_JSON:
+            parsed = ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON)
+            if isinstance(parsed, ox.QueryBoolean):
+                return QueryResult("ask", boolean=bool(parsed))
+            names = tuple(v.value for v in parsed.variables)
+            rows = [tuple(None if s[n] is None else from_ox(s[n]) for n in names) for s in parsed]
+            return QueryResult("select", vars=names, rows=rows)
+        try:
+            rdf_format = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.N_TRIPLES
+            triples = [q.triple for q in ox.parse(response.content, rdf_format)]
+        except (SyntaxError, ValueError) as exc:
+            raise StoreError(f"unreadable answer from the endpoint ({media}): {exc}") from None
+        return QueryResult("graph", graph=rdflib_graph(triples))
+
+    def query_serialized(self, sparql: str, result_format: str, bindings: Bindings | None = None) -> bytes:
+        if result_format in TABLE_FORMATS:
+            accept = TABLE_FORMATS[result_format].media_type
+        elif result_format in GRAPH_FORMATS:
+            accept = GRAPH_FORMATS[result_format].media_type
+        else:
+            raise QueryError(f"unknown result format {result_format!r}")
+        response = self._query(sparql, bindings, accept)
+        media = response.headers.get("content-type", "").split(";")[0].strip()
+        if (
+            media != accept.split(";")[0]
+        ):  # the endpoint chose another form: the format does not fit the query form
+            raise QueryError(f"format {result_format!r} does not fit this query's result form ({media})")
+        return response.content
+
+    def export(self, fmt: str) -> bytes:
+        check_export_format(fmt)
+        dataset = Dataset()
+        for prefix, ns in PREFIXES.items():
+            dataset.bind(prefix, ns)
+        for g, s, p, o in self.query(QUADS_QUERY).rows:
+            dataset.graph(URIRef(str(g))).add((s, p, o))
+        if fmt in ("trig", "nquads", "jsonld"):
+            return dataset.serialize(format={"jsonld": "json-ld"}.get(fmt, fmt), encoding="utf-8")
+        union = Graph()
+        for prefix, ns in PREFIXES.items():
+            union.bind(prefix, ns)
+        for s, p, o, _ in dataset.quads((None, None, None, None)):
+            union.add((s, p, o))
+        assert fmt in EXPORT_FORMATS
+        return union.serialize(format={"ntriples": "nt"}.get(fmt, fmt), encoding="utf-8")
+
+    def triple_count(self, graph_iri: str | None = None) -> int:
+        if graph_iri is None:
+            result = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        else:
+            result = self.query(
+                "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": URIRef(graph_iri)}
+            )
+        return int(result.rows[0][0])  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        self._client.close()

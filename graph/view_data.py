@@ -1,0 +1,242 @@
+"""The subgraph behind each network view: whole graph, one force, one system or unit type, ego, shared.
+
+Pure functions over the networkx projection of the store (:func:`graph.network.to_networkx`): nodes are
+IRIs with ``type``, ``label``, ``text``, ``report``, ``line_from``, ``line_to``; edges carry ``label``.
+:func:`build_view` picks the function for a view kind and applies the node budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from itertools import combinations
+
+import networkx as nx
+
+from graph.views import DEFAULT_BUDGET, View, trim_to_budget
+
+VIEW_KINDS: tuple[str, ...] = ("overview", "force", "system", "unit-type", "ego", "shared")
+#: nodes that belong to one force (shared nodes such as systems or people may belong to many)
+OWNED_TYPES = frozenset({"finding", "practice", "unit", "report"})
+SIMILARITY_THRESHOLD = 0.2
+
+
+class ViewNotFound(LookupError):
+    """The node a view is about is not in the graph, or the view kind is unknown."""
+
+
+def node_type(graph: nx.MultiDiGraph, node: str) -> str:
+    """A node's type ("" when the projection did not type it)."""
+    return str(graph.nodes[node].get("type") or "")
+
+
+def label_of(graph: nx.MultiDiGraph, node: str) -> str:
+    return str(graph.nodes[node].get("label") or node)
+
+
+def nodes_of_type(graph: nx.MultiDiGraph, *types: str) -> list[str]:
+    """Nodes of the given types, sorted by label."""
+    wanted = set(types)
+    return sorted((n for n in graph.nodes if node_type(graph, n) in wanted), key=lambda n: label_of(graph, n))
+
+
+def neighbours(graph: nx.MultiDiGraph, node: str) -> set[str]:
+    """Nodes linked to ``node`` in either direction."""
+    return set(graph.successors(node)) | set(graph.predecessors(node))
+
+
+def owned_by(graph: nx.MultiDiGraph, force: str) -> set[str]:
+    """The force's own findings, practices, units and reports (their ``force`` attribute names it)."""
+    return {n for n, owner in graph.nodes(data="force") if owner == force and node_type(graph, n) in OWNED_TYPES}
+
+
+def reach_of(graph: nx.MultiDiGraph, force: str) -> set[str]:
+    """A force, its own nodes and what they (or it) link to, other forces and their own nodes aside."""
+    owned = owned_by(graph, force)
+    reached = {force} | owned
+    for node in {force} | owned:
+        for other in neighbours(graph, node):
+            kind = node_type(graph, other)
+            if kind != "force" and (kind not in OWNED_TYPES or other in owned):
+                reached.add(other)
+    return reached
+
+
+def overview_graph(graph: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, str | None]:
+    """The whole graph without individual findings (they are counted in the note)."""
+    findings = nodes_of_type(graph, "finding")
+    sub = graph.subgraph(n for n in graph.nodes if node_type(graph, n) != "finding").copy()
+    if not findings:
+        return sub, None
+    return sub, f"{len(findings):,} findings are left out of the overview; open a force view to see them."
+
+
+def force_graph(graph: nx.MultiDiGraph, force: str) -> nx.MultiDiGraph:
+    """One force: its units, systems, reports, practices, findings, leads, areas and grades."""
+    return graph.subgraph(reach_of(graph, force)).copy()
+
+
+def across_forces_graph(graph: nx.MultiDiGraph, node: str) -> nx.MultiDiGraph:
+    """An IT system or unit type across forces: what is linked to it, the areas and leads of those, and
+    the force each belongs to (an ``of force`` link where the graph has no direct one)."""
+    first = neighbours(graph, node)
+    keep = {node} | first
+    owner_links: list[tuple[str, str]] = []
+    for other in first:
+        for near in neighbours(graph, other):
+            kind = node_type(graph, near)
+            if kind == "area" or (kind == "person" and "leads" in (graph.get_edge_data(near, other) or {})):
+                keep.add(near)
+        owner = graph.nodes[other].get("force")
+        if node_type(graph, other) in OWNED_TYPES and owner in graph:
+            keep.add(owner)
+            if not graph.has_edge(other, owner) and not graph.has_edge(owner, other):
+                owner_links.append((other, owner))
+    sub = graph.subgraph(keep).copy()
+    for source, target in owner_links:
+        sub.add_edge(source, target, key="of-force", type="of-force", label="of force")
+    return sub
+
+
+def ego_graph(graph: nx.MultiDiGraph, node: str, depth: int = 1) -> nx.MultiDiGraph:
+    """Every node within ``depth`` links of ``node``, in either direction."""
+    if depth not in (1, 2):
+        raise ValueError("depth must be 1 or 2")
+    return nx.ego_graph(graph, node, radius=depth, undirected=True).copy()
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What two forces have in common."""
+
+    systems: tuple[str, ...]
+    unit_types: tuple[str, ...]
+    practices: tuple[tuple[str, str, float], ...]  # (practice of a, practice of b, similarity)
+
+    def __bool__(self) -> bool:
+        return bool(self.systems or self.unit_types or self.practices)
+
+
+def practice_text(graph: nx.MultiDiGraph, node: str) -> str:
+    attrs = graph.nodes[node]
+    return f"{attrs.get('label') or ''} {attrs.get('text') or ''}"
+
+
+def similar_practices(
+    graph: nx.MultiDiGraph, left: Iterable[str], right: Iterable[str], threshold: float = SIMILARITY_THRESHOLD
+) -> list[tuple[str, str, float]]:
+    """Pairs of practices whose texts are alike (TF-IDF cosine similarity at least ``threshold``)."""
+    left, right = sorted(left), sorted(right)
+    if not left or not right:
+        return []
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    texts = [practice_text(graph, n) for n in [*left, *right]]
+    try:
+        matrix = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts)
+    except ValueError:  # only stop words, or empty texts
+        return []
+    scores = cosine_similarity(matrix[: len(left)], matrix[len(left) :])
+    pairs = [
+        (a, b, round(float(scores[i, j]), 2))
+        for i, a in enumerate(left) for j, b in enumerate(right) if scores[i, j] >= threshold
+    ]  # fmt: skip
+    return sorted(pairs, key=lambda p: -p[2])
+
+
+def shared_between(graph: nx.MultiDiGraph, a: str, b: str) -> Shared:
+    """Systems, unit types and similar practices shared by forces ``a`` and ``b``."""
+    reach_a, reach_b = reach_of(graph, a), reach_of(graph, b)
+
+    def unit_types(reach: set[str]) -> set[str]:
+        units = [n for n in reach if node_type(graph, n) == "unit"]
+        return {t for u in units for t in neighbours(graph, u) if node_type(graph, t) == "unit-type"}
+
+    systems = {n for n in reach_a & reach_b if node_type(graph, n) == "system"}
+    types = unit_types(reach_a) & unit_types(reach_b)
+    practices = similar_practices(
+        graph, (n for n in owned_by(graph, a) if node_type(graph, n) == "practice"),
+        (n for n in owned_by(graph, b) if node_type(graph, n) == "practice"),
+    )  # fmt: skip
+    by_label = lambda nodes: tuple(sorted(nodes, key=lambda n: label_of(graph, n)))  # noqa: E731
+    return Shared(by_label(systems), by_label(types), tuple(practices))
+
+
+def shared_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """The cross-force map: forces linked by one edge per pair, labelled with what they share, plus the
+    shared systems, unit types and similar practices themselves."""
+    out = nx.MultiDiGraph()
+    forces = nodes_of_type(graph, "force")
+    for force in forces:
+        out.add_node(force, **graph.nodes[force])
+    for a, b in combinations(forces, 2):
+        shared = shared_between(graph, a, b)
+        if not shared:
+            continue
+        for thing in (*shared.systems, *shared.unit_types):
+            out.add_node(thing, **graph.nodes[thing])
+            relation = "uses" if node_type(graph, thing) == "system" else "has unit type"
+            for force in (a, b):
+                out.add_edge(force, thing, label=relation, type=relation)
+        for left, right, score in shared.practices:
+            for practice, force in ((left, a), (right, b)):
+                out.add_node(practice, **graph.nodes[practice])
+                out.add_edge(force, practice, label="practice", type="practice")
+            out.add_edge(left, right, label=f"similar ({score:.2f})", type="similar practice")
+        out.add_edge(a, b, label=_shared_label(shared), type="shares", title=_shared_title(graph, shared))
+    return out
+
+
+def _shared_label(shared: Shared) -> str:
+    parts = [
+        (len(shared.systems), "system"), (len(shared.unit_types), "unit type"),
+        (len(shared.practices), "similar practice"),
+    ]  # fmt: skip
+    return "shares " + ", ".join(f"{n} {name}{'s' if n != 1 else ''}" for n, name in parts if n)
+
+
+def _shared_title(graph: nx.MultiDiGraph, shared: Shared) -> str:
+    names = [label_of(graph, n) for n in (*shared.systems, *shared.unit_types)]
+    names += [f"{label_of(graph, a)} ~ {label_of(graph, b)}" for a, b, _ in shared.practices]
+    return "; ".join(names)
+
+
+def _require(graph: nx.MultiDiGraph, iri: str, *types: str) -> str:
+    if iri not in graph or (types and node_type(graph, iri) not in types):
+        raise ViewNotFound(f"no {' or '.join(types) or 'node'} {iri!r} in the graph")
+    return iri
+
+
+def build_view(
+    graph: nx.MultiDiGraph,
+    kind: str,
+    ident: str | None = None,
+    *,
+    base_iri: str,
+    depth: int = 1,
+    budget: int = DEFAULT_BUDGET,
+) -> View:
+    """The view ``kind`` about ``ident`` (a path after the base: ``nottinghamshire`` for a force view,
+    ``visor`` for a system, ``force/x`` or ``practice/x-2007/1`` for an ego view), within ``budget``."""
+    builders: dict[str, Callable[[], tuple[nx.MultiDiGraph, str | None, str, str | None]]] = {
+        "overview": lambda: (*overview_graph(graph), "The whole graph", None),
+        "shared": lambda: (shared_graph(graph), None, "Shared across forces", None),
+    }
+    if kind in ("force", "system", "unit-type", "ego") and not ident:
+        raise ViewNotFound(f"the {kind} view needs an id")
+    if kind in ("force", "system", "unit-type"):
+        focus = _require(graph, f"{base_iri}{kind}/{ident}", kind)
+        pick = force_graph if kind == "force" else across_forces_graph
+        builders[kind] = lambda: (pick(graph, focus), None, label_of(graph, focus), focus)
+    elif kind == "ego":
+        focus = _require(graph, f"{base_iri}{ident}")
+        title = f"Around {label_of(graph, focus)} (depth {depth})"
+        builders[kind] = lambda: (ego_graph(graph, focus, depth), None, title, focus)
+    if kind not in builders:
+        raise ViewNotFound(f"unknown view kind {kind!r}; use one of {', '.join(VIEW_KINDS)}")
+    sub, note, title, focus = builders[kind]()
+    trimmed, budget_note = trim_to_budget(sub, budget, keep=frozenset({focus}) if focus else frozenset())
+    params = {"id": ident or "", "depth": str(depth)} if ident else {}
+    notes = " ".join(n for n in (budget_note, note) if n) or None
+    return View(kind=kind, title=title, graph=trimmed, focus=focus, note=notes, params=params)

@@ -1,0 +1,272 @@
+"""Discovery rules: evidence in the text that something is an IT system, unit, role or partner body.
+
+Each rule reads the joined report text (and the glossary) and records what it finds in a
+:class:`~loaders.entity_registry.Registry`. Names are never listed here: they come from definitions
+(``"case administration tracking system (CATS)"``), the glossary, and the patterns below.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from loaders.entity_patterns import (
+    SYSTEM_HEADS,
+    JoinedText,
+    definition_phrase,
+    is_expansion,
+    kind_of_phrase,
+    normalise,
+)
+from loaders.entity_registry import Registry
+from loaders.model import EntityKind, GlossaryEntry
+from loaders.vocabulary import Term, Vocabulary
+
+_HEADS = "|".join(sorted(SYSTEM_HEADS))
+# A system-like name: ALL-CAPS / CamelCase / iCamel tokens, optionally followed by more caps or a number.
+_TOKEN = r"(?:[A-Z][A-Z0-9]+|[A-Z][a-z]+[A-Z][A-Za-z]*|[a-z]+[A-Z][A-Za-z]+)"
+_NAME = rf"{_TOKEN}(?:\s+(?:[A-Z]{{2,}}|\d+))*"
+_CAPWORD = r"[A-Z][a-z]+(?:\s+\d+)?"
+_MODIFIER = r"(?:(?:[a-z][a-z-]*|IT)\s+)"
+_LEAD_IN = r"(?:\b(?:the|a|an|its|their|standalone|new|existing|dedicated|in-house)\s+)"
+
+SYSTEM_PATTERNS = (
+    # "the HALO system", "the TRAK DV dedicated IT system", "the ATLAS demographic lifestyle package"
+    re.compile(rf"(?<![\w-])(?P<name>{_NAME})\s+{_MODIFIER}{{0,3}}(?:{_HEADS})s?\b"),
+    # "the Kestrel database", "standalone Acme spreadsheet", "the Red 5 mapping system"
+    re.compile(rf"{_LEAD_IN}(?P<name>{_CAPWORD})\s+{_MODIFIER}{{0,3}}(?:{_HEADS})\b"),
+    # "A database, GEMINI, is used", "ORION, the force intelligence system"
+    re.compile(rf"\b(?:{_HEADS}),\s+(?P<name>{_NAME}),"),
+    re.compile(rf"(?<![\w-])(?P<name>{_NAME}),\s+(?:the|a|an|its)\s+{_MODIFIER}{{0,4}}(?:{_HEADS})\b"),
+    # "a computer system, called HERON", "known as X", "a system such as PERSEUS"
+    re.compile(rf"\b(?:{_HEADS})s?,?\s+(?:called|named|known\s+as|such\s+as)\s+(?P<name>{_NAME}|{_CAPWORD})\b"),
+    # "TRAK DV is currently a database"
+    re.compile(rf"(?<![\w-])(?P<name>{_NAME})\s+is\s+(?:\w+\s+)?(?:a|an)\s+{_MODIFIER}{{0,3}}(?:{_HEADS})\b"),
+    # "on the TRX", "onto HALO", "via ORION": only for names the text never defines as something else
+    re.compile(rf"\b(?:on|onto|via|into)\s+(?:the\s+)?(?P<name>{_TOKEN})(?![\w-])(?!\s+\()", ),
+)  # fmt: skip
+_WEAK_PATTERN = SYSTEM_PATTERNS[-1]
+
+_DEFINITION_RE = re.compile(r"\((?P<abbr>[A-Za-z][A-Za-z&]*[A-Z][A-Za-z&]*)\)\s*(?P<next>[\w-]*)")
+_STOP_MODIFIERS = frozenset(
+    "the a an its their our his her this that these those all each every any some no not and or of to for in on"
+    " at by with from into as is are was were be been being has have had will would can could should may which"
+    " who whose where when while also only both other such same whole new existing inspection".split()
+)
+_UNIT_RE = re.compile(
+    r"\b(?:the|a|an|its|each|their)\s+(?P<mods>(?:[a-z][a-z’'-]*\s+){1,4}?)(?P<head>unit|team|department"
+    r"|directorate|bureau|desk)(?P<plural>s?)(?![\w-])"
+)
+_DIVISION_RE = re.compile(r"(?<![\w-])(?P<name>(?:[A-Z]|[A-Z][a-z]+)\s+division)(?![\w-])")
+_VERBS = (
+    "the|a|an|and|of|to|for|in|on|at|by|with|from|as|is|are|was|has|have|who|which|while|how|aims|leads|attends"
+    "|chairs|holds|sits|takes|provides|ensures|reports|meets|works|makes|oversees|manages|monitors|retains|receives"
+)
+_POST_WORD = rf"(?:(?!(?:{_VERBS})\b)(?![a-z]+ing\b)[a-z]+|policing|[A-Z]{{2,}})"
+_POST_RE = re.compile(
+    rf"\b(?P<post>(?:deputy\s+)?head\s+of\s+(?:the\s+)?{_POST_WORD}(?:\s+{_POST_WORD}){{0,2}}"
+    rf"(?:\s+and\s+{_POST_WORD}(?:\s+{_POST_WORD}){{1,2}})?"
+    rf"|director\s+of\s+{_POST_WORD}(?:\s+{_POST_WORD}){{0,2}}(?:\s+and\s+{_POST_WORD}(?:\s+{_POST_WORD}){{1,2}})?"
+    rf"|chief\s+executive\s+of\s+the\s+police\s+authority"
+    rf"|(?:chief\s+officer|ACPO|force)\s+lead\s+for\s+(?:[A-Z][a-z]+\s+[A-Z][a-z]+|{_POST_WORD}(?:\s+{_POST_WORD})?))"
+    rf"(?![\w-])"
+)
+_ROLE_NOUN_RE = re.compile(
+    r"\b(?:the|a|an|one|each|its)\s+(?P<mods>(?:[a-z][a-z’'-]*\s+|[A-Z]{2,}\s+){1,3}?)(?P<head>manager|officer"
+    r"|co-ordinator|adviser|registrar|champion|commander|sergeant|inspector|dispatcher|chair)(?![\w-])"
+)
+_ACC_RE = re.compile(
+    r"\b(?:ACC|[Aa]ssistant\s+[Cc]hief\s+[Cc]onstable)(?:\s+\((?P<full>[a-z][a-z ]+)\))?(?:\s+\(ACC\))?"
+    r"\s*\((?:ACC\s+\()?(?P<qual>[a-z][a-z ]+|[A-Z]{2,4})\)?\)"
+)
+_GENERIC_ROLE_MODS = frozenset(
+    "police senior divisional specialist detective operational dedicated investigating first named local"
+    " trained additional front-line area individual single key appropriate relevant extra another acting".split()
+)
+_PARTNER_RE = re.compile(
+    r"\b(?P<name>(?:multi-agency|inter-agency|regional)\s+(?:[a-z-]+\s+){0,4}?(?:group|panel|forum|conference)s?"
+    r"|[A-Z][a-z]+(?:\s+(?:and\s+)?[A-Z][a-z]+){0,5}\s+(?:Council|Councils|Forum|Partnership|Trust|Service)"
+    r"|(?<=the\s|its\s)(?:[a-z-]+\s+){1,4}partnerships?|local\s+(?:[a-z-]+\s+){1,3}partnerships?)(?![\w-])"
+)
+
+
+def add_vocabulary(joined: JoinedText, vocabulary: Vocabulary, registry: Registry) -> None:
+    """Register vocabulary terms that the text mentions (any surface form)."""
+    groups = (
+        ("it_systems", EntityKind.IT_SYSTEM),
+        ("unit_types", EntityKind.UNIT),
+        ("posts", EntityKind.ROLE),
+        ("partners", EntityKind.PARTNER),
+    )
+    for group, kind in groups:
+        for term in _mentioned(joined, vocabulary, group):
+            registry.add(kind, term.label, abbreviation=_abbreviation(term), expansion=term.expansion,
+                         forms=term.alt_labels + term.hidden_labels)  # fmt: skip
+    for term in _mentioned(joined, vocabulary, "ranks", full_only=True):
+        registry.add(EntityKind.ROLE, term.label.lower())
+
+
+def add_glossary(glossary: Iterable[GlossaryEntry], vocabulary: Vocabulary, registry: Registry) -> None:
+    """Register glossary entries whose expansion names a system, unit, role or partner body."""
+    for entry in glossary:
+        abbreviation, expansion = entry.abbreviation.strip(), " ".join(entry.expansion.split())
+        if normalise(expansion) in {"it system", "computer system", "system", "database"}:
+            kind, expansion_or_none = EntityKind.IT_SYSTEM, None
+        else:
+            kind = _vocabulary_kind(vocabulary, abbreviation) or kind_of_phrase(expansion)
+            expansion_or_none = expansion if is_expansion(abbreviation, expansion) else None
+            if expansion_or_none is None and kind is not EntityKind.IT_SYSTEM:
+                continue  # a description or a misprint, not an abbreviation of this expansion
+        if kind is None or (kind is EntityKind.IT_SYSTEM and vocabulary.is_not_system(abbreviation)):
+            continue
+        registry.add(kind, abbreviation, abbreviation=abbreviation, expansion=expansion_or_none)
+
+
+def add_definitions(joined: JoinedText, vocabulary: Vocabulary, registry: Registry) -> dict[str, str]:
+    """Register in-text definitions ``"<expansion> (<ABBR>)"``; returns every abbreviation defined."""
+    defined: dict[str, str] = {}
+    text = joined.text
+    for match in _DEFINITION_RE.finditer(text):
+        abbreviation = match["abbr"]
+        phrase = definition_phrase(text[max(0, match.start() - 160) : match.start()].split(), abbreviation)
+        if phrase is None:
+            continue
+        abbreviation = _singular_abbreviation(abbreviation)
+        defined.setdefault(abbreviation, phrase)
+        kind = _vocabulary_kind(vocabulary, abbreviation) or kind_of_phrase(phrase, match["next"])
+        if kind is EntityKind.IT_SYSTEM and vocabulary.is_not_system(abbreviation):
+            continue
+        if kind is not None:
+            registry.add(kind, abbreviation, abbreviation=abbreviation, expansion=phrase)
+    return defined
+
+
+def add_systems(joined: JoinedText, vocabulary: Vocabulary, registry: Registry, defined: dict[str, str]) -> None:
+    """Register names that the text calls a system, database, package or spreadsheet."""
+    for pattern in SYSTEM_PATTERNS:
+        for match in pattern.finditer(joined.text):
+            words = match["name"].split()
+            while len(words) > 1 and vocabulary.is_not_system(words[-1]):
+                words.pop()
+            name = " ".join(words)
+            if _inside_expansion(joined.text[match.start("name") : match.end()], registry):
+                continue
+            if _not_a_system(name, vocabulary, registry, defined, weak=pattern is _WEAK_PATTERN):
+                continue
+            registry.add(EntityKind.IT_SYSTEM, name, abbreviation=name if _TOKEN_RE.fullmatch(name.split()[0]) else None)
+
+
+_TOKEN_RE = re.compile(_TOKEN)
+
+
+def _inside_expansion(phrase: str, registry: Registry) -> bool:
+    """True for ``IMPACT nominal index`` when that phrase is the expansion of a known system (INI)."""
+    words = phrase.split()
+    return any(
+        (draft := registry.get(EntityKind.IT_SYSTEM, " ".join(words[i:]))) is not None
+        and draft.expansion is not None
+        for i in range(len(words) - 1)
+    )
+
+
+def _not_a_system(name: str, vocabulary: Vocabulary, registry: Registry, defined: dict[str, str], *, weak: bool) -> bool:
+    first = name.split()[0]
+    if vocabulary.is_not_system(name) or vocabulary.is_not_system(first) or vocabulary.find("ranks", name):
+        return True
+    for kind in (EntityKind.UNIT, EntityKind.ROLE, EntityKind.PARTNER):
+        if registry.get(kind, name) or registry.get(kind, first):
+            return True
+    if registry.get(EntityKind.IT_SYSTEM, name):
+        return False
+    expansion = defined.get(name) or defined.get(first)
+    if expansion is not None and kind_of_phrase(expansion) is not EntityKind.IT_SYSTEM:
+        return weak or kind_of_phrase(expansion) is not None or len(name.split()) == 1 and first in defined
+    return weak and expansion is None and name in defined
+
+
+def add_units(joined: JoinedText, vocabulary: Vocabulary, registry: Registry) -> None:
+    """Register ``the <modifiers> unit/team/department`` phrases and lettered or named divisions."""
+    for match in _UNIT_RE.finditer(joined.text):
+        mods = match["mods"].split()
+        while mods and mods[0].endswith("ed"):
+            mods = mods[1:]  # "planned", "dedicated", "centralised" describe, they do not name
+        if not mods or any(w in _STOP_MODIFIERS for w in mods) or mods[0] in _GENERIC_ROLE_MODS:
+            continue
+        if len(mods) == 1 and match["head"] in {"team", "unit", "desk"}:
+            continue
+        name = " ".join([*mods, match["head"]])
+        partner = vocabulary.find("partners", mods[0]) or vocabulary.find("partners", name + match["plural"])
+        registry.add(EntityKind.PARTNER if partner else EntityKind.UNIT, name)
+    for match in _DIVISION_RE.finditer(joined.text):
+        first = match["name"].split()[0]
+        if first not in {"The", "This", "Each", "A"} or len(first) == 1:
+            registry.add(EntityKind.UNIT, match["name"])
+
+
+def add_roles(joined: JoinedText, registry: Registry) -> None:
+    """Register posts: ``head of X``, ``director of X``, ``X lead for Y``, ``ACC (crime)``, ``X manager``."""
+    text = joined.text
+    for match in _POST_RE.finditer(text):
+        registry.add(EntityKind.ROLE, match["post"])
+    for match in _ACC_RE.finditer(text):
+        qualifier = match["qual"].strip()
+        full = match["full"]
+        label = f"ACC ({qualifier})"
+        registry.add(EntityKind.ROLE, label, abbreviation=label,
+                     expansion=f"assistant chief constable ({full or qualifier})" if full or qualifier.islower() else None)  # fmt: skip
+    for match in _ROLE_NOUN_RE.finditer(text):
+        mods = match["mods"].split()
+        if any(w in _STOP_MODIFIERS for w in mods) or mods[0] in _GENERIC_ROLE_MODS:
+            continue
+        if match["head"] in {"officer", "inspector", "sergeant"} and len(mods) == 1 and mods[0].islower():
+            continue
+        registry.add(EntityKind.ROLE, " ".join([*mods, match["head"]]))
+
+
+def add_partners(joined: JoinedText, registry: Registry) -> None:
+    """Register multi-agency groups, named councils/forums/trusts and partnerships."""
+    for match in _PARTNER_RE.finditer(joined.text):
+        words = match["name"].split()
+        while words and (words[0].casefold() in _STOP_MODIFIERS or words[0] in {"The", "This", "A", "All"}):
+            words = words[1:]
+        if len(words) >= 2 and not any(w in _STOP_MODIFIERS - {"and"} for w in words):
+            registry.add(EntityKind.PARTNER, " ".join(words))
+
+
+_VOCABULARY_KINDS = (
+    ("it_systems", EntityKind.IT_SYSTEM),
+    ("unit_types", EntityKind.UNIT),
+    ("posts", EntityKind.ROLE),
+    ("ranks", EntityKind.ROLE),
+    ("partners", EntityKind.PARTNER),
+)
+
+
+def _vocabulary_kind(vocabulary: Vocabulary, name: str) -> EntityKind | None:
+    return next((kind for group, kind in _VOCABULARY_KINDS if vocabulary.find(group, name)), None)
+
+
+def _singular_abbreviation(abbreviation: str) -> str:
+    """``SNTs`` -> ``SNT``; ``ViSOR`` and ``OASys`` unchanged."""
+    return abbreviation[:-1] if abbreviation.endswith("s") and abbreviation[:-1].isupper() else abbreviation
+
+
+def _abbreviation(term: Term) -> str | None:
+    for form in (term.label, *term.alt_labels):
+        if form.replace(" ", "").isalnum() and sum(c.isupper() for c in form) >= 2 and " " not in form:
+            return form
+    return None
+
+
+def _mentioned(joined: JoinedText, vocabulary: Vocabulary, group: str, *, full_only: bool = False) -> list[Term]:
+    """Terms of a vocabulary group printed in the text (labels as printed; long phrases ignoring case)."""
+    terms: list[Term] = []
+    for term in getattr(vocabulary, group):
+        forms = (term.label,) if full_only else term.surface_forms
+        for form in forms:
+            flags = re.IGNORECASE if (" " in form and form[1:].islower()) or full_only else 0
+            body = r"\s+".join(map(re.escape, form.split()))
+            if re.search(rf"(?<![\w-]){body}s?(?![\w-])", joined.text, flags):
+                terms.append(term)
+                break
+    return terms

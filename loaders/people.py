@@ -1,0 +1,101 @@
+"""People: practice contacts, ranks printed before names, and appositions (``The Chief Constable, X Y,``).
+
+A person is only recognised where the text says who they are: a rank or post next to a personal name, or a
+practice contact. Capitalised pairs elsewhere ("Laming Report", "Bichard Inquiry") are never people.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from loaders.entity_patterns import ROLE_HEADS, JoinedText, singular
+from loaders.entity_registry import Draft, Registry
+from loaders.model import Contact, EntityKind
+from loaders.vocabulary import Vocabulary
+
+_NAME_TOKEN = r"(?:Mc|Mac|O’|O')?[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
+NAME = rf"{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{1,2}}"
+_NOT_NAME_WORDS = frozenset(
+    """Police Constabulary Office Report Inquiry Review Act Board Unit Team Service Authority Council Policing
+    Neighbourhood Division Centre Trust Court Group Force Chief Constable Inspector Superintendent Head Deputy
+    Assistant Detective Sergeant Protection Public Officer Performance Information The This That In On At For
+    County City National Home Safer Strategy Plan Programme Project Community Crime Child Domestic Violence
+    Abuse Missing Persons Development Contact Phone Tel Management Intelligence Department Directorate Support
+    Operations Crown Prison Probation Commission Agency Model System Database Register Safeguarding Children
+    Board Boards Framework Guidance Standards Her Majesty Majesty’s Inspectorate Government Secretary""".split()
+)
+_CONTACT_RE = re.compile(rf"CONTACT:\s*(?P<rest>[^–\n]*?)\s*(?:–|-\s|\d|$)")
+_APPOSITION_RE = re.compile(
+    rf"(?P<role>(?:[\w’'()-]+[ \t]+){{0,3}}[\w’'()-]+),[ \t]+(?P<name>{NAME})(?=[ \t]*[,(])"
+)
+_LEADING_RE = re.compile(r"^.*\b(?:[Tt]he|[Aa]n?|[Ww]hile|[Aa]nd|[Oo]ur|[Ii]ts|[Tt]heir)\s+")
+
+
+def is_personal_name(name: str) -> bool:
+    """Two or three capitalised words, none of them a word that names an organisation or a post."""
+    words = name.split()
+    return 2 <= len(words) <= 3 and not any(w in _NOT_NAME_WORDS for w in words)
+
+
+def add_contacts(contacts: Iterable[Contact], vocabulary: Vocabulary, registry: Registry) -> None:
+    """Register each practice contact with their rank and post."""
+    for contact in contacts:
+        if is_personal_name(contact.name):
+            add_person(registry, vocabulary, contact.name, rank=contact.rank, post=contact.role)
+
+
+def add_people(joined: JoinedText, vocabulary: Vocabulary, registry: Registry) -> None:
+    """Register people named after a rank, in an apposition with a post, or on a ``CONTACT:`` line."""
+    text = joined.text
+    ranks = "|".join(r"\s+".join(map(re.escape, f.split())) for f in vocabulary.forms("ranks") if f[:1].isupper())
+    for match in re.finditer(rf"(?<![\w-])(?P<rank>{ranks})[ \t]+(?P<name>{NAME})\b", text):
+        if is_personal_name(match["name"]):
+            add_person(registry, vocabulary, match["name"], rank=match["rank"])
+    for match in _APPOSITION_RE.finditer(text):
+        role = _LEADING_RE.sub("", match["role"]).strip()
+        if is_personal_name(match["name"]) and _is_post(role, vocabulary):
+            rank = role if vocabulary.find("ranks", role) else None
+            add_person(registry, vocabulary, match["name"], rank=rank, post=role)
+    for match in _CONTACT_RE.finditer(text):
+        rest = match["rest"]
+        rank_match = re.match(rf"(?P<rank>{ranks})[ \t]+", rest)
+        rank = rank_match["rank"] if rank_match else None
+        name, _, post = rest[rank_match.end() if rank_match else 0 :].partition(",")
+        if is_personal_name(name.strip()):
+            add_person(registry, vocabulary, name.strip(), rank=rank, post=post.strip() or None)
+
+
+def add_person(
+    registry: Registry, vocabulary: Vocabulary, name: str, *, rank: str | None = None, post: str | None = None
+) -> Draft:
+    """Register one person; a rank held is also a role, and so is a post (``Head of Public Protection``)."""
+    draft = registry.get(EntityKind.PERSON, name) or registry.add(EntityKind.PERSON, name, forms=(name,))
+    if rank and draft.rank is None:
+        draft.rank = " ".join(rank.split())
+    for role in (post, rank):
+        if role and (role_draft := _role(registry, vocabulary, role)) not in draft.roles:
+            draft.roles.append(role_draft)
+    return draft
+
+
+def _role(registry: Registry, vocabulary: Vocabulary, printed: str) -> Draft:
+    term = vocabulary.find("ranks", printed) or vocabulary.find("posts", printed)
+    label = term.label.lower() if term and vocabulary.find("ranks", printed) else printed
+    for candidate in (printed, label):
+        if found := registry.get(EntityKind.ROLE, candidate):
+            return found
+    return registry.add(EntityKind.ROLE, label if label.isupper() else label.lower() if term else _lower_post(label))
+
+
+def _lower_post(post: str) -> str:
+    """Posts are recorded lower-case like the text prints them (acronyms kept)."""
+    return " ".join(w if sum(c.isupper() for c in w) > 1 else w.lower() for w in post.split())
+
+
+def _is_post(role: str, vocabulary: Vocabulary) -> bool:
+    if not role or len(role.split()) > 4:
+        return False
+    if vocabulary.find("ranks", role) or vocabulary.find("posts", role):
+        return True
+    return singular(role.split()[-1].casefold()) in ROLE_HEADS

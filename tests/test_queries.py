@@ -1,0 +1,189 @@
+"""Named queries: the catalogue, parameter binding, and the rows each query returns, on every backend.
+
+``TINY`` is a hand-built graph in the shape of docs/graph-model.md; the sample-report tests at the end
+assert the rows for the two real reports once loaded through the loader and mapping.
+"""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from graph import queries
+from graph.queries import NamedQueryError, bind_params, catalogue
+from graph.store import Store
+from tests.conftest_servers import BACKENDS, META, StoreFactory, oxigraph_server, store_factory  # noqa: F401
+
+B = "http://127.0.0.1:8000/id/"
+TINY = f"""
+@prefix hmic: <https://w3id.org/hmic-kg/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix schema: <https://schema.org/> .
+@base <{B}> .
+<force/alpha> a hmic:PoliceForce ; skos:prefLabel "Alpha Police" ; hmic:usesSystem <system/visor> ;
+    org:hasUnit <unit/alpha/dpmu> .
+<report/alpha-2007> a hmic:InspectionReport ; hmic:aboutForce <force/alpha> ; dcterms:title "Alpha 2007" ;
+    hmic:mentions <system/visor>, <unit/alpha/dpmu>, <role/head-ppu> .
+<system/visor> a hmic:ITSystem ; skos:prefLabel "ViSOR" ; rdfs:label "ViSOR" ;
+    hmic:expansion "Violent and Sex Offender Register" .
+<unit-type/dpmu> a hmic:UnitType ; skos:prefLabel "DPMU" .
+<unit/alpha/dpmu> a org:OrganizationalUnit ; skos:prefLabel "DPMU" ; hmic:unitType <unit-type/dpmu> .
+<role/head-ppu> a org:Role ; skos:prefLabel "Head of PPU" .
+<area/child-abuse> rdfs:label "Child abuse" .
+<area/domestic-violence> rdfs:label "Domestic violence" .
+<grade/good> rdfs:label "Good" .
+<grade/fair> rdfs:label "Fair" .
+<judgement/alpha-2007/child-abuse> a hmic:Judgement ; hmic:force <force/alpha> ; hmic:area <area/child-abuse> ;
+    hmic:grade <grade/good> ; hmic:nationalDistribution <distribution/alpha-2007/child-abuse> .
+<distribution/alpha-2007/child-abuse> hmic:excellentCount 1 ; hmic:goodCount 20 ; hmic:fairCount 18 ;
+    hmic:poorCount 4 .
+<finding/alpha-2007/child-abuse/1> a hmic:Finding, hmic:AreaForImprovement ; hmic:text "The DPMU lacks staff." ;
+    hmic:force <force/alpha> ; hmic:area <area/child-abuse> ; hmic:mentions <unit/alpha/dpmu> ; hmic:lineFrom 12 .
+<practice/alpha-2007/1> a hmic:DevelopingPractice ; dcterms:title "Joint visits" ; hmic:force <force/alpha> ;
+    hmic:area <area/domestic-violence> ; hmic:lead <person/ann-lee> ;
+    schema:contactPoint [ hmic:role "Head of PPU" ] .
+<person/ann-lee> a foaf:Person ; foaf:name "Ann Lee" ; hmic:rank "Detective Inspector" ; hmic:holdsRole <role/head-ppu> .
+<membership/alpha/ann-lee/head-ppu> a org:Membership ; org:member <person/ann-lee> ; org:organization <force/alpha> ;
+    org:role <role/head-ppu> .
+<system-use/alpha-2007/visor> a hmic:SystemUse ; hmic:force <force/alpha> ; hmic:system <system/visor> ;
+    hmic:supportedBy <finding/alpha-2007/child-abuse/1> .
+"""
+TINY_BETA = f"""
+@prefix hmic: <https://w3id.org/hmic-kg/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@base <{B}> .
+<force/beta> a hmic:PoliceForce ; skos:prefLabel "Beta Constabulary" ; hmic:usesSystem <system/visor> ;
+    org:hasUnit <unit/beta/dpmu> .
+<report/beta-2007> a hmic:InspectionReport ; hmic:aboutForce <force/beta> ; hmic:mentions <role/head-ppu> .
+<system/visor> a hmic:ITSystem ; skos:prefLabel "ViSOR" .
+<unit/beta/dpmu> skos:prefLabel "DPMU" ; hmic:unitType <unit-type/dpmu> .
+<unit-type/dpmu> skos:prefLabel "DPMU" .
+<role/head-ppu> a org:Role ; skos:prefLabel "Head of PPU" .
+"""
+
+
+@pytest.fixture(params=BACKENDS)
+def tiny(request: pytest.FixtureRequest, store_factory: StoreFactory) -> Store:  # noqa: F811
+    store = store_factory(request.param)
+    for name, data in (("alpha-2007", TINY), ("beta-2007", TINY_BETA)):
+        meta = Graph()
+        meta.add(
+            (
+                URIRef(f"{B}graph/{name}"),
+                URIRef("https://w3id.org/hmic-kg/ontology#graphOf"),
+                URIRef(f"{B}report/{name}"),
+            )
+        )
+        store.replace_graph(f"{B}graph/{name}", Graph().parse(data=data, format="turtle"), meta)
+    return store
+
+
+def run(store: Store, name: str, **params: str) -> list[dict]:
+    query = queries.get(name)
+    rows = store.query(query.text, bind_params(query, params)).dicts()
+    return [
+        {
+            k: (None if v is None else v.toPython() if isinstance(v, Literal) else str(v))
+            for k, v in row.items()
+        }
+        for row in rows
+    ]
+
+
+def test_catalogue_has_the_required_queries() -> None:
+    names = {q.name for q in catalogue()}
+    assert {
+        "grades-by-force",
+        "forces-using-system",
+        "practices-with-leads",
+        "improvements-mentioning",
+        "shared-entities",
+        "people-and-roles",
+        "report-graphs",
+    } <= names
+    for query in catalogue():
+        assert query.title and query.description, query.name
+
+
+def test_bind_params_validates() -> None:
+    query = queries.get("forces-using-system")
+    assert bind_params(query, {"system": "ViSOR"}) == {"system": Literal("ViSOR")}
+    assert bind_params(query, {"system": f"<{B}system/visor>"}) == {"system": URIRef(f"{B}system/visor")}
+    with pytest.raises(NamedQueryError, match="needs parameter system"):
+        bind_params(query, {})
+    with pytest.raises(NamedQueryError, match="has no parameter colour"):
+        bind_params(query, {"system": "x", "colour": "red"})
+    with pytest.raises(NamedQueryError, match="unknown query"):
+        queries.get("nope")
+    with pytest.raises(NamedQueryError, match="NAME=VALUE"):
+        queries.parse_param_options(["novalue"])
+
+
+def test_forces_using_system(tiny: Store) -> None:
+    rows = run(tiny, "forces-using-system", system="visor")  # any case
+    assert [(r["forceLabel"], r["systemLabel"]) for r in rows] == [
+        ("Alpha Police", "ViSOR"),
+        ("Beta Constabulary", "ViSOR"),
+    ]
+    assert [r["supportingStatements"] for r in rows] == [1, 0]
+    assert len(run(tiny, "forces-using-system", system=f"{B}system/visor")) == 2
+    assert run(tiny, "forces-using-system", system='"x" } ; DROP ALL ; {') == []
+    assert tiny.triple_count() > 0
+
+
+def test_grades_by_force(tiny: Store) -> None:
+    rows = run(tiny, "grades-by-force")
+    assert [
+        (r["forceLabel"], r["areaLabel"], r["gradeLabel"], r["excellent"], r["good"], r["fair"], r["poor"])
+        for r in rows
+    ] == [("Alpha Police", "Child abuse", "Good", 1, 20, 18, 4)]
+    assert run(tiny, "grades-by-force", force="beta constabulary") == []
+
+
+def test_improvements_mentioning(tiny: Store) -> None:
+    rows = run(tiny, "improvements-mentioning", entity="DPMU")
+    assert [(r["forceLabel"], r["areaLabel"], r["text"], r["lineFrom"]) for r in rows] == [
+        ("Alpha Police", "Child abuse", "The DPMU lacks staff.", 12)
+    ]
+    assert len(run(tiny, "improvements-mentioning", entity=f"{B}unit-type/dpmu")) == 1
+    assert run(tiny, "improvements-mentioning", entity="ViSOR") == []
+
+
+def test_practices_with_leads(tiny: Store) -> None:
+    rows = run(tiny, "practices-with-leads")
+    assert [
+        (r["areaLabel"], r["forceLabel"], r["title"], r["leadName"], r["rank"], r["role"]) for r in rows
+    ] == [
+        ("Domestic violence", "Alpha Police", "Joint visits", "Ann Lee", "Detective Inspector", "Head of PPU")
+    ]
+    assert run(tiny, "practices-with-leads", area="Child abuse") == []
+
+
+def test_shared_entities(tiny: Store) -> None:
+    rows = run(tiny, "shared-entities")
+    assert sorted((r["kind"], r["label"], r["forces"]) for r in rows) == [
+        ("IT system", "ViSOR", 2),
+        ("role", "Head of PPU", 2),
+        ("unit type", "DPMU", 2),
+    ]
+    visor = next(r for r in rows if r["label"] == "ViSOR")
+    assert set(visor["forceNames"].split(" | ")) == {"Alpha Police", "Beta Constabulary"}
+
+
+def test_people_and_roles(tiny: Store) -> None:
+    rows = run(tiny, "people-and-roles")
+    assert [(r["name"], r["rank"], r["forceLabel"], r["roleLabel"]) for r in rows] == [
+        ("Ann Lee", "Detective Inspector", "Alpha Police", "Head of PPU")
+    ]
+
+
+def test_report_graphs(tiny: Store) -> None:
+    rows = run(tiny, "report-graphs")
+    assert [r["graph"] for r in rows] == [f"{B}graph/alpha-2007", f"{B}graph/beta-2007"]
+    assert rows[0]["triples"] == len(Graph().parse(data=TINY, format="turtle"))
+    assert META not in {r["graph"] for r in rows}

@@ -1,0 +1,58 @@
+"""The curated SKOS seed vocabulary: loads, stays small and generic, and answers the lookups extraction needs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from loaders.vocabulary import Vocabulary
+from tests.entity_samples import notts_gold
+
+VOCABULARY = Path(__file__).resolve().parent.parent / "ontology" / "vocabulary.ttl"
+
+
+def test_default_load_is_cached() -> None:
+    assert Vocabulary.load() is Vocabulary.load()
+
+
+def test_load_from_a_path(tmp_path: Path) -> None:
+    path = tmp_path / "tiny.ttl"
+    path.write_text(
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "@prefix hv: <https://w3id.org/hmic-kg/vocab/> .\n"
+        'hv:x a skos:Concept ; skos:inScheme hv:it-systems ; skos:prefLabel "XYZ" ; skos:definition "x y z" .\n',
+        encoding="utf-8",
+    )
+    vocabulary = Vocabulary.load(path)
+    assert [t.label for t in vocabulary.it_systems] == ["XYZ"]
+    assert vocabulary.find("it_systems", "x  Y z").label == "XYZ"
+
+
+def test_rank_abbreviations_are_the_same_rank() -> None:
+    vocabulary = Vocabulary.load()
+    assert vocabulary.canonical_rank("Detective Supt") == "Detective Superintendent"
+    assert vocabulary.canonical_rank("DCI") == "Detective Chief Inspector"
+    assert vocabulary.canonical_rank("Sheriff") == "Sheriff"
+
+
+def test_unit_variants_and_expansions() -> None:
+    vocabulary = Vocabulary.load()
+    assert vocabulary.find("unit_types", "child abuse unit").label == "CAIU"
+    assert vocabulary.find("unit_types", "DPMU").expansion == "dangerous persons management unit"
+
+
+def test_stop_list_names_models_and_generic_words() -> None:
+    vocabulary = Vocabulary.load()
+    for name in ("SARA", "Compstat", "Risk Matrix 2000", "RM 2000", "SPECCS", "command and control", "force website"):
+        assert vocabulary.is_not_system(name), name
+    assert not vocabulary.is_not_system("ViSOR")
+
+
+def test_vocabulary_is_small_and_names_no_people_or_forces() -> None:
+    vocabulary = Vocabulary.load()
+    terms = [*vocabulary.it_systems, *vocabulary.unit_types, *vocabulary.ranks, *vocabulary.posts,
+             *vocabulary.partners, *vocabulary.not_systems]  # fmt: skip
+    assert len(terms) < 120
+    text = VOCABULARY.read_text(encoding="utf-8")
+    for person in notts_gold()["people"]:
+        assert person["name"] not in text
+    assert "shire" not in text.lower()
