@@ -57,21 +57,41 @@ def _broader(cat: Catalogue, area_id: str | None) -> str | None:
     return cat.areas.get(area_id or "", {}).get("broader")
 
 
-def lead_for(cat: Catalogue, force_id: str | None, area_id: str | None, contact: dict | None) -> dict | None:
-    """Who to call: the practice contact, else who leads that area in that force, else a practice contact
-    of that force in that area."""
-    if contact:
-        return contact
-    area_iri = cat.areas.get(area_id or "", {}).get("iri")
+def _related_areas(cat: Catalogue, area_id: str | None) -> list[str]:
+    """The area itself, then its broader area, then its siblings and narrower areas."""
+    if not area_id:
+        return []
+    broader = _broader(cat, area_id)
+    family = [a for a, v in cat.areas.items() if a != area_id and broader and v.get("broader") == broader]
+    narrower = [a for a, v in cat.areas.items() if v.get("broader") == area_id]
+    return [area_id, *([broader] if broader else []), *family, *narrower]
+
+
+def _area_lead(cat: Catalogue, force_id: str | None, area_id: str) -> dict | None:
+    area_iri = cat.areas.get(area_id, {}).get("iri")
     for lead in cat.leads:
-        if lead["force"] == force_id and area_id and (lead["subject"] == area_iri or lead["subject_text"] == area_id):
+        if lead["force"] == force_id and (lead["subject"] == area_iri or lead["subject_text"] == area_id):
             person = cat.people.get(last_segment(lead["leader"]), {})
             return {"name": lead["name"], "rank": person.get("rank"), "role": lead["subject_text"],
                     "phone": None, "email": None, "person": lead["leader"]}
-    for practice in cat.practices.values():
-        same_force = (practice["force"] or {}).get("id") == force_id
-        if same_force and (practice["area"] or {}).get("id") == area_id and practice["contact"]:
-            return practice["contact"]
+    return None
+
+
+def lead_for(cat: Catalogue, force_id: str | None, area_id: str | None, contact: dict | None) -> dict | None:
+    """Who to call: the practice contact; else who leads that area (or the nearest related area) in that
+    force; else the contact of a practice of that force in that (or a related) area."""
+    if contact:
+        return contact
+    areas = _related_areas(cat, area_id)
+    for area in areas:
+        lead = _area_lead(cat, force_id, area)
+        if lead:
+            return lead
+    for area in areas:
+        for practice in cat.practices.values():
+            same_force = (practice["force"] or {}).get("id") == force_id
+            if same_force and (practice["area"] or {}).get("id") == area and practice["contact"]:
+                return practice["contact"]
     return None
 
 

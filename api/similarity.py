@@ -94,13 +94,27 @@ class SimilarityIndex:
         sub = vectors[members]  # type: ignore[index]
         present = (sub > 0).sum(axis=0).A1 == len(members)
         weights = sub.sum(axis=0).A1 * present
-        order = [i for i in np.argsort(-weights) if weights[i] > 0][: top * 3]
-        chosen: list[str] = []
-        for i in order:
-            term = str(names[i])
-            if any(term in c for c in chosen):
-                continue
-            chosen = [c for c in chosen if c not in term] + [term]
-            if len(chosen) == top:
+        order = [str(names[i]) for i in np.argsort(-weights) if weights[i] > 0][: top * 3]
+        return tuple(merge_phrases(order)[:top])
+
+
+def merge_phrases(terms: list[str]) -> list[str]:
+    """Join overlapping n-grams into phrases (``activity based`` + ``based costing`` -> ``activity based
+    costing``) and drop terms contained in a longer one, keeping the order of first appearance."""
+    phrases = list(dict.fromkeys(terms))
+    changed = True
+    while changed:
+        changed = False
+        for a in phrases:
+            for b in phrases:
+                wa, wb = a.split(), b.split()
+                if a != b and len(wa) > 1 and len(wb) > 1 and wa[-1] == wb[0]:
+                    at = phrases.index(a)
+                    phrases = [p for p in phrases if p not in (a, b)]
+                    phrases.insert(min(at, len(phrases)), " ".join(wa + wb[1:]))
+                    changed = True
+                    break
+            if changed:
                 break
-        return tuple(chosen)
+    kept = [p for p in phrases if not any(p != q and f" {p} " in f" {q} " for q in phrases)]
+    return sorted(kept, key=lambda p: -len(p.split()))

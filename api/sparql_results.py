@@ -54,7 +54,7 @@ def to_json(variables: Sequence[str], rows: Sequence[Row], truncated: bool) -> b
     doc: dict[str, Any] = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
     if truncated:
         doc["truncated"] = True
-    return json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _xml_term(term: Any) -> str:

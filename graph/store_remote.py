@@ -10,6 +10,9 @@ Default graph: the endpoint must answer queries over the union of its named grap
 
 Bindings: the protocol has no binding API, so they become a ``VALUES`` clause at the start of the WHERE
 group, built from serialised terms (``graph.terms.inject_values``).
+
+``store_url`` (Graph Store Protocol) is kept for exports and tools; replaces do not use it, because a GSP
+PUT cannot update the metadata graph in the same request.
 """
 
 from __future__ import annotations

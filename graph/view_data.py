@@ -7,6 +7,9 @@ IRIs with ``type``, ``label``, ``text``, ``report``, ``line_from``, ``line_to``;
 
 from __future__ import annotations
 
+import math
+import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import combinations
@@ -47,7 +50,9 @@ def neighbours(graph: nx.MultiDiGraph, node: str) -> set[str]:
 
 def owned_by(graph: nx.MultiDiGraph, force: str) -> set[str]:
     """The force's own findings, practices, units and reports (their ``force`` attribute names it)."""
-    return {n for n, owner in graph.nodes(data="force") if owner == force and node_type(graph, n) in OWNED_TYPES}
+    return {
+        n for n, owner in graph.nodes(data="force") if owner == force and node_type(graph, n) in OWNED_TYPES
+    }
 
 
 def reach_of(graph: nx.MultiDiGraph, force: str) -> set[str]:
@@ -127,22 +132,71 @@ def similar_practices(
 ) -> list[tuple[str, str, float]]:
     """Pairs of practices whose texts are alike (TF-IDF cosine similarity at least ``threshold``)."""
     left, right = sorted(left), sorted(right)
-    if not left or not right:
-        return []
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.metrics.pairwise import cosine_similarity
-
-    texts = [practice_text(graph, n) for n in [*left, *right]]
-    try:
-        matrix = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts)
-    except ValueError:  # only stop words, or empty texts
-        return []
-    scores = cosine_similarity(matrix[: len(left)], matrix[len(left) :])
+    vectors = tfidf_vectors([practice_text(graph, n) for n in [*left, *right]])
     pairs = [
-        (a, b, round(float(scores[i, j]), 2))
-        for i, a in enumerate(left) for j, b in enumerate(right) if scores[i, j] >= threshold
+        (a, b, round(cosine(vectors[i], vectors[len(left) + j]), 2))
+        for i, a in enumerate(left) for j, b in enumerate(right)
     ]  # fmt: skip
-    return sorted(pairs, key=lambda p: -p[2])
+    return sorted((p for p in pairs if p[2] >= threshold), key=lambda p: -p[2])
+
+
+_WORD = re.compile(r"[a-z][a-z0-9]+")
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "their",
+        "this",
+        "to",
+        "was",
+        "were",
+        "which",
+        "with",
+        "within",
+        "will",
+    ]
+)
+
+
+def tfidf_vectors(texts: list[str]) -> list[dict[str, float]]:
+    """Unit-length TF-IDF vectors (sublinear term frequency, smoothed IDF), one per text."""
+    docs = [Counter(w for w in _WORD.findall(t.lower()) if w not in _STOP) for t in texts]
+    frequency = Counter(w for doc in docs for w in doc)
+    total = len(docs)
+    vectors = []
+    for doc in docs:
+        weights = {
+            w: (1 + math.log(c)) * (math.log((1 + total) / (1 + frequency[w])) + 1) for w, c in doc.items()
+        }
+        norm = math.sqrt(sum(x * x for x in weights.values())) or 1.0
+        vectors.append({w: x / norm for w, x in weights.items()})
+    return vectors
+
+
+def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    """Cosine similarity of two unit-length sparse vectors."""
+    return sum(x * b.get(w, 0.0) for w, x in a.items())
 
 
 def shared_between(graph: nx.MultiDiGraph, a: str, b: str) -> Shared:

@@ -177,7 +177,7 @@ def compute_layout(graph: nx.MultiDiGraph, focus: str | None = None, seed: int =
         pos0 = {focus: (0.0, 0.0)}
         fixed = [focus]
     k = 1.6 / math.sqrt(max(graph.number_of_nodes(), 1))
-    iterations = 60 if graph.number_of_nodes() <= 600 else 30
+    iterations = 40 if graph.number_of_nodes() <= 600 else 25
     positions = nx.spring_layout(simple, k=k, pos=pos0, fixed=fixed, seed=seed, iterations=iterations)
     if fixed:  # fixed layouts are not rescaled by networkx
         spread = max((max(abs(x), abs(y)) for x, y in positions.values()), default=1.0) or 1.0
@@ -216,7 +216,7 @@ def to_pyvis(view: View, base_iri: str | None = None, link_iris: bool = False) -
         label = str(attrs.get("label") or attrs.get("type") or "")
         title = str(attrs.get("title") or label)
         kind = str(attrs.get("type") or label)
-        net.add_edge(str(source), str(target), id=f"e{i}", label=shorten(label, 30), title=title, type=kind)
+        net.add_edge(str(source), str(target), id=f"e{i}", label=shorten(label, 48), title=title, type=kind)
     net.set_options(json.dumps(VIS_OPTIONS))
     return net
 

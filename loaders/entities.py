@@ -1,8 +1,8 @@
 """Entity extraction: IT systems, units, roles, people and partner bodies named in a report.
 
 Evidence, strongest first: the report's glossary and in-text definitions, practice contacts, the seed
-vocabulary, then patterns in the text ("the X system", "database, X,", "Inspector Chris Mclean", "The Chief
-Constable, Stephen Green,"). All lines are joined so a name wrapped over a line break is still found; every
+vocabulary, then patterns in the text ("the X system", "database, X,", "Inspector Sam Smith", "The Chief
+Constable, Jane Doe,"). All lines are joined so a name wrapped over a line break is still found; every
 mention keeps the line where it starts.
 """
 

@@ -34,7 +34,14 @@ PARTNER_HEADS = frozenset(
     }
 )  # fmt: skip
 # Boards, groups and panels are internal governance unless qualified by one of these words.
-PARTNER_QUALIFIERS = ("multi-agency", "inter-agency", "safeguarding", "criminal justice", "regional", "national")
+PARTNER_QUALIFIERS = (
+    "multi-agency",
+    "inter-agency",
+    "safeguarding",
+    "criminal justice",
+    "regional",
+    "national",
+)
 GOVERNANCE_HEADS = frozenset({"board", "group", "panel", "committee"})
 
 FUNCTION_WORDS = frozenset({"and", "of", "the", "for", "in", "on", "to", "a", "&"})
@@ -48,7 +55,7 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
 
 def slugify(text: str) -> str:
-    """Lower-case ASCII slug with hyphens: ``"CATS DV"`` -> ``"cats-dv"``."""
+    """Lower-case ASCII slug with hyphens: ``"TRAK DV"`` -> ``"trak-dv"``."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return _SLUG_RE.sub("-", ascii_text.lower()).strip("-")
 
@@ -75,7 +82,8 @@ def singular(word: str) -> str:
 def head_noun(phrase: str) -> str:
     """Head of a noun phrase, lower-case and singular: its last word, or the word before ``of``/``for``.
 
-    ``"safer neighbourhood teams"`` -> ``"team"``; ``"Association of Chief Police Officers"`` -> ``"association"``.
+    ``"safer neighbourhood teams"`` -> ``"team"``; ``"Association of Chief Police Officers"`` ->
+    ``"association"``.
     """
     words = _OF_RE.split(phrase, maxsplit=1)[0].split()
     return singular(words[-1].casefold().strip(".,;:’'")) if words else ""
@@ -83,7 +91,9 @@ def head_noun(phrase: str) -> str:
 
 def abbreviation_letters(abbreviation: str) -> str:
     """The letters an expansion must supply: capitals only, plural ``s`` dropped (``SNTs`` -> ``SNT``)."""
-    letters = "".join(_CAPS_RE.findall(abbreviation.rstrip("s") if abbreviation[:-1].isupper() else abbreviation))
+    letters = "".join(
+        _CAPS_RE.findall(abbreviation.rstrip("s") if abbreviation[:-1].isupper() else abbreviation)
+    )
     return letters or abbreviation.upper()
 
 
@@ -91,7 +101,9 @@ def is_expansion(abbreviation: str, phrase: str) -> bool:
     """True when ``phrase`` spells ``abbreviation`` by its words' initials (function words optional)."""
     letters = abbreviation_letters(abbreviation)
     words = tuple(w for w in _WORD_SPLIT_RE.split(phrase.translate(_APOSTROPHES)) if w and w[0].isalnum())
-    return bool(letters) and bool(words) and _spells(letters.upper(), tuple(w.casefold() for w in words), True)
+    return (
+        bool(letters) and bool(words) and _spells(letters.upper(), tuple(w.casefold() for w in words), True)
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -105,7 +117,7 @@ def _spells(letters: str, words: tuple[str, ...], first: bool) -> bool:
 
 
 def definition_phrase(words_before: Sequence[str], abbreviation: str) -> str | None:
-    """The shortest run of trailing words that spells ``abbreviation`` (for ``"... (CATS)"``), if any."""
+    """The shortest run of trailing words that spells ``abbreviation`` (for ``"... (TRAK)"``), if any."""
     for size in range(1, min(len(words_before), 12) + 1):
         phrase = " ".join(words_before[-size:])
         if is_expansion(abbreviation, phrase):

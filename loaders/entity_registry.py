@@ -43,7 +43,7 @@ class Draft:
             draft = draft.merged_into
         return draft
 
-    def keys(self) -> set[str]:
+    def merge_keys(self) -> set[str]:
         texts = (*self.labels, *self.abbreviations, *((self.expansion,) if self.expansion else ()))
         return {merge_key(t) for t in texts if t.strip()}
 
@@ -88,14 +88,14 @@ class Registry:
                 (new.forms if _is_proper(form) else new.iforms).add(form)
         if expansion:
             new.iforms.add(expansion)
-        found = {d.root() for key in new.keys() if (d := self._by_key.get((kind, key)))}
+        found = {d.root() for key in new.merge_keys() if (d := self._by_key.get((kind, key)))}
         target = new
         if found:
-            target, *others = sorted(found, key=lambda d: -len(d.keys()))
+            target, *others = sorted(found, key=lambda d: -len(d.merge_keys()))
             for other in others:
                 target.absorb(other)
             target.absorb(new)
-        for key in target.keys():
+        for key in target.merge_keys():
             self._by_key[(kind, key)] = target
         return target
 
@@ -137,15 +137,25 @@ class Registry:
             if eid in merged:
                 old = merged[eid]
                 entity = Entity(
-                    eid, old.kind, old.name, old.expansion or entity.expansion,
-                    old.mentions + entity.mentions, old.rank or entity.rank, old.roles + entity.roles,
-                )  # fmt: skip
+                    eid,
+                    old.kind,
+                    old.name,
+                    old.expansion or entity.expansion,
+                    old.mentions + entity.mentions,
+                    old.rank or entity.rank,
+                    old.roles + entity.roles,
+                )
             merged[eid] = entity
         return tuple(
             Entity(
-                e.id, e.kind, e.name, e.expansion,
-                tuple(sorted(set(e.mentions), key=lambda m: (m.line, m.text))), e.rank, tuple(dict.fromkeys(e.roles)),
-            )  # fmt: skip
+                e.id,
+                e.kind,
+                e.name,
+                e.expansion,
+                tuple(sorted(set(e.mentions), key=lambda m: (m.line, m.text))),
+                e.rank,
+                tuple(dict.fromkeys(e.roles)),
+            )
             for e in sorted(merged.values(), key=lambda e: e.id)
         )
 

@@ -2,7 +2,7 @@
 
 Each rule reads the joined report text (and the glossary) and records what it finds in a
 :class:`~loaders.entity_registry.Registry`. Names are never listed here: they come from definitions
-(``"case administration tracking system (CATS)"``), the glossary, and the patterns below.
+(``"case tracking and referral system (CTRS)"``), the glossary, and the patterns below.
 """
 
 from __future__ import annotations
@@ -49,12 +49,75 @@ _WEAK_PATTERN = SYSTEM_PATTERNS[-1]
 
 _DEFINITION_RE = re.compile(r"\((?P<abbr>[A-Za-z][A-Za-z&]*[A-Z][A-Za-z&]*)\)\s*(?P<next>[\w-]*)")
 _STOP_MODIFIERS = frozenset(
-    "the a an its their our his her this that these those all each every any some no not and or of to for in on"
-    " at by with from into as is are was were be been being has have had will would can could should may which"
-    " who whose where when while also only both other such same whole new existing inspection".split()
+    [
+        "the",
+        "a",
+        "an",
+        "its",
+        "their",
+        "our",
+        "his",
+        "her",
+        "this",
+        "that",
+        "these",
+        "those",
+        "all",
+        "each",
+        "every",
+        "any",
+        "some",
+        "no",
+        "not",
+        "and",
+        "or",
+        "of",
+        "to",
+        "for",
+        "in",
+        "on",
+        "at",
+        "by",
+        "with",
+        "from",
+        "into",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "may",
+        "which",
+        "who",
+        "whose",
+        "where",
+        "when",
+        "while",
+        "also",
+        "only",
+        "both",
+        "other",
+        "such",
+        "same",
+        "whole",
+        "new",
+        "existing",
+        "inspection",
+    ]
 )
 _UNIT_RE = re.compile(
-    r"\b(?:the|a|an|its|each|their)\s+(?P<mods>(?:[a-z][a-z’'-]*\s+){1,4}?)(?P<head>unit|team|department"
+    r"\b(?:[Tt]he|an?|its|each|their)\s+(?P<mods>(?:[a-z][a-z’'-]*\s+){1,4}?)(?P<head>unit|team|department"
     r"|directorate|bureau|desk)(?P<plural>s?)(?![\w-])"
 )
 _DIVISION_RE = re.compile(r"(?<![\w-])(?P<name>(?:[A-Z]|[A-Z][a-z]+)\s+division)(?![\w-])")
@@ -80,8 +143,31 @@ _ACC_RE = re.compile(
     r"\s*\((?:ACC\s+\()?(?P<qual>[a-z][a-z ]+|[A-Z]{2,4})\)?\)"
 )
 _GENERIC_ROLE_MODS = frozenset(
-    "police senior divisional specialist detective operational dedicated investigating first named local"
-    " trained additional front-line area individual single key appropriate relevant extra another acting".split()
+    [
+        "police",
+        "senior",
+        "divisional",
+        "specialist",
+        "detective",
+        "operational",
+        "dedicated",
+        "investigating",
+        "first",
+        "named",
+        "local",
+        "trained",
+        "additional",
+        "front-line",
+        "area",
+        "individual",
+        "single",
+        "key",
+        "appropriate",
+        "relevant",
+        "extra",
+        "another",
+        "acting",
+    ]
 )
 _PARTNER_RE = re.compile(
     r"\b(?P<name>(?:multi-agency|inter-agency|regional)\s+(?:[a-z-]+\s+){0,4}?(?:group|panel|forum|conference)s?"
@@ -141,7 +227,9 @@ def add_definitions(joined: JoinedText, vocabulary: Vocabulary, registry: Regist
     return defined
 
 
-def add_systems(joined: JoinedText, vocabulary: Vocabulary, registry: Registry, defined: dict[str, str]) -> None:
+def add_systems(
+    joined: JoinedText, vocabulary: Vocabulary, registry: Registry, defined: dict[str, str]
+) -> None:
     """Register names that the text calls a system, database, package or spreadsheet."""
     for pattern in SYSTEM_PATTERNS:
         for match in pattern.finditer(joined.text):
@@ -153,14 +241,18 @@ def add_systems(joined: JoinedText, vocabulary: Vocabulary, registry: Registry, 
                 continue
             if _not_a_system(name, vocabulary, registry, defined, weak=pattern is _WEAK_PATTERN):
                 continue
-            registry.add(EntityKind.IT_SYSTEM, name, abbreviation=name if _TOKEN_RE.fullmatch(name.split()[0]) else None)
+            registry.add(
+                EntityKind.IT_SYSTEM,
+                name,
+                abbreviation=name if _TOKEN_RE.fullmatch(name.split()[0]) else None,
+            )
 
 
 _TOKEN_RE = re.compile(_TOKEN)
 
 
 def _inside_expansion(phrase: str, registry: Registry) -> bool:
-    """True for ``IMPACT nominal index`` when that phrase is the expansion of a known system (INI)."""
+    """True for ``HALO nominal index`` when that phrase is the expansion of a known system (HNI)."""
     words = phrase.split()
     return any(
         (draft := registry.get(EntityKind.IT_SYSTEM, " ".join(words[i:]))) is not None
@@ -169,7 +261,9 @@ def _inside_expansion(phrase: str, registry: Registry) -> bool:
     )
 
 
-def _not_a_system(name: str, vocabulary: Vocabulary, registry: Registry, defined: dict[str, str], *, weak: bool) -> bool:
+def _not_a_system(
+    name: str, vocabulary: Vocabulary, registry: Registry, defined: dict[str, str], *, weak: bool
+) -> bool:
     first = name.split()[0]
     if vocabulary.is_not_system(name) or vocabulary.is_not_system(first) or vocabulary.find("ranks", name):
         return True
@@ -180,27 +274,39 @@ def _not_a_system(name: str, vocabulary: Vocabulary, registry: Registry, defined
         return False
     expansion = defined.get(name) or defined.get(first)
     if expansion is not None and kind_of_phrase(expansion) is not EntityKind.IT_SYSTEM:
-        return weak or kind_of_phrase(expansion) is not None or len(name.split()) == 1 and first in defined
+        return weak or kind_of_phrase(expansion) is not None or (len(name.split()) == 1 and first in defined)
     return weak and expansion is None and name in defined
 
 
 def add_units(joined: JoinedText, vocabulary: Vocabulary, registry: Registry) -> None:
-    """Register ``the <modifiers> unit/team/department`` phrases and lettered or named divisions."""
+    """Register ``the <modifiers> unit/team/department`` phrases and lettered or named divisions.
+
+    Longer names go first so that a variant without its leading ``force`` (``crime directorate``) or with a
+    passing adjective (``current``, ``central``) joins the full name instead of becoming a unit of its own.
+    """
+    names: dict[str, EntityKind] = {}
     for match in _UNIT_RE.finditer(joined.text):
         mods = match["mods"].split()
-        while mods and mods[0].endswith("ed"):
-            mods = mods[1:]  # "planned", "dedicated", "centralised" describe, they do not name
+        while mods and (mods[0].endswith("ed") or mods[0] in _PASSING_MODS):
+            mods = mods[1:]  # "planned", "dedicated", "current" describe, they do not name
         if not mods or any(w in _STOP_MODIFIERS for w in mods) or mods[0] in _GENERIC_ROLE_MODS:
             continue
         if len(mods) == 1 and match["head"] in {"team", "unit", "desk"}:
             continue
         name = " ".join([*mods, match["head"]])
         partner = vocabulary.find("partners", mods[0]) or vocabulary.find("partners", name + match["plural"])
-        registry.add(EntityKind.PARTNER if partner else EntityKind.UNIT, name)
+        names.setdefault(name, EntityKind.PARTNER if partner else EntityKind.UNIT)
+    for name, kind in sorted(names.items(), key=lambda item: -len(item[0])):
+        bare = name.removeprefix("force ")
+        known = registry.get(kind, bare) or registry.get(kind, f"force {bare}")
+        registry.add(kind, known.labels[0] if known else name, forms=(name,))
     for match in _DIVISION_RE.finditer(joined.text):
         first = match["name"].split()[0]
         if first not in {"The", "This", "Each", "A"} or len(first) == 1:
             registry.add(EntityKind.UNIT, match["name"])
+
+
+_PASSING_MODS = frozenset({"current", "central", "former", "overall", "whole", "existing"})
 
 
 def add_roles(joined: JoinedText, registry: Registry) -> None:
@@ -212,8 +318,10 @@ def add_roles(joined: JoinedText, registry: Registry) -> None:
         qualifier = match["qual"].strip()
         full = match["full"]
         label = f"ACC ({qualifier})"
-        registry.add(EntityKind.ROLE, label, abbreviation=label,
-                     expansion=f"assistant chief constable ({full or qualifier})" if full or qualifier.islower() else None)  # fmt: skip
+        expansion = (
+            f"assistant chief constable ({full or qualifier})" if full or qualifier.islower() else None
+        )
+        registry.add(EntityKind.ROLE, label, abbreviation=label, expansion=expansion)
     for match in _ROLE_NOUN_RE.finditer(text):
         mods = match["mods"].split()
         if any(w in _STOP_MODIFIERS for w in mods) or mods[0] in _GENERIC_ROLE_MODS:
@@ -247,7 +355,7 @@ def _vocabulary_kind(vocabulary: Vocabulary, name: str) -> EntityKind | None:
 
 
 def _singular_abbreviation(abbreviation: str) -> str:
-    """``SNTs`` -> ``SNT``; ``ViSOR`` and ``OASys`` unchanged."""
+    """``SNTs`` -> ``SNT``; ``HeLIOS`` and ``ORIs`` unchanged."""
     return abbreviation[:-1] if abbreviation.endswith("s") and abbreviation[:-1].isupper() else abbreviation
 
 
@@ -258,7 +366,9 @@ def _abbreviation(term: Term) -> str | None:
     return None
 
 
-def _mentioned(joined: JoinedText, vocabulary: Vocabulary, group: str, *, full_only: bool = False) -> list[Term]:
+def _mentioned(
+    joined: JoinedText, vocabulary: Vocabulary, group: str, *, full_only: bool = False
+) -> list[Term]:
     """Terms of a vocabulary group printed in the text (labels as printed; long phrases ignoring case)."""
     terms: list[Term] = []
     for term in getattr(vocabulary, group):

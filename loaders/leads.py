@@ -15,27 +15,58 @@ from loaders.model import Entity, EntityKind, InspectionReport, Lead, SourceSpan
 
 _SENTENCE_RE = re.compile(r"[^.;•]+(?:[.;]|$)")
 _DET = r"(?:(?:the|a|an)\s+)?"
-_SUBJECT = r"(?P<subject>[^,.;()]+?(?:\s*\([^)]*\))?)(?=\s*(?:[,.;]|\s(?:and\s+thus|thus|which|who|while)\b|$))"
+_SUBJECT = (
+    r"(?P<subject>[^,.;()]+?(?:\s*\([^)]*\))?)(?=\s*(?:[,.;]|\s(?:and\s+thus|thus|which|who|while)\b|$))"
+)
 _WHO = "(?P<who>{who})"
+_IS_LEAD = r"\s+(?:is|are|remains|has\s+become)\s+"
+_HAS_RESPONSIBILITY = r"\s+(?:has|have|retains|takes)\s+(?:[\w-]+\s+){0,2}?responsibility\s+for\s+"
+_LED_BY = r"\s+(?:is|are)\s+(?:led|overseen|headed|owned)\s+by\s+"
+_CHAIRED_BY = r",?\s+(?:which\s+is\s+|is\s+|are\s+|have\s+(?:now\s+)?been\s+held,\s+)?chaired\s+by\s+"
 _FRAMES = tuple(
     (kind, trigger, re.compile(frame, re.IGNORECASE))
     for kind, trigger, frame in (
-        ("lead", "", rf"{_WHO}\s+(?:is|are|remains|has\s+become)\s+{_DET}(?:[\w-]+\s+){{0,3}}?"
-                 rf"(?:lead|holder|champion|head)\s+(?:for|of)\s+{_SUBJECT}"),
-        ("lead", "responsib", rf"{_WHO}\s+(?:has|have|retains|takes)\s+(?:[\w-]+\s+){{0,2}}?responsibility\s+for\s+{_SUBJECT}"),
-        ("lead", "for", rf"(?:lead|responsibility)\s+for\s+(?P<subject>[^,.;]+?)\s+(?:is|are|rests\s+with|lies\s+with)"
-                 rf"\s+{_DET}{_WHO}"),
-        ("lead", " by ", rf"(?P<subject>[^,.;]+?)\s+(?:is|are)\s+(?:led|overseen|headed|owned)\s+by\s+{_DET}{_WHO}"),
-        ("chair", "chaired", rf"(?P<subject>[^,.;]+?),?\s+(?:which\s+is\s+|is\s+|are\s+|have\s+(?:now\s+)?been\s+held,\s+)?"
-                  rf"chaired\s+by\s+{_DET}{_WHO}"),
+        (
+            "lead",
+            "",
+            rf"{_WHO}{_IS_LEAD}{_DET}(?:[\w-]+\s+){{0,3}}?(?:lead|holder|champion|head)\s+(?:for|of)\s+{_SUBJECT}",
+        ),
+        ("lead", "responsib", rf"{_WHO}{_HAS_RESPONSIBILITY}{_SUBJECT}"),
+        (
+            "lead",
+            "for",
+            rf"(?:lead|responsibility)\s+for\s+(?P<subject>[^,.;]+?)\s+(?:is|are|rests\s+with)\s+{_DET}{_WHO}",
+        ),
+        ("lead", " by ", rf"(?P<subject>[^,.;]+?){_LED_BY}{_DET}{_WHO}"),
+        ("chair", "chaired", rf"(?P<subject>[^,.;]+?){_CHAIRED_BY}{_DET}{_WHO}"),
         ("chair", "chairs", rf"{_WHO}\s+(?:also\s+|currently\s+)?chairs\s+{_SUBJECT}"),
     )
-)  # fmt: skip
+)
 _BODY_RE = re.compile(
     r"[^,]*?\b(?:board|group|meetings?|forum|panel|committee|review)\b(?:\s*\([A-Z&]+\))?", re.IGNORECASE
 )
-_CUT_WORDS = frozenset("by into the of to for with and in on at from which this that its –".split())
-_PRONOUNS = frozenset("this it these they which that and he she".split())
+_CUT_WORDS = frozenset(
+    [
+        "by",
+        "into",
+        "the",
+        "of",
+        "to",
+        "for",
+        "with",
+        "and",
+        "in",
+        "on",
+        "at",
+        "from",
+        "which",
+        "this",
+        "that",
+        "its",
+        "–",
+    ]
+)
+_PRONOUNS = frozenset(["this", "it", "these", "they", "which", "that", "and", "he", "she"])
 _LEADING_DET_RE = re.compile(r"^(?:the|a|an|this|its|all|weekly|monthly)\s+", re.IGNORECASE)
 AREA_KEYWORDS = (
     ("neighbourhood policing", "neighbourhood-policing"),
@@ -73,7 +104,9 @@ def _contact_leads(report: InspectionReport, entities: Sequence[Entity]) -> tupl
                 continue
             person = people.get(normalise(contact.name)) or entity_id(EntityKind.PERSON, contact.name)
             text = " ".join(lines.get(contact.span.line_from, contact.name).split())
-            leads.append(Lead(person, practice.title, "practice_contact", contact.span, section.area_id, text))
+            leads.append(
+                Lead(person, practice.title, "practice_contact", contact.span, section.area_id, text)
+            )
     return tuple(leads)
 
 
@@ -93,7 +126,10 @@ def _responsibility_leads(report: InspectionReport, entities: Sequence[Entity]) 
     who, owner = _who_pattern(entities)
     if not who:
         return ()
-    frames = [(kind, trigger, re.compile(rx.pattern.replace("{who}", who), rx.flags)) for kind, trigger, rx in _FRAMES]
+    frames = [
+        (kind, trigger, re.compile(rx.pattern.replace("{who}", who), rx.flags))
+        for kind, trigger, rx in _FRAMES
+    ]
     joined = JoinedText.from_lines(report.source.lines)
     leads: list[Lead] = []
     seen: set[tuple[str, str]] = set()
@@ -120,7 +156,9 @@ def _responsibility_leads(report: InspectionReport, entities: Sequence[Entity]) 
     return tuple(leads)
 
 
-_LEAD_WORDS_RE = re.compile(r"\b(?:lead|led|responsibility|holder|headed|overseen|owned|champion)\b", re.IGNORECASE)
+_LEAD_WORDS_RE = re.compile(
+    r"\b(?:lead|led|responsibility|holder|headed|overseen|owned|champion)\b", re.IGNORECASE
+)
 
 
 def _mentions_lead(text: str) -> bool:

@@ -17,15 +17,101 @@ from loaders.vocabulary import Vocabulary
 _NAME_TOKEN = r"(?:Mc|Mac|O’|O')?[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
 NAME = rf"{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{1,2}}"
 _NOT_NAME_WORDS = frozenset(
-    """Police Constabulary Office Report Inquiry Review Act Board Unit Team Service Authority Council Policing
-    Neighbourhood Division Centre Trust Court Group Force Chief Constable Inspector Superintendent Head Deputy
-    Assistant Detective Sergeant Protection Public Officer Performance Information The This That In On At For
-    County City National Home Safer Strategy Plan Programme Project Community Crime Child Domestic Violence
-    Abuse Missing Persons Development Contact Phone Tel Management Intelligence Department Directorate Support
-    Operations Crown Prison Probation Commission Agency Model System Database Register Safeguarding Children
-    Board Boards Framework Guidance Standards Her Majesty Majesty’s Inspectorate Government Secretary""".split()
+    [
+        "Police",
+        "Constabulary",
+        "Office",
+        "Report",
+        "Inquiry",
+        "Review",
+        "Act",
+        "Board",
+        "Unit",
+        "Team",
+        "Service",
+        "Authority",
+        "Council",
+        "Policing",
+        "Neighbourhood",
+        "Division",
+        "Centre",
+        "Trust",
+        "Court",
+        "Group",
+        "Force",
+        "Chief",
+        "Constable",
+        "Inspector",
+        "Superintendent",
+        "Head",
+        "Deputy",
+        "Assistant",
+        "Detective",
+        "Sergeant",
+        "Protection",
+        "Public",
+        "Officer",
+        "Performance",
+        "Information",
+        "The",
+        "This",
+        "That",
+        "In",
+        "On",
+        "At",
+        "For",
+        "County",
+        "City",
+        "National",
+        "Home",
+        "Safer",
+        "Strategy",
+        "Plan",
+        "Programme",
+        "Project",
+        "Community",
+        "Crime",
+        "Child",
+        "Domestic",
+        "Violence",
+        "Abuse",
+        "Missing",
+        "Persons",
+        "Development",
+        "Contact",
+        "Phone",
+        "Tel",
+        "Management",
+        "Intelligence",
+        "Department",
+        "Directorate",
+        "Support",
+        "Operations",
+        "Crown",
+        "Prison",
+        "Probation",
+        "Commission",
+        "Agency",
+        "Model",
+        "System",
+        "Database",
+        "Register",
+        "Safeguarding",
+        "Children",
+        "Board",
+        "Boards",
+        "Framework",
+        "Guidance",
+        "Standards",
+        "Her",
+        "Majesty",
+        "Majesty’s",
+        "Inspectorate",
+        "Government",
+        "Secretary",
+    ]
 )
-_CONTACT_RE = re.compile(rf"CONTACT:\s*(?P<rest>[^–\n]*?)\s*(?:–|-\s|\d|$)")
+_CONTACT_RE = re.compile(r"CONTACT:\s*(?P<rest>[^–\n]*?)\s*(?:–|-\s|\d|$)")
 _APPOSITION_RE = re.compile(
     rf"(?P<role>(?:[\w’'()-]+[ \t]+){{0,3}}[\w’'()-]+),[ \t]+(?P<name>{NAME})(?=[ \t]*[,(])"
 )
@@ -48,7 +134,9 @@ def add_contacts(contacts: Iterable[Contact], vocabulary: Vocabulary, registry: 
 def add_people(joined: JoinedText, vocabulary: Vocabulary, registry: Registry) -> None:
     """Register people named after a rank, in an apposition with a post, or on a ``CONTACT:`` line."""
     text = joined.text
-    ranks = "|".join(r"\s+".join(map(re.escape, f.split())) for f in vocabulary.forms("ranks") if f[:1].isupper())
+    ranks = "|".join(
+        r"\s+".join(map(re.escape, f.split())) for f in vocabulary.forms("ranks") if f[:1].isupper()
+    )
     for match in re.finditer(rf"(?<![\w-])(?P<rank>{ranks})[ \t]+(?P<name>{NAME})\b", text):
         if is_personal_name(match["name"]):
             add_person(registry, vocabulary, match["name"], rank=match["rank"])
@@ -85,7 +173,9 @@ def _role(registry: Registry, vocabulary: Vocabulary, printed: str) -> Draft:
     for candidate in (printed, label):
         if found := registry.get(EntityKind.ROLE, candidate):
             return found
-    return registry.add(EntityKind.ROLE, label if label.isupper() else label.lower() if term else _lower_post(label))
+    return registry.add(
+        EntityKind.ROLE, label if label.isupper() else label.lower() if term else _lower_post(label)
+    )
 
 
 def _lower_post(post: str) -> str:

@@ -70,10 +70,12 @@ class Vocabulary:
 
     def forms(self, group: str) -> tuple[str, ...]:
         """All surface forms of a group, longest first (for building alternation regexes)."""
-        return tuple(sorted({f for t in getattr(self, group) for f in t.surface_forms}, key=len, reverse=True))
+        return tuple(
+            sorted({f for t in getattr(self, group) for f in t.surface_forms}, key=len, reverse=True)
+        )
 
     def canonical_rank(self, printed: str) -> str:
-        """The full rank for a printed rank or abbreviation (``Detective Supt`` -> ``Detective Superintendent``)."""
+        """The full rank for a printed rank or abbreviation (``Det Supt`` -> ``Detective Superintendent``)."""
         term = self.find("ranks", printed)
         return term.label if term else " ".join(printed.split())
 
@@ -111,4 +113,6 @@ def _read(path: Path) -> Vocabulary:
             name = str(scheme).rsplit("/", 1)[-1]
             if name in groups:
                 groups[name].append(term)
-    return Vocabulary(**{name.replace("-", "_"): tuple(sorted(ts, key=lambda t: t.key)) for name, ts in groups.items()})
+    return Vocabulary(
+        **{name.replace("-", "_"): tuple(sorted(ts, key=lambda t: t.key)) for name, ts in groups.items()}
+    )

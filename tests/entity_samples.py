@@ -36,14 +36,16 @@ def sample_report(name: str) -> InspectionReport:
     return parse_report(source, ForceRegister.default())
 
 
-def _stand_in(source) -> InspectionReport:  # noqa: ANN001 - SourceText
+def _stand_in(source) -> InspectionReport:
     from loaders.glossary import GLOSSARY_HEADING, lines_to_glossary
     from loaders.sections import lines_to_sections, raw_to_section
 
     lines = source.lines
     start = next(i for i, ln in enumerate(lines) if GLOSSARY_HEADING.fullmatch(ln.text.strip()))
     glossary, _ = lines_to_glossary(lines[start + 1 :], source.name)
-    sections: list[Section] = [raw_to_section(raw, source.name)[0] for raw in lines_to_sections(lines[:start])]
+    sections: list[Section] = [
+        raw_to_section(raw, source.name)[0] for raw in lines_to_sections(lines[:start])
+    ]
     return InspectionReport(
         source=source,
         force=Force(name=source.name, id=source.name.split("-")[0], ons_code=None),
@@ -94,7 +96,9 @@ class Score:
     unexpected: tuple[str, ...]
 
 
-def score(expected: list[dict], entities: Sequence[Entity], kind: EntityKind, optional: Sequence[str] = ()) -> Score:
+def score(
+    expected: list[dict], entities: Sequence[Entity], kind: EntityKind, optional: Sequence[str] = ()
+) -> Score:
     """Match expected items (gold JSON dicts) to entities of ``kind`` by name, abbreviation or expansion."""
     mine = [e for e in entities if e.kind is kind]
     forms = {e.id: _entity_forms(e) for e in mine}

@@ -53,7 +53,10 @@ def test_synthetic_sentences() -> None:
         "The force lead for domestic abuse is the DCC.",
     )
     entities = extract_entities(report, Vocabulary.load())
-    leads = {(lead.entity_id, lead.subject, lead.area_id, lead.span.line_from) for lead in extract_leads(report, entities)}
+    leads = {
+        (lead.entity_id, lead.subject, lead.area_id, lead.span.line_from)
+        for lead in extract_leads(report, entities)
+    }
     assert ("role/dcc", "Performance management", "performance-management", 2) in leads
     assert ("role/acc-crime", "missing persons", "missing-persons", 2) in leads
     assert ("role/dcc", "domestic abuse", "domestic-violence", 4) in leads

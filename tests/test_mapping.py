@@ -55,7 +55,7 @@ def assert_isomorphic(left: Graph, right: Graph) -> None:
     _, only_left, only_right = graph_diff(to_isomorphic(left), to_isomorphic(right))
     lines = ["graphs differ", "only in first:"]
     lines += sorted(f"  {t}" for t in only_left)[:40]
-    lines += ["only in second:"] + sorted(f"  {t}" for t in only_right)[:40]
+    lines += ["only in second:", *sorted(f"  {t}" for t in only_right)[:40]]
     pytest.fail("\n".join(lines))
 
 

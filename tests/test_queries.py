@@ -37,17 +37,21 @@ TINY = f"""
 <area/domestic-violence> rdfs:label "Domestic violence" .
 <grade/good> rdfs:label "Good" .
 <grade/fair> rdfs:label "Fair" .
-<judgement/alpha-2007/child-abuse> a hmic:Judgement ; hmic:force <force/alpha> ; hmic:area <area/child-abuse> ;
+<judgement/alpha-2007/child-abuse> a hmic:Judgement ; hmic:force <force/alpha> ;
+    hmic:area <area/child-abuse> ;
     hmic:grade <grade/good> ; hmic:nationalDistribution <distribution/alpha-2007/child-abuse> .
 <distribution/alpha-2007/child-abuse> hmic:excellentCount 1 ; hmic:goodCount 20 ; hmic:fairCount 18 ;
     hmic:poorCount 4 .
-<finding/alpha-2007/child-abuse/1> a hmic:Finding, hmic:AreaForImprovement ; hmic:text "The DPMU lacks staff." ;
-    hmic:force <force/alpha> ; hmic:area <area/child-abuse> ; hmic:mentions <unit/alpha/dpmu> ; hmic:lineFrom 12 .
+<finding/alpha-2007/child-abuse/1> a hmic:Finding, hmic:AreaForImprovement ;
+    hmic:text "The DPMU lacks staff." ; hmic:force <force/alpha> ;
+    hmic:area <area/child-abuse> ; hmic:mentions <unit/alpha/dpmu> ; hmic:lineFrom 12 .
 <practice/alpha-2007/1> a hmic:DevelopingPractice ; dcterms:title "Joint visits" ; hmic:force <force/alpha> ;
     hmic:area <area/domestic-violence> ; hmic:lead <person/ann-lee> ;
     schema:contactPoint [ hmic:role "Head of PPU" ] .
-<person/ann-lee> a foaf:Person ; foaf:name "Ann Lee" ; hmic:rank "Detective Inspector" ; hmic:holdsRole <role/head-ppu> .
-<membership/alpha/ann-lee/head-ppu> a org:Membership ; org:member <person/ann-lee> ; org:organization <force/alpha> ;
+<person/ann-lee> a foaf:Person ; foaf:name "Ann Lee" ; hmic:rank "Detective Inspector" ;
+    hmic:holdsRole <role/head-ppu> .
+<membership/alpha/ann-lee/head-ppu> a org:Membership ; org:member <person/ann-lee> ;
+    org:organization <force/alpha> ;
     org:role <role/head-ppu> .
 <system-use/alpha-2007/visor> a hmic:SystemUse ; hmic:force <force/alpha> ; hmic:system <system/visor> ;
     hmic:supportedBy <finding/alpha-2007/child-abuse/1> .
@@ -187,3 +191,142 @@ def test_report_graphs(tiny: Store) -> None:
     assert [r["graph"] for r in rows] == [f"{B}graph/alpha-2007", f"{B}graph/beta-2007"]
     assert rows[0]["triples"] == len(Graph().parse(data=TINY, format="turtle"))
     assert META not in {r["graph"] for r in rows}
+
+
+# -- the two sample reports ----------------------------------------------------------------------------
+SAMPLE_IRIS = "http://127.0.0.1:8000/id/"
+
+
+@pytest.fixture(scope="module")
+def sample_graphs() -> list[tuple[str, Graph, Graph]]:
+    """(graph IRI, triples, metadata) of each sample report and the vocabulary, mapped once."""
+    from datetime import UTC, datetime
+
+    from graph.iris import Iris
+    from graph.mapping import report_metadata, report_to_graph, vocabulary_graph
+    from loaders.pipeline import load_report
+    from tests.conftest import NORTHANTS, NOTTS
+
+    iris = Iris(SAMPLE_IRIS)
+    graphs = [(str(iris.vocabulary_graph()), vocabulary_graph(iris), Graph())]
+    for path in (NOTTS, NORTHANTS):
+        report = load_report(path)
+        meta = report_metadata(
+            report, iris, loader_version="test", loaded_at=datetime(2024, 1, 1, tzinfo=UTC)
+        )
+        graphs.append((str(iris.report_graph(report.report_id)), report_to_graph(report, iris), meta))
+    return graphs
+
+
+@pytest.fixture(scope="module")
+def sample_server(tmp_path_factory: pytest.TempPathFactory):
+    from tests.conftest_servers import OXIGRAPH_BIN, OxigraphServer
+
+    if not OXIGRAPH_BIN.exists():
+        pytest.skip("the oxigraph server CLI is not installed")
+    server = OxigraphServer(tmp_path_factory.mktemp("sample-server"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def sample(request: pytest.FixtureRequest, sample_graphs, tmp_path_factory: pytest.TempPathFactory):
+    from graph.store_memory import MemoryStore
+    from graph.store_oxigraph import OxigraphStore
+    from graph.store_remote import RemoteStore
+
+    meta = f"{SAMPLE_IRIS}graph/meta"
+    if request.param == "oxigraph":
+        store: Store = OxigraphStore(tmp_path_factory.mktemp("sample") / "ox", meta_graph_iri=meta)
+    elif request.param == "memory":
+        store = MemoryStore(None, meta_graph_iri=meta)
+    else:
+        server = request.getfixturevalue("sample_server")
+        store = RemoteStore(server.query_url, server.update_url, meta_graph_iri=meta)
+    for graph_iri, triples, metadata in sample_graphs:
+        store.replace_graph(graph_iri, triples, metadata)
+    yield store
+    store.close()
+
+
+def test_sample_forces_using_visor(sample: Store) -> None:
+    rows = run(sample, "forces-using-system", system="ViSOR")
+    assert [(r["forceLabel"], r["systemLabel"]) for r in rows] == [
+        ("Northamptonshire Police", "ViSOR"),
+        ("Nottinghamshire Police", "ViSOR"),
+    ]
+    assert all(r["supportingStatements"] >= 1 for r in rows)
+
+
+def test_sample_grades_by_force(sample: Store) -> None:
+    rows = run(sample, "grades-by-force")
+    by_force: dict[str, dict[str, tuple]] = {}
+    for r in rows:
+        by_force.setdefault(r["forceLabel"], {})[r["areaLabel"]] = (
+            r["gradeLabel"],
+            r["excellent"],
+            r["good"],
+            r["fair"],
+            r["poor"],
+        )
+    assert sorted(by_force) == ["Northamptonshire Police", "Nottinghamshire Police"]
+    assert by_force["Nottinghamshire Police"] == {
+        "Child abuse": ("Good", 3, 17, 21, 2),
+        "Domestic violence": ("Good", 1, 13, 27, 2),
+        "Missing persons": ("Good", 1, 21, 21, 0),
+        "Neighbourhood policing": ("Good", 6, 14, 21, 2),
+        "Performance management": ("Fair", 6, 29, 8, 0),
+        "Public protection": ("Good", 2, 16, 23, 2),
+    }
+    assert {a: g[0] for a, g in by_force["Northamptonshire Police"].items()} == {
+        "Child abuse": "Fair",
+        "Domestic violence": "Fair",
+        "Missing persons": "Fair",
+        "Neighbourhood policing": "Fair",
+        "Performance management": "Good",
+        "Public protection": "Good",
+    }
+    # the national distribution is the same in both reports, and each adds up to the 43 forces
+    for area, grade in by_force["Northamptonshire Police"].items():
+        assert grade[1:] == by_force["Nottinghamshire Police"][area][1:]
+        assert sum(grade[1:]) == 43
+    assert len(run(sample, "grades-by-force", force="nottinghamshire police")) == 6
+
+
+def test_sample_shared_entities(sample: Store) -> None:
+    rows = run(sample, "shared-entities")
+    shared = {(r["kind"], r["label"]) for r in rows}
+    assert {("IT system", "ViSOR"), ("unit type", "DPMU"), ("unit type", "PPU")} <= shared
+    assert all(r["forces"] == 2 for r in rows)
+
+
+def test_sample_improvements_mentioning_visor(sample: Store) -> None:
+    rows = run(sample, "improvements-mentioning", entity="ViSOR")
+    assert [(r["forceLabel"], r["areaLabel"], r["entityLabel"]) for r in rows] == [
+        ("Nottinghamshire Police", "Public protection", "ViSOR")
+    ]
+    assert "ViSOR" in rows[0]["text"] and rows[0]["lineFrom"] > 0
+
+
+def test_sample_practices_with_leads(sample: Store) -> None:
+    rows = run(sample, "practices-with-leads")
+    assert len(rows) == 7
+    jackie = [r for r in rows if r["leadName"] == "Jackie Alexander"]
+    assert len(jackie) >= 2 and {r["rank"] for r in jackie} == {"Detective Superintendent"}
+    assert all(r["title"] and r["areaLabel"] for r in rows)
+
+
+def test_sample_people_and_roles(sample: Store) -> None:
+    rows = run(sample, "people-and-roles")
+    names = {r["name"] for r in rows}
+    assert {"Jackie Alexander", "Dave Taylor"} <= names
+    assert all(r["forceLabel"] for r in rows)
+
+
+def test_sample_report_graphs(sample: Store) -> None:
+    rows = run(sample, "report-graphs")
+    assert [(r["sourceFile"], r["loaderVersion"]) for r in rows] == [
+        ("northamptonshire-2007.txt", "test"),
+        ("nottinghamshire-2007.txt", "test"),
+    ]
+    assert all(r["triples"] > 1000 and len(r["sha256"]) == 64 for r in rows)

@@ -234,3 +234,85 @@ def test_memory_store_persists_to_trig(tmp_path: Path) -> None:
     again = MemoryStore(path, meta_graph_iri=META)
     assert again.triple_count() == count
     assert again.graphs() == sorted([G1, META])
+
+
+def test_update_runs_sparql_update(store: Store) -> None:
+    store.update(f'INSERT DATA {{ GRAPH <{G1}> {{ <{EX.s}> <{EX.p}> "o" }} }}')
+    assert store.triple_count(G1) == 1
+    with pytest.raises(QueryError):
+        store.update("INSERT NONSENSE")
+    assert store.triple_count(G1) == 1
+
+
+def test_readers_see_old_or_new_graph_during_replaces(store: Store) -> None:
+    import threading
+
+    small, large = report_graph("a", 2), report_graph("b", 40)
+    store.replace_graph(G1, small)
+    sizes = {len(small), len(large)}
+    seen: list[int] = []
+    stop = threading.Event()
+
+    def reader() -> None:
+        while not stop.is_set():
+            row = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{G1}> {{ ?s ?p ?o }} }}").rows[0]
+            seen.append(int(row[0]))  # type: ignore[arg-type]
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        for i in range(20):
+            store.replace_graph(G1, large if i % 2 == 0 else small)
+    finally:
+        stop.set()
+        thread.join()
+    assert seen and set(seen) <= sizes
+
+
+def test_values_injection_finds_the_where_group() -> None:
+    from graph.terms import inject_values, where_brace
+
+    text = 'PREFIX where: <http://x/where#> SELECT ?where WHERE { ?s ?p "WHERE {" } # WHERE {'
+    assert text[where_brace(text)] == "{" and where_brace(text) == text.index("WHERE {") + 6
+    construct = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    assert inject_values(construct, {"s": EX.a}).startswith(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES (?s) {{ (<{EX.a}>) }}"
+    )
+    assert "VALUES (?x)" in inject_values("ASK { ?x ?p ?o }", {"x": Literal(INJECTION)})
+    assert '"\\"x\\" } ; DROP ALL ; {"' in inject_values("ASK { ?x ?p ?o }", {"x": Literal(INJECTION)})
+
+
+def test_config_validation_and_env(tmp_path: Path) -> None:
+    from graph.config import ConfigError, GraphConfig
+
+    config = GraphConfig.from_env(
+        {"HMIC_KG_BACKEND": "memory", "HMIC_KG_DATA_DIR": str(tmp_path), "HMIC_KG_TIMEOUT": "5"},
+        base_iri=None,
+    )
+    assert (config.backend, config.data_dir, config.timeout_s) == ("memory", tmp_path, 5.0)
+    assert GraphConfig.from_env({"HMIC_KG_BACKEND": "memory"}, backend="oxigraph").backend == "oxigraph"
+    for bad in (
+        {"backend": "sqlite"},
+        {"base_iri": "ftp://x/"},
+        {"base_iri": "http://x/id"},
+        {"backend": "remote"},
+    ):
+        with pytest.raises(ConfigError):
+            GraphConfig(**bad)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="query_url"):
+        GraphConfig(backend="remote", query_url="file:///etc/passwd")
+
+
+def test_open_store_uses_the_config(tmp_path: Path) -> None:
+    from graph.config import GraphConfig
+    from graph.store import open_store
+
+    store = open_store(GraphConfig(data_dir=tmp_path, backend="oxigraph"))
+    assert store.meta_graph_iri == "http://127.0.0.1:8000/id/graph/meta"
+    store.replace_graph(G1, report_graph("a"), metadata(G1, "1"))
+    store.close()
+    assert (tmp_path / "oxigraph").is_dir()
+    memory = open_store(GraphConfig(data_dir=tmp_path, backend="memory"))
+    memory.replace_graph(G1, report_graph("a"))
+    memory.close()
+    assert (tmp_path / "memory.trig").is_file()

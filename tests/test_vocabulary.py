@@ -1,4 +1,4 @@
-"""The curated SKOS seed vocabulary: loads, stays small and generic, and answers the lookups extraction needs."""
+"""The curated SKOS seed vocabulary: loads, stays small and generic, answers the lookups extraction needs."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ def test_load_from_a_path(tmp_path: Path) -> None:
     path.write_text(
         "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
         "@prefix hv: <https://w3id.org/hmic-kg/vocab/> .\n"
-        'hv:x a skos:Concept ; skos:inScheme hv:it-systems ; skos:prefLabel "XYZ" ; skos:definition "x y z" .\n',
+        "hv:x a skos:Concept ; skos:inScheme hv:it-systems ;\n"
+        '    skos:prefLabel "XYZ" ; skos:definition "x y z" .\n',
         encoding="utf-8",
     )
     vocabulary = Vocabulary.load(path)
@@ -42,7 +43,15 @@ def test_unit_variants_and_expansions() -> None:
 
 def test_stop_list_names_models_and_generic_words() -> None:
     vocabulary = Vocabulary.load()
-    for name in ("SARA", "Compstat", "Risk Matrix 2000", "RM 2000", "SPECCS", "command and control", "force website"):
+    for name in (
+        "SARA",
+        "Compstat",
+        "Risk Matrix 2000",
+        "RM 2000",
+        "SPECCS",
+        "command and control",
+        "force website",
+    ):
         assert vocabulary.is_not_system(name), name
     assert not vocabulary.is_not_system("ViSOR")
 

@@ -8,6 +8,7 @@ from api.cli.app import app
 from api.cli import parse_cmd  # noqa: F401  isort: skip
 from api.cli import serve_cmd  # noqa: F401  isort: skip
 from api.cli import graph_cmd  # noqa: F401  isort: skip
+from api.cli import view_cmd  # noqa: F401  isort: skip
 
 
 def main() -> None:

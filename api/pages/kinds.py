@@ -34,7 +34,9 @@ class Section:
 
 def objects(store: Store, node: URIRef, predicate: URIRef) -> list[Node]:
     """Objects of ``node predicate ?o``."""
-    return [r["o"] for r in select(store, "node_out", node=node) if r["p"] == predicate and r["o"] is not None]
+    return [
+        r["o"] for r in select(store, "node_out", node=node) if r["p"] == predicate and r["o"] is not None
+    ]
 
 
 def solved_elsewhere(store: Store, force: Node, area: Node, base: str) -> list[Item]:
@@ -50,11 +52,14 @@ def solved_elsewhere(store: Store, force: Node, area: Node, base: str) -> list[I
         else:
             meta.extend(leads.get(text(row["other"]), []))
         if row["phone"] is not None:
-            meta.append(Link(f"tel. {text(row['phone'])}", f"tel:{text(row['phone'])}", "contact"))
+            meta.append(
+                Link(f"tel. {text(row['phone'])}", "tel:" + text(row["phone"]).replace(" ", ""), "contact")
+            )
         if row["email"] is not None:
             meta.append(Link(text(row["email"]), f"mailto:{text(row['email'])}", "contact"))
         label = text(row["label"]) or local_name(text(row["item"]))
-        link = link_to(row["item"], base, f"{text(row['kind']).capitalize()}: {label}")
+        kind = text(row["kind"]).capitalize()
+        link = link_to(row["item"], base, label if label.startswith(kind) else f"{kind}: {label}")
         items.append(Item(link, _clip(text(row["text"])), meta))
     return items
 

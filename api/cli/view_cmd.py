@@ -1,0 +1,59 @@
+"""``hmic-kg view KIND [ID]``: write a network view as one standalone HTML file (everything inlined)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.cli.app import app, fail
+from api.cli.graph_cmd import BackendOpt, BaseIri, DataDir, QueryUrl, graph_config, opened
+from graph.view_data import VIEW_KINDS, ViewNotFound, build_view
+from graph.views import DEFAULT_BUDGET, render_view_html
+
+ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+
+
+@app.command()
+def view(
+    kind: Annotated[str, typer.Argument(help=f"One of {', '.join(VIEW_KINDS)}.")],
+    ident: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[ID]",
+            help="force: a force id; system / unit-type: its slug; ego: an IRI path such as force/x.",
+        ),
+    ] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")] = Path(
+        "view.html"
+    ),
+    depth: Annotated[
+        int, typer.Option("--depth", min=1, max=2, help="Links from the centre (ego view).")
+    ] = 1,
+    budget: Annotated[
+        int, typer.Option("--budget", min=10, help="Most nodes to draw; above it the view is trimmed.")
+    ] = DEFAULT_BUDGET,
+    data_dir: DataDir = None,
+    backend: BackendOpt = None,
+    base_iri: BaseIri = None,
+    query_url: QueryUrl = None,
+) -> None:
+    """Write the network view KIND [ID] to a standalone HTML file that works offline, from file://."""
+    from graph.network import to_networkx
+
+    config = graph_config(data_dir, backend, base_iri, query_url)
+    with opened(config) as store:
+        result = store.query(ALL_TRIPLES)
+    graph = to_networkx(result.graph) if result.graph is not None else None
+    if graph is None:
+        raise fail("the store returned no graph")
+    try:
+        built = build_view(graph, kind, ident, base_iri=config.base_iri, depth=depth, budget=budget)
+    except ViewNotFound as exc:
+        raise fail(str(exc)) from None
+    output.write_text(render_view_html(built, assets="inline", base_iri=config.base_iri), encoding="utf-8")
+    note = f" ({built.note})" if built.note else ""
+    typer.echo(
+        f"wrote {output}: {built.graph.number_of_nodes()} nodes, {built.graph.number_of_edges()} links{note}"
+    )

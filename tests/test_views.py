@@ -1,0 +1,204 @@
+"""Network views as pure functions: networkx subgraphs per kind, pyvis data, offline HTML, escaping."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import networkx as nx
+import pytest
+import rdflib
+
+from graph.network import to_networkx
+from graph.view_data import (
+    ViewNotFound,
+    build_view,
+    shared_between,
+    similar_practices,
+    tfidf_vectors,
+)
+from graph.views import (
+    NODE_STYLES,
+    View,
+    page_href,
+    render_view_html,
+    script_json,
+    trim_to_budget,
+    view_payload,
+)
+
+BASE = "http://127.0.0.1:8000/id/"
+FIXTURE = Path(__file__).parent / "data" / "pages_graph.trig"
+EXTERNAL_SRC = re.compile(
+    r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.I
+)
+
+
+@pytest.fixture(scope="module")
+def graph() -> nx.MultiDiGraph:
+    dataset = rdflib.Dataset()
+    dataset.parse(FIXTURE, format="trig")
+    return to_networkx(dataset)
+
+
+def data_of(html: str) -> dict:
+    match = re.search(r'<script type="application/json" id="view-data">(.*?)</script>', html, re.S)
+    assert match, "the page does not expose its view data"
+    return json.loads(match.group(1))
+
+
+def labels(view: View) -> set[str]:
+    return {str(view.graph.nodes[n]["label"]) for n in view.graph.nodes}
+
+
+def test_force_view_has_the_force_its_units_systems_findings_and_grade(graph: nx.MultiDiGraph) -> None:
+    view = build_view(graph, "force", "alpha", base_iri=BASE)
+    assert view.focus == f"{BASE}force/alpha"
+    assert {"Alpha Police", "Alpha MPU", "MPU", "TrackIt", "Poor"} <= labels(view)
+    assert "Missing-person risk assessments are late" in labels(view)
+    assert not {"Beta Constabulary", "Beta MPU", "Missing persons coordinator"} & labels(view)
+
+
+def test_system_view_reaches_every_force_that_uses_it(graph: nx.MultiDiGraph) -> None:
+    view = build_view(graph, "system", "trackit", base_iri=BASE)
+    assert {"TrackIt", "Alpha Police", "Beta Constabulary"} <= labels(view)
+
+
+def test_unit_type_view_links_each_force_unit(graph: nx.MultiDiGraph) -> None:
+    view = build_view(graph, "unit-type", "mpu", base_iri=BASE)
+    assert {"MPU", "Alpha MPU", "Beta MPU", "Alpha Police", "Beta Constabulary"} <= labels(view)
+
+
+def test_ego_view_grows_with_depth(graph: nx.MultiDiGraph) -> None:
+    one = build_view(graph, "ego", "system/trackit", base_iri=BASE, depth=1)
+    two = build_view(graph, "ego", "system/trackit", base_iri=BASE, depth=2)
+    assert set(one.graph) < set(two.graph)
+    assert "Alpha MPU" in labels(two) and "Alpha MPU" not in labels(one)
+
+
+def test_overview_leaves_findings_out_and_says_so(graph: nx.MultiDiGraph) -> None:
+    view = build_view(graph, "overview", base_iri=BASE)
+    assert all(view.graph.nodes[n]["type"] != "finding" for n in view.graph)
+    assert view.note and "findings" in view.note
+
+
+def test_shared_view_labels_the_force_pair_with_what_they_share(graph: nx.MultiDiGraph) -> None:
+    view = build_view(graph, "shared", base_iri=BASE)
+    pair = [d for _, _, d in view.graph.edges(data=True) if d["type"] == "shares"]
+    assert len(pair) == 1
+    assert pair[0]["label"] == "shares 1 system, 1 unit type"
+    assert "TrackIt" in pair[0]["title"] and "MPU" in pair[0]["title"]
+    shared = shared_between(graph, f"{BASE}force/alpha", f"{BASE}force/beta")
+    assert shared.systems == (f"{BASE}system/trackit",)
+
+
+def test_similar_practices_pairs_alike_texts_only() -> None:
+    g = nx.MultiDiGraph()
+    g.add_node("a", label="Activity based costing", text="costing of neighbourhood teams by activity")
+    g.add_node("b", label="Activity-based costing analysis", text="activity costing for neighbourhood teams")
+    g.add_node("c", label="Missing persons", text="coordinator reviews risk assessments")
+    pairs = similar_practices(g, ["a"], ["b", "c"])
+    assert [(p[0], p[1]) for p in pairs] == [("a", "b")]
+    assert tfidf_vectors(["", "x"])[0] == {}
+
+
+def test_unknown_view_or_node_is_not_found(graph: nx.MultiDiGraph) -> None:
+    for kind, ident in (("force", "nowhere"), ("bogus", None), ("force", None), ("system", "alpha")):
+        with pytest.raises(ViewNotFound):
+            build_view(graph, kind, ident, base_iri=BASE)
+
+
+def test_budget_trims_findings_first_and_keeps_the_focus() -> None:
+    g = nx.MultiDiGraph()
+    g.add_node("f", type="force", label="F")
+    for i in range(30):
+        g.add_node(f"x{i}", type="finding", label=f"finding {i}")
+        g.add_edge("f", f"x{i}")
+    g.add_node("s", type="system", label="S")
+    trimmed, note = trim_to_budget(g, budget=10, keep=frozenset({"f"}))
+    assert trimmed.number_of_nodes() == 10
+    assert {"f", "s"} <= set(trimmed)
+    assert note is not None and "Showing 10 of 32 nodes" in note and "22 × Finding" in note
+    assert trim_to_budget(g, budget=100) == (g, None)
+
+
+def test_payload_styles_nodes_by_type_with_a_legend_and_positions(graph: nx.MultiDiGraph) -> None:
+    payload = view_payload(build_view(graph, "force", "alpha", base_iri=BASE), BASE)
+    force = next(n for n in payload["nodes"] if n["type"] == "force")
+    assert force["shape"] == NODE_STYLES["force"].shape
+    assert force["color"]["background"] == NODE_STYLES["force"].color
+    assert force["href"] == "/page/force/alpha"
+    assert all(isinstance(n["x"], float) and n["physics"] is False for n in payload["nodes"])
+    assert payload["options"]["physics"]["enabled"] is False
+    assert {item["type"] for item in payload["legend"]} == {n["type"] for n in payload["nodes"]}
+    assert all(e["label"] for e in payload["edges"])
+
+
+def test_tooltip_carries_text_and_source_report_and_lines(graph: nx.MultiDiGraph) -> None:
+    payload = view_payload(build_view(graph, "force", "alpha", base_iri=BASE), BASE)
+    finding = next(n for n in payload["nodes"] if n["type"] == "finding")
+    assert "Risk assessments of missing persons are late." in finding["title"]
+    assert "Source: alpha-2007, lines 120–122" in finding["title"]
+
+
+def test_html_is_offline_and_self_contained(graph: nx.MultiDiGraph) -> None:
+    for kind, ident in (("overview", None), ("force", "alpha"), ("shared", None)):
+        html = render_view_html(build_view(graph, kind, ident, base_iri=BASE), assets="inline")
+        assert not EXTERNAL_SRC.search(html), f"{kind} view loads something from the network"
+        assert "<script src=" not in html and "stylesheet" not in html
+        assert "vis.Network" in html and "window.hmicView" in html
+    served = render_view_html(build_view(graph, "force", "alpha", base_iri=BASE), assets="served")
+    assert not EXTERNAL_SRC.search(served)
+    assert '<script src="/static/vendor/vis-network.min.js">' in served
+
+
+def test_report_text_cannot_break_out_of_the_page() -> None:
+    g = nx.MultiDiGraph()
+    evil = "</script><script>alert(1)</script><!--"
+    g.add_node(
+        "n", iri=f"{BASE}finding/x/y/1", type="finding", label=evil, text=evil, report=f"{BASE}report/x"
+    )
+    html = render_view_html(View("ego", evil, g, focus="n"), assets="served")
+    assert "<script>alert(1)" not in html and "<!--" not in html
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)" in html  # the title, escaped by Jinja
+    node = data_of(html)["nodes"][0]
+    assert node["fullLabel"] == evil and evil in node["title"]  # intact as data, shown with innerText
+    assert script_json("\u2028</x>") == '"\\u2028\\u003c/x\\u003e"'
+
+
+def test_standalone_links_go_to_the_iri_served_links_to_the_page() -> None:
+    g = nx.MultiDiGraph()
+    g.add_node(f"{BASE}person/p", iri=f"{BASE}person/p", type="person", label="P")
+    view = View("ego", "P", g)
+    assert data_of(render_view_html(view, assets="inline"))["nodes"][0]["href"] == f"{BASE}person/p"
+    assert data_of(render_view_html(view, assets="served"))["nodes"][0]["href"] == "/page/person/p"
+    assert page_href("https://elsewhere.example/x") == "https://elsewhere.example/x"
+
+
+def test_cli_writes_a_standalone_view(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import app
+    from graph.config import GraphConfig
+    from graph.store import open_store
+
+    store = open_store(GraphConfig(data_dir=tmp_path, backend="memory"))
+    dataset = rdflib.Dataset()
+    dataset.parse(FIXTURE, format="trig")
+    for named in dataset.graphs():
+        if len(named) and str(named.identifier).startswith("http"):
+            triples = rdflib.Graph()
+            triples += named
+            store.replace_graph(str(named.identifier), triples)
+    store.close()
+    out = tmp_path / "alpha.html"
+    args = ["view", "force", "alpha", "-o", str(out), "--data-dir", str(tmp_path), "--backend", "memory"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "nodes" in result.output
+    html = out.read_text(encoding="utf-8")
+    assert not EXTERNAL_SRC.search(html)
+    assert "Alpha Police" in {n["fullLabel"] for n in data_of(html)["nodes"]}
+    missing = CliRunner().invoke(app, [*args[:2], "nowhere", *args[3:]])
+    assert missing.exit_code == 1
