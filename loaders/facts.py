@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from loaders.model import Fact, Grade, Line, Reinspection, SourceSpan
 from loaders.text_utils import JoinedText, clean, grade_of, join_lines, label_key, sentences
 
-_NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_NUMBER = r"(?<![\d,.])(\d{1,3}(?:,\d{3})+|\d{1,12})(?:\.\d+)?"  # starts only at a number's start
 _INT_FACTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (key, re.compile(pattern, re.IGNORECASE))
     for key, pattern in (
@@ -22,7 +22,7 @@ _INT_FACTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "population",
             r"population\s+of\s+(?:about\s+|around\s+|approximately\s+|some\s+|nearly\s+|over\s+)?"
-            r"(\d{1,3}(?:,\d{3})+|\d{4,})",
+            r"(\d{1,3}(?:,\d{3})+|\d{4,12})\b",
         ),
         ("households", _NUMBER + r"\s+households"),
         ("police_officers", _NUMBER + r"\s+(?:full[- ]time\s+equivalent\s+)?police\s+officers"),
@@ -47,9 +47,9 @@ _PERIOD = re.compile(
 _G = r"(Excellent|Good|Fair|Poor)"
 _D = r"(Improved|Improving|Stable|Declined|Declining|Deteriorated)"
 _CODED_FRAMEWORK = re.compile(
-    r"\b([A-Z][a-z]+(?:\s+(?:(?:and|of|the|in|for)\s+)?[A-Z][a-z]+)*)\s*\((\d{1,2}[A-Z])\)"
+    r"\b([A-Z][a-z]{0,30}(?:\s+(?:(?:and|of|the|in|for)\s+)?[A-Z][a-z]{0,30}){0,7})\s*\((\d{1,2}[A-Z])\)"
 )
-_OLD_GRADE_FOR = re.compile(_G + r"\s*(?:and|/)\s*" + _D + r"\s+for\s+(?:the\s+)?([^;.]+)")
+_OLD_GRADE_FOR = re.compile(_G + r"\s*(?:and|/)\s*" + _D + r"\s+for\s+(?:the\s+)?([^;.]{1,200})")
 _TRANSITION = re.compile(
     r"from\s+" + _G + r"\s*(?:and|/)\s*" + _D + r".{0,30}?\bto\s+" + _G + r"\s*(?:and|/)\s*" + _D
 )

@@ -21,9 +21,10 @@ _REQUIRED_COLUMNS = ("police_uk_id", "name", "ons_pfa_code")
 _IGNORED_WORDS = frozenset({"police", "constabulary", "service", "force"})
 _LEADING_WORDS = frozenset({"the", "of"})
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
-# "<Capitalised words> Police|Constabulary"; each repetition must eat whitespace, so no backtracking blow-up.
+# "<up to 7 capitalised words> Police|Constabulary"; the bound keeps long capitalised runs linear.
+_NAME_WORD = r"[A-Z][\w'’&-]{0,40}"
 _FORCE_PHRASE = re.compile(
-    r"\b([A-Z][\w'’&-]*(?:\s+(?:of|and|&|[A-Z][\w'’&-]*))*)\s+(Police|Constabulary)\b(\s+Service\b)?"
+    rf"\b({_NAME_WORD}(?:\s+(?:of|and|&|{_NAME_WORD})){{0,6}})\s+(Police|Constabulary)\b(\s+Service\b)?"
 )
 # Words that make "<X> Police" an institution other than a force ("Association of Chief Police Officers").
 _NOT_A_FORCE = frozenset(

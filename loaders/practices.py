@@ -36,7 +36,7 @@ _PHONE = re.compile(
     r"(?:\s*,?\s*(?:ext(?:ension)?\.?|x)\s*\d{2,6})?",
     re.IGNORECASE,
 )
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 _DASH = re.compile(r"\s+[–—-]\s*|\s*[–—]\s+")
 _FIELDS = {
     "inspection area": "inspection_area",

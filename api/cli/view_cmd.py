@@ -39,7 +39,16 @@ def view(
     base_iri: BaseIri = None,
     query_url: QueryUrl = None,
 ) -> None:
-    """Write the network view KIND [ID] to a standalone HTML file that works offline, from file://."""
+    """Write the network view KIND [ID] to a standalone HTML file that works offline, from file://.
+
+    Examples:
+
+      hmic-kg view force nottinghamshire -o notts.html
+
+      hmic-kg view ego person/jackie-alexander --depth 2 -o jackie.html
+
+      hmic-kg view shared -o shared.html
+    """
     from graph.network import to_networkx
 
     config = graph_config(data_dir, backend, base_iri, query_url)

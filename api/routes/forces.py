@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from api.catalogue import Catalogue, last_segment
-from api.deps import ID_PATTERN, CatalogueDep, MatcherDep, PageDep, StoreDep
+from api.deps import ID_PATTERN, CatalogueDep, MatcherDep, PageDep, RuntimeDep, StoreDep
 from api.errors import not_found
 from api.lookup import iri, page, select
 from api.matching import help_for
@@ -75,10 +75,13 @@ def force_help(
     cat: CatalogueDep,
     matcher: MatcherDep,
     paging: PageDep,
+    runtime: RuntimeDep,
+    store: StoreDep,
     per_finding: Annotated[int, Query(ge=1, le=50, description="Matches per area for improvement")] = 5,
 ) -> dict[str, Any]:
     """For each area for improvement of the force: practices and strengths of OTHER forces that address
     it, ranked, each with the lead to contact and why it was matched (same area, shared systems or
     units, TF-IDF text similarity)."""
     _force(cat, force_id)
-    return page(help_for(matcher, force_id, per_finding), paging.limit, paging.offset)
+    items = runtime.cached(f"help:{force_id}:{per_finding}", store, lambda: help_for(matcher, force_id, per_finding))
+    return page(items, paging.limit, paging.offset)
