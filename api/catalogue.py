@@ -134,8 +134,13 @@ def _systems_units_people(cat: Catalogue, store: Store) -> None:
         system_id = last_segment(row["system"])
         system = cat.systems.setdefault(
             system_id,
-            {"id": system_id, "iri": row["system"], "label": row["label"] or system_id,
-             "expansion": row["expansion"], "forces": []},
+            {
+                "id": system_id,
+                "iri": row["system"],
+                "label": row["label"] or system_id,
+                "expansion": row["expansion"],
+                "forces": [],
+            },
         )
         ref = cat.force_ref(row["force"])
         if ref and ref not in system["forces"]:
@@ -144,8 +149,13 @@ def _systems_units_people(cat: Catalogue, store: Store) -> None:
         type_id = last_segment(row["type"])
         unit_type = cat.unit_types.setdefault(
             type_id,
-            {"id": type_id, "iri": row["type"], "label": row["label"] or type_id,
-             "expansion": row["expansion"], "forces": []},
+            {
+                "id": type_id,
+                "iri": row["type"],
+                "label": row["label"] or type_id,
+                "expansion": row["expansion"],
+                "forces": [],
+            },
         )
         ref = cat.force_ref(row["force"])
         if ref and all(f["id"] != ref["id"] for f in unit_type["forces"]):
@@ -154,8 +164,14 @@ def _systems_units_people(cat: Catalogue, store: Store) -> None:
         person_id = last_segment(row["person"])
         person = cat.people.setdefault(
             person_id,
-            {"id": person_id, "iri": row["person"], "name": row["name"] or person_id, "rank": row["rank"],
-             "forces": [], "roles": []},
+            {
+                "id": person_id,
+                "iri": row["person"],
+                "name": row["name"] or person_id,
+                "rank": row["rank"],
+                "forces": [],
+                "roles": [],
+            },
         )
         ref = cat.force_ref(row["force"])
         if ref and ref not in person["forces"]:

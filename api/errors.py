@@ -66,7 +66,11 @@ def not_found(what: str, ident: str, parameter: str = "id") -> ApiError:
 
 
 def error_response(
-    status: int, code: str, message: str, parameter: str | None = None, headers: Mapping[str, str] | None = None
+    status: int,
+    code: str,
+    message: str,
+    parameter: str | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {"status": status, "code": code, "message": message}
     if parameter:

@@ -6,7 +6,7 @@ terms), never pasted into the text.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,7 +20,7 @@ QUERY_DIR = Path(graph.__file__).resolve().parent / "queries" / "api"
 T = TypeVar("T")
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_query(name: str) -> str:
     """The text of ``graph/queries/api/{name}.rq``."""
     return (QUERY_DIR / f"{name}.rq").read_text(encoding="utf-8")

@@ -28,7 +28,9 @@ class Matcher:
 
 
 def practice_text(practice: dict[str, Any]) -> str:
-    return " ".join(filter(None, (practice["title"], practice["problem"], practice["solution"], practice["outcomes"])))
+    return " ".join(
+        filter(None, (practice["title"], practice["problem"], practice["solution"], practice["outcomes"]))
+    )
 
 
 def build_matcher(cat: Catalogue) -> Matcher:
@@ -72,8 +74,14 @@ def _area_lead(cat: Catalogue, force_id: str | None, area_id: str) -> dict | Non
     for lead in cat.leads:
         if lead["force"] == force_id and (lead["subject"] == area_iri or lead["subject_text"] == area_id):
             person = cat.people.get(last_segment(lead["leader"]), {})
-            return {"name": lead["name"], "rank": person.get("rank"), "role": lead["subject_text"],
-                    "phone": None, "email": None, "person": lead["leader"]}
+            return {
+                "name": lead["name"],
+                "rank": person.get("rank"),
+                "role": lead["subject_text"],
+                "phone": None,
+                "email": None,
+                "person": lead["leader"],
+            }
     return None
 
 
@@ -100,17 +108,38 @@ def _candidates(cat: Catalogue, exclude_force: str | None) -> list[dict[str, Any
     out: list[dict[str, Any]] = []
     for p in cat.practices.values():
         if (p["force"] or {}).get("id") != exclude_force:
-            out.append({"kind": "practice", "id": p["id"], "iri": p["iri"], "title": p["title"],
-                        "text": p["problem"] or "", "force": p["force"], "area": p["area"], "_contact": p["contact"]})
+            out.append(
+                {
+                    "kind": "practice",
+                    "id": p["id"],
+                    "iri": p["iri"],
+                    "title": p["title"],
+                    "text": p["problem"] or "",
+                    "force": p["force"],
+                    "area": p["area"],
+                    "_contact": p["contact"],
+                }
+            )
     for f in cat.findings.values():
         if f["kind"] == "strength" and (f["force"] or {}).get("id") != exclude_force:
-            out.append({"kind": "strength", "id": None, "iri": f["iri"], "title": f["text"][:120],
-                        "text": f["text"], "force": f["force"], "area": f["area"], "_contact": None})
+            out.append(
+                {
+                    "kind": "strength",
+                    "id": None,
+                    "iri": f["iri"],
+                    "title": f["text"][:120],
+                    "text": f["text"],
+                    "force": f["force"],
+                    "area": f["area"],
+                    "_contact": None,
+                }
+            )
     return out
 
 
-def rank(matcher: Matcher, subject: str, text: str, area_id: str | None, exclude_force: str | None,
-         limit: int) -> list[dict[str, Any]]:
+def rank(
+    matcher: Matcher, subject: str, text: str, area_id: str | None, exclude_force: str | None, limit: int
+) -> list[dict[str, Any]]:
     """Candidates of other forces ranked for one finding or practice (IRI ``subject``)."""
     cat = matcher.cat
     systems, units = _entities(cat, subject)
@@ -121,7 +150,11 @@ def rank(matcher: Matcher, subject: str, text: str, area_id: str | None, exclude
         c_area = (cand["area"] or {}).get("id")
         c_systems, c_units = _entities(cat, cand["iri"])
         same_area = area_id is not None and c_area == area_id
-        related = not same_area and _broader(cat, area_id) is not None and _broader(cat, area_id) == _broader(cat, c_area)
+        related = (
+            not same_area
+            and _broader(cat, area_id) is not None
+            and _broader(cat, area_id) == _broader(cat, c_area)
+        )
         shared_systems = sorted(systems[k] for k in systems.keys() & c_systems.keys())
         shared_units = sorted(units[k] for k in units.keys() & c_units.keys())
         score = sim + AREA_WEIGHT * same_area + RELATED_AREA_WEIGHT * related
@@ -131,8 +164,13 @@ def rank(matcher: Matcher, subject: str, text: str, area_id: str | None, exclude
         contact = cand.pop("_contact")
         cand["lead"] = lead_for(cat, (cand["force"] or {}).get("id"), c_area, contact)
         cand["score"] = round(score, 4)
-        cand["why"] = {"same_area": same_area, "related_area": related, "shared_systems": shared_systems,
-                       "shared_units": shared_units, "text_similarity": sim}
+        cand["why"] = {
+            "same_area": same_area,
+            "related_area": related,
+            "shared_systems": shared_systems,
+            "shared_units": shared_units,
+            "text_similarity": sim,
+        }
         ranked.append(cand)
     ranked.sort(key=lambda c: (-c["score"], c["iri"]))
     return ranked[:limit]
@@ -146,8 +184,12 @@ def help_for(matcher: Matcher, force_id: str, per_finding: int) -> list[dict[str
             continue
         area_id = (finding["area"] or {}).get("id")
         matches = rank(matcher, finding["iri"], finding["text"], area_id, force_id, per_finding)
-        out.append({"finding": {"iri": finding["iri"], "text": finding["text"], "area": finding["area"]},
-                    "matches": matches})
+        out.append(
+            {
+                "finding": {"iri": finding["iri"], "text": finding["text"], "area": finding["area"]},
+                "matches": matches,
+            }
+        )
     return out
 
 
@@ -169,12 +211,22 @@ def shared(matcher: Matcher) -> dict[str, Any]:
     for theme in matcher.index.themes(texts, groups):
         members = [practices[i] for i in theme.members]
         forces = {m["force"]["id"]: m["force"] for m in members if m["force"]}
-        themes.append({
-            "label": ", ".join(theme.terms),
-            "terms": list(theme.terms),
-            "cohesion": round(theme.cohesion, 4),
-            "forces": list(forces.values()),
-            "practices": [{"id": m["id"], "iri": m["iri"], "title": m["title"], "force": m["force"],
-                           "contact": m["contact"]} for m in members],
-        })
+        themes.append(
+            {
+                "label": ", ".join(theme.terms),
+                "terms": list(theme.terms),
+                "cohesion": round(theme.cohesion, 4),
+                "forces": list(forces.values()),
+                "practices": [
+                    {
+                        "id": m["id"],
+                        "iri": m["iri"],
+                        "title": m["title"],
+                        "force": m["force"],
+                        "contact": m["contact"],
+                    }
+                    for m in members
+                ],
+            }
+        )
     return {"systems": systems, "unit_types": unit_types, "themes": themes}

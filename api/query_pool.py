@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+import weakref
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,10 @@ class _Worker:
 
     def __init__(self, memory_mb: int) -> None:
         parent, child = socket.socketpair()
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (PROJECT_ROOT, os.environ.get("PYTHONPATH"))))}
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, (PROJECT_ROOT, os.environ.get("PYTHONPATH")))),
+        }
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "api.sparql_worker", str(child.fileno()), str(memory_mb)],
@@ -103,6 +107,8 @@ class QueryPool:
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._dir = Path(tempfile.mkdtemp(prefix="hmic-kg-snapshots-"))
+        # removed on close(), or at exit for a pool whose app never ran its shutdown
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self._dir, True)
         self._snapshot: tuple[object, Path] | None = None
         self._closed = False
         self.killed = 0  # workers killed for overrunning their time limit (for tests and logs)
@@ -160,7 +166,9 @@ class QueryPool:
             reply = worker.call({"op": "query", **request}, timeout_s)
         except (EOFError, OSError, BrokenPipeError):
             self._discard(worker)
-            raise WorkerFailed("the query engine stopped unexpectedly (the query may need too much memory)") from None
+            raise WorkerFailed(
+                "the query engine stopped unexpectedly (the query may need too much memory)"
+            ) from None
         except PoolError:
             self._discard(worker)
             raise
@@ -168,7 +176,9 @@ class QueryPool:
             self.killed += 1
             self._discard(worker)
             limit = f"{timeout_s:g}"
-            raise QueryTimeout(f"query exceeded the {limit} s time limit and was stopped; simplify it or add a LIMIT")
+            raise QueryTimeout(
+                f"query exceeded the {limit} s time limit and was stopped; simplify it or add a LIMIT"
+            )
         self._idle.put(worker)
         return reply
 
@@ -179,4 +189,4 @@ class QueryPool:
             workers, self._all = list(self._all), set()
         for worker in workers:
             worker.kill()
-        shutil.rmtree(self._dir, ignore_errors=True)
+        self._cleanup()

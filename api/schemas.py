@@ -20,7 +20,9 @@ class Ref(BaseModel):
     id: str
     label: str
     iri: str
-    model_config = _example({"id": "nottinghamshire", "label": "Nottinghamshire Police", "iri": f"{BASE}force/nottinghamshire"})
+    model_config = _example(
+        {"id": "nottinghamshire", "label": "Nottinghamshire Police", "iri": f"{BASE}force/nottinghamshire"}
+    )
 
 
 class Page(BaseModel, Generic[T]):
@@ -41,7 +43,9 @@ class Contact(BaseModel):
     phone: str | None = None
     email: str | None = None
     person: str | None = Field(None, description="IRI of the person, when known")
-    model_config = _example({"name": "Chris Mclean", "rank": "Inspector", "role": None, "phone": "0115 9672623"})
+    model_config = _example(
+        {"name": "Chris Mclean", "rank": "Inspector", "role": None, "phone": "0115 9672623"}
+    )
 
 
 class ForceSummary(BaseModel):
@@ -51,9 +55,16 @@ class ForceSummary(BaseModel):
     police_uk_id: str | None = None
     ons_code: str | None = None
     reports: int = 0
-    model_config = _example({"id": "nottinghamshire", "iri": f"{BASE}force/nottinghamshire",
-                             "label": "Nottinghamshire Police", "police_uk_id": "nottinghamshire",
-                             "ons_code": "E23000019", "reports": 1})
+    model_config = _example(
+        {
+            "id": "nottinghamshire",
+            "iri": f"{BASE}force/nottinghamshire",
+            "label": "Nottinghamshire Police",
+            "police_uk_id": "nottinghamshire",
+            "ons_code": "E23000019",
+            "reports": 1,
+        }
+    )
 
 
 class Distribution(BaseModel):
@@ -127,9 +138,14 @@ class PracticeOut(BaseModel):
     solution: str | None = None
     outcomes: str | None = None
     contact: Contact | None = None
-    model_config = _example({"id": "nottinghamshire-2007-1", "iri": f"{BASE}practice/nottinghamshire-2007/1",
-                             "title": "Specific activity-based costing (ABC) analysis for Safer Neighbourhood teams",
-                             "problem": "It is difficult for all to understand the role …"})
+    model_config = _example(
+        {
+            "id": "nottinghamshire-2007-1",
+            "iri": f"{BASE}practice/nottinghamshire-2007/1",
+            "title": "Specific activity-based costing (ABC) analysis for Safer Neighbourhood teams",
+            "problem": "It is difficult for all to understand the role …",
+        }
+    )
 
 
 class SystemDetail(SystemSummary):
@@ -147,8 +163,15 @@ class UnitType(BaseModel):
     label: str
     expansion: str | None = None
     forces: list[UnitForce]
-    model_config = _example({"id": "dpmu", "iri": f"{BASE}unit-type/dpmu", "label": "DPMU",
-                             "expansion": "dangerous persons management unit", "forces": []})
+    model_config = _example(
+        {
+            "id": "dpmu",
+            "iri": f"{BASE}unit-type/dpmu",
+            "label": "DPMU",
+            "expansion": "dangerous persons management unit",
+            "forces": [],
+        }
+    )
 
 
 class Person(BaseModel):

@@ -25,7 +25,8 @@ class Settings:
     ``Authorization: Bearer <token>``; otherwise every update is refused with 403.
     ``query_timeout_s`` / ``max_rows`` / ``max_query_bytes``: limits of the public SPARQL endpoint.
     ``max_update_bytes``: size limit of authenticated updates (a loader replacing a report graph sends
-    the whole graph). ``query_workers``: size of the pool of worker processes that evaluate ``/sparql`` queries (a query
+    the whole graph).
+    ``query_workers``: size of the pool of worker processes that evaluate ``/sparql`` queries (a query
     that overruns its time limit is stopped by killing its worker).
     ``query_memory_mb``: address-space cap of each worker process (0: no cap).
     """
@@ -47,7 +48,14 @@ class Settings:
             raise SettingsError("update token must be at least 8 characters")
         if self.query_timeout_s <= 0:
             raise SettingsError(f"query timeout must be positive, got {self.query_timeout_s}")
-        for name in ("max_rows", "max_query_bytes", "max_update_bytes", "query_workers", "default_page_size", "max_page_size"):
+        for name in (
+            "max_rows",
+            "max_query_bytes",
+            "max_update_bytes",
+            "query_workers",
+            "default_page_size",
+            "max_page_size",
+        ):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.query_memory_mb < 0:

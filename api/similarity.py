@@ -56,7 +56,9 @@ class SimilarityIndex:
         lookup = dict(zip(known, values, strict=True))
         return [round(float(lookup[r]), 4) if r is not None else 0.0 for r in rows]
 
-    def themes(self, texts: Sequence[str], groups: Sequence[str], threshold: float = THEME_THRESHOLD) -> list[Theme]:
+    def themes(
+        self, texts: Sequence[str], groups: Sequence[str], threshold: float = THEME_THRESHOLD
+    ) -> list[Theme]:
         """Clusters of ``texts`` (single linkage over pairs above ``threshold``) spanning 2+ ``groups``.
 
         ``groups[i]`` is the force of ``texts[i]``: only pairs from different forces link documents.
@@ -92,7 +94,7 @@ class SimilarityIndex:
         """The highest-weighted terms present in every member, longest n-grams first among equals."""
         names = self._vectorizer.get_feature_names_out()
         sub = vectors[members]  # type: ignore[index]
-        present = (sub > 0).sum(axis=0).A1 == len(members)
+        present = len(members) == (sub > 0).sum(axis=0).A1
         weights = sub.sum(axis=0).A1 * present
         order = [str(names[i]) for i in np.argsort(-weights) if weights[i] > 0][: top * 3]
         return tuple(merge_phrases(order)[:top])

@@ -112,7 +112,9 @@ def _remote_query(store: Store, job: dict[str, Any]) -> Response:
 
 def _update_request(runtime: Runtime, store: Store, text: str, request: Request) -> Response:
     if not _authorized(request, runtime.settings.update_token):
-        raise ApiError(403, "update_forbidden", "this endpoint is read-only: SPARQL updates are refused", "update")
+        raise ApiError(
+            403, "update_forbidden", "this endpoint is read-only: SPARQL updates are refused", "update"
+        )
     guard.check_size(text, runtime.settings.max_update_bytes, "update")
     guard.check(text)
     run = getattr(store, "update", None) or getattr(store, "_update", None)
@@ -138,8 +140,12 @@ def _dispatch(runtime: Runtime, store: Store, request: Request, params: dict, up
         raise ApiError(400, "missing_query", "give a SPARQL query in the query parameter", "query")
     if guard.classify(query) == "update":
         if _authorized(request, runtime.settings.update_token):
-            raise ApiError(400, "bad_request", "send updates as update= or application/sparql-update", "query")
-        raise ApiError(403, "update_forbidden", "this endpoint is read-only: SPARQL updates are refused", "query")
+            raise ApiError(
+                400, "bad_request", "send updates as update= or application/sparql-update", "query"
+            )
+        raise ApiError(
+            403, "update_forbidden", "this endpoint is read-only: SPARQL updates are refused", "query"
+        )
     return _query_request(runtime, store, query, request, params)
 
 

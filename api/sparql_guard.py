@@ -91,7 +91,9 @@ def _parse_tree_names(text: str, operation: Operation) -> set[str] | None:
 
 def _refusal(keyword: str) -> ApiError:
     if keyword == "SERVICE":
-        return ApiError(403, "service_refused", "federated queries (SERVICE) are not allowed on this endpoint")
+        return ApiError(
+            403, "service_refused", "federated queries (SERVICE) are not allowed on this endpoint"
+        )
     return ApiError(403, "load_refused", "LOAD is not allowed on this endpoint: it would fetch remote data")
 
 

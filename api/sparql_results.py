@@ -110,11 +110,22 @@ def to_csv(variables: Sequence[str], rows: Sequence[Row], truncated: bool) -> by
     return buffer.getvalue().encode("utf-8")
 
 
+XSD = "http://www.w3.org/2001/XMLSchema#"
+BARE_TSV = {f"{XSD}integer", f"{XSD}decimal", f"{XSD}double", f"{XSD}boolean"}
+
+
+def _tsv_value(term: Any) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.Literal) and term.datatype.value in BARE_TSV and "\t" not in term.value:
+        return term.value  # the TSV format writes numbers and booleans bare, as Turtle does
+    return str(term)
+
+
 def to_tsv(variables: Sequence[str], rows: Sequence[Row], truncated: bool) -> bytes:
     lines = ["\t".join(f"?{v}" for v in variables)]
-    lines += ["\t".join("" if t is None else str(t) for t in row) for row in rows]
+    lines += ["\t".join(_tsv_value(t) for t in row) for row in rows]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 TABLE_WRITERS = {"json": to_json, "xml": to_xml, "csv": to_csv, "tsv": to_tsv}
-

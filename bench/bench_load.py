@@ -22,7 +22,11 @@ from typing import Any
 
 from bench import ChildRun, run_child
 
-LoadFn = Callable[[Any, Sequence[Path]], dict[str, Any]]
+LoadFn = Callable[[Any, Sequence[Path], float | None], dict[str, Any]]
+
+
+class CapReached(Exception):
+    """Raised from the progress callback to stop a load that has used its time cap."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,7 @@ class LoadJob:
     query_reps: int = 0
     views: bool = False
     export_nquads: Path | None = None
+    cap_s: float | None = None  # stop loading after this long and report the rate (a projection)
 
 
 def run(job: LoadJob, timeout_s: float) -> dict[str, Any]:
@@ -48,6 +53,8 @@ def run(job: LoadJob, timeout_s: float) -> dict[str, Any]:
         args.append("--views")
     if job.export_nquads is not None:
         args += ["--export-nquads", str(job.export_nquads)]
+    if job.cap_s is not None:
+        args += ["--cap-s", str(job.cap_s)]
     child: ChildRun = run_child(args, timeout_s)
     result = dict(child.result)
     result.update(
@@ -81,8 +88,20 @@ def make_loader(iris: Any) -> tuple[str, LoadFn]:
     except ImportError:
         return "pipeline+mapping+replace_graph", _manual_loader(iris, options)
 
-    def load(store: Any, paths: Sequence[Path]) -> dict[str, Any]:
-        outcome = load_paths(store, list(paths), iris, options)
+    def load(store: Any, paths: Sequence[Path], cap_s: float | None) -> dict[str, Any]:
+        done: list[Any] = []
+        deadline = None if cap_s is None else time.perf_counter() + cap_s
+
+        def on_result(result: Any) -> None:
+            done.append(result)
+            if deadline is not None and time.perf_counter() > deadline and len(done) < len(paths):
+                raise CapReached
+
+        try:
+            outcome = load_paths(store, list(paths), iris, options, on_result=on_result)
+        except CapReached:
+            failed = sum(1 for r in done if not getattr(r, "ok", True))
+            return {"loaded": len(done) - failed, "failed": failed, "capped": True}
         return _describe(outcome)
 
     return "graph.loading.load_paths", load
@@ -95,9 +114,12 @@ def _manual_loader(iris: Any, options: Any) -> LoadFn:
     from loaders.errors import LoaderError
     from loaders.pipeline import load_report
 
-    def load(store: Any, paths: Sequence[Path]) -> dict[str, Any]:
+    def load(store: Any, paths: Sequence[Path], cap_s: float | None) -> dict[str, Any]:
         failures = 0
-        for path in paths:
+        deadline = None if cap_s is None else time.perf_counter() + cap_s
+        for n, path in enumerate(paths):
+            if deadline is not None and time.perf_counter() > deadline:
+                return {"loaded": n - failures, "failed": failures, "capped": True}
             try:
                 report = load_report(path, options)
             except LoaderError:
@@ -116,12 +138,14 @@ def _manual_loader(iris: Any, options: Any) -> LoadFn:
 def _describe(outcome: Any) -> dict[str, Any]:
     """Best-effort counts from whatever ``load_paths`` returns (a summary object or a list of results)."""
     described: dict[str, Any] = {}
-    for name in ("loaded", "failed", "skipped", "unchanged", "triples", "errors"):
+    for key, name in (("loaded", "files_ok"), ("failed", "files_failed"), ("forces", "forces"),
+                      ("entities", "entities"), ("report_triples", "loaded_triples")):  # fmt: skip
         value = getattr(outcome, name, None)
         if isinstance(value, int):
-            described[name] = value
-        elif isinstance(value, list | tuple):
-            described[name] = len(value)
+            described[key] = value
+    errors = [f"{r.path.name}: {r.error}" for r in getattr(outcome, "results", ()) if not r.ok]
+    if errors:
+        described["errors"] = errors[:5]
     return described
 
 
@@ -141,15 +165,19 @@ def worker(job: LoadJob) -> dict[str, Any]:
     entry, load = make_loader(iris)
     store = open_store(config)
     started = time.perf_counter()
-    outcome = load(store, files)
+    outcome = load(store, files, job.cap_s)
     load_s = time.perf_counter() - started
     quads = store.triple_count()
+    attempted = outcome.get("loaded", len(files)) + outcome.get("failed", 0)
     result: dict[str, Any] = {
         "entry_point": entry,
         "reports": len(files),
+        "attempted": attempted,
+        "capped": bool(outcome.get("capped")),
         "load_s": load_s,
+        "projected_load_s": load_s * len(files) / attempted if attempted else None,
         "quads": quads,
-        "reports_per_s": len(files) / load_s if load_s else None,
+        "reports_per_s": attempted / load_s if load_s else None,
         "triples_per_s": quads / load_s if load_s else None,
         "load_peak_rss_mb": _peak_rss_mb(),
         "outcome": outcome,
@@ -181,8 +209,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--query-reps", type=int, default=0)
     parser.add_argument("--views", action="store_true")
     parser.add_argument("--export-nquads", type=Path)
+    parser.add_argument("--cap-s", type=float)
     args = parser.parse_args(argv)
-    job = LoadJob(args.corpus, args.backend, args.data_dir, args.query_reps, args.views, args.export_nquads)
+    job = LoadJob(
+        args.corpus, args.backend, args.data_dir, args.query_reps, args.views, args.export_nquads, args.cap_s
+    )
     try:
         result = worker(job)
     except Exception as exc:  # reported to the parent as data, never swallowed

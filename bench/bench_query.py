@@ -8,6 +8,7 @@ taken from the store itself (the most used IT system, the first force, …).
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -108,6 +109,7 @@ def measure_queries(store: Any, reps: int) -> dict[str, Any]:
     found, notes = variants(store)
     results = []
     for variant in found:
+        print(f"[bench.query] {variant.query} [{variant.label}] …", file=sys.stderr, flush=True)
         try:
             results.append(time_variant(store, variant, reps))
         except Exception as exc:  # a failing query is a finding of the benchmark, not a crash of it

@@ -17,8 +17,11 @@ claims. Generation is deterministic for a given seed; size 2 is the real sample 
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import json
+import multiprocessing
+import os
 import random
 import re
 import shutil
@@ -352,23 +355,41 @@ def generate(size: int, seed: int = DEFAULT_SEED, out_dir: Path = OUT_DIR, sampl
     return Corpus(size, seed, directory, files)
 
 
+_WORKER_STATE: dict[str, object] = {}
+
+
 def _synthesise(size: int, seed: int, paths: Sequence[Path], directory: Path) -> list[Path]:
+    """Rewrite the templates for every (force, year) of the plan, on every core for large sizes."""
     forces = read_forces()
-    systems = _vocabulary_systems()
-    templates = [load_template(p, forces, systems) for p in paths]
+    templates = [load_template(p, forces, _vocabulary_systems()) for p in paths]
     base_year = min(t.year for t in templates)
+    jobs = [(n, force, year) for n, (force, year) in enumerate(plan(size, forces, base_year))]
+    state = {"templates": templates, "forces": forces, "seed": seed, "directory": directory}
+    if size < 200 or (os.cpu_count() or 1) < 2:
+        _WORKER_STATE.update(state)
+        return [_write_one(job) for job in jobs]
+    with multiprocessing.get_context("fork").Pool(os.cpu_count(), _WORKER_STATE.update, (state,)) as pool:
+        return pool.map(_write_one, jobs, chunksize=64)
+
+
+@functools.cache
+def _distributions(seed: int, year: int, n_graded: int) -> list[Counter[str]]:
+    """National distribution of each graded area for a year: the generated grades of all register forces."""
+    forces = _WORKER_STATE["forces"]
+    per_force = [grades_for(seed, f.police_uk_id, year, n_graded) for f in forces]  # type: ignore[attr-defined]
+    return [Counter(g[a] for g in per_force) for a in range(n_graded)]
+
+
+def _write_one(job: tuple[int, Force, int]) -> Path:
+    n, force, year = job
+    templates: list[Template] = _WORKER_STATE["templates"]  # type: ignore[assignment]
+    seed: int = _WORKER_STATE["seed"]  # type: ignore[assignment]
+    directory: Path = _WORKER_STATE["directory"]  # type: ignore[assignment]
     n_graded = min(sum(1 for line in t.text.split("\n") if _GRADE_LINE.match(line)) for t in templates)
-    distributions: dict[int, list[Counter[str]]] = {}
-    written: list[Path] = []
-    for n, (force, year) in enumerate(plan(size, forces, base_year)):
-        if year not in distributions:
-            per_force = [grades_for(seed, f.police_uk_id, year, n_graded) for f in forces]
-            distributions[year] = [Counter(g[a] for g in per_force) for a in range(n_graded)]
-        template = templates[random.Random(f"{seed}:template:{n}").randrange(len(templates))]
-        path = directory / f"{force.police_uk_id}-{year}.txt"
-        path.write_text(rewrite(template, force, year, seed, distributions[year]), encoding="utf-8")
-        written.append(path)
-    return written
+    template = templates[random.Random(f"{seed}:template:{n}").randrange(len(templates))]
+    path = directory / f"{force.police_uk_id}-{year}.txt"
+    path.write_text(rewrite(template, force, year, seed, _distributions(seed, year, n_graded)), encoding="utf-8")
+    return path
 
 
 def parse_sizes(spec: str) -> list[int]:

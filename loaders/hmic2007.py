@@ -25,9 +25,11 @@ from loaders.model import (
     Fact,
     Force,
     ForceSummaryRow,
+    GlossaryEntry,
     InspectionReport,
     Line,
     NationalSummaryRow,
+    Reinspection,
     Section,
     SourceText,
 )
@@ -82,6 +84,45 @@ def _glossary_start(lines: Sequence[Line], start: int) -> int | None:
     )
 
 
+def read_tables(
+    lines: Sequence[Line], marks: Landmarks, file: str
+) -> tuple[tuple[NationalSummaryRow, ...], tuple[ForceSummaryRow, ...], int]:
+    """Both summary tables, and the index just after the later of them (0 when neither is found)."""
+    national: tuple[NationalSummaryRow, ...] = ()
+    force_rows: tuple[ForceSummaryRow, ...] = ()
+    national_end = force_end = 0
+    if marks.national_summary is not None:
+        national, national_end = national_summary_rows(lines, marks.national_summary, file)
+    if marks.force_summary is not None:
+        force_rows, force_end = force_summary_rows(lines, marks.force_summary, file)
+    return national, force_rows, max(national_end, force_end)
+
+
+def section_bounds(lines: Sequence[Line], tables_end: int) -> tuple[int, int | None]:
+    """Index of the first section heading (after the tables) and of the glossary heading, if any."""
+    if tables_end:
+        first = next((i for i in range(tables_end, len(lines)) if heading_area(lines[i].text)), None)
+    else:
+        first = first_confirmed_heading(lines)
+    start = first if first is not None else len(lines)
+    return start, _glossary_start(lines, start)
+
+
+def read_overview(
+    lines: Sequence[Line], marks: Landmarks, sections_start: int, file: str
+) -> tuple[tuple[Fact, ...], tuple[Reinspection, ...]]:
+    """Force facts from the overview and reinspection results from "Force developments since 2006"."""
+    facts: tuple[Fact, ...] = ()
+    developments: tuple[Reinspection, ...] = ()
+    if marks.overview is not None:
+        end = _region_end(marks.overview, marks, sections_start)
+        facts = tuple(overview_to_facts(lines[marks.overview + 1 : end], file))
+    if marks.developments is not None:
+        end = _region_end(marks.developments, marks, sections_start)
+        developments = tuple(developments_to_reinspections(lines[marks.developments + 1 : end], file))
+    return facts, developments
+
+
 def parse_report(source: SourceText, register: ForceRegister) -> InspectionReport:
     """Read the structure of one report; raise :class:`LoaderError` if the text is not a report."""
     file = source.name
@@ -89,20 +130,8 @@ def parse_report(source: SourceText, register: ForceRegister) -> InspectionRepor
     lines: tuple[Line, ...] = tuple(kept)
     warnings: list[str] = list(furniture_warnings)
     marks = find_landmarks(lines)
-
-    national, national_end = (), 0
-    if marks.national_summary is not None:
-        national, national_end = national_summary_rows(lines, marks.national_summary, file)
-    force_rows, force_end = (), 0
-    if marks.force_summary is not None:
-        force_rows, force_end = force_summary_rows(lines, marks.force_summary, file)
-    tables_end = max(national_end, force_end)
-    if tables_end:
-        first = next((i for i in range(tables_end, len(lines)) if heading_area(lines[i].text)), None)
-    else:
-        first = first_confirmed_heading(lines)
-    sections_start = first if first is not None else len(lines)
-    glossary_at = _glossary_start(lines, sections_start)
+    national, force_rows, tables_end = read_tables(lines, marks, file)
+    sections_start, glossary_at = section_bounds(lines, tables_end)
     sections_end = glossary_at if glossary_at is not None else len(lines)
     raw_sections = lines_to_sections(lines[sections_start:sections_end])
     if not national and not force_rows and not raw_sections:
@@ -122,35 +151,23 @@ def parse_report(source: SourceText, register: ForceRegister) -> InspectionRepor
     if force is None:
         warnings.append("the report's force could not be identified")
     period, year, _ = assessment_period(whole, file)
+    facts, developments = read_overview(lines, marks, sections_start, file)
 
-    facts = ()
-    if marks.overview is not None:
-        overview_end = _region_end(marks.overview, marks, sections_start)
-        facts = tuple(overview_to_facts(lines[marks.overview + 1 : overview_end], file))
-    developments = ()
-    if marks.developments is not None:
-        developments_end = _region_end(marks.developments, marks, sections_start)
-        developments = tuple(
-            developments_to_reinspections(lines[marks.developments + 1 : developments_end], file)
-        )
-
-    glossary = ()
+    glossary: tuple[GlossaryEntry, ...] = ()
     if glossary_at is not None:
         entries, glossary_warnings = lines_to_glossary(lines[glossary_at + 1 :], file)
         glossary = tuple(entries)
         warnings.extend(glossary_warnings)
 
-    warnings.extend(
-        _missing(marks, national, force_rows, sections, period, glossary_at, facts)
-        + _disagreements(force_rows, sections)
-    )
+    warnings.extend(_missing(marks, national, force_rows, sections, period, glossary_at, facts))
+    warnings.extend(_disagreements(force_rows, sections))
     return InspectionReport(
         source=source,
         force=force or UNKNOWN_FORCE,
         year=year,
         assessment_period=period,
-        national_summary=tuple(national),
-        force_summary=tuple(force_rows),
+        national_summary=national,
+        force_summary=force_rows,
         facts=facts,
         developments=developments,
         sections=tuple(sections),

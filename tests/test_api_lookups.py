@@ -7,7 +7,7 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest_api import BASE, fixture_client, fixture_store  # noqa: F401
+pytest_plugins = ["tests.conftest_api"]
 
 LISTS = ["/forces", "/systems", "/units", "/people", "/areas", "/practices", "/search?q=visor"]
 
@@ -30,8 +30,17 @@ def test_bad_pagination_is_422_in_the_error_shape(fixture_client: TestClient, pa
     assert error["status"] == 422 and error["code"] == "invalid_parameter" and error["parameter"]
 
 
-@pytest.mark.parametrize("url", ["/forces/atlantis", "/systems/nothing", "/practices/none-2007-9",
-                                 "/practices/none-2007-9/similar", "/forces/atlantis/help", "/no/such/route"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/forces/atlantis",
+        "/systems/nothing",
+        "/practices/none-2007-9",
+        "/practices/none-2007-9/similar",
+        "/forces/atlantis/help",
+        "/no/such/route",
+    ],
+)
 def test_unknown_ids_are_404(fixture_client: TestClient, url: str) -> None:
     response = fixture_client.get(url)
     assert response.status_code == 404
@@ -118,9 +127,15 @@ def test_shared_lists_visor(fixture_client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     ("accept", "media", "marker"),
-    [("text/turtle", "text/turtle", b"Nottinghamshire Police"),
-     ("application/ld+json", "application/ld+json", b'"@id"'),
-     ("application/n-triples", "application/n-triples", b"<http://127.0.0.1:8000/id/force/nottinghamshire>")],
+    [
+        ("text/turtle", "text/turtle", b"Nottinghamshire Police"),
+        ("application/ld+json", "application/ld+json", b'"@context"'),
+        (
+            "application/n-triples",
+            "application/n-triples",
+            b"<http://127.0.0.1:8000/id/force/nottinghamshire>",
+        ),
+    ],
 )
 def test_linked_data_by_accept(fixture_client: TestClient, accept: str, media: str, marker: bytes) -> None:
     response = fixture_client.get("/id/force/nottinghamshire", headers={"Accept": accept})
@@ -131,15 +146,23 @@ def test_linked_data_by_accept(fixture_client: TestClient, accept: str, media: s
 
 def test_linked_data_sends_browsers_to_the_page(fixture_client: TestClient) -> None:
     response = fixture_client.get(
-        "/id/practice/nottinghamshire-2007/1", headers={"Accept": "text/html,*/*;q=0.8"}, follow_redirects=False
+        "/id/practice/nottinghamshire-2007/1",
+        headers={"Accept": "text/html,*/*;q=0.8"},
+        follow_redirects=False,
     )
     assert response.status_code == 303
     assert response.headers["location"] == "/page/practice/nottinghamshire-2007/1"
 
 
 @pytest.mark.parametrize(
-    "path", ["/id/%2e%2e/%2e%2e/etc/passwd", "/id/force/..%2f..%2fsecret", "/id/force/%00x", "/id/a%5cb",
-             "/id/force/%252e%252e/x"],
+    "path",
+    [
+        "/id/%2e%2e/%2e%2e/etc/passwd",
+        "/id/force/..%2f..%2fsecret",
+        "/id/force/%00x",
+        "/id/a%5cb",
+        "/id/force/%252e%252e/x",
+    ],
 )
 def test_linked_data_refuses_traversal(fixture_client: TestClient, path: str) -> None:
     response = fixture_client.get(path, headers={"Accept": "text/turtle"})
@@ -155,7 +178,16 @@ def test_linked_data_unknown_iri_is_404(fixture_client: TestClient) -> None:
 
 def test_openapi_documents_routes_with_examples(fixture_client: TestClient) -> None:
     schema = fixture_client.get("/openapi.json").json()
-    for path in ["/forces", "/forces/{force_id}", "/forces/{force_id}/help", "/shared", "/practices/{practice_id}",
-                 "/practices/{practice_id}/similar", "/search", "/sparql", "/id/{path}"]:
+    for path in [
+        "/forces",
+        "/forces/{force_id}",
+        "/forces/{force_id}/help",
+        "/shared",
+        "/practices/{practice_id}",
+        "/practices/{practice_id}/similar",
+        "/search",
+        "/sparql",
+        "/id/{path}",
+    ]:
         assert path in schema["paths"], path
     assert "examples" in schema["components"]["schemas"]["ForceSummary"]

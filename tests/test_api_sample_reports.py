@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.conftest_api import sample_client, sample_store  # noqa: F401
+pytest_plugins = ["tests.conftest_api"]
 
 
 def test_help_lists_nottinghamshire_practices_and_strengths_with_leads(sample_client: TestClient) -> None:

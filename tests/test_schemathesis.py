@@ -15,15 +15,16 @@ from hypothesis import HealthCheck, settings
 from api.app import create_app
 from api.deps import get_store
 from graph.store_oxigraph import OxigraphStore
-from tests.conftest_api import sample_store  # noqa: F401
 from tests.conftest_api import settings as api_settings
+
+pytest_plugins = ["tests.conftest_api"]
 
 APP = create_app(api_settings(query_timeout_s=3.0))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
 @pytest.fixture(autouse=True)
-def _serve_sample_store(sample_store: OxigraphStore) -> Iterator[None]:  # noqa: F811
+def _serve_sample_store(sample_store: OxigraphStore) -> Iterator[None]:
     APP.dependency_overrides[get_store] = lambda: sample_store
     yield
     APP.dependency_overrides.clear()

@@ -25,10 +25,25 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store.replace_graph(f"{BASE}graph/tiny", tiny_graph(50), None)
     store.close()
     port = free_port()
-    command = [sys.executable, "-c", "from api.cli import main; main()", "serve", "--data-dir", str(data_dir),
-               "--host", "127.0.0.1", "--port", str(port), "--query-timeout", "2"]
-    process = subprocess.Popen(command, cwd=Path(__file__).resolve().parent.parent,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    script = Path(sys.executable).parent / "hmic-kg"
+    launcher = (
+        [str(script)] if script.exists() else [sys.executable, "-c", "from api.cli import main; main()"]
+    )
+    command = [
+        *launcher,
+        "serve",
+        "--data-dir",
+        str(data_dir),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--query-timeout",
+        "2",
+    ]
+    process = subprocess.Popen(
+        command, cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30

@@ -13,7 +13,9 @@ from api import sparql_guard as guard
 from api.app import create_app
 from api.errors import ApiError
 from graph.store_oxigraph import OxigraphStore
-from tests.conftest_api import BASE, TOKEN, settings, sparql_client, tiny_store  # noqa: F401
+from tests.conftest_api import BASE, TOKEN, settings
+
+pytest_plugins = ["tests.conftest_api"]
 
 SELECT_ALL = "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -64,8 +66,11 @@ def test_ask_and_post_forms(sparql_client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     ("accept", "media"),
-    [("text/turtle", "text/turtle"), ("application/n-triples", "application/n-triples"),
-     ("application/ld+json", "application/ld+json")],
+    [
+        ("text/turtle", "text/turtle"),
+        ("application/n-triples", "application/n-triples"),
+        ("application/ld+json", "application/ld+json"),
+    ],
 )
 def test_construct_formats(sparql_client: TestClient, accept: str, media: str) -> None:
     query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o FILTER(?s = <{BASE}thing/7>) }}"
@@ -136,7 +141,8 @@ def test_service_is_refused(sparql_client: TestClient, query: str) -> None:
 
 def test_load_is_refused_even_with_the_token(sparql_client: TestClient) -> None:
     response = sparql_client.post(
-        "/sparql", data={"update": "LOAD <http://example.org/data.ttl>"},
+        "/sparql",
+        data={"update": "LOAD <http://example.org/data.ttl>"},
         headers={"Authorization": f"Bearer {TOKEN}"},
     )
     assert response.status_code == 403
@@ -163,7 +169,9 @@ def test_query_size_limit(sparql_client: TestClient) -> None:
 
 
 def test_unsupported_body_type_and_missing_query(sparql_client: TestClient) -> None:
-    assert sparql_client.post("/sparql", content="x", headers={"Content-Type": "text/plain"}).status_code == 415
+    assert (
+        sparql_client.post("/sparql", content="x", headers={"Content-Type": "text/plain"}).status_code == 415
+    )
     assert sparql_client.get("/sparql").status_code == 400
 
 

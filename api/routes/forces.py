@@ -14,7 +14,9 @@ from api.matching import help_for
 from api.schemas import ForceDetail, ForceSummary, HelpItem, Page
 
 router = APIRouter(prefix="/forces", tags=["forces"])
-ForceId = Annotated[str, Path(pattern=ID_PATTERN, description="Force id (data.police.uk)", examples=["nottinghamshire"])]
+ForceId = Annotated[
+    str, Path(pattern=ID_PATTERN, description="Force id (data.police.uk)", examples=["nottinghamshire"])
+]
 
 
 def _force(cat: Catalogue, force_id: str) -> dict[str, Any]:
@@ -34,12 +36,14 @@ def _grades(store: StoreDep, force_iri: str) -> list[dict[str, Any]]:
     grades = []
     for row in select(store, "judgements", {"force": iri(force_iri)}):
         area_id = last_segment(row["area"])
-        grades.append({
-            "area": {"id": area_id, "label": row["areaLabel"] or area_id, "iri": row["area"]},
-            "grade": row["grade"],
-            "assessment_period": row["period"],
-            "national": {k: row[k] for k in ("excellent", "good", "fair", "poor")},
-        })
+        grades.append(
+            {
+                "area": {"id": area_id, "label": row["areaLabel"] or area_id, "iri": row["area"]},
+                "grade": row["grade"],
+                "assessment_period": row["period"],
+                "national": {k: row[k] for k in ("excellent", "good", "fair", "poor")},
+            }
+        )
     return grades
 
 
@@ -49,24 +53,49 @@ def get_force(force_id: ForceId, cat: CatalogueDep, store: StoreDep) -> dict[str
     force = _force(cat, force_id)
     bound = {"force": iri(force["iri"])}
     units = [
-        {"iri": r["unit"], "label": r["label"] or last_segment(r["unit"]),
-         "type": {"id": last_segment(r["type"]), "label": r["typeLabel"] or last_segment(r["type"]), "iri": r["type"]}
-         if r["type"] else None}
+        {
+            "iri": r["unit"],
+            "label": r["label"] or last_segment(r["unit"]),
+            "type": {
+                "id": last_segment(r["type"]),
+                "label": r["typeLabel"] or last_segment(r["type"]),
+                "iri": r["type"],
+            }
+            if r["type"]
+            else None,
+        }
         for r in select(store, "force_units", bound)
     ]
     systems = [
-        {"id": last_segment(r["system"]), "iri": r["system"], "label": r["label"] or last_segment(r["system"]),
-         "expansion": r["expansion"]}
+        {
+            "id": last_segment(r["system"]),
+            "iri": r["system"],
+            "label": r["label"] or last_segment(r["system"]),
+            "expansion": r["expansion"],
+        }
         for r in select(store, "force_systems", bound)
     ]
     leads = [
-        {"leader": r["leader"], "name": r["leaderLabel"] or last_segment(r["leader"]),
-         "subject": r["subjectLabel"] or r["subjectText"], "text": r["text"]}
+        {
+            "leader": r["leader"],
+            "name": r["leaderLabel"] or last_segment(r["leader"]),
+            "subject": r["subjectLabel"] or r["subjectText"],
+            "text": r["text"],
+        }
         for r in select(store, "force_leads", bound)
     ]
-    counts = {str(r["kind"]).replace("-", "_"): int(r["count"]) for r in select(store, "force_finding_counts", bound)}
-    return {**force, "grades": _grades(store, force["iri"]), "units": units, "systems": systems,
-            "leads": leads, "finding_counts": counts}
+    counts = {
+        str(r["kind"]).replace("-", "_"): int(r["count"])
+        for r in select(store, "force_finding_counts", bound)
+    }
+    return {
+        **force,
+        "grades": _grades(store, force["iri"]),
+        "units": units,
+        "systems": systems,
+        "leads": leads,
+        "finding_counts": counts,
+    }
 
 
 @router.get("/{force_id}/help", response_model=Page[HelpItem], summary="Help from other forces")
@@ -83,5 +112,7 @@ def force_help(
     it, ranked, each with the lead to contact and why it was matched (same area, shared systems or
     units, TF-IDF text similarity)."""
     _force(cat, force_id)
-    items = runtime.cached(f"help:{force_id}:{per_finding}", store, lambda: help_for(matcher, force_id, per_finding))
+    items = runtime.cached(
+        f"help:{force_id}:{per_finding}", store, lambda: help_for(matcher, force_id, per_finding)
+    )
     return page(items, paging.limit, paging.offset)

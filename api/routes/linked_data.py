@@ -59,8 +59,10 @@ def describe(store: Store, node: URIRef) -> Graph:
     "/id/{path:path}",
     summary="Resolve a data IRI",
     responses={
-        200: {"content": {"text/turtle": {}, "application/ld+json": {}, "application/n-triples": {}},
-              "description": "RDF description of the node"},
+        200: {
+            "content": {"text/turtle": {}, "application/ld+json": {}, "application/n-triples": {}},
+            "description": "RDF description of the node",
+        },
         303: {"description": "Browsers: see /page/{path}"},
         400: {"model": ErrorResponse, "description": "Bad path"},
         404: {"model": ErrorResponse, "description": "No triples about this IRI"},
@@ -82,5 +84,6 @@ def resolve(
     if len(graph) == 0:
         raise ApiError(404, "not_found", f"no statements about {settings.base_iri}{path}", "path")
     fmt = neg.negotiate(accept, neg.GRAPH_MEDIA) or "turtle"
-    body = graph.serialize(format=RDFLIB_FORMATS[fmt], encoding="utf-8")
+    options = {"context": dict(PREFIXES), "auto_compact": True} if fmt == "jsonld" else {}
+    body = graph.serialize(format=RDFLIB_FORMATS[fmt], encoding="utf-8", **options)
     return Response(body, media_type=neg.FORMAT_MEDIA[fmt], headers={"Vary": "Accept"})

@@ -35,8 +35,15 @@ def _mentions(cat: Catalogue, practice: dict[str, Any], kind: str, ident: str) -
     return False
 
 
-def _matches(cat: Catalogue, p: dict[str, Any], force: str | None, area: str | None, system: str | None,
-             unit: str | None, q: str | None) -> bool:
+def _matches(
+    cat: Catalogue,
+    p: dict[str, Any],
+    force: str | None,
+    area: str | None,
+    system: str | None,
+    unit: str | None,
+    q: str | None,
+) -> bool:
     if force and (p["force"] or {}).get("id") != force:
         return False
     if area and (p["area"] or {}).get("id") != area:
@@ -59,7 +66,9 @@ def list_practices(
     area: Annotated[Filter, Query(description="Area id")] = None,
     system: Annotated[Filter, Query(description="IT system id")] = None,
     unit: Annotated[Filter, Query(description="Unit type id")] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Text in title, problem, solution, outcomes")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Text in title, problem, solution, outcomes")
+    ] = None,
 ) -> dict[str, Any]:
     """Developing practice of every force; filters combine with AND."""
     items = [p for p in cat.practices.values() if _matches(cat, p, force, area, system, unit, q)]
@@ -80,6 +89,8 @@ def get_practice(practice_id: PracticeId, cat: CatalogueDep) -> dict[str, Any]:
 
 
 @router.get("/{practice_id}/similar", response_model=Page[Match], summary="Similar practice elsewhere")
-def similar_practices(practice_id: PracticeId, cat: CatalogueDep, matcher: MatcherDep, paging: PageDep) -> dict[str, Any]:
+def similar_practices(
+    practice_id: PracticeId, cat: CatalogueDep, matcher: MatcherDep, paging: PageDep
+) -> dict[str, Any]:
     """Practices and strengths of OTHER forces on the same problem, ranked, with why they match."""
     return page(similar_to(matcher, _practice(cat, practice_id), 200), paging.limit, paging.offset)

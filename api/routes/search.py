@@ -30,9 +30,17 @@ def _documents(cat: Catalogue) -> Iterator[tuple[str, dict[str, Any], str]]:
     for f in cat.forces.values():
         yield "force", {"iri": f["iri"], "label": f["label"], "id": f["id"]}, f["label"]
     for s in cat.systems.values():
-        yield "system", {"iri": s["iri"], "label": s["label"], "id": s["id"]}, f"{s['label']} {s['expansion'] or ''}"
+        yield (
+            "system",
+            {"iri": s["iri"], "label": s["label"], "id": s["id"]},
+            f"{s['label']} {s['expansion'] or ''}",
+        )
     for u in cat.unit_types.values():
-        yield "unit-type", {"iri": u["iri"], "label": u["label"], "id": u["id"]}, f"{u['label']} {u['expansion'] or ''}"
+        yield (
+            "unit-type",
+            {"iri": u["iri"], "label": u["label"], "id": u["id"]},
+            f"{u['label']} {u['expansion'] or ''}",
+        )
     for p in cat.people.values():
         yield "person", {"iri": p["iri"], "label": p["name"], "id": p["id"]}, f"{p['name']} {p['rank'] or ''}"
     for a in cat.areas.values():

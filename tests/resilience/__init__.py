@@ -1,0 +1,1 @@
+"""Resilience and security tests (issue 7): hostile inputs, faults and load, with nothing lost."""
