@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from api.lookup import select
+from api.lookup import last_segment, select
 from graph.iris import Iris
 from graph.store import Store
 
@@ -20,10 +20,6 @@ def practice_id(iri: str, iris: Iris) -> str:
     """``…/practice/nottinghamshire-2007/3`` -> ``nottinghamshire-2007-3`` (URL-safe, no slash)."""
     kind, parts = iris.parse(iri)
     return "-".join(parts) if kind == "practice" else iri
-
-
-def last_segment(iri: str) -> str:
-    return iri.rstrip("/").rsplit("/", 1)[-1]
 
 
 @dataclass

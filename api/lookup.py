@@ -16,14 +16,15 @@ from rdflib.term import Node
 import graph
 from graph.store import Bindings, Store
 
-QUERY_DIR = Path(graph.__file__).resolve().parent / "queries" / "api"
+QUERY_DIR = Path(graph.__file__).resolve().parent / "queries"
 T = TypeVar("T")
+GRADES: tuple[str, ...] = ("excellent", "good", "fair", "poor")
 
 
 @cache
-def load_query(name: str) -> str:
-    """The text of ``graph/queries/api/{name}.rq``."""
-    return (QUERY_DIR / f"{name}.rq").read_text(encoding="utf-8")
+def load_query(name: str, folder: str = "api") -> str:
+    """The text of ``graph/queries/{folder}/{name}.rq`` (``api`` for the lookups, ``pages`` for pages)."""
+    return (QUERY_DIR / folder / f"{name}.rq").read_text(encoding="utf-8")
 
 
 def select(store: Store, name: str, bindings: Bindings | None = None) -> list[dict[str, Any]]:
@@ -49,6 +50,27 @@ def text(value: str) -> Literal:
 
 def iri(value: str) -> URIRef:
     return URIRef(value)
+
+
+def last_segment(iri_value: str) -> str:
+    """The last path segment of an IRI (``…/force/nottinghamshire`` -> ``nottinghamshire``)."""
+    return iri_value.rstrip("/").rsplit("/", 1)[-1]
+
+
+def force_grades(store: Store, force_iri: str) -> list[dict[str, Any]]:
+    """A force's grade per area beside the national distribution (``/forces/{id}`` and the force page)."""
+    grades = []
+    for row in select(store, "judgements", {"force": URIRef(force_iri)}):
+        area_id = last_segment(row["area"])
+        grades.append(
+            {
+                "area": {"id": area_id, "label": row["areaLabel"] or area_id, "iri": row["area"]},
+                "grade": row["grade"],
+                "assessment_period": row["period"],
+                "national": {k: row[k] for k in GRADES},
+            }
+        )
+    return grades
 
 
 def local_id(iri_value: str, base: str, kind: str) -> str:

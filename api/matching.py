@@ -8,10 +8,14 @@ why it was made: same area, shared IT systems or unit types, and the TF-IDF text
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from api.catalogue import Catalogue, last_segment
-from api.similarity import SimilarityIndex
+from graph.similarity import SimilarityIndex
+
+if TYPE_CHECKING:
+    from api.runtime import Runtime
+    from graph.store import Store
 
 AREA_WEIGHT = 0.25  # same inspection area
 RELATED_AREA_WEIGHT = 0.1  # areas under the same broader area
@@ -176,21 +180,32 @@ def rank(
     return ranked[:limit]
 
 
+def finding_help(matcher: Matcher, finding: dict[str, Any], limit: int) -> list[dict[str, Any]]:
+    """Practices and strengths of other forces for one finding of the catalogue, ranked."""
+    area_id = (finding["area"] or {}).get("id")
+    force_id = (finding["force"] or {}).get("id")
+    return rank(matcher, finding["iri"], finding["text"], area_id, force_id, limit)
+
+
 def help_for(matcher: Matcher, force_id: str, per_finding: int) -> list[dict[str, Any]]:
     """For each area for improvement of ``force_id``: ranked help from other forces."""
-    out = []
-    for finding in matcher.cat.findings.values():
-        if finding["kind"] != "area_for_improvement" or (finding["force"] or {}).get("id") != force_id:
-            continue
-        area_id = (finding["area"] or {}).get("id")
-        matches = rank(matcher, finding["iri"], finding["text"], area_id, force_id, per_finding)
-        out.append(
-            {
-                "finding": {"iri": finding["iri"], "text": finding["text"], "area": finding["area"]},
-                "matches": matches,
-            }
-        )
-    return out
+    return [
+        {
+            "finding": {"iri": finding["iri"], "text": finding["text"], "area": finding["area"]},
+            "matches": finding_help(matcher, finding, per_finding),
+        }
+        for finding in matcher.cat.findings.values()
+        if finding["kind"] == "area_for_improvement" and (finding["force"] or {}).get("id") == force_id
+    ]
+
+
+def cached_help(
+    runtime: Runtime, store: Store, matcher: Matcher, force_id: str, per_finding: int
+) -> list[dict[str, Any]]:
+    """:func:`help_for`, computed once per store generation for ``/forces/{id}/help`` and the force page."""
+    return runtime.cached(
+        f"help:{force_id}:{per_finding}", store, lambda: help_for(matcher, force_id, per_finding)
+    )
 
 
 def similar_to(matcher: Matcher, practice: dict[str, Any], limit: int) -> list[dict[str, Any]]:

@@ -51,6 +51,7 @@ class ChildRun:
     wall_s: float
     max_rss_mb: float
     stderr: str
+    cpu_s: float = 0.0  # user + system CPU of the child (and its reaped children): robust to a busy machine
 
 
 def run_child(args: Sequence[str], timeout_s: float, env: dict[str, str] | None = None) -> ChildRun:
@@ -88,4 +89,5 @@ def run_child(args: Sequence[str], timeout_s: float, env: dict[str, str] | None 
         stderr += f"\n[bench] killed after {timeout_s:.0f} s"
     lines = [line for line in stdout.splitlines() if line.startswith("{")]
     result = json.loads(lines[-1]) if lines else {}
-    return ChildRun(result, proc.returncode, wall, usage.ru_maxrss / 1024, stderr)
+    cpu = usage.ru_utime + usage.ru_stime
+    return ChildRun(result, proc.returncode, wall, usage.ru_maxrss / 1024, stderr, cpu)

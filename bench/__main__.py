@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 import sys
 import time
@@ -17,9 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import ROOT, corpus, report
+from bench import ROOT, corpus, report, run_child
 from bench.bench_load import LoadJob
 from bench.bench_load import run as run_load
+from bench.bench_query import measure_isolated
 
 BIG = 4300
 API_SIZE = 430
@@ -35,6 +37,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and shorter API runs")
     parser.add_argument("--skip-big", action="store_true", help=f"skip the {BIG:,}-report load")
     parser.add_argument("--no-api", action="store_true", help="skip the API benchmark")
+    parser.add_argument("--load-cap-s", type=float, default=1800.0,
+                        help="stop an Oxigraph load below the big size after this long (default %(default)s)")
+    parser.add_argument("--other-cap-s", type=float, default=150.0,
+                        help="the same for the other backends (default %(default)s)")
+    parser.add_argument("--big-cap-s", type=float, default=180.0,
+                        help=f"the same for the {BIG:,}-report load; its full time is projected (default %(default)s)")
+    parser.add_argument("--views-timeout-s", type=float, default=180.0)
     parser.add_argument("--seed", type=int, default=corpus.DEFAULT_SEED)
     parser.add_argument("--api-size", type=int, default=API_SIZE, help="corpus size served for the API run")
     parser.add_argument("--out", type=Path, default=DOC, help="Markdown report (default docs/benchmarks.md)")
@@ -69,25 +78,36 @@ def main(argv: list[str] | None = None) -> int:
                                   "generate_s": time.perf_counter() - t0})  # fmt: skip
         _log(f"corpus {size}: {len(generated.files)} files, {megabytes:.0f} MB")
     nquads = args.work_dir / "stores" / f"export-{api_size}.nq"
+    query_timeout = 5.0 if args.quick else 10.0
     for size in sizes:
         big = size >= BIG
         for backend in backends:
             if big and backend != "oxigraph":
                 results["notes"].append(f"{size:,} reports: {backend} backend not run (load-only size, default backend only)")
                 continue
+            data_dir = args.work_dir / "stores" / f"{backend}-{size}"
             job = LoadJob(
                 corpora[size].directory,
                 backend,
-                args.work_dir / "stores" / f"{backend}-{size}",
-                query_reps=0 if big else query_reps,
-                views=not big and backend == "oxigraph",
+                data_dir,
+                query_reps=0 if big or backend == "oxigraph" else query_reps,
+                query_timeout_s=query_timeout,
                 export_nquads=nquads if size == api_size and backend == "oxigraph" and not args.no_api else None,
+                cap_s=args.big_cap_s if big else args.load_cap_s if backend == "oxigraph" else args.other_cap_s,
             )
             _log(f"load {size} into {backend} …")
-            run = run_load(job, timeout_s=1200 if big else 600)
+            run = run_load(job, timeout_s=(job.cap_s or 600) + 600)
             run["size"] = size
             results["load"].append(run)
             _log(f"  {_brief(run)}")
+            if big or backend != "oxigraph" or "error" in run or run.get("capped"):
+                continue
+            _log(f"queries at {size} on {backend} …")
+            run["queries"] = measure_isolated(data_dir, backend, query_reps, query_timeout)
+            _log(f"views at {size} …")
+            views = run_child(["-m", "bench.bench_views", "--data-dir", str(data_dir)], timeout_s=args.views_timeout_s)
+            run["views"] = views.result or {"error": _last_line(views.stderr) or f"no answer within {args.views_timeout_s:.0f} s"}
+            run["views"]["peak_rss_mb"] = views.max_rss_mb
     if args.no_api or api_size is None:
         results["api"] = {"skipped": "--no-api" if args.no_api else "no size to serve"}
     else:
@@ -101,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
             results["api"] = {"error": f"{type(exc).__name__}: {exc}"}
     results["meta"]["total_s"] = time.perf_counter() - started
+    results["meta"]["machine"]["load_average_at_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     (args.work_dir / "results.json").write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
     analysis = ANALYSIS.read_text(encoding="utf-8") if ANALYSIS.exists() else ""
     report.write(results, args.out, analysis)
@@ -113,8 +134,14 @@ def main(argv: list[str] | None = None) -> int:
 def _brief(run: dict[str, Any]) -> str:
     if "error" in run:
         return "ERROR " + str(run["error"]).splitlines()[-1][:300]
-    return (f"{run['load_s']:.1f} s, {run['reports_per_s']:.1f} reports/s, {run['triples_per_s']:,.0f} triples/s, "
+    capped = f" (capped after {run['attempted']} reports; projected {run['projected_load_s']:.0f} s)" if run.get("capped") else ""
+    return (f"{run['load_s']:.1f} s{capped}, {run['reports_per_s']:.2f} reports/s, {run['triples_per_s']:,.0f} triples/s, "
             f"peak {run['peak_rss_mb']:.0f} MB")  # fmt: skip
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1][:300] if lines else ""
 
 
 def _log(message: str) -> None:

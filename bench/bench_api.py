@@ -104,7 +104,9 @@ class _Connection:
         self.reader = self.writer = None
 
 
-async def _drive(base: str, scenario: Scenario, concurrency: int, duration_s: float) -> dict[str, Any]:
+async def _drive(
+    base: str, scenario: Scenario, concurrency: int, duration_s: float, timeout_s: float
+) -> dict[str, Any]:
     parts = urlsplit(base)
     host, port, prefix = parts.hostname or "127.0.0.1", parts.port or 80, parts.path.rstrip("/")
     latencies: list[float] = []
@@ -121,7 +123,11 @@ async def _drive(base: str, scenario: Scenario, concurrency: int, duration_s: fl
             counter += 1
             started = time.perf_counter()
             try:
-                status, size = await conn.request(target, scenario.headers)
+                status, size = await asyncio.wait_for(conn.request(target, scenario.headers), timeout_s)
+            except TimeoutError:
+                errors["timeout"] = errors.get("timeout", 0) + 1
+                await conn.close()
+                continue
             except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
                 errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
                 await conn.close()
@@ -149,15 +155,38 @@ async def _drive(base: str, scenario: Scenario, concurrency: int, duration_s: fl
     }
 
 
+async def _probe(base: str, scenario: Scenario, timeout_s: float) -> str | None:
+    """One request first: why the scenario cannot be run (slow, failing), or None."""
+    parts = urlsplit(base)
+    conn = _Connection(parts.hostname or "127.0.0.1", parts.port or 80)
+    started = time.perf_counter()
+    try:
+        status, _ = await asyncio.wait_for(conn.request(parts.path.rstrip("/") + scenario.targets[0], scenario.headers), timeout_s)
+    except TimeoutError:
+        return f"a single request took over {timeout_s:.0f} s"
+    except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+        return f"a single request failed: {type(exc).__name__}: {exc}"
+    finally:
+        await conn.close()
+    if not 200 <= status < 300:
+        return f"a single request answered HTTP {status} in {time.perf_counter() - started:.1f} s"
+    return None
+
+
 def client_main(plan_path: Path) -> list[dict[str, Any]]:
-    """Run every scenario of a plan file in turn (a short warm-up first) and return their statistics."""
+    """Run every scenario of a plan file in turn: a probe request, a short warm-up, then the timed run."""
     plan = json.loads(plan_path.read_text(encoding="utf-8"))
+    timeout_s = plan["timeout_s"]
     results = []
     for raw in plan["scenarios"]:
         base = plan["bases"][raw["group"]]
         scenario = Scenario(raw["name"], raw["group"], tuple(raw["targets"]), raw.get("headers", {}))
-        asyncio.run(_drive(base, scenario, min(plan["concurrency"], 4), plan["warmup_s"]))
-        results.append(asyncio.run(_drive(base, scenario, plan["concurrency"], plan["duration_s"])))
+        problem = asyncio.run(_probe(base, scenario, timeout_s))
+        if problem is not None:
+            results.append({"scenario": scenario.name, "group": scenario.group, "skipped": problem})
+            continue
+        asyncio.run(_drive(base, scenario, min(plan["concurrency"], 4), plan["warmup_s"], timeout_s))
+        results.append(asyncio.run(_drive(base, scenario, plan["concurrency"], plan["duration_s"], timeout_s)))
     return results
 
 
@@ -236,12 +265,15 @@ def start_stock(nquads: Path, location: Path, log: Path) -> tuple[Server, float]
         check=True,
         capture_output=True,
     )
-    load_s = time.perf_counter() - started
+    return _serve_stock(location, log), time.perf_counter() - started
+
+
+def _serve_stock(location: Path, log: Path) -> Server:
     port = free_port()
     args = [oxigraph_binary(), "serve-read-only", "--location", str(location),
             "--bind", f"127.0.0.1:{port}", "--union-default-graph"]  # fmt: skip
     probe = "/query?" + urlencode({"query": "ASK { ?s ?p ?o }"})
-    return _start("oxigraph serve-read-only", args, f"http://127.0.0.1:{port}", probe, log), load_s
+    return _start("oxigraph serve-read-only", args, f"http://127.0.0.1:{port}", probe, log)
 
 
 def run_client(plan: dict[str, Any], work_dir: Path, timeout_s: float) -> tuple[list[dict[str, Any]], str]:
@@ -335,44 +367,69 @@ def sparql_queries() -> list[tuple[str, str]]:
 
 
 def run_api(data_dir: Path, nquads: Path, size: int, work_dir: Path, *, quick: bool) -> dict[str, Any]:
-    """Serve the store loaded at ``data_dir`` (ours) and its export (stock Oxigraph); load both."""
+    """Serve the store loaded at ``data_dir`` (ours) and its export (stock Oxigraph), and load both.
+
+    Each scenario is one client process. A scenario whose requests time out leaves work running in the
+    server, which would slow every later scenario, so that server is restarted before the next one.
+    """
     notes: list[str] = []
     logs = work_dir / "logs"
-    ours = start_ours(data_dir, logs / "hmic-kg-serve.log")
-    stock: Server | None = None
+    concurrency, duration_s, timeout_s = 16, (1.5 if quick else 4.0), 10.0
+    servers: dict[str, Server] = {}
     try:
-        stock, stock_load_s = start_stock(nquads, work_dir / "stores" / f"stock-oxigraph-{size}", logs / "oxigraph.log")
-        ids = discover_ids(ours.base, notes)
+        servers["ours"] = start_ours(data_dir, logs / "hmic-kg-serve.log")
+        stock_dir = work_dir / "stores" / f"stock-oxigraph-{size}"
+        servers["stock"], stock_load_s = start_stock(nquads, stock_dir, logs / "oxigraph.log")
+        ids = discover_ids(servers["ours"].base, notes)
         scenarios = lookup_scenarios(ids)
         for name, text in sparql_queries():
             mine, theirs = sparql_targets(text)
             scenarios.append(Scenario(f"sparql {name}", "sparql-ours", (mine,), {"Accept": SPARQL_ACCEPT}))
             scenarios.append(Scenario(f"sparql {name}", "sparql-stock", (theirs,), {"Accept": SPARQL_ACCEPT}))
-        concurrency = 16
-        duration_s = 1.5 if quick else 4.0
-        plan = {
-            "bases": {"lookup": ours.base, "sparql-ours": ours.base, "sparql-stock": stock.base},
-            "concurrency": concurrency,
-            "duration_s": duration_s,
-            "warmup_s": 0.3 if quick else 1.0,
-            "scenarios": [asdict(s) for s in scenarios],
-        }
-        results, stderr = run_client(plan, work_dir, timeout_s=120 + len(scenarios) * (duration_s + 2) * 2)
-        if not results:
-            return {"error": f"the load generator returned nothing: {stderr[-1500:]}"}
+        results = []
+        for scenario in scenarios:
+            which = "stock" if scenario.group == "sparql-stock" else "ours"
+            plan = {
+                "bases": {scenario.group: servers[which].base},
+                "concurrency": concurrency,
+                "duration_s": duration_s,
+                "warmup_s": 0.3 if quick else 1.0,
+                "timeout_s": timeout_s,
+                "scenarios": [asdict(scenario)],
+            }
+            found, stderr = run_client(plan, work_dir, timeout_s=60 + 3 * (duration_s + timeout_s))
+            result = found[0] if found else {"scenario": scenario.name, "group": scenario.group,
+                                             "skipped": f"the load generator failed: {stderr.strip()[-300:]}"}  # fmt: skip
+            results.append(result)
+            _log(_brief(result))
+            if "skipped" in result or result.get("error_kinds", {}).get("timeout"):
+                servers[which].stop()
+                servers[which] = (start_ours(data_dir, logs / "hmic-kg-serve.log") if which == "ours"
+                                  else _serve_stock(stock_dir, logs / "oxigraph.log"))  # fmt: skip
     finally:
-        ours.stop()
-        if stock is not None:
-            stock.stop()
+        for server in servers.values():
+            server.stop()
     return {
         "reports": size,
         "concurrency": concurrency,
         "duration_s": duration_s,
+        "timeout_s": timeout_s,
         "stock_load_s": stock_load_s,
         "results": results,
         "sparql_ratios": sparql_ratios(results),
         "notes": notes,
     }
+
+
+def _brief(result: dict[str, Any]) -> str:
+    if "skipped" in result:
+        return f"{result['group']} {result['scenario']}: skipped ({result['skipped']})"
+    return (f"{result['group']} {result['scenario']}: {result['rps']:.0f} req/s, p50 {result['p50_ms']:.0f} ms, "
+            f"p99 {result['p99_ms']:.0f} ms, {result['errors']} errors")  # fmt: skip
+
+
+def _log(message: str) -> None:
+    print(f"[bench.api] {message}", file=sys.stderr, flush=True)
 
 
 def sparql_ratios(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -382,6 +439,10 @@ def sparql_ratios(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ratios = []
     for name in sorted(ours.keys() & stock.keys()):
         a, b = ours[name], stock[name]
+        if "skipped" in a or "skipped" in b:
+            ratios.append({"query": name.removeprefix("sparql "), "skipped": a.get("skipped") or b.get("skipped"),
+                           "side": "ours" if "skipped" in a else "stock"})  # fmt: skip
+            continue
         ratios.append({
             "query": name.removeprefix("sparql "),
             "ours_p50_ms": a["p50_ms"], "stock_p50_ms": b["p50_ms"],

@@ -1,15 +1,16 @@
 """Load benchmark: reports/s and triples/s end to end (parse + map + store) per backend, with peak memory.
 
 Each run is a fresh child process (``python -m bench.bench_load …``) on a fresh data directory; the parent
-reaps it with ``os.wait4`` to read that child's own peak RSS. After loading, the same child optionally
-times the named queries (:mod:`bench.bench_query`) and the network views (:mod:`bench.bench_views`) on
-the store it has just filled, so a size is loaded once per backend.
+reaps it with ``os.wait4`` to read that child's own peak RSS. With the rdflib backend, whose store cannot
+be opened by another process, the same child then times the named queries (:mod:`bench.bench_query`);
+Oxigraph stores are queried afterwards by separate children.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import sys
@@ -36,8 +37,8 @@ class LoadJob:
     corpus_dir: Path
     backend: str
     data_dir: Path
-    query_reps: int = 0
-    views: bool = False
+    query_reps: int = 0  # time the named queries in the load process (for stores that cannot be shared)
+    query_timeout_s: float = 10.0
     export_nquads: Path | None = None
     cap_s: float | None = None  # stop loading after this long and report the rate (a projection)
 
@@ -49,8 +50,8 @@ def run(job: LoadJob, timeout_s: float) -> dict[str, Any]:
     job.data_dir.mkdir(parents=True)
     args = ["-m", "bench.bench_load", "--corpus", str(job.corpus_dir), "--backend", job.backend,
             "--data-dir", str(job.data_dir), "--query-reps", str(job.query_reps)]  # fmt: skip
-    if job.views:
-        args.append("--views")
+    if job.query_reps:
+        args += ["--query-timeout-s", str(job.query_timeout_s)]
     if job.export_nquads is not None:
         args += ["--export-nquads", str(job.export_nquads)]
     if job.cap_s is not None:
@@ -63,6 +64,7 @@ def run(job: LoadJob, timeout_s: float) -> dict[str, Any]:
         returncode=child.returncode,
         child_wall_s=child.wall_s,
         peak_rss_mb=child.max_rss_mb,
+        child_cpu_s=child.cpu_s,
     )
     if child.returncode != 0 or "error" in result:
         result.setdefault("error", child.stderr.strip()[-2000:] or f"exit code {child.returncode}")
@@ -154,7 +156,7 @@ def _peak_rss_mb() -> float:
 
 
 def worker(job: LoadJob) -> dict[str, Any]:
-    """Load the corpus into a fresh store, then time queries and views on it (in this process)."""
+    """Load the corpus into a fresh store (within the cap), export it, time queries in-process if asked."""
     from graph.config import GraphConfig
     from graph.iris import Iris
     from graph.store import open_store
@@ -164,9 +166,10 @@ def worker(job: LoadJob) -> dict[str, Any]:
     iris = Iris(config.base_iri)
     entry, load = make_loader(iris)
     store = open_store(config)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     outcome = load(store, files, job.cap_s)
     load_s = time.perf_counter() - started
+    load_cpu_s = time.process_time() - cpu_started
     quads = store.triple_count()
     attempted = outcome.get("loaded", len(files)) + outcome.get("failed", 0)
     result: dict[str, Any] = {
@@ -175,6 +178,7 @@ def worker(job: LoadJob) -> dict[str, Any]:
         "attempted": attempted,
         "capped": bool(outcome.get("capped")),
         "load_s": load_s,
+        "load_cpu_s": load_cpu_s,
         "projected_load_s": load_s * len(files) / attempted if attempted else None,
         "quads": quads,
         "reports_per_s": attempted / load_s if load_s else None,
@@ -182,21 +186,18 @@ def worker(job: LoadJob) -> dict[str, Any]:
         "load_peak_rss_mb": _peak_rss_mb(),
         "outcome": outcome,
     }
-    if job.query_reps:
-        from bench.bench_query import measure_queries
+    if job.query_reps and not result["capped"]:  # here: the rdflib store cannot be opened by another process
+        from bench.bench_query import measure_in_process
 
-        result["queries"] = measure_queries(store, job.query_reps)
-    if job.views:
-        from bench.bench_views import measure_views
-
-        result["views"] = measure_views(store, iris)
+        result["queries"] = measure_in_process(store, job.query_reps, job.query_timeout_s)
     if job.export_nquads is not None:
         started = time.perf_counter()
         job.export_nquads.write_bytes(store.export("nquads"))
         result["export_s"] = time.perf_counter() - started
-    started = time.perf_counter()
-    store.close()
-    result["close_s"] = time.perf_counter() - started
+    if not result.get("queries", {}).get("abandoned"):  # a runaway query may hold the store's lock
+        started = time.perf_counter()
+        store.close()
+        result["close_s"] = time.perf_counter() - started
     result["max_rss_mb"] = _peak_rss_mb()
     return result
 
@@ -207,19 +208,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--backend", default="oxigraph")
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--query-reps", type=int, default=0)
-    parser.add_argument("--views", action="store_true")
+    parser.add_argument("--query-timeout-s", type=float, default=10.0)
     parser.add_argument("--export-nquads", type=Path)
     parser.add_argument("--cap-s", type=float)
     args = parser.parse_args(argv)
     job = LoadJob(
-        args.corpus, args.backend, args.data_dir, args.query_reps, args.views, args.export_nquads, args.cap_s
+        args.corpus, args.backend, args.data_dir, args.query_reps, args.query_timeout_s, args.export_nquads, args.cap_s
     )
     try:
         result = worker(job)
     except Exception as exc:  # reported to the parent as data, never swallowed
         traceback.print_exc()
         result = {"error": f"{type(exc).__name__}: {exc}"}
-    print(json.dumps(result, default=str))
+    print(json.dumps(result, default=str), flush=True)
+    if result.get("queries", {}).get("abandoned"):
+        os._exit(0)  # a runaway query thread cannot be joined; leave without waiting for it
     return 0 if "error" not in result else 1
 
 

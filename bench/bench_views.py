@@ -8,7 +8,12 @@ linked, not inlined: the page size is then the view's own data).
 
 from __future__ import annotations
 
+import argparse
+import json
+import sys
 import time
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from bench import latency_summary
@@ -87,3 +92,27 @@ def measure_views(store: Any, iris: Any, reps: int = REPS) -> dict[str, Any]:
         "graph_edges": graph.number_of_edges(),
         "results": results,
     }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Child mode: open a loaded Oxigraph store read-only and print the view figures as JSON."""
+    from graph.config import GraphConfig
+    from graph.iris import Iris
+    from graph.store import open_store
+
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_views", description=__doc__)
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--reps", type=int, default=REPS)
+    args = parser.parse_args(argv)
+    config = GraphConfig(data_dir=args.data_dir, backend="oxigraph", read_only=True)
+    store = open_store(config)
+    try:
+        result = measure_views(store, Iris(config.base_iri), args.reps)
+    finally:
+        store.close()
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -7,21 +7,18 @@ IRIs with ``type``, ``label``, ``text``, ``report``, ``line_from``, ``line_to``;
 
 from __future__ import annotations
 
-import math
-import re
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import combinations
 
 import networkx as nx
 
+from graph.similarity import THEME_THRESHOLD, SimilarityIndex
 from graph.views import DEFAULT_BUDGET, View, trim_to_budget
 
 VIEW_KINDS: tuple[str, ...] = ("overview", "force", "system", "unit-type", "ego", "shared")
 #: nodes that belong to one force (shared nodes such as systems or people may belong to many)
 OWNED_TYPES = frozenset({"finding", "practice", "unit", "report"})
-SIMILARITY_THRESHOLD = 0.2
 
 
 class ViewNotFound(LookupError):
@@ -123,84 +120,44 @@ class Shared:
 
 
 def practice_text(graph: nx.MultiDiGraph, node: str) -> str:
+    """Title and problem of a practice: the text ``/shared`` compares for its practice themes."""
     attrs = graph.nodes[node]
     return f"{attrs.get('label') or ''} {attrs.get('text') or ''}"
 
 
+def text_index(graph: nx.MultiDiGraph) -> SimilarityIndex:
+    """The TF-IDF index fitted on every practice and finding of the graph, like the API's matcher."""
+    practices, findings = nodes_of_type(graph, "practice"), nodes_of_type(graph, "finding")
+    texts = [practice_text(graph, n) for n in practices]
+    texts += [str(graph.nodes[n].get("text") or "") for n in findings]
+    return SimilarityIndex([*practices, *findings], texts)
+
+
 def similar_practices(
-    graph: nx.MultiDiGraph, left: Iterable[str], right: Iterable[str], threshold: float = SIMILARITY_THRESHOLD
+    graph: nx.MultiDiGraph,
+    left: Iterable[str],
+    right: Iterable[str],
+    threshold: float = THEME_THRESHOLD,
+    index: SimilarityIndex | None = None,
 ) -> list[tuple[str, str, float]]:
-    """Pairs of practices whose texts are alike (TF-IDF cosine similarity at least ``threshold``)."""
+    """Pairs of practices whose texts are alike (TF-IDF cosine similarity at least ``threshold``).
+
+    ``index`` is fitted on the whole graph by :func:`shared_graph` (:func:`text_index`); without it, on
+    the two lists of practices alone.
+    """
     left, right = sorted(left), sorted(right)
-    vectors = tfidf_vectors([practice_text(graph, n) for n in [*left, *right]])
+    texts = lambda nodes: [practice_text(graph, n) for n in nodes]  # noqa: E731
+    index = index or SimilarityIndex([*left, *right], [*texts(left), *texts(right)])
+    sims = index.cross_scores(texts(left), texts(right))
     pairs = [
-        (a, b, round(cosine(vectors[i], vectors[len(left) + j]), 2))
-        for i, a in enumerate(left) for j, b in enumerate(right)
-    ]  # fmt: skip
-    return sorted((p for p in pairs if p[2] >= threshold), key=lambda p: -p[2])
-
-
-_WORD = re.compile(r"[a-z][a-z0-9]+")
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "been",
-        "by",
-        "for",
-        "from",
-        "has",
-        "have",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "that",
-        "the",
-        "their",
-        "this",
-        "to",
-        "was",
-        "were",
-        "which",
-        "with",
-        "within",
-        "will",
+        (a, b, sims[i][j]) for i, a in enumerate(left) for j, b in enumerate(right) if sims[i][j] >= threshold
     ]
-)
+    return [(a, b, round(score, 2)) for a, b, score in sorted(pairs, key=lambda p: -p[2])]
 
 
-def tfidf_vectors(texts: list[str]) -> list[dict[str, float]]:
-    """Unit-length TF-IDF vectors (sublinear term frequency, smoothed IDF), one per text."""
-    docs = [Counter(w for w in _WORD.findall(t.lower()) if w not in _STOP) for t in texts]
-    frequency = Counter(w for doc in docs for w in doc)
-    total = len(docs)
-    vectors = []
-    for doc in docs:
-        weights = {
-            w: (1 + math.log(c)) * (math.log((1 + total) / (1 + frequency[w])) + 1) for w, c in doc.items()
-        }
-        norm = math.sqrt(sum(x * x for x in weights.values())) or 1.0
-        vectors.append({w: x / norm for w, x in weights.items()})
-    return vectors
-
-
-def cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    """Cosine similarity of two unit-length sparse vectors."""
-    return sum(x * b.get(w, 0.0) for w, x in a.items())
-
-
-def shared_between(graph: nx.MultiDiGraph, a: str, b: str) -> Shared:
-    """Systems, unit types and similar practices shared by forces ``a`` and ``b``."""
+def shared_between(graph: nx.MultiDiGraph, a: str, b: str, index: SimilarityIndex | None = None) -> Shared:
+    """Systems, unit types and similar practices shared by forces ``a`` and ``b`` (``index``: see
+    :func:`similar_practices`)."""
     reach_a, reach_b = reach_of(graph, a), reach_of(graph, b)
 
     def unit_types(reach: set[str]) -> set[str]:
@@ -211,7 +168,7 @@ def shared_between(graph: nx.MultiDiGraph, a: str, b: str) -> Shared:
     types = unit_types(reach_a) & unit_types(reach_b)
     practices = similar_practices(
         graph, (n for n in owned_by(graph, a) if node_type(graph, n) == "practice"),
-        (n for n in owned_by(graph, b) if node_type(graph, n) == "practice"),
+        (n for n in owned_by(graph, b) if node_type(graph, n) == "practice"), index=index,
     )  # fmt: skip
     by_label = lambda nodes: tuple(sorted(nodes, key=lambda n: label_of(graph, n)))  # noqa: E731
     return Shared(by_label(systems), by_label(types), tuple(practices))
@@ -224,8 +181,9 @@ def shared_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     forces = nodes_of_type(graph, "force")
     for force in forces:
         out.add_node(force, **graph.nodes[force])
+    index = text_index(graph) if forces else None
     for a, b in combinations(forces, 2):
-        shared = shared_between(graph, a, b)
+        shared = shared_between(graph, a, b, index)
         if not shared:
             continue
         for thing in (*shared.systems, *shared.unit_types):

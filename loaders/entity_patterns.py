@@ -56,6 +56,7 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
 def slugify(text: str) -> str:
     """Lower-case ASCII slug with hyphens: ``"TRAK DV"`` -> ``"trak-dv"``."""
+    text = text.translate(_APOSTROPHES).replace("'", "")  # "O'Neill" and "O’Neill" both give "oneill"
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return _SLUG_RE.sub("-", ascii_text.lower()).strip("-")
 

@@ -38,6 +38,9 @@ SYSTEM_PATTERNS = (
     # "A database, GEMINI, is used", "ORION, the force intelligence system"
     re.compile(rf"\b(?:{_HEADS}),\s+(?P<name>{_NAME}),"),
     re.compile(rf"(?<![\w-])(?P<name>{_NAME}),\s+(?:the|a|an|its)\s+{_MODIFIER}{{0,4}}(?:{_HEADS})\b"),
+    # "recorded on Guardian, the force missing persons database": a plain capitalised word needs a lead-in
+    re.compile(rf"(?<![\w-])(?:on|onto|into|via|using|uses|called|named)\s+(?P<name>{_CAPWORD}),\s+"
+               rf"(?:the|a|an|its)\s+{_MODIFIER}{{0,4}}(?:{_HEADS})\b"),
     # "a computer system, called HERON", "known as X", "a system such as PERSEUS"
     re.compile(rf"\b(?:{_HEADS})s?,?\s+(?:called|named|known\s+as|such\s+as)\s+(?P<name>{_NAME}|{_CAPWORD})\b"),
     # "TRAK DV is currently a database"
@@ -49,73 +52,15 @@ _WEAK_PATTERN = SYSTEM_PATTERNS[-1]
 
 _DEFINITION_RE = re.compile(r"\((?P<abbr>[A-Za-z][A-Za-z&]*[A-Z][A-Za-z&]*)\)\s*(?P<next>[\w-]*)")
 _STOP_MODIFIERS = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "its",
-        "their",
-        "our",
-        "his",
-        "her",
-        "this",
-        "that",
-        "these",
-        "those",
-        "all",
-        "each",
-        "every",
-        "any",
-        "some",
-        "no",
-        "not",
-        "and",
-        "or",
-        "of",
-        "to",
-        "for",
-        "in",
-        "on",
-        "at",
-        "by",
-        "with",
-        "from",
-        "into",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "has",
-        "have",
-        "had",
-        "will",
-        "would",
-        "can",
-        "could",
-        "should",
-        "may",
-        "which",
-        "who",
-        "whose",
-        "where",
-        "when",
-        "while",
-        "also",
-        "only",
-        "both",
-        "other",
-        "such",
-        "same",
-        "whole",
-        "new",
-        "existing",
+    {
+        "the", "a", "an", "its", "their", "our", "his", "her", "this", "that", "these", "those", "all",
+        "each", "every", "any", "some", "no", "not", "and", "or", "of", "to", "for", "in", "on", "at",
+        "by", "with", "from", "into", "as", "is", "are", "was", "were", "be", "been", "being", "has",
+        "have", "had", "will", "would", "can", "could", "should", "may", "which", "who", "whose", "where",
+        "when", "while", "also", "only", "both", "other", "such", "same", "whole", "new", "existing",
         "inspection",
-    ]
-)
+    }
+)  # fmt: skip
 _UNIT_RE = re.compile(
     r"\b(?:[Tt]he|an?|its|each|their)\s+(?P<mods>(?:[a-z][a-z’'-]*\s+){1,4}?)(?P<head>unit|team|department"
     r"|directorate|bureau|desk)(?P<plural>s?)(?![\w-])"
@@ -143,32 +88,12 @@ _ACC_RE = re.compile(
     r"\s*\((?:ACC\s+\()?(?P<qual>[a-z][a-z ]+|[A-Z]{2,4})\)?\)"
 )
 _GENERIC_ROLE_MODS = frozenset(
-    [
-        "police",
-        "senior",
-        "divisional",
-        "specialist",
-        "detective",
-        "operational",
-        "dedicated",
-        "investigating",
-        "first",
-        "named",
-        "local",
-        "trained",
-        "additional",
-        "front-line",
-        "area",
-        "individual",
-        "single",
-        "key",
-        "appropriate",
-        "relevant",
-        "extra",
-        "another",
-        "acting",
-    ]
-)
+    {
+        "police", "senior", "divisional", "specialist", "detective", "operational", "dedicated",
+        "investigating", "first", "named", "local", "trained", "additional", "front-line", "area",
+        "individual", "single", "key", "appropriate", "relevant", "extra", "another", "acting",
+    }
+)  # fmt: skip
 _PARTNER_RE = re.compile(
     r"\b(?P<name>(?:multi-agency|inter-agency|regional)\s+(?:[a-z-]+\s+){0,4}?(?:group|panel|forum|conference)s?"
     r"|[A-Z][a-z]+(?:\s+(?:and\s+)?[A-Z][a-z]+){0,5}\s+(?:Council|Councils|Forum|Partnership|Trust|Service)"
@@ -245,7 +170,14 @@ def add_systems(
                 EntityKind.IT_SYSTEM,
                 name,
                 abbreviation=name if _TOKEN_RE.fullmatch(name.split()[0]) else None,
+                forms=_swapped(name),
             )
+
+
+def _swapped(name: str) -> tuple[str, ...]:
+    """``ABC DV`` is also printed ``DV ABC``: two abbreviations in either order name one system."""
+    words = name.split()
+    return (f"{words[1]} {words[0]}",) if len(words) == 2 and all(w.isupper() for w in words) else ()
 
 
 _TOKEN_RE = re.compile(_TOKEN)
@@ -274,7 +206,10 @@ def _not_a_system(
         return False
     expansion = defined.get(name) or defined.get(first)
     if expansion is not None and kind_of_phrase(expansion) is not EntityKind.IT_SYSTEM:
-        return weak or kind_of_phrase(expansion) is not None or (len(name.split()) == 1 and first in defined)
+        # "DV" (domestic violence) is an abbreviation of something else; a name the glossary merely
+        # describes ("HALO  Home Office access to locate offenders") still counts on strong evidence.
+        spelled = len(name.split()) == 1 and is_expansion(first, expansion)
+        return weak or kind_of_phrase(expansion) is not None or spelled
     return weak and expansion is None and name in defined
 
 
@@ -304,8 +239,16 @@ def add_units(joined: JoinedText, vocabulary: Vocabulary, registry: Registry) ->
         first = match["name"].split()[0]
         if first not in {"The", "This", "Each", "A"} or len(first) == 1:
             registry.add(EntityKind.UNIT, match["name"])
+    for match in _DIVISION_ALIAS_RE.finditer(
+        joined.text
+    ):  # "C division (often referred to as the City division)"
+        registry.add(EntityKind.UNIT, match["name"], abbreviation=" ".join(match["alias"].split()))
 
 
+_DIVISION_ALIAS_RE = re.compile(
+    r"(?<![\w-])(?P<name>[A-Z]\w*\s+division)\s*\((?:often\s+|also\s+|commonly\s+)?(?:referred\s+to\s+as"
+    r"|known\s+as|called)\s+(?:the\s+)?(?P<alias>[A-Z]\w*\s+division)\)"
+)
 _PASSING_MODS = frozenset({"current", "central", "former", "overall", "whole", "existing"})
 
 

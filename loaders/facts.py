@@ -40,7 +40,7 @@ _LIST_SPLIT = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
 _MAX_BCU_WORDS = 5
 
 _PERIOD = re.compile(
-    r"assessment\s+period\s+(?:of\s+|from\s+|covering\s+)?"
+    r"assessment\s+period\s+(?:(?:ran|runs|was|is|extended)\s+)?(?:of\s+|from\s+|covering\s+)?"
     r"((?:[A-Z][a-z]+\s+)?(?:19|20)\d\d\s+(?:to|until|–|-)\s+(?:[A-Z][a-z]+\s+)?((?:19|20)\d\d))"
 )
 

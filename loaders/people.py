@@ -111,9 +111,17 @@ _NOT_NAME_WORDS = frozenset(
         "Secretary",
     ]
 )
+# Courtesy titles: they introduce a personal name but are neither part of it nor a rank.
+_TITLE = r"(?:Mr|Mrs|Ms|Miss|Dr)\.?"
+_TITLE_RE = re.compile(rf"^{_TITLE}[ \t]+")
 _CONTACT_RE = re.compile(r"CONTACT:\s*(?P<rest>[^–\n]*?)\s*(?:–|-\s|\d|$)")
 _APPOSITION_RE = re.compile(
     rf"(?P<role>(?:[\w’'()-]+[ \t]+){{0,3}}[\w’'()-]+),[ \t]+(?P<name>{NAME})(?=[ \t]*[,(])"
+)
+_CONTACT_LABEL_RE = re.compile(r"[\s,;]*\b(?:tel(?:ephone)?|phone|mob(?:ile)?|e-?mail)\b\.?:?.*$", re.I)
+_NAME_FIRST_RE = re.compile(
+    rf"(?<![\w’'-])(?P<name>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{1,3}}),[ \t]+(?:the|its|their)[ \t]+"
+    rf"(?P<role>(?:[\w’'()-]+[ \t]+){{0,3}}[\w’'()-]+)(?=[ \t]*[,;.])"
 )
 _LEADING_RE = re.compile(r"^.*\b(?:[Tt]he|[Aa]n?|[Ww]hile|[Aa]nd|[Oo]ur|[Ii]ts|[Tt]heir)\s+")
 
@@ -140,16 +148,28 @@ def add_people(joined: JoinedText, vocabulary: Vocabulary, registry: Registry) -
     for match in re.finditer(rf"(?<![\w-])(?P<rank>{ranks})[ \t]+(?P<name>{NAME})\b", text):
         if is_personal_name(match["name"]):
             add_person(registry, vocabulary, match["name"], rank=match["rank"])
+    for match in re.finditer(rf"(?<![\w-]){_TITLE}[ \t]+(?P<name>{NAME})\b", text):
+        if is_personal_name(match["name"]):
+            add_person(registry, vocabulary, match["name"])
     for match in _APPOSITION_RE.finditer(text):
         role = _LEADING_RE.sub("", match["role"]).strip()
         if is_personal_name(match["name"]) and _is_post(role, vocabulary):
             rank = role if vocabulary.find("ranks", role) else None
             add_person(registry, vocabulary, match["name"], rank=rank, post=role)
+    for match in _NAME_FIRST_RE.finditer(text):  # "Mr Tom Hughes, the missing persons co-ordinator,"
+        words = match["name"].split()
+        introduced = words[0] in _NOT_NAME_WORDS or re.fullmatch(_TITLE, words[0]) is not None
+        name = " ".join(words[1:] if introduced else words)
+        known = introduced or registry.get(EntityKind.PERSON, name) is not None
+        if known and is_personal_name(name) and _is_post(match["role"], vocabulary):
+            add_person(registry, vocabulary, name, post=match["role"])
     for match in _CONTACT_RE.finditer(text):
         rest = match["rest"]
         rank_match = re.match(rf"(?P<rank>{ranks})[ \t]+", rest)
         rank = rank_match["rank"] if rank_match else None
         name, _, post = rest[rank_match.end() if rank_match else 0 :].partition(",")
+        name = _TITLE_RE.sub("", name.strip())
+        post = _CONTACT_LABEL_RE.sub("", post)
         if is_personal_name(name.strip()):
             add_person(registry, vocabulary, name.strip(), rank=rank, post=post.strip() or None)
 

@@ -20,17 +20,20 @@ PRACTICE_LABEL = re.compile(
 # Ranks as printed in contact lines; matched longest first so "Detective Chief Inspector" beats "Inspector".
 _RANK_NAMES = """
 Chief Constable; Deputy Chief Constable; Assistant Chief Constable; ACC; DCC; Commander;
-Detective Chief Superintendent; Detective Chief Supt; Chief Superintendent; Chief Supt; Ch Supt;
-Detective Superintendent; Detective Supt; Det Supt; Superintendent; Supt;
+Detective Chief Superintendent; Detective Chief Supt; Det Ch Supt; Chief Superintendent; Chief Supt;
+Ch Supt; Detective Superintendent; Detective Supt; Det Supt; DSU; Superintendent; Supt;
 Detective Chief Inspector; DCI; Chief Inspector; Ch Insp; Detective Inspector; Det Insp; DI;
-Inspector; Insp; T/Inspector; A/Inspector; Detective Sergeant; DS; Sergeant; Sgt; PS;
-Detective Constable; DC; Police Constable; PC; Constable; PCSO; Mr; Mrs; Ms; Miss; Dr
+Inspector; Insp; Detective Sergeant; Det Sgt; DS; Sergeant; Sgt; PS; Detective Constable; Det Con; DC;
+Police Constable; PC; Constable; PCSO; Mr; Mrs; Ms; Miss; Dr
 """
 RANKS: tuple[str, ...] = tuple(
     sorted((clean(rank) for rank in _RANK_NAMES.split(";") if clean(rank)), key=len, reverse=True)
 )
 _TITLES_NOT_RANKS = frozenset({"Mr", "Mrs", "Ms", "Miss", "Dr"})
-_RANK = re.compile(r"(" + "|".join(re.escape(r) for r in RANKS) + r")\.?\s+(?=\S)")
+# "T/" (temporary) and "A/" (acting) may precede any rank: "T/DCI", "A/Inspector".
+_RANK = re.compile(r"((?:[AT]/\s?)?(?:" + "|".join(re.escape(r) for r in RANKS) + r"))\.?\s+(?=\S)")
+# A label such as "Tel:", "telephone", "e-mail" printed just before the number or address.
+_CONTACT_LABEL = re.compile(r"[\s,;(]*\b(?:tel(?:ephone)?|phone|mob(?:ile)?|e-?mail|t|e)\b\.?\s*:?\s*$", re.I)
 _PHONE = re.compile(
     r"(?:\+44\s?\(?0?\)?\s?|\(?0)\d{2,5}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}"
     r"(?:\s*,?\s*(?:ext(?:ension)?\.?|x)\s*\d{2,6})?",
@@ -88,7 +91,7 @@ def field_text(lines: Sequence[Line]) -> str:
 
 
 def parse_contact(text: str, lines: Sequence[Line], file: str) -> Contact | None:
-    """Split "Detective Supt Jackie Alexander, Head of Public Protection – 07799 656588"."""
+    """Split "Detective Supt Sam Smith, Head of Public Protection – 07700 900123"."""
     text = clean(text)
     if not text:
         return None
@@ -97,12 +100,14 @@ def parse_contact(text: str, lines: Sequence[Line], file: str) -> Contact | None
     cut = min((m.start() for m in (phone, email) if m), default=len(text))
     dash = _DASH.search(text, 0, cut)
     who = text[: dash.start()] if dash else text[:cut]
-    who = who.strip(" ,;:–—-")
+    who = _CONTACT_LABEL.sub("", who).strip(" ,;:–—-(")
     person, _, role = who.partition(",")
+    if _RANK.match(role.strip()) and not _RANK.match(person.strip()):  # "Co-ordinator, Sgt Dan O'Leary"
+        person, role = role, person
     rank = None
     rank_match = _RANK.match(person.strip())
-    if rank_match and rank_match.group(1) not in _TITLES_NOT_RANKS:
-        rank = rank_match.group(1)
+    if rank_match:  # a courtesy title ("Ms Jane Doe") is dropped from the name but is not a rank
+        rank = None if rank_match.group(1) in _TITLES_NOT_RANKS else rank_match.group(1)
         person = person.strip()[rank_match.end() :]
     return Contact(
         name=clean(person) or who,

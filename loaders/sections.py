@@ -10,6 +10,7 @@ to :mod:`loaders.practices`.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,7 +18,15 @@ from loaders.furniture import is_page_marker
 from loaders.model import Finding, FindingKind, Grade, Line, Section
 from loaders.practices import PRACTICE_LABEL, lines_to_practices
 from loaders.tables import section_distribution
-from loaders.text_utils import area_for_label, clean, grade_of, label_key, span_of, split_bullet
+from loaders.text_utils import (
+    PLAIN_MARKERS,
+    area_for_label,
+    clean,
+    grade_of,
+    label_key,
+    span_of,
+    split_bullet,
+)
 
 GRADE_LINE = re.compile(r"GRADE\s*:?\s+(EXCELLENT|GOOD|FAIR|POOR)\b", re.IGNORECASE)
 DEVELOPING_PRACTICE = re.compile(r"developing\s+practices?", re.IGNORECASE)
@@ -49,7 +58,7 @@ class RawSection:
 def heading_area(text: str) -> str | None:
     """Area id if ``text`` is a whole section heading ("Protecting Vulnerable People – Missing Persons")."""
     text = clean(text)
-    if not text or len(text.split()) > _MAX_HEADING_WORDS or text[0] in "•−-":
+    if not text or len(text.split()) > _MAX_HEADING_WORDS or split_bullet(text)[0] is not None:
         return None
     return area_for_label(text)
 
@@ -104,12 +113,36 @@ def _skippable(text: str, area_id: str) -> bool:
     )
 
 
+def finding_marker(body: Sequence[Line]) -> str:
+    """The marker that opens a new finding in this section's lists.
+
+    "•" (any bullet proper) when one is used after the first finding heading; otherwise the plain marker
+    ("-", "*", "–") printed most often there, as in a report whose bullets were typed as hyphens.
+    """
+    counts: Counter[str] = Counter()
+    in_lists = False
+    for line in body:
+        text = clean(line.text)
+        if FINDING_HEADINGS.get(label_key(text)) is not None:
+            in_lists = True
+        elif DEVELOPING_PRACTICE.fullmatch(text) or PRACTICE_LABEL.match(text):
+            in_lists = False
+        elif in_lists:
+            marker, _ = split_bullet(text)
+            if marker == "•":
+                return marker
+            if marker in PLAIN_MARKERS:
+                counts[marker] += 1
+    return counts.most_common(1)[0][0] if counts else "•"
+
+
 def section_to_findings(raw: RawSection, file: str) -> tuple[list[Finding], list[Line]]:
     """The findings of a section, and the lines of its developing-practice blocks."""
     findings: list[Finding] = []
     practice_lines: list[Line] = []
     kind: FindingKind | None = None
     in_practice = False
+    opener = finding_marker(raw.body)
     bullet: list[Line] = []
     parts: list[str] = []
 
@@ -137,7 +170,7 @@ def section_to_findings(raw: RawSection, file: str) -> tuple[list[Finding], list
             practice_lines.append(line)
         elif kind is not None:
             marker, rest = split_bullet(text)
-            if marker == "•" or not bullet:
+            if marker == opener or not bullet:
                 close()
             bullet.append(line)
             parts.append(rest)

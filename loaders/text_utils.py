@@ -23,17 +23,27 @@ AREA_BY_LABEL: dict[str, str] = {
     "domestic violence": "domestic-violence",
     "public protection": "public-protection",
     "missing persons": "missing-persons",
+    # wordings other forces' reports may print for the same frameworks
+    "domestic abuse": "domestic-violence",
+    "vulnerable missing persons": "missing-persons",
+    "missing people": "missing-persons",
+    "child abuse investigation": "child-abuse",
+    "child protection": "child-abuse",
 }
 PVP_PREFIX = "protecting vulnerable people"
 PVP_OVERVIEW_SUFFIXES = ("overview", "")
 
-BULLETS = frozenset("•●▪■\uf0b7\uf0a7")  # a new bullet (finding)
-SUB_BULLETS = frozenset("−◦‣")  # a sub-list item inside a bullet; "-" needs a following space
+BULLETS = frozenset("•●▪■►➢✓\uf0b7\uf0a7\uf0d8\uf076")  # a new bullet (finding)
+SUB_BULLETS = frozenset("−◦‣")  # a sub-list item inside a bullet
+# Plain characters that mark a list item when followed by a space. They open a new finding only in a
+# list that uses no bullet proper (see :func:`loaders.sections.finding_markers`); otherwise a sub-item.
+PLAIN_MARKERS = frozenset("-*–")
 
 GRADE_BY_WORD: dict[str, Grade] = {grade.value: grade for grade in Grade}
 
 _WS = re.compile(r"\s+")
 _KEY_JUNK = re.compile(r"[^a-z0-9]+")
+_PARENTHESES = re.compile(r"\([^)]*\)")
 
 
 def clean(text: str) -> str:
@@ -48,7 +58,7 @@ def label_key(text: str) -> str:
 
 def area_for_label(label: str) -> str | None:
     """Area id of a summary-table label or section heading (``Child abuse`` -> ``child-abuse``)."""
-    key = label_key(label)
+    key = label_key(_PARENTHESES.sub(" ", label))  # "Protecting Vulnerable People (PVP) – Overview"
     if key.startswith(PVP_PREFIX + " "):
         rest = key[len(PVP_PREFIX) :].strip()
         return AREA_BY_LABEL[PVP_PREFIX] if rest in PVP_OVERVIEW_SUFFIXES else AREA_BY_LABEL.get(rest)
@@ -60,14 +70,17 @@ def grade_of(word: str) -> Grade | None:
 
 
 def split_bullet(text: str) -> tuple[str | None, str]:
-    """Split a stripped line into its list marker ("•" or "−") and the rest; marker None if unbulleted."""
+    """Split a stripped line into its list marker and the rest; marker None if unbulleted.
+
+    Any bullet proper is returned as "•"; sub-list and plain markers ("−", "-", "*") as printed.
+    """
     if not text:
         return None, text
     first = text[0]
     if first in BULLETS:
         return "•", text[1:].strip()
-    if first in SUB_BULLETS or (first == "-" and text[1:2].isspace()):
-        return "−", text[1:].strip()
+    if first in SUB_BULLETS or (first in PLAIN_MARKERS and text[1:2].isspace()):
+        return first, text[1:].strip()
     return None, text
 
 

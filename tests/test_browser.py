@@ -181,16 +181,28 @@ def test_clicking_a_node_opens_its_page(server: str, watched: Watched) -> None:
     assert page.locator("#node-label").inner_text().endswith("Police")
 
 
-def test_force_page_leads_to_who_has_solved_it(server: str, watched: Watched) -> None:
+def test_home_leads_to_who_has_solved_it_and_whom_to_call(server: str, watched: Watched) -> None:
     page = watched.page
-    page.goto(f"{server}/page/force/northamptonshire")
+    page.goto(f"{server}/")
+    card = page.locator("#force-list li", has_text="Northamptonshire")
+    card.get_by_role("link", name="who has solved this?").click()
+    page.wait_for_url("**/page/force/northamptonshire#help")
+    assert page.locator("#force-grades tbody tr").count() >= 5
     help_section = page.locator("#help-missing-persons")
     assert help_section.count() == 1
-    practice = help_section.locator("a[href^='/page/practice/nottinghamshire-2007/']").first
+    item = help_section.locator(
+        "li", has=page.locator("a[href^='/page/practice/nottinghamshire-2007/']")
+    ).first
+    assert "Nottinghamshire Police" in item.inner_text()
+    assert "same area" in item.locator(".why").inner_text()
+    contact = item.locator(".lead-contact")
+    assert "Jackie Alexander" in contact.inner_text()
+    assert (contact.locator("a[href^='tel:']").get_attribute("href") or "").startswith("tel:0")
     shot(watched, "force-page.png")
-    practice.click()
+    item.locator("a[href^='/page/practice/nottinghamshire-2007/']").first.click()
     page.wait_for_url("**/page/practice/nottinghamshire-2007/*")
     assert page.locator("#contact").count() == 1
+    assert "Jackie Alexander" in page.locator("#contact").inner_text()
 
 
 def test_sparql_page_runs_a_named_query(server: str, watched: Watched) -> None:

@@ -14,6 +14,7 @@ from api.app import create_app
 from api.settings import Settings
 from graph.config import GraphConfig
 from graph.store import open_store
+from tests.conftest_api import sample_client, sample_store  # noqa: F401  (fixtures)
 
 FIXTURE = Path(__file__).parent / "data" / "pages_graph.trig"
 EXTERNAL_SRC = re.compile(
@@ -65,6 +66,33 @@ def test_force_page_answers_who_has_solved_this(client: TestClient) -> None:
     assert "01234 567890" in help_section and "pat@example.invalid" in help_section
     assert 'href="/page/finding/alpha-2007/missing-persons/1"' in help_section
     assert 'href="/view/force/alpha"' in page
+    assert '<div class="why">Why: same area · similarity ' in help_section
+    assert 'href="tel:01234567890"' in help_section and 'href="mailto:pat@example.invalid"' in help_section
+
+
+def test_force_page_shows_its_grades_beside_the_national_distribution(client: TestClient) -> None:
+    page = html(client, "/page/force/alpha")
+    grades = page[page.index('id="force-grades"') : page.index("</table>", page.index('id="force-grades"'))]
+    assert 'href="/page/area/missing-persons"' in grades and 'data-grade="poor"' in grades
+    assert 'aria-label="2 excellent, 20 good, 15 fair, 6 poor"' in grades
+    assert page.index('id="grades"') < page.index('id="help"')
+
+
+def test_force_page_help_is_the_api_help(sample_client: TestClient) -> None:
+    """One source of truth: every match of ``/forces/{id}/help`` is on the force page, with its why."""
+    page = html(sample_client, "/page/force/northamptonshire")
+    help_items = sample_client.get("/forces/northamptonshire/help?limit=500").json()["items"]
+    assert help_items and all(item["matches"] for item in help_items)
+    for item in help_items:
+        for match in item["matches"]:
+            path = match["iri"].removeprefix("http://127.0.0.1:8000/id/")
+            assert f'href="/page/{path}"' in page, path
+    similarity = help_items[0]["matches"][0]["why"]["text_similarity"]
+    assert f"similarity {similarity:.2f}" in page
+    missing = page[page.index('id="help-missing-persons"') :]
+    missing = missing[: missing.index('id="help-', 10)]
+    assert "Jackie Alexander" in missing and 'href="tel:07799656588"' in missing
+    assert "Detective Superintendent" in missing
 
 
 def test_report_text_is_escaped_everywhere(client: TestClient) -> None:

@@ -20,7 +20,9 @@ def _signature(report: InspectionReport) -> dict[str, Any]:
         "national": [(row.area_id, row.distribution) for row in report.national_summary],
         "summary": [(row.area_id, row.grade) for row in report.force_summary],
         "grades": [(s.area_id, s.title, s.grade, s.national_distribution) for s in report.sections],
-        "findings": [(s.area_id, f.kind, " ".join(f.text.split())) for s in report.sections for f in s.findings],
+        "findings": [
+            (s.area_id, f.kind, " ".join(f.text.split())) for s in report.sections for f in s.findings
+        ],
         "practices": [
             (p.title, p.inspection_area, p.contact.name if p.contact else None)
             + ((p.contact.rank, p.contact.role, p.contact.phone) if p.contact else ())

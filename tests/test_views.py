@@ -16,7 +16,6 @@ from graph.view_data import (
     build_view,
     shared_between,
     similar_practices,
-    tfidf_vectors,
 )
 from graph.views import (
     NODE_STYLES,
@@ -100,7 +99,7 @@ def test_similar_practices_pairs_alike_texts_only() -> None:
     g.add_node("c", label="Missing persons", text="coordinator reviews risk assessments")
     pairs = similar_practices(g, ["a"], ["b", "c"])
     assert [(p[0], p[1]) for p in pairs] == [("a", "b")]
-    assert tfidf_vectors(["", "x"])[0] == {}
+    assert similar_practices(g, [], ["b"]) == []
 
 
 def test_unknown_view_or_node_is_not_found(graph: nx.MultiDiGraph) -> None:

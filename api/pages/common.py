@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,11 +12,11 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from api.deps import SettingsDep, StoreDep
+from api.lookup import load_query
 from graph.store import Store
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
-QUERIES = files("graph") / "queries" / "pages"
 
 # Jinja2Templates turns autoescaping on for .html templates; report text is never marked safe.
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -33,15 +31,9 @@ PageStore = StoreDep
 BaseIri = Annotated[str, Depends(get_base_iri)]
 
 
-@functools.cache
-def page_query(name: str) -> str:
-    """The text of ``graph/queries/pages/{name}.rq``."""
-    return (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
-
-
 def select(store: Store, name: str, **bindings: Node) -> list[dict[str, Node | None]]:
     """Rows of a named page query, parameters bound by the store (never pasted into the text)."""
-    return store.query(page_query(name), bindings or None).dicts()
+    return store.query(load_query(name, "pages"), bindings or None).dicts()
 
 
 def text(value: Node | None) -> str:

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from rdflib.term import Node
 
+from api.lookup import GRADES
 from api.pages.common import BaseIri, Link, PageStore, link_to, local_name, number, render, select, text
 
 router = APIRouter()
-GRADES: tuple[str, ...] = ("excellent", "good", "fair", "poor")
 
 
 @dataclass

@@ -15,9 +15,13 @@ from rdflib import RDF, RDFS, URIRef
 from rdflib.namespace import DCTERMS, FOAF, SKOS
 from rdflib.term import Node
 
+from api.deps import RuntimeDep, get_catalogue, get_matcher
+from api.lookup import GRADES
+from api.matching import Matcher
 from api.pages.common import BaseIri, Link, PageStore, humanise, link_to, local_name, render, select, text
-from api.pages.kinds import Section, kind_sections
-from graph.iris import HMIC, PROV
+from api.pages.help import Section
+from api.pages.kinds import PageContext, kind_sections
+from graph.iris import HMIC, PROV, Iris
 from graph.store import Store
 
 router = APIRouter()
@@ -99,11 +103,15 @@ def node_page(store: Store, iri: str, path: str, base: str) -> NodePage | None:
 
 
 @router.get("/page/{path:path}", response_class=HTMLResponse, include_in_schema=False)
-def page(path: str, request: Request, store: PageStore, base: BaseIri) -> HTMLResponse:
+def page(path: str, request: Request, runtime: RuntimeDep, store: PageStore, base: BaseIri) -> HTMLResponse:
     """The page of the node ``{base}{path}``: facts, source text and links; 404 when unknown."""
     iri = base + path.strip("/")
     found = node_page(store, iri, path.strip("/"), base) if path.strip("/") else None
     if found is None:
         return render(request, "not_found.html", status_code=404, path=path, iri=iri)
-    found.sections = kind_sections(found.kind, store, URIRef(iri), base)
-    return render(request, "node.html", node=found)
+
+    def matcher() -> Matcher:
+        return get_matcher(runtime, store, get_catalogue(runtime, store, Iris(base)))
+
+    found.sections = kind_sections(found.kind, PageContext(runtime, store, base, matcher), URIRef(iri))
+    return render(request, "node.html", node=found, grades=GRADES)

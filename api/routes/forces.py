@@ -9,8 +9,8 @@ from fastapi import APIRouter, Path, Query
 from api.catalogue import Catalogue, last_segment
 from api.deps import ID_PATTERN, CatalogueDep, MatcherDep, PageDep, RuntimeDep, StoreDep
 from api.errors import not_found
-from api.lookup import iri, page, select
-from api.matching import help_for
+from api.lookup import force_grades, iri, page, select
+from api.matching import cached_help
 from api.schemas import ForceDetail, ForceSummary, HelpItem, Page
 
 router = APIRouter(prefix="/forces", tags=["forces"])
@@ -30,21 +30,6 @@ def _force(cat: Catalogue, force_id: str) -> dict[str, Any]:
 def list_forces(cat: CatalogueDep, paging: PageDep) -> dict[str, Any]:
     """Every force with at least one report or mention in the graph."""
     return page(list(cat.forces.values()), paging.limit, paging.offset)
-
-
-def _grades(store: StoreDep, force_iri: str) -> list[dict[str, Any]]:
-    grades = []
-    for row in select(store, "judgements", {"force": iri(force_iri)}):
-        area_id = last_segment(row["area"])
-        grades.append(
-            {
-                "area": {"id": area_id, "label": row["areaLabel"] or area_id, "iri": row["area"]},
-                "grade": row["grade"],
-                "assessment_period": row["period"],
-                "national": {k: row[k] for k in ("excellent", "good", "fair", "poor")},
-            }
-        )
-    return grades
 
 
 @router.get("/{force_id}", response_model=ForceDetail, summary="One force in detail")
@@ -90,7 +75,7 @@ def get_force(force_id: ForceId, cat: CatalogueDep, store: StoreDep) -> dict[str
     }
     return {
         **force,
-        "grades": _grades(store, force["iri"]),
+        "grades": force_grades(store, force["iri"]),
         "units": units,
         "systems": systems,
         "leads": leads,
@@ -112,7 +97,5 @@ def force_help(
     it, ranked, each with the lead to contact and why it was matched (same area, shared systems or
     units, TF-IDF text similarity)."""
     _force(cat, force_id)
-    items = runtime.cached(
-        f"help:{force_id}:{per_finding}", store, lambda: help_for(matcher, force_id, per_finding)
-    )
+    items = cached_help(runtime, store, matcher, force_id, per_finding)
     return page(items, paging.limit, paging.offset)

@@ -12,12 +12,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from functools import cache
 from pathlib import Path
 
 import httpx
 import pytest
 
 from graph.iris import Iris
+from graph.loading import load_paths
 from graph.store_oxigraph import OxigraphStore
 from tests.conftest import NORTHANTS, NOTTS
 
@@ -112,7 +114,9 @@ def load_command(paths: Sequence[Path], data_dir: Path) -> list[str]:
     return [str(HMIC_KG), "load", *map(str, paths), "--data-dir", str(data_dir)]
 
 
-def run_load(paths: Sequence[Path], data_dir: Path, timeout_s: float = 180.0) -> subprocess.CompletedProcess[str]:
+def run_load(
+    paths: Sequence[Path], data_dir: Path, timeout_s: float = 180.0
+) -> subprocess.CompletedProcess[str]:
     """``hmic-kg load PATHS --data-dir DATA_DIR``, run to completion."""
     return subprocess.run(
         load_command(paths, data_dir),
@@ -150,6 +154,20 @@ def open_data_dir(data_dir: Path) -> OxigraphStore:
     return OxigraphStore(data_dir / "oxigraph", meta_graph_iri=META_GRAPH)
 
 
+@cache
+def reference(path: Path) -> tuple[int, str]:
+    """(triples in its report graph, sha256 in the metadata) of one report file loaded alone."""
+    store = OxigraphStore(None, meta_graph_iri=META_GRAPH)
+    try:
+        (result,) = load_paths(store, [path], IRIS).results
+        assert result.ok and result.report_id, result.error
+        graph = report_graph(result.report_id)
+        (sha,) = metadata_hashes(store)[graph]
+        return graph_counts(store)[graph], sha
+    finally:
+        store.close()
+
+
 def store_snapshot(data_dir: Path) -> tuple[dict[str, int], dict[str, list[str]]]:
     """Open the store left in ``data_dir``; its per-graph counts and metadata hashes; close it."""
     store = open_data_dir(data_dir)
@@ -170,8 +188,17 @@ class Server:
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        command = [str(HMIC_KG), "serve", "--data-dir", str(data_dir), "--host", "127.0.0.1",
-                   "--port", str(self.port), *extra]
+        command = [
+            str(HMIC_KG),
+            "serve",
+            "--data-dir",
+            str(data_dir),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            *extra,
+        ]
         self.log = data_dir.parent / f"serve-{self.port}.log"
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, env=cli_env(), stdout=log, stderr=log)

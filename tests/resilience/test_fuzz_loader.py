@@ -28,7 +28,9 @@ from loaders.pipeline import load_report
 from tests.conftest import NORTHANTS, NOTTS
 from tests.resilience.conftest import IRIS, record_figure
 
-SAMPLES: dict[str, list[str]] = {p.name: p.read_text(encoding="utf-8").split("\n") for p in (NOTTS, NORTHANTS)}
+SAMPLES: dict[str, list[str]] = {
+    p.name: p.read_text(encoding="utf-8").split("\n") for p in (NOTTS, NORTHANTS)
+}
 #: page furniture as the HMIC PDFs print it: running headers, footers, bare numbers, page breaks
 FURNITURE = (
     "Page {n}",
@@ -62,7 +64,8 @@ class Tally:
         record_figure(
             "loader fuzzing",
             f"{self.inputs} mutated files: {self.reports} reports, {self.loader_errors} LoaderErrors, "
-            f"0 other exceptions, slowest {self.slowest_s:.2f} s; mutations {dict(sorted(self.mutations.items()))}",
+            f"0 other exceptions, slowest {self.slowest_s:.2f} s; "
+            f"mutations {dict(sorted(self.mutations.items()))}",
         )
 
 
@@ -125,7 +128,9 @@ def mutated_file(draw: st.DrawFn) -> tuple[bytes, str, list[str]]:
     return data, name, applied
 
 
-def load_or_loader_error(data: bytes, name: str, options: LoadOptions | None = None) -> InspectionReport | None:
+def load_or_loader_error(
+    data: bytes, name: str, options: LoadOptions | None = None
+) -> InspectionReport | None:
     """Write ``data`` to a file called ``name`` and load it: a report, or None after a ``LoaderError``."""
     with TemporaryDirectory(prefix="hmic-fuzz-") as tmp:
         path = Path(tmp) / name
@@ -149,7 +154,11 @@ def load_or_loader_error(data: bytes, name: str, options: LoadOptions | None = N
 
 
 @pytest.mark.timeout(240)
-@settings(max_examples=45, deadline=DEADLINE, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=45,
+    deadline=DEADLINE,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(mutated_file())
 def test_mutated_report_files_give_a_report_or_loader_error(example: tuple[bytes, str, list[str]]) -> None:
     data, name, applied = example

@@ -142,7 +142,9 @@ def test_bug_pypdf_log_lines_leak_onto_stderr_for_a_corrupt_pdf(tmp_path: Path) 
     reason="graph/loading.py expand_paths keeps only p.is_file() in a folder walk: broken links and "
     "directories named *.txt/*.pdf are skipped silently instead of being reported",
 )
-def test_bug_folder_walk_silently_skips_broken_links_and_directories_named_like_reports(tmp_path: Path) -> None:
+def test_bug_folder_walk_silently_skips_broken_links_and_directories_named_like_reports(
+    tmp_path: Path,
+) -> None:
     folder = tmp_path / "reports"
     folder.mkdir()
     (folder / "nottinghamshire-2007.txt").write_bytes(NOTTS.read_bytes())

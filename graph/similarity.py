@@ -1,24 +1,23 @@
-"""Text similarity between findings and practices, for ``/shared``, ``/practices/{id}/similar`` and
-``/forces/{id}/help``.
+"""Text similarity between findings and practices: the one TF-IDF measure behind ``/shared``,
+``/practices/{id}/similar``, ``/forces/{id}/help``, the force page and the shared-practice network view.
 
 Why scikit-learn's ``TfidfVectorizer`` and ``cosine_similarity``: TF-IDF weighs the words that set a
 passage apart (``activity-based costing``, ``ViSOR``) above the words every inspection report repeats,
 needs no model download or network, is deterministic, and scikit-learn is a well-kept, widely used
 library whose implementation (sparse matrices, English stop words, n-grams) we would otherwise have to
 write and test ourselves. Reports are short, so the whole index is built in milliseconds and cached per
-store generation.
+store generation. scikit-learn (and numpy) are imported inside the functions that use them, so importing
+this module, and the CLI commands that never compare texts, stay fast.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import cosine_similarity
+from typing import Any
 
 THEME_THRESHOLD = 0.2  # cosine similarity of title + problem for two practices to share a theme
+TOKEN_PATTERN = r"(?u)\b[a-zA-Z]{2,}\b"
 
 
 @dataclass(frozen=True)
@@ -34,10 +33,12 @@ class SimilarityIndex:
     """TF-IDF vectors of a list of documents (keys given by the caller), fitted on the documents."""
 
     def __init__(self, keys: Sequence[str], texts: Sequence[str]) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         self.keys = list(keys)
         self._position = {key: i for i, key in enumerate(self.keys)}
         self._vectorizer = TfidfVectorizer(
-            stop_words="english", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b[a-zA-Z]{2,}\b"
+            stop_words="english", ngram_range=(1, 2), sublinear_tf=True, token_pattern=TOKEN_PATTERN
         )
         texts = [t or "" for t in texts]
         try:
@@ -45,16 +46,29 @@ class SimilarityIndex:
         except ValueError:  # empty vocabulary (no words at all)
             self._matrix = None
 
+    def _vectors(self, texts: Sequence[str]) -> Any:
+        return self._vectorizer.transform([t or "" for t in texts])
+
     def scores(self, text: str, keys: Sequence[str]) -> list[float]:
         """Cosine similarity of ``text`` with each document of ``keys`` (0.0 for unknown keys)."""
+        from sklearn.metrics.pairwise import cosine_similarity
+
         if self._matrix is None or not keys:
             return [0.0] * len(keys)
-        query = self._vectorizer.transform([text or ""])
         rows = [self._position.get(k) for k in keys]
         known = [r for r in rows if r is not None]
-        values = cosine_similarity(query, self._matrix[known])[0] if known else np.zeros(0)
+        values = cosine_similarity(self._vectors([text]), self._matrix[known])[0] if known else []
         lookup = dict(zip(known, values, strict=True))
         return [round(float(lookup[r]), 4) if r is not None else 0.0 for r in rows]
+
+    def cross_scores(self, left: Sequence[str], right: Sequence[str]) -> list[list[float]]:
+        """Cosine similarity of every text of ``left`` with every text of ``right`` (rows: ``left``)."""
+        from sklearn.metrics.pairwise import cosine_similarity
+
+        if self._matrix is None or not left or not right:
+            return [[0.0] * len(right) for _ in left]
+        sims = cosine_similarity(self._vectors(left), self._vectors(right))
+        return [[round(float(x), 4) for x in row] for row in sims]
 
     def themes(
         self, texts: Sequence[str], groups: Sequence[str], threshold: float = THEME_THRESHOLD
@@ -63,9 +77,11 @@ class SimilarityIndex:
 
         ``groups[i]`` is the force of ``texts[i]``: only pairs from different forces link documents.
         """
+        from sklearn.metrics.pairwise import cosine_similarity
+
         if self._matrix is None or len(texts) < 2:
             return []
-        vectors = self._vectorizer.transform([t or "" for t in texts])
+        vectors = self._vectors(texts)
         sims = cosine_similarity(vectors)
         parent = list(range(len(texts)))
 
@@ -86,14 +102,17 @@ class SimilarityIndex:
         for members in clusters.values():
             if len({groups[m] for m in members}) < 2:
                 continue
-            pairs = [sims[a, b] for a in members for b in members if a < b]
-            themes.append(Theme(tuple(members), self._shared_terms(vectors, members), float(np.mean(pairs))))
+            pairs = [float(sims[a, b]) for a in members for b in members if a < b]
+            cohesion = sum(pairs) / len(pairs)
+            themes.append(Theme(tuple(members), self._shared_terms(vectors, members), cohesion))
         return sorted(themes, key=lambda t: -t.cohesion)
 
-    def _shared_terms(self, vectors: object, members: list[int], top: int = 4) -> tuple[str, ...]:
+    def _shared_terms(self, vectors: Any, members: list[int], top: int = 4) -> tuple[str, ...]:
         """The highest-weighted terms present in every member, longest n-grams first among equals."""
+        import numpy as np
+
         names = self._vectorizer.get_feature_names_out()
-        sub = vectors[members]  # type: ignore[index]
+        sub = vectors[members]
         present = len(members) == (sub > 0).sum(axis=0).A1
         weights = sub.sum(axis=0).A1 * present
         order = [str(names[i]) for i in np.argsort(-weights) if weights[i] > 0][: top * 3]
