@@ -108,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
             views = run_child(["-m", "bench.bench_views", "--data-dir", str(data_dir)], timeout_s=args.views_timeout_s)
             run["views"] = views.result or {"error": _last_line(views.stderr) or f"no answer within {args.views_timeout_s:.0f} s"}
             run["views"]["peak_rss_mb"] = views.max_rss_mb
+            if views.returncode < 0:
+                run["views"]["stopped_after_s"] = args.views_timeout_s
     if args.no_api or api_size is None:
         results["api"] = {"skipped": "--no-api" if args.no_api else "no size to serve"}
     else:

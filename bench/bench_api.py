@@ -243,7 +243,7 @@ def hmic_kg_command() -> list[str]:
     return [str(script)] if script.exists() else [PYTHON, "-c", "from api.cli import main; main()"]
 
 
-def start_ours(data_dir: Path, log: Path, probe: str = "/forces") -> Server:
+def start_ours(data_dir: Path, log: Path, probe: str = "/openapi.json") -> Server:
     port = free_port()
     args = [*hmic_kg_command(), "serve", "--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", str(port)]
     return _start("hmic-kg serve", args, f"http://127.0.0.1:{port}", probe, log)
@@ -459,9 +459,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     client = sub.add_parser("client", help="run a plan of scenarios and print their statistics as JSON")
     client.add_argument("--plan", type=Path, required=True)
+    run = sub.add_parser("run", help="the whole API benchmark on an already loaded store (for debugging)")
+    run.add_argument("--data-dir", type=Path, required=True)
+    run.add_argument("--nquads", type=Path, required=True)
+    run.add_argument("--size", type=int, required=True)
+    run.add_argument("--work-dir", type=Path, default=ROOT / "bench" / "out")
+    run.add_argument("--quick", action="store_true")
     args = parser.parse_args(argv)
-    results = client_main(args.plan)
-    print(json.dumps({"results": results}))
+    if args.command == "client":
+        print(json.dumps({"results": client_main(args.plan)}))
+    else:
+        print(json.dumps(run_api(args.data_dir, args.nquads, args.size, args.work_dir, quick=args.quick), indent=1))
     return 0
 
 

@@ -12,13 +12,13 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from bench import latency_summary
 
-REPS = 3
+REPS = 2
 ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"  # as api.pages.network.projection
 
 
@@ -41,7 +41,7 @@ def _busiest(graph: Any, kind: str) -> str | None:
 
 def view_requests(graph: Any, base: str) -> list[tuple[str, str | None]]:
     """(kind, id) of each view to time; ids are the paths after the base IRI."""
-    requests: list[tuple[str, str | None]] = [("overview", None), ("shared", None)]
+    requests: list[tuple[str, str | None]] = []
     for kind in ("force", "system", "unit-type"):
         node = _busiest(graph, kind)
         if node is not None:
@@ -49,16 +49,31 @@ def view_requests(graph: Any, base: str) -> list[tuple[str, str | None]]:
     force = _busiest(graph, "force")
     if force is not None:
         requests.append(("ego", force.removeprefix(base)))
-    return requests
+    return [*requests, ("overview", None), ("shared", None)]  # whole-graph views last: the slowest
 
 
-def measure_views(store: Any, iris: Any, reps: int = REPS) -> dict[str, Any]:
-    """Projection time and, per view, build + render time, node/edge counts and HTML bytes."""
+def measure_views(
+    store: Any, iris: Any, reps: int = REPS, progress: Callable[[dict[str, Any]], None] | None = None
+) -> dict[str, Any]:
+    """Projection time and, per view, build + render time, node/edge counts and HTML bytes.
+
+    ``progress`` gets the figures so far after each step, so a run stopped at its time limit still
+    reports what it measured."""
     from graph.view_data import build_view
     from graph.views import render_view_html
 
     graph, construct_s, networkx_s = project(store)
-    results = []
+    results: list[dict[str, Any]] = []
+    figures = {
+        "projection_s": construct_s + networkx_s,
+        "construct_s": construct_s,
+        "networkx_s": networkx_s,
+        "graph_nodes": graph.number_of_nodes(),
+        "graph_edges": graph.number_of_edges(),
+        "results": results,
+    }
+    if progress is not None:
+        progress(figures)
     for kind, ident in view_requests(graph, iris.base):
         builds: list[float] = []
         renders: list[float] = []
@@ -72,6 +87,8 @@ def measure_views(store: Any, iris: Any, reps: int = REPS) -> dict[str, Any]:
                 builds.append(built - started)
         except Exception as exc:  # recorded as a finding, the other views still run
             results.append({"view": kind, "id": ident, "error": f"{type(exc).__name__}: {exc}"})
+            if progress is not None:
+                progress(figures)
             continue
         results.append(
             {
@@ -84,14 +101,9 @@ def measure_views(store: Any, iris: Any, reps: int = REPS) -> dict[str, Any]:
                 "render_ms": latency_summary(renders)["p50_ms"],
             }
         )
-    return {
-        "projection_s": construct_s + networkx_s,
-        "construct_s": construct_s,
-        "networkx_s": networkx_s,
-        "graph_nodes": graph.number_of_nodes(),
-        "graph_edges": graph.number_of_edges(),
-        "results": results,
-    }
+        if progress is not None:
+            progress(figures)
+    return figures
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -107,10 +119,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = GraphConfig(data_dir=args.data_dir, backend="oxigraph", read_only=True)
     store = open_store(config)
     try:
-        result = measure_views(store, Iris(config.base_iri), args.reps)
+        measure_views(store, Iris(config.base_iri), args.reps, progress=lambda f: print(json.dumps(f), flush=True))
     finally:
         store.close()
-    print(json.dumps(result))
     return 0
 
 

@@ -335,21 +335,28 @@ def _view_section(results: dict[str, Any]) -> list[str]:
         views = run.get("views")
         if not views:
             continue
-        if "error" in views:
-            rows.append((f"{run['size']:,}", "all", "", "", "", "", "", views["error"][:120]))
+        if "error" in views and "results" not in views:
+            rows.append((f"{run['size']:,}", "all", "", "", "", "", "", str(views["error"])[:120]))
             continue
         rows.append((f"{run['size']:,}", "projection", _num(views["graph_nodes"]), _num(views["graph_edges"]),
-                     _num(views["projection_s"] * 1000, 0), "", "", ""))  # fmt: skip
+                     f"{_num(views['construct_s'] * 1000, 0)} / {_num(views['networkx_s'] * 1000, 0)}", "", "",
+                     f"peak RSS {_num(views.get('peak_rss_mb'), 0)} MB"))  # fmt: skip
         for v in views["results"]:
             if "error" in v:
                 rows.append((f"{run['size']:,}", f"{v['view']} {v['id'] or ''}", "", "", "", "", "", v["error"][:120]))
                 continue
             rows.append((f"{run['size']:,}", f"{v['view']} {v['id'] or ''}".strip(), _num(v["nodes"]), _num(v["edges"]),
                          _num(v["build_ms"]), _num(v["render_ms"]), _num(v["html_bytes"] / 1024), ""))  # fmt: skip
+        if views.get("stopped_after_s"):
+            done = {v["view"] for v in views["results"]}
+            missing = [k for k in ("force", "system", "unit-type", "ego", "overview", "shared") if k not in done]
+            rows.append((f"{run['size']:,}", ", ".join(missing) or "–", "", "", "", "", "",
+                         f"not finished: the views run was stopped after {views['stopped_after_s']:.0f} s"))  # fmt: skip
     if not rows:
         return ["## Network views", "", "Not measured in this run.", ""]
     return ["## Network views", "",
-            "Projection = store → networkx (once per size); then each view's build and render (p50 of 3), about "
+            "Projection = store → networkx (CONSTRUCT of every triple, then `graph.network.to_networkx`, once per "
+            "size; build column = CONSTRUCT / networkx split in ms); then each view's build and render (p50 of 2), about "
             "the busiest force / system / unit type. Pages link their scripts (served mode), so the size is the "
             "view's own data.", "",
             *_table(["reports", "view", "nodes", "edges", "build (ms)", "render (ms)", "HTML (KiB)", ""], rows), ""]  # fmt: skip

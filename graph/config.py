@@ -32,7 +32,9 @@ class GraphConfig:
 
     ``oxigraph`` keeps an embedded store in ``data_dir/oxigraph``; ``memory`` keeps an rdflib Dataset,
     persisted to ``data_dir/memory.trig`` on close; ``remote`` talks SPARQL 1.1 Protocol to ``query_url``
-    and ``update_url`` (``store_url``, a Graph Store Protocol endpoint, is optional).
+    and ``update_url`` (``store_url``, a Graph Store Protocol endpoint, is optional); when ``update_token``
+    is set, updates carry ``Authorization: Bearer <update_token>`` (as ``hmic-kg serve
+    --allow-updates-token`` expects). The token is left out of ``repr``.
     """
 
     data_dir: Path = Path(".hmic-kg")
@@ -43,6 +45,7 @@ class GraphConfig:
     store_url: str | None = None
     read_only: bool = False
     timeout_s: float = field(default=60.0)
+    update_token: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir))
@@ -63,10 +66,18 @@ class GraphConfig:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> GraphConfig:
         """Build from ``HMIC_KG_*`` variables (DATA_DIR, BACKEND, BASE_IRI, QUERY_URL, UPDATE_URL,
-        STORE_URL, READ_ONLY, TIMEOUT); keyword ``overrides`` that are not None win."""
+        STORE_URL, UPDATE_TOKEN, READ_ONLY, TIMEOUT); keyword ``overrides`` that are not None win."""
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
-        for name in ("data_dir", "backend", "base_iri", "query_url", "update_url", "store_url"):
+        for name in (
+            "data_dir",
+            "backend",
+            "base_iri",
+            "query_url",
+            "update_url",
+            "store_url",
+            "update_token",
+        ):
             raw = env.get(f"HMIC_KG_{name.upper()}")
             if raw:
                 values[name] = raw

@@ -226,4 +226,5 @@ def open_store(config: GraphConfig) -> Store:
         store_url=config.store_url,
         timeout_s=config.timeout_s,
         meta_graph_iri=meta,
+        update_token=config.update_token,
     )

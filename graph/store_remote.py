@@ -11,6 +11,10 @@ Default graph: the endpoint must answer queries over the union of its named grap
 Bindings: the protocol has no binding API, so they become a ``VALUES`` clause at the start of the WHERE
 group, built from serialised terms (``graph.terms.inject_values``).
 
+Authorisation: with ``update_token`` every update request carries ``Authorization: Bearer <token>`` (what
+``hmic-kg serve --allow-updates-token`` and most protected endpoints expect); queries carry none. A 401
+or 403 answer to an update says so and names the setting.
+
 ``store_url`` (Graph Store Protocol) is kept for exports and tools; replaces do not use it, because a GSP
 PUT cannot update the metadata graph in the same request.
 """
@@ -61,16 +65,25 @@ class RemoteStore:
         timeout_s: float = 60.0,
         meta_graph_iri: str | None = None,
         client: httpx.Client | None = None,
+        update_token: str | None = None,
     ) -> None:
         self.query_url = query_url
         self.update_url = update_url
         self.store_url = store_url
         self.meta_graph_iri = meta_graph_iri
+        self._update_headers = {"Authorization": f"Bearer {update_token}"} if update_token else {}
         self._client = client or httpx.Client(timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 10.0)))
 
     # -- transport -----------------------------------------------------------------------------------
-    def _post(self, url: str, data: str, content_type: str, accept: str | None = None) -> httpx.Response:
-        headers = {"Content-Type": f"{content_type}; charset=utf-8"}
+    def _post(
+        self,
+        url: str,
+        data: str,
+        content_type: str,
+        accept: str | None = None,
+        extra: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        headers = {"Content-Type": f"{content_type}; charset=utf-8", **(extra or {})}
         if accept:
             headers["Accept"] = accept
         try:
@@ -81,6 +94,12 @@ class RemoteStore:
             raise StoreError(f"cannot reach the SPARQL endpoint {url}: {exc}") from None
         if response.status_code == 406:
             raise QueryError("the requested result format does not fit this query's result form")
+        if response.status_code in (401, 403) and content_type == "application/sparql-update":
+            given = "was refused" if "Authorization" in headers else "needs a bearer token"
+            raise StoreError(
+                f"the endpoint {url} answered HTTP {response.status_code}: the update {given} "
+                "(set --update-token or HMIC_KG_UPDATE_TOKEN)"
+            )
         if response.status_code == 400:
             raise QueryError(f"the endpoint refused the request: {response.text.strip()[:300]}")
         if response.status_code >= 300:
@@ -92,7 +111,7 @@ class RemoteStore:
     def _update(self, sparql: str) -> None:
         if self.update_url is None:
             raise StoreError("no SPARQL update URL configured (HMIC_KG_UPDATE_URL): the store is read-only")
-        self._post(self.update_url, sparql, "application/sparql-update")
+        self._post(self.update_url, sparql, "application/sparql-update", extra=self._update_headers)
 
     def update(self, sparql: str) -> None:
         """One SPARQL update request (atomic on a conforming server)."""

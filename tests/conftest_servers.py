@@ -1,4 +1,5 @@
-"""A real Oxigraph SPARQL server on loopback for the remote-store tests, and a per-backend store factory.
+"""Real servers on loopback: ``oxigraph serve`` for the remote-store tests and ``hmic-kg serve``
+(:func:`served`), and a per-backend store factory.
 
 Import the fixtures into a test module with ``from tests.conftest_servers import *``-style explicit names.
 """
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -21,6 +23,8 @@ from graph.store_oxigraph import OxigraphStore
 from graph.store_remote import RemoteStore
 
 OXIGRAPH_BIN = Path(sys.executable).parent / "oxigraph"
+HMIC_KG_BIN = Path(sys.executable).parent / "hmic-kg"
+ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ("oxigraph", "memory", "remote")
 META = "http://127.0.0.1:8000/id/graph/meta"
 
@@ -29,6 +33,46 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def hmic_kg_command(*args: str) -> list[str]:
+    """The ``hmic-kg`` CLI with ``args`` (the installed script, else the module)."""
+    launcher = [str(HMIC_KG_BIN)] if HMIC_KG_BIN.exists() else [sys.executable, "-m", "api.cli"]
+    return [*launcher, *args]
+
+
+@contextmanager
+def served(data_dir: Path, *options: str, port: int | None = None, timeout_s: float = 60.0) -> Iterator[str]:
+    """``hmic-kg serve --data-dir DATA_DIR OPTIONS…`` on ``port`` (default: a free one) of loopback;
+    yields its base URL once it answers, and stops it afterwards."""
+    port = port or free_port()
+    command = hmic_kg_command(
+        "serve", "--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", str(port)
+    )
+    process = subprocess.Popen(
+        [*command, *options], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                stderr = process.stderr.read().decode() if process.stderr else ""
+                raise RuntimeError(f"hmic-kg serve did not start: {stderr[-2000:]}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 class OxigraphServer:

@@ -7,21 +7,17 @@ page may log a console error. Screenshots of the main pages are written to docs/
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 
 from graph.config import GraphConfig
 from graph.iris import Iris
 from graph.loading import load_paths
 from graph.store import open_store
+from tests.conftest_servers import free_port, served
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,12 +36,6 @@ pytestmark = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`hmic-kg serve` on a free loopback port with the two sample reports loaded."""
@@ -59,28 +49,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         assert summary.files_failed == 0
     finally:
         store.close()
-    command = [sys.executable, "-m", "api.cli", "serve", "--data-dir", str(data_dir), "--port", str(port),
-               "--base-iri", config.base_iri]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                stderr = process.stderr.read().decode() if process.stderr else ""
-                pytest.fail(f"hmic-kg serve did not start: {stderr[-2000:]}")
-            time.sleep(0.3)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    with served(data_dir, "--base-iri", config.base_iri, port=port) as served_base:
+        yield served_base
 
 
 @pytest.fixture(scope="module")
@@ -198,6 +168,7 @@ def test_home_leads_to_who_has_solved_it_and_whom_to_call(server: str, watched: 
     contact = item.locator(".lead-contact")
     assert "Jackie Alexander" in contact.inner_text()
     assert (contact.locator("a[href^='tel:']").get_attribute("href") or "").startswith("tel:0")
+    help_section.scroll_into_view_if_needed()
     shot(watched, "force-page.png")
     item.locator("a[href^='/page/practice/nottinghamshire-2007/']").first.click()
     page.wait_for_url("**/page/practice/nottinghamshire-2007/*")

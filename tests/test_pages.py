@@ -14,7 +14,8 @@ from api.app import create_app
 from api.settings import Settings
 from graph.config import GraphConfig
 from graph.store import open_store
-from tests.conftest_api import sample_client, sample_store  # noqa: F401  (fixtures)
+
+pytest_plugins = ["tests.conftest_api"]
 
 FIXTURE = Path(__file__).parent / "data" / "pages_graph.trig"
 EXTERNAL_SRC = re.compile(

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 from SPARQLWrapper import CSV, JSON, POST, TURTLE, SPARQLWrapper
 
 from graph.store_oxigraph import OxigraphStore
-from tests.conftest_api import BASE, free_port, tiny_graph
+from tests.conftest_api import BASE, tiny_graph
+from tests.conftest_servers import served
 
 pytestmark = pytest.mark.server
 
@@ -24,45 +22,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store = OxigraphStore(data_dir / "oxigraph")
     store.replace_graph(f"{BASE}graph/tiny", tiny_graph(50), None)
     store.close()
-    port = free_port()
-    script = Path(sys.executable).parent / "hmic-kg"
-    launcher = (
-        [str(script)] if script.exists() else [sys.executable, "-c", "from api.cli import main; main()"]
-    )
-    command = [
-        *launcher,
-        "serve",
-        "--data-dir",
-        str(data_dir),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--query-timeout",
-        "2",
-    ]
-    process = subprocess.Popen(
-        command, cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
-            time.sleep(0.1)
+    with served(data_dir, "--query-timeout", "2") as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def test_serve_answers_lookups_and_sparql(server: str) -> None:

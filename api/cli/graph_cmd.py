@@ -25,6 +25,14 @@ QueryUrl = Annotated[str | None, typer.Option("--query-url", help="SPARQL query 
 UpdateUrl = Annotated[
     str | None, typer.Option("--update-url", help="SPARQL update endpoint (remote backend).")
 ]
+UpdateToken = Annotated[
+    str | None,
+    typer.Option(
+        "--update-token",
+        help="Bearer token sent with updates to the remote endpoint (env HMIC_KG_UPDATE_TOKEN).",
+        show_default=False,
+    ),
+]
 
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld")
 EXPORT_CHOICES = ("turtle", "trig", "nquads", "ntriples", "jsonld", "graphml")
@@ -36,12 +44,14 @@ def graph_config(
     base_iri: str | None,
     query_url: str | None = None,
     update_url: str | None = None,
+    update_token: str | None = None,
 ) -> GraphConfig:
     """Settings from the options, falling back on ``HMIC_KG_*`` variables; bad values exit with code 2."""
     try:
         return GraphConfig.from_env(
-            data_dir=data_dir, backend=backend, base_iri=base_iri, query_url=query_url, update_url=update_url
-        )
+            data_dir=data_dir, backend=backend, base_iri=base_iri, query_url=query_url, update_url=update_url,
+            update_token=update_token,
+        )  # fmt: skip
     except ConfigError as exc:
         raise fail(str(exc), code=2) from None
 
@@ -77,6 +87,7 @@ def load(
     base_iri: BaseIri = None,
     query_url: QueryUrl = None,
     update_url: UpdateUrl = None,
+    update_token: UpdateToken = None,
 ) -> None:
     """Load reports into the graph store, one named graph per report (reloading replaces it atomically).
 
@@ -87,11 +98,14 @@ def load(
       hmic-kg load data/reports
 
       hmic-kg load report.pdf other.txt --data-dir /tmp/kg --backend oxigraph
+
+      hmic-kg load data/reports --backend remote --query-url http://127.0.0.1:8000/sparql
+      --update-url http://127.0.0.1:8000/sparql --update-token T
     """
     from graph.iris import Iris
     from graph.loading import FileResult, load_paths
 
-    config = graph_config(data_dir, backend, base_iri, query_url, update_url)
+    config = graph_config(data_dir, backend, base_iri, query_url, update_url, update_token)
     out = Console(highlight=False, soft_wrap=True)
     progress = Progress(
         TextColumn("loading"), BarColumn(), MofNCompleteColumn(), console=Console(stderr=True), transient=True

@@ -12,6 +12,7 @@ from rdflib import URIRef
 from api.lookup import GRADES, force_grades
 from api.matching import Matcher, cached_help, finding_help, similar_to
 from api.pages.common import Link, link_to
+from api.pages.home import AreaColumn
 from api.runtime import Runtime
 from graph.store import Store
 
@@ -31,15 +32,10 @@ class Item:
 
 @dataclass
 class GradeRow:
-    """One area of a force: its grade (``kind`` is the grade id, for colour) and the national counts."""
+    """One area of a force with the national counts, and its grade (``kind``: the grade id, for colour)."""
 
-    area: Link
+    area: AreaColumn
     grade: Link
-    national: dict[str, int]
-
-    @property
-    def total(self) -> int:
-        return sum(self.national.values())
 
 
 @dataclass
@@ -146,9 +142,9 @@ def grades_section(store: Store, force_iri: str, base: str) -> Section | None:
         label = str(grade["grade"] or "")
         area = link_to(URIRef(grade["area"]["iri"]), base, grade["area"]["label"])
         national = {g: int(grade["national"][g] or 0) for g in GRADES}
-        rows.append(GradeRow(area, Link(label or "–", kind=label.lower() or "none"), national))
+        rows.append(GradeRow(AreaColumn(area, national), Link(label or "–", kind=label.lower() or "none")))
     if not rows:
         return None
-    rows.sort(key=lambda r: r.area.label)
+    rows.sort(key=lambda r: r.area.link.label)
     return Section("Grades", "grades", "This force's grade in each area, beside how all forces were graded.",
                    grades=rows)  # fmt: skip
