@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import sparql
+from api.docs_ui import install_docs
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.runtime import Runtime
 from api.settings import Settings
@@ -59,6 +60,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         description=DESCRIPTION,
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served offline by install_docs
+        redoc_url=None,
     )
     app.state.runtime = runtime
     app.state.settings = settings
@@ -70,5 +73,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         expose_headers=["X-HMIC-Truncated", "X-HMIC-Row-Limit"],
     )
     install_error_handlers(app)
+    install_docs(app)
     _include_routers(app)
     return app
