@@ -49,3 +49,10 @@ def test_every_practice_has_similar_practice_or_an_empty_page(sample_client: Tes
         response = sample_client.get(f"/practices/{practice['id']}/similar")
         assert response.status_code == 200
         assert all(m["force"]["id"] != practice["force"]["id"] for m in response.json()["items"])
+
+
+def test_regression_force_units_listed_once(sample_client: TestClient) -> None:
+    """A unit type labelled by both reports (and the vocabulary) once gave the same unit twice."""
+    for force in ("northamptonshire", "nottinghamshire"):
+        units = [unit["iri"] for unit in sample_client.get(f"/forces/{force}").json()["units"]]
+        assert units and len(units) == len(set(units)), force

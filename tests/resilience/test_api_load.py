@@ -15,8 +15,8 @@ import os
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from itertools import cycle, islice
 from urllib.parse import quote
 
@@ -65,6 +65,7 @@ class LoadResult:
     statuses: Counter[int] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)  # transport errors and 5xx: (url, status, body)
     latencies: list[float] = field(default_factory=list)
+    slowest: list[tuple[float, str]] = field(default_factory=list)  # the 10 slowest (seconds, path)
     seconds: float = 0.0
 
     @property
@@ -88,7 +89,9 @@ async def _hammer(base: str, paths: Iterator[str], concurrency: int) -> LoadResu
                     f"{path}: {type(error).__name__} {error} (at {at:.1f} s, after {took:.2f} s)"
                 )
                 continue
-            result.latencies.append(time.perf_counter() - started)
+            took = time.perf_counter() - started
+            result.latencies.append(took)
+            result.slowest = sorted([*result.slowest, (took, path)], reverse=True)[:10]
             result.statuses[response.status_code] += 1
             if response.status_code >= 500:
                 result.errors.append(f"{path}: {response.status_code} {response.text[:200]}")
@@ -149,7 +152,8 @@ def test_loopback_load_has_no_5xx_and_memory_returns_to_baseline(samples_server:
         "API load",
         f"{result.served} requests from {CONCURRENCY} concurrent clients in {result.seconds:.1f} s "
         f"({result.served / result.seconds:.0f} req/s; "
-        f"p50 {_percentile(result.latencies, 0.5) * 1000:.0f} ms, p99 {_percentile(result.latencies, 0.99) * 1000:.0f} ms), "
+        f"p50 {_percentile(result.latencies, 0.5) * 1000:.0f} ms, "
+        f"p99 {_percentile(result.latencies, 0.99) * 1000:.0f} ms), "
         f"statuses {dict(sorted(result.statuses.items()))}, 5xx: 0, transport errors: 0; "
         f"server RSS {baseline / mb:.0f} MB after warm-up -> {after / mb:.0f} MB after",
     )
@@ -161,6 +165,7 @@ def test_loopback_load_has_no_5xx_and_memory_returns_to_baseline(samples_server:
 def test_runaway_query_is_cut_while_other_requests_answer_quickly(samples_server: Server) -> None:
     """The server runs with a 3 s limit; during a runaway query, lookups and small queries stay fast."""
     outcome: dict[str, object] = {}
+    assert hammer(samples_server.url, len(MIX)).errors == []  # warm caches, as in steady use
 
     def runaway() -> None:
         started = time.perf_counter()
@@ -181,7 +186,8 @@ def test_runaway_query_is_cut_while_other_requests_answer_quickly(samples_server
     assert float(outcome["seconds"]) < 3.0 + 3.0  # type: ignore[arg-type]
     assert during.errors == [], during.errors[:5]
     assert during.served >= 20 and set(during.statuses) <= {200, 404, 422}, during.statuses
-    assert _percentile(during.latencies, 0.5) < 0.5, sorted(during.latencies)[-10:]
+    assert _percentile(during.latencies, 0.5) < 0.5, during.slowest
+    assert max(during.latencies) < 3.0, during.slowest  # nothing waited for the runaway
     after = httpx.get(f"{samples_server.url}{_sparql('ASK { ?s ?p ?o }')}", timeout=30)
     assert after.status_code == 200  # the killed worker was replaced
     record_figure(
@@ -189,5 +195,6 @@ def test_runaway_query_is_cut_while_other_requests_answer_quickly(samples_server
         f"cut at the 3 s limit after {float(outcome['seconds']):.1f} s (503 query_timeout); meanwhile "  # type: ignore[arg-type]
         f"{during.served} other requests (8 clients) answered, "
         f"p50 {_percentile(during.latencies, 0.5) * 1000:.0f} ms, "
-        f"p95 {_percentile(during.latencies, 0.95) * 1000:.0f} ms, 0 errors",
+        f"p95 {_percentile(during.latencies, 0.95) * 1000:.0f} ms, "
+        f"max {max(during.latencies) * 1000:.0f} ms, 0 errors",
     )
