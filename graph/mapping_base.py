@@ -71,7 +71,7 @@ class MappingContext:
 
     def __post_init__(self) -> None:
         self.expansions = report_expansions(self.report, self.vocabulary)
-        self.slugs = entity_slugs(self.report, self.expansions)
+        self.slugs = entity_slugs(self.report, self.expansions, self.vocabulary)
 
     @property
     def report_id(self) -> str:

@@ -13,7 +13,7 @@ from rdflib.namespace import FOAF, SKOS
 
 from graph.iris import HMIC, OA, ORG, SCHEMA, slugify
 from graph.mapping_base import MappingContext
-from graph.resolve import canonical_rank, entity_slug, person_key, role_slug, unit_type_of
+from graph.resolve import canonical_rank, entity_slug, person_key, role_slug, unit_key, unit_type_of
 from loaders.model import Entity, EntityKind, SourceSpan
 
 
@@ -53,15 +53,17 @@ def _system(ctx: MappingContext, entity: Entity) -> None:
 
 
 def _unit(ctx: MappingContext, entity: Entity) -> None:
-    slug, label, expansion = unit_type_of(entity, ctx.expansions)
+    slug, label, expansion = unit_type_of(entity, ctx.expansions, ctx.vocabulary)
     unit_type = ctx.iris.unit_type(slug)
     ctx.node(unit_type, HMIC.UnitType, SKOS.Concept, label=label)
     ctx.add(unit_type, SKOS.inScheme, HMIC.UnitTypes)
     ctx.add(unit_type, SKOS.prefLabel, label)
     ctx.add(unit_type, HMIC.expansion, expansion)
-    unit = ctx.iris.unit(ctx.force_id, slug)
-    ctx.node(unit, ORG.OrganizationalUnit, label=f"{label} ({ctx.report.force.name})")
-    ctx.add(unit, SKOS.prefLabel, label)
+    key = unit_key(entity, ctx.expansions, ctx.vocabulary)
+    unit_label = label if key == slug else " ".join(entity.name.split())
+    unit = ctx.iris.unit(ctx.force_id, key)
+    ctx.node(unit, ORG.OrganizationalUnit, label=f"{unit_label} ({ctx.report.force.name})")
+    ctx.add(unit, SKOS.prefLabel, unit_label)
     ctx.add(unit, HMIC.unitType, unit_type)
     ctx.add(unit, ORG.unitOf, ctx.force_iri)
     ctx.add(ctx.force_iri, ORG.hasUnit, unit)
@@ -153,7 +155,9 @@ def _ensure_entity(ctx: MappingContext, entity_id: str, text: str) -> URIRef:
         entity = Entity(
             id=entity_id, kind=EntityKind(prefix.replace("-", "_")), name=text, expansion=None, mentions=()
         )
-        slug = key if entity.kind is EntityKind.PERSON else entity_slug(entity, ctx.expansions)
+        slug = (
+            key if entity.kind is EntityKind.PERSON else entity_slug(entity, ctx.expansions, ctx.vocabulary)
+        )
         ctx.slugs[entity_id] = f"{prefix}/{slug}"
         _ENTITY_MAPPERS[entity.kind](ctx, entity)
     return ctx.entity(entity_id)

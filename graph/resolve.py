@@ -116,8 +116,14 @@ def system_slug(name: str) -> str:
     return slugify(name)
 
 
-def unit_type_of(entity: Entity, expansions: Expansions) -> tuple[str, str, str | None]:
-    """``(slug, label, expansion)`` of a unit's type; ``child abuse investigation unit`` ≡ ``CAIU``."""
+def unit_type_of(
+    entity: Entity, expansions: Expansions, vocabulary: Vocabulary | None = None
+) -> tuple[str, str, str | None]:
+    """``(slug, label, expansion)`` of a unit's type; ``child abuse investigation unit`` ≡ ``CAIU``.
+
+    A unit with no abbreviation takes a known unit type from the vocabulary, else the generic kind of
+    its head noun (``A division`` -> ``division``), else a type of its own.
+    """
     name = " ".join(entity.name.split())
     if looks_like_abbreviation(name):
         label = name[:-1] if name.endswith("s") and name[:-1].isupper() else name
@@ -129,8 +135,38 @@ def unit_type_of(entity: Entity, expansions: Expansions) -> tuple[str, str, str 
             abbreviation,
             entity.expansion or expansions.expand(abbreviation) or name,
         )
+    if vocabulary is not None:
+        known = vocabulary.find("unit_types", name)
+        if known is not None:
+            return slugify(known.label), known.label, known.expansion
+        kind = _unit_kind(name, vocabulary)
+        if kind is not None:
+            return slugify(kind), kind, None
     fallback = entity.id.partition("/")[2] or slugify(name)
     return slugify(fallback), name, entity.expansion
+
+
+def unit_key(entity: Entity, expansions: Expansions, vocabulary: Vocabulary | None = None) -> str:
+    """The slug of a force's unit: its type's for a specific type (one DPMU per force), its own name's
+    when the type is only a generic kind (``A division`` and ``B division`` stay two units)."""
+    slug, label, _ = unit_type_of(entity, expansions, vocabulary)
+    if vocabulary is not None and vocabulary.find("unit_kinds", label) is not None:
+        own = slugify(" ".join(entity.name.split()))
+        return own if own != slug else slug
+    return slug
+
+
+def _unit_kind(name: str, vocabulary: Vocabulary) -> str | None:
+    """The generic kind named by the head noun of ``name`` (brackets ignored, plural allowed)."""
+    words = re.sub(r"\([^)]*\)", " ", name).split()
+    if not words:
+        return None
+    head = words[-1].casefold()
+    for candidate in (head, head[:-1] if head.endswith("s") else None):
+        term = vocabulary.find("unit_kinds", candidate) if candidate else None
+        if term is not None:
+            return term.label
+    return None
 
 
 def role_slug(name: str, expansions: Expansions) -> str:
@@ -138,12 +174,12 @@ def role_slug(name: str, expansions: Expansions) -> str:
     return slugify(expansions.abbreviate(name))
 
 
-def entity_slug(entity: Entity, expansions: Expansions) -> str:
+def entity_slug(entity: Entity, expansions: Expansions, vocabulary: Vocabulary | None = None) -> str:
     """The cross-report key of an entity (the unit's is its type's)."""
     if entity.kind is EntityKind.IT_SYSTEM:
         return system_slug(entity.name)
     if entity.kind is EntityKind.UNIT:
-        return unit_type_of(entity, expansions)[0]
+        return unit_key(entity, expansions, vocabulary)
     if entity.kind is EntityKind.ROLE:
         return role_slug(entity.name, expansions)
     if entity.kind is EntityKind.PERSON:
@@ -151,6 +187,8 @@ def entity_slug(entity: Entity, expansions: Expansions) -> str:
     return slugify(expansions.abbreviate(entity.name)) if " " in entity.name else slugify(entity.name)
 
 
-def entity_slugs(report: InspectionReport, expansions: Expansions) -> dict[str, str]:
+def entity_slugs(
+    report: InspectionReport, expansions: Expansions, vocabulary: Vocabulary | None = None
+) -> dict[str, str]:
     """Loader entity id -> resolved ``"<kind prefix>/<slug>"`` for every entity of the report."""
-    return {e.id: f"{e.kind.id_prefix}/{entity_slug(e, expansions)}" for e in report.entities}
+    return {e.id: f"{e.kind.id_prefix}/{entity_slug(e, expansions, vocabulary)}" for e in report.entities}

@@ -17,7 +17,7 @@ from loaders.resources import ontology_file
 
 HV = Namespace("https://w3id.org/hmic-kg/vocab/")
 
-_SCHEMES = ("it-systems", "unit-types", "ranks", "posts", "partners", "not-systems")
+_SCHEMES = ("it-systems", "unit-types", "unit-kinds", "ranks", "posts", "partners", "not-systems")
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ class Vocabulary:
 
     it_systems: tuple[Term, ...] = ()
     unit_types: tuple[Term, ...] = ()
+    unit_kinds: tuple[Term, ...] = ()  # generic head nouns: division, department, team ...
     ranks: tuple[Term, ...] = ()
     posts: tuple[Term, ...] = ()
     partners: tuple[Term, ...] = ()
@@ -54,7 +55,7 @@ class Vocabulary:
     _lookup: dict[str, dict[str, Term]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        for name in ("it_systems", "unit_types", "ranks", "posts", "partners", "not_systems"):
+        for name in ("it_systems", "unit_types", "unit_kinds", "ranks", "posts", "partners", "not_systems"):
             self._lookup[name] = _index(getattr(self, name))
 
     @classmethod

@@ -4,8 +4,9 @@ half-loaded report and never fail.
 What the backends allow: the embedded Oxigraph store is one read-write handle per machine (RocksDB
 lock), and pyoxigraph 0.5 documents ``Store.read_only`` while another process writes as undefined
 behaviour (0.5 dropped secondary instances). So threads share the loader's own store, and processes
-read through a SPARQL server (``oxigraph serve``) that ``hmic-kg load --backend remote`` loads through,
-the documented way to load while others read.
+read through a SPARQL server that ``hmic-kg load --backend remote`` loads through, the documented way to
+load while others read: ``oxigraph serve``, and ``hmic-kg serve --allow-updates-token`` itself (its
+``/sparql`` answers from per-generation snapshots in worker processes).
 
 Each observation is one query returning, per report graph, its triple count and the checksum its
 metadata entry records; every observation must be the complete old edition or the complete new one.
@@ -20,6 +21,8 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -35,6 +38,7 @@ from tests.resilience.conftest import (
     IRIS,
     META_GRAPH,
     ROOT,
+    Server,
     cli_env,
     record_figure,
     report_graph,
@@ -44,6 +48,7 @@ from tests.resilience.conftest import (
 REPORTS = 3
 READER_THREADS = 4
 READER_PROCESSES = 3
+TOKEN = "concurrency-update-token"
 PAUSE_S = 0.05  # between a reader's queries, so that 2 cores are not starved for the loader
 #: one snapshot of one report graph: its size and the checksum its metadata entry records
 OBSERVE = (
@@ -158,75 +163,72 @@ json.dump({"observations": observations, "errors": errors}, sys.stdout)
 """
 
 
-def _remote_observe(server: OxigraphServer, graphs: list[str]) -> Observation:
-    remote = RemoteStore(server.query_url, meta_graph_iri=META_GRAPH)
+@dataclass(frozen=True)
+class Endpoint:
+    """A SPARQL server that reader processes query and ``hmic-kg load --backend remote`` loads through."""
+
+    name: str
+    query_url: str
+    update_url: str
+    token: str | None = None
+
+
+@pytest.fixture(params=["oxigraph serve", "hmic-kg serve"])
+def endpoint(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Endpoint]:
+    """``oxigraph serve`` (shared, cleared), or ``hmic-kg serve --allow-updates-token`` on an empty store."""
+    if request.param == "oxigraph serve":
+        server: OxigraphServer = request.getfixturevalue("oxigraph_server")
+        server.clear()
+        yield Endpoint(request.param, server.query_url, server.update_url)
+        server.clear()
+        return
+    api = Server(tmp_path / "served", "--allow-updates-token", TOKEN)
+    try:
+        yield Endpoint(request.param, f"{api.url}/sparql", f"{api.url}/sparql", TOKEN)
+    finally:
+        api.stop()
+
+
+def _remote_observe(endpoint: Endpoint, graphs: list[str]) -> Observation:
+    remote = RemoteStore(endpoint.query_url, meta_graph_iri=META_GRAPH)
     try:
         return _observe_all(remote, graphs)
     finally:
         remote.close()
 
 
-def _remote_load(
-    server: OxigraphServer, paths: list[Path], data_dir: Path
-) -> subprocess.CompletedProcess[str]:
-    command = [
-        str(HMIC_KG),
-        "load",
-        *map(str, paths),
-        "--data-dir",
-        str(data_dir),
-        "--backend",
-        "remote",
-        "--query-url",
-        server.query_url,
-        "--update-url",
-        server.update_url,
-    ]
+def _remote_load(endpoint: Endpoint, paths: list[Path], data_dir: Path) -> subprocess.CompletedProcess[str]:
+    command = [str(HMIC_KG), "load", *map(str, paths), "--data-dir", str(data_dir), "--backend", "remote",
+               "--query-url", endpoint.query_url, "--update-url", endpoint.update_url]  # fmt: skip
+    if endpoint.token:
+        command += ["--update-token", endpoint.token]
     return subprocess.run(command, cwd=ROOT, env=cli_env(), capture_output=True, text=True, timeout=240)
 
 
 @pytest.mark.slow
 @pytest.mark.server
 @pytest.mark.timeout(300)
-def test_reader_processes_during_a_remote_load_see_whole_reports(
-    tmp_path: Path,
-    oxigraph_server: OxigraphServer,  # noqa: F811
-) -> None:
+def test_reader_processes_during_a_remote_load_see_whole_reports(tmp_path: Path, endpoint: Endpoint) -> None:
     old, new = editions(tmp_path)
-    oxigraph_server.clear()
-    first = _remote_load(oxigraph_server, list(old.values()), tmp_path / "unused")
+    first = _remote_load(endpoint, list(old.values()), tmp_path / "unused")
     assert first.returncode == 0, first.stdout + first.stderr
     graphs = [report_graph(r) for r in old]
-    complete = [_remote_observe(oxigraph_server, graphs)]
+    complete = [_remote_observe(endpoint, graphs)]
     stop = tmp_path / "stop"
+    reader = [sys.executable, "-c", READER, endpoint.query_url, OBSERVE, str(stop), str(PAUSE_S), *graphs]
     readers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                READER,
-                oxigraph_server.query_url,
-                OBSERVE,
-                str(stop),
-                str(PAUSE_S),
-                *graphs,
-            ],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        subprocess.Popen(reader, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(READER_PROCESSES)
     ]
     try:
         time.sleep(0.5)
         for edition in (new, old):
-            result = _remote_load(oxigraph_server, list(edition.values()), tmp_path / "unused")
+            result = _remote_load(endpoint, list(edition.values()), tmp_path / "unused")
             assert result.returncode == 0, result.stdout + result.stderr
-            complete.append(_remote_observe(oxigraph_server, graphs))
+            complete.append(_remote_observe(endpoint, graphs))
     finally:
         stop.touch()
-        outputs = [reader.communicate(timeout=60) for reader in readers]
+        outputs = [process.communicate(timeout=60) for process in readers]
     observations: list[Observation] = []
     for stdout, stderr in outputs:
         answer = json.loads(stdout or "{}")
@@ -236,9 +238,8 @@ def test_reader_processes_during_a_remote_load_see_whole_reports(
     allowed = allowed_states(complete[0], complete[1])
     seen = check(observations, allowed)
     assert len(observations) >= READER_PROCESSES and len(seen) > len(allowed)
-    oxigraph_server.clear()
     record_figure(
-        "concurrency (processes)",
+        f"concurrency (processes, {endpoint.name})",
         f"{len(observations)} snapshot queries from {READER_PROCESSES} processes during 2 remote loads "
-        f"of {REPORTS} reports through oxigraph serve: 0 errors, 0 half-loaded reports",
+        f"of {REPORTS} reports through {endpoint.name}: 0 errors, 0 half-loaded reports",
     )
