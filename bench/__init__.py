@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,9 +54,53 @@ class ChildRun:
     cpu_s: float = 0.0  # user + system CPU of the child (and its reaped children): robust to a busy machine
 
 
-def run_child(args: Sequence[str], timeout_s: float, env: dict[str, str] | None = None) -> ChildRun:
+#: a child (with its descendants) using more resident memory than this is killed: the machine is shared
+MEMORY_LIMIT_MB = 6144.0
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and its descendants, in MB (0 when it has gone)."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0.0
+    total = 0
+    for proc in procs:
+        try:
+            total += proc.memory_info().rss
+        except psutil.Error:
+            pass
+    return total / 2**20
+
+
+def memory_watchdog(pid: int, kill: Callable[[], None], limit_mb: float, killed: list[float]) -> threading.Thread:
+    """A daemon thread that calls ``kill`` once the process tree of ``pid`` goes over ``limit_mb``."""
+
+    def watch() -> None:
+        while True:
+            rss = tree_rss_mb(pid)
+            if rss == 0.0:
+                return
+            if rss > limit_mb:
+                killed.append(rss)
+                kill()
+                return
+            time.sleep(0.25)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread
+
+
+def run_child(
+    args: Sequence[str], timeout_s: float, env: dict[str, str] | None = None, memory_limit_mb: float = MEMORY_LIMIT_MB
+) -> ChildRun:
     """Run ``python ARGS`` in a fresh process and reap it with ``os.wait4``, whose rusage is that child's
-    own (``ru_maxrss``: its peak resident memory, in KiB on Linux)."""
+    own (``ru_maxrss``: its peak resident memory, in KiB on Linux). The child is killed at ``timeout_s``
+    or when its resident memory passes ``memory_limit_mb``."""
     started = time.perf_counter()
     proc = subprocess.Popen(
         [PYTHON, *args],
@@ -76,6 +120,8 @@ def run_child(args: Sequence[str], timeout_s: float, env: dict[str, str] | None 
         reader.start()
     killer = threading.Timer(timeout_s, proc.kill)
     killer.start()
+    over_memory: list[float] = []
+    memory_watchdog(proc.pid, proc.kill, memory_limit_mb, over_memory)
     try:
         _, status, usage = os.wait4(proc.pid, 0)
     finally:
@@ -85,7 +131,9 @@ def run_child(args: Sequence[str], timeout_s: float, env: dict[str, str] | None 
         reader.join()
     wall = time.perf_counter() - started
     stdout, stderr = "".join(out), "".join(err)
-    if wall >= timeout_s:
+    if over_memory:
+        stderr += f"\n[bench] killed: resident memory {over_memory[0]:,.0f} MB over the {memory_limit_mb:,.0f} MB limit"
+    elif wall >= timeout_s:
         stderr += f"\n[bench] killed after {timeout_s:.0f} s"
     lines = [line for line in stdout.splitlines() if line.startswith("{")]
     result = json.loads(lines[-1]) if lines else {}

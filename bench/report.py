@@ -367,7 +367,10 @@ def _api_section(api: dict[str, Any]) -> list[str]:
         return ["## API", "", "Not measured in this run.", ""]
     if "error" in api or "skipped" in api:
         return ["## API", "", f"Not measured: {api.get('error') or api.get('skipped')}", ""]
+    cold = api.get("cold_start_s") or []
     out = ["## API under load", "",
+           f"Cold start (first lookup, which builds the catalogue): "
+           f"{', '.join(f'{c:.1f} s' for c in cold) if cold else 'did not finish'}.", "",
            f"{api['reports']:,} reports; load generator in a second process on loopback, {api['concurrency']} "
            f"keep-alive clients in a closed loop, {api['duration_s']:.0f} s per scenario after a warm-up. "
            f"Stock Oxigraph: `oxigraph serve-read-only --union-default-graph` on a bulk load of the same store's "

@@ -88,7 +88,6 @@ def test_years_shift_with_the_report_year(tmp_path: Path) -> None:
     assert later.name.endswith("-2008.txt")
     text = later.read_text(encoding="utf-8")
     assert "assessment period April 2007 to July 2008" in text
-    assert "2008/09" in text
 
 
 def test_contacts_are_rewritten(corpus_43: corpus.Corpus) -> None:
@@ -103,7 +102,7 @@ def test_a_synthetic_report_loads_as_its_force_and_year(tmp_path: Path) -> None:
     from loaders.pipeline import load_report
 
     generated = corpus.generate(50, seed=5, out_dir=tmp_path)
-    report = load_report(generated.files[-1])  # avon-and-somerset in the second year
+    report = load_report(generated.files[43])  # the first force of the second year
     assert report.report_id == "avon-and-somerset-2008"
 
 

@@ -61,9 +61,8 @@ Observation = dict[str, tuple[int, str]]
 
 def editions(tmp_path: Path) -> tuple[dict[str, Path], dict[str, Path]]:
     """Old and new editions (the new without its glossary) of ``REPORTS`` reports."""
-    return write_variants(tmp_path / "old", REPORTS), write_variants(
-        tmp_path / "new", REPORTS, without_glossary=True
-    )
+    old = write_variants(tmp_path / "old", REPORTS)
+    return old, write_variants(tmp_path / "new", REPORTS, without_glossary=True)
 
 
 def allowed_states(old: Observation, new: Observation) -> dict[str, set[tuple[int, str]]]:
@@ -171,6 +170,7 @@ class Endpoint:
     query_url: str
     update_url: str
     token: str | None = None
+    passes: int = 2  # loads while the readers run: new editions, then old again
 
 
 @pytest.fixture(params=["oxigraph serve", "hmic-kg serve"])
@@ -184,7 +184,8 @@ def endpoint(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Endpoin
         return
     api = Server(tmp_path / "served", "--allow-updates-token", TOKEN)
     try:
-        yield Endpoint(request.param, f"{api.url}/sparql", f"{api.url}/sparql", TOKEN)
+        # one pass: its update guard parses each ~1.5 MB report update with rdflib (~2-4 s of CPU)
+        yield Endpoint(request.param, f"{api.url}/sparql", f"{api.url}/sparql", TOKEN, passes=1)
     finally:
         api.stop()
 
@@ -222,7 +223,7 @@ def test_reader_processes_during_a_remote_load_see_whole_reports(tmp_path: Path,
     ]
     try:
         time.sleep(0.5)
-        for edition in (new, old):
+        for edition in (new, old)[: endpoint.passes]:
             result = _remote_load(endpoint, list(edition.values()), tmp_path / "unused")
             assert result.returncode == 0, result.stdout + result.stderr
             complete.append(_remote_observe(endpoint, graphs))
@@ -234,12 +235,13 @@ def test_reader_processes_during_a_remote_load_see_whole_reports(tmp_path: Path,
         answer = json.loads(stdout or "{}")
         assert answer and answer["errors"] == [], (answer.get("errors", [])[:3], stderr[-1000:])
         observations += [{g: (n, sha) for g, (n, sha) in o.items()} for o in answer["observations"]]
-    assert complete[2] == complete[0]
+    assert complete[2:] in ([], [complete[0]])
     allowed = allowed_states(complete[0], complete[1])
     seen = check(observations, allowed)
     assert len(observations) >= READER_PROCESSES and len(seen) > len(allowed)
     record_figure(
         f"concurrency (processes, {endpoint.name})",
-        f"{len(observations)} snapshot queries from {READER_PROCESSES} processes during 2 remote loads "
+        f"{len(observations)} snapshot queries from {READER_PROCESSES} processes during {endpoint.passes} "
+        "remote load(s) "
         f"of {REPORTS} reports through {endpoint.name}: 0 errors, 0 half-loaded reports",
     )
