@@ -28,6 +28,8 @@ UPDATE_KEYWORDS = frozenset(
 )
 QUERY_KEYWORDS = frozenset({"SELECT", "CONSTRUCT", "ASK", "DESCRIBE"})
 FORBIDDEN = {"SERVICE": "ServiceGraphPattern", "LOAD": "Load"}
+MAX_NESTING = 200  # brackets deeper than this overflow recursive SPARQL parsers; no real query needs it
+_OPEN, _CLOSE = frozenset("({["), frozenset(")}]")
 
 _TOKENS = re.compile(
     r"""(?P<skip>\#[^\n]*|"{3}[\s\S]*?"{3}|'{3}[\s\S]*?'{3}|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'"""
@@ -103,10 +105,31 @@ def check_size(text: str, max_bytes: int, parameter: str) -> None:
         raise ApiError(413, "query_too_large", f"SPARQL text is larger than {max_bytes} bytes", parameter)
 
 
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of brackets outside strings, comments and IRIs."""
+    code = _TOKENS.sub(lambda m: " " if m.lastgroup == "skip" else m.group(0), text)
+    depth = deepest = 0
+    for char in code:
+        if char in _OPEN:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in _CLOSE:
+            depth = max(0, depth - 1)
+    return deepest
+
+
 def check(text: str) -> CheckedOperation:
-    """Classify ``text`` and refuse SERVICE and LOAD; raise :class:`ApiError` when refused."""
+    """Classify ``text`` and refuse SERVICE, LOAD and runaway nesting; raise :class:`ApiError` when refused.
+
+    Updates (accepted only with the bearer token) skip the rdflib parse: a loader's update carries a whole
+    report graph, and the keyword scan below refuses LOAD and SERVICE in them all the same.
+    """
+    if nesting_depth(text) > MAX_NESTING:
+        raise ApiError(
+            400, "query_too_deep", f"brackets are nested more than {MAX_NESTING} deep; simplify the query"
+        )
     operation = classify(text)
-    names = _parse_tree_names(text, operation)
+    names = _parse_tree_names(text, operation) if operation == "query" else None
     for keyword, node_name in FORBIDDEN.items():
         if names is not None and node_name in names:
             raise _refusal(keyword)

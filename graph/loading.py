@@ -81,7 +81,9 @@ def expand_paths(paths: Iterable[Path]) -> list[Path | FileResult]:
     expanded: list[Path | FileResult] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES)
+            # Entries named like reports that are not regular files (broken links, directories) go to
+            # the loader too, which says what is wrong with them instead of skipping them silently.
+            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in REPORT_SUFFIXES)
             expanded.extend(
                 found or [FileResult(path, ok=False, error="no .txt or .pdf reports in this folder")]
             )

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import time
 import unicodedata
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import PurePath
 
 import pdfplumber
@@ -39,7 +42,7 @@ _CORRUPT = "not a readable PDF (corrupt or truncated)"
 
 def read_pdf_bytes(data: bytes, path: str) -> SourceText:
     """Extract the text of the PDF ``data`` (the bytes of the file at ``path``) page by page."""
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _quiet_pdf_libraries():
         warnings.simplefilter("ignore")
         page_count = _check_structure(data, path)
         lines, notes = _extract_lines(data, path)
@@ -54,6 +57,21 @@ def read_pdf_bytes(data: bytes, path: str) -> SourceText:
         lines=lines,
         warnings=notes,
     )
+
+
+@contextmanager
+def _quiet_pdf_libraries() -> Iterator[None]:
+    """Keep pypdf's and pdfminer's log lines ("EOF marker not found") off stderr while reading: every
+    problem they report becomes our one-line LoaderError naming the file."""
+    loggers = [logging.getLogger(name) for name in ("pypdf", "pdfminer", "pdfplumber")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 def _budget(size: int, rule: tuple[int, int, int]) -> int:

@@ -16,11 +16,13 @@ from rdflib.namespace import DCTERMS, FOAF, SKOS
 from rdflib.term import Node
 
 from api.deps import RuntimeDep, get_catalogue, get_matcher
+from api.errors import ApiError
 from api.lookup import GRADES
 from api.matching import Matcher
 from api.pages.common import BaseIri, Link, PageStore, humanise, link_to, local_name, render, select, text
 from api.pages.help import Section
 from api.pages.kinds import PageContext, kind_sections
+from api.routes.linked_data import check_path
 from graph.iris import HMIC, PROV, Iris
 from graph.store import Store
 
@@ -106,7 +108,12 @@ def node_page(store: Store, iri: str, path: str, base: str) -> NodePage | None:
 def page(path: str, request: Request, runtime: RuntimeDep, store: PageStore, base: BaseIri) -> HTMLResponse:
     """The page of the node ``{base}{path}``: facts, source text and links; 404 when unknown."""
     iri = base + path.strip("/")
-    found = node_page(store, iri, path.strip("/"), base) if path.strip("/") else None
+    raw = request.scope.get("raw_path", b"").decode("latin-1")
+    try:
+        valid = bool(path.strip("/")) and check_path(path.strip("/"), raw) is not None
+    except ApiError:  # not a resource path (traversal, characters no IRI has): nothing to show
+        valid = False
+    found = node_page(store, iri, path.strip("/"), base) if valid else None
     if found is None:
         return render(request, "not_found.html", status_code=404, path=path, iri=iri)
 

@@ -124,12 +124,7 @@ def test_hostile_folder_loads_exactly_the_good_reports(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pypdf logs 'EOF marker not found' through logging's last-resort handler: loaders/pdf.py does "
-    "not silence the pypdf logger, so a corrupt PDF adds an unattributed line on stderr",
-)
-def test_bug_pypdf_log_lines_leak_onto_stderr_for_a_corrupt_pdf(tmp_path: Path) -> None:
+def test_regression_corrupt_pdf_leaves_no_stray_log_lines_on_stderr(tmp_path: Path) -> None:
     corrupt = tmp_path / "corrupt.pdf"
     corrupt.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 16)
     result = run_load([corrupt], tmp_path / "kg")
@@ -137,12 +132,7 @@ def test_bug_pypdf_log_lines_leak_onto_stderr_for_a_corrupt_pdf(tmp_path: Path) 
     assert [line for line in result.stderr.splitlines() if line.strip()] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="graph/loading.py expand_paths keeps only p.is_file() in a folder walk: broken links and "
-    "directories named *.txt/*.pdf are skipped silently instead of being reported",
-)
-def test_bug_folder_walk_silently_skips_broken_links_and_directories_named_like_reports(
+def test_regression_folder_walk_reports_broken_links_and_directories_named_like_reports(
     tmp_path: Path,
 ) -> None:
     folder = tmp_path / "reports"

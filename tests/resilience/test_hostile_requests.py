@@ -211,14 +211,8 @@ def test_very_long_get_query_is_refused_by_the_live_server(samples_server: Serve
     assert httpx.get(f"{samples_server.url}/forces", timeout=10).status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="api/sparql_guard.py has no nesting-depth limit: ~6,000 nested brackets (a 12 KB query, under the "
-    "100 KB size limit) overflow the stack of pyoxigraph's recursive parser in api/sparql_worker.py, the "
-    "worker process dies and the client gets 503 query_failed",
-)
 @pytest.mark.parametrize("depth", [6_000, 20_000])
-def test_bug_deeply_nested_query_kills_a_query_worker(client: TestClient, depth: int) -> None:
+def test_regression_deep_nesting_is_refused_before_a_worker(client: TestClient, depth: int) -> None:
     query = "SELECT * WHERE { FILTER(" + "(" * depth + "1" + ")" * depth + ") }"
     response = client.post("/sparql", data={"query": query})
     assert 400 <= response.status_code < 500, (response.status_code, response.text[:200])
@@ -298,14 +292,8 @@ def test_injection_through_ids_is_not_found(client: TestClient, payload: str) ->
         assert response.status_code in (400, 404, 422), (route, response.status_code, response.text[:200])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="api/pages/nodes.py page() builds URIRef(base + path) without the check_path of "
-    "api/routes/linked_data.py; a path with a character not allowed in an IRI (quote, space, <, >, %, "
-    "backslash) makes graph.store.QueryError escape from store.query: 500 instead of 400/404",
-)
 @pytest.mark.parametrize("payload", ['" } ; DROP ALL ; #', "x> } UNION { ?s ?p ?o } #", "%", "a b", SCRIPT])
-def test_bug_page_with_a_character_invalid_in_an_iri_is_a_500(client: TestClient, payload: str) -> None:
+def test_regression_page_with_non_iri_characters_is_not_found(client: TestClient, payload: str) -> None:
     response = client.get("/page/force/" + quote(payload, safe=""))
     assert response.status_code in (400, 404), response.status_code
 
