@@ -76,7 +76,9 @@ def tree_rss_mb(pid: int) -> float:
     return total / 2**20
 
 
-def memory_watchdog(pid: int, kill: Callable[[], None], limit_mb: float, killed: list[float]) -> threading.Thread:
+def memory_watchdog(
+    pid: int, kill: Callable[[], None], limit_mb: float, killed: list[float]
+) -> threading.Thread:
     """A daemon thread that calls ``kill`` once the process tree of ``pid`` goes over ``limit_mb``."""
 
     def watch() -> None:
@@ -96,7 +98,10 @@ def memory_watchdog(pid: int, kill: Callable[[], None], limit_mb: float, killed:
 
 
 def run_child(
-    args: Sequence[str], timeout_s: float, env: dict[str, str] | None = None, memory_limit_mb: float = MEMORY_LIMIT_MB
+    args: Sequence[str],
+    timeout_s: float,
+    env: dict[str, str] | None = None,
+    memory_limit_mb: float = MEMORY_LIMIT_MB,
 ) -> ChildRun:
     """Run ``python ARGS`` in a fresh process and reap it with ``os.wait4``, whose rusage is that child's
     own (``ru_maxrss``: its peak resident memory, in KiB on Linux). The child is killed at ``timeout_s``

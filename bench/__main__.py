@@ -1,8 +1,8 @@
 """``python -m bench``: generate the corpus, run every benchmark side by side, write ``docs/benchmarks.md``.
 
-    python -m bench                      # sizes 2, 43, 430, 4300 (4300: load only, Oxigraph only)
-    python -m bench --sizes 2,43 --quick # a fast run
-    python -m bench --skip-big           # everything but the 4,300-report load
+python -m bench                      # sizes 2, 43, 430, 4300 (4300: load only, Oxigraph only)
+python -m bench --sizes 2,43 --quick # a fast run
+python -m bench --skip-big           # everything but the 4,300-report load
 """
 
 from __future__ import annotations
@@ -32,35 +32,69 @@ ANALYSIS = Path(__file__).resolve().parent / "ANALYSIS.md"
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    parser.add_argument("--sizes", default=",".join(str(s) for s in corpus.SIZES), help="report counts (default %(default)s)")
+    parser.add_argument(
+        "--sizes", default=",".join(str(s) for s in corpus.SIZES), help="report counts (default %(default)s)"
+    )
     parser.add_argument("--backends", default="oxigraph,memory", help="store backends (default %(default)s)")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and shorter API runs")
     parser.add_argument("--skip-big", action="store_true", help=f"skip the {BIG:,}-report load")
     parser.add_argument("--no-api", action="store_true", help="skip the API benchmark")
-    parser.add_argument("--load-cap-s", type=float, default=1800.0,
-                        help="stop an Oxigraph load below the big size after this long (default %(default)s)")
-    parser.add_argument("--other-cap-s", type=float, default=150.0,
-                        help="the same for the other backends (default %(default)s)")
-    parser.add_argument("--big-cap-s", type=float, default=180.0,
-                        help=f"the same for the {BIG:,}-report load; its full time is projected (default %(default)s)")
+    parser.add_argument(
+        "--load-cap-s",
+        type=float,
+        default=1800.0,
+        help="stop an Oxigraph load below the big size after this long (default %(default)s)",
+    )
+    parser.add_argument(
+        "--other-cap-s",
+        type=float,
+        default=150.0,
+        help="the same for the other backends (default %(default)s)",
+    )
+    parser.add_argument(
+        "--big-cap-s",
+        type=float,
+        default=180.0,
+        help=f"the same for the {BIG:,}-report load; its full time is projected (default %(default)s)",
+    )
     parser.add_argument("--views-timeout-s", type=float, default=180.0)
     parser.add_argument("--seed", type=int, default=corpus.DEFAULT_SEED)
     parser.add_argument("--api-size", type=int, default=API_SIZE, help="corpus size served for the API run")
     parser.add_argument("--out", type=Path, default=DOC, help="Markdown report (default docs/benchmarks.md)")
     parser.add_argument("--work-dir", type=Path, default=corpus.OUT_DIR, help="corpora, stores, logs")
+    parser.add_argument(
+        "--render-only",
+        action="store_true",
+        help="rewrite the Markdown from WORK_DIR/results.json (e.g. after editing bench/ANALYSIS.md)",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.render_only:
+        results = json.loads((args.work_dir / "results.json").read_text(encoding="utf-8"))
+        report.write(results, args.out, ANALYSIS.read_text(encoding="utf-8") if ANALYSIS.exists() else "")
+        _log(f"rendered {args.out} from {args.work_dir / 'results.json'}")
+        return 0
     started = time.perf_counter()
     sizes = [s for s in corpus.parse_sizes(args.sizes) if not (args.skip_big and s >= BIG)]
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     query_reps = 5 if args.quick else 15
-    command = "python -m bench" + ("" if argv is None and len(sys.argv) == 1 else " " + shlex.join(sys.argv[1:] if argv is None else argv))
+    command = "python -m bench" + (
+        ""
+        if argv is None and len(sys.argv) == 1
+        else " " + shlex.join(sys.argv[1:] if argv is None else argv)
+    )
     results: dict[str, Any] = {
-        "meta": {"command": command, "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-                 "machine": report.machine_info(), "sizes": sizes, "backends": backends, "seed": args.seed},  # fmt: skip
+        "meta": {
+            "command": command,
+            "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "machine": report.machine_info(),
+            "sizes": sizes,
+            "backends": backends,
+            "seed": args.seed,
+        },  # fmt: skip
         "corpus": [],
         "load": [],
         "notes": [],
@@ -83,7 +117,9 @@ def main(argv: list[str] | None = None) -> int:
         big = size >= BIG
         for backend in backends:
             if big and backend != "oxigraph":
-                results["notes"].append(f"{size:,} reports: {backend} backend not run (load-only size, default backend only)")
+                results["notes"].append(
+                    f"{size:,} reports: {backend} backend not run (load-only size, default backend only)"
+                )
                 continue
             data_dir = args.work_dir / "stores" / f"{backend}-{size}"
             job = LoadJob(
@@ -92,8 +128,14 @@ def main(argv: list[str] | None = None) -> int:
                 data_dir,
                 query_reps=0 if big or backend == "oxigraph" else query_reps,
                 query_timeout_s=query_timeout,
-                export_nquads=nquads if size == api_size and backend == "oxigraph" and not args.no_api else None,
-                cap_s=args.big_cap_s if big else args.load_cap_s if backend == "oxigraph" else args.other_cap_s,
+                export_nquads=nquads
+                if size == api_size and backend == "oxigraph" and not args.no_api
+                else None,
+                cap_s=args.big_cap_s
+                if big
+                else args.load_cap_s
+                if backend == "oxigraph"
+                else args.other_cap_s,
             )
             _log(f"load {size} into {backend} …")
             run = run_load(job, timeout_s=(job.cap_s or 600) + 600)
@@ -105,8 +147,12 @@ def main(argv: list[str] | None = None) -> int:
             _log(f"queries at {size} on {backend} …")
             run["queries"] = measure_isolated(data_dir, backend, query_reps, query_timeout)
             _log(f"views at {size} …")
-            views = run_child(["-m", "bench.bench_views", "--data-dir", str(data_dir)], timeout_s=args.views_timeout_s)
-            run["views"] = views.result or {"error": _last_line(views.stderr) or f"no answer within {args.views_timeout_s:.0f} s"}
+            views = run_child(
+                ["-m", "bench.bench_views", "--data-dir", str(data_dir)], timeout_s=args.views_timeout_s
+            )
+            run["views"] = views.result or {
+                "error": _last_line(views.stderr) or f"no answer within {args.views_timeout_s:.0f} s"
+            }
             run["views"]["peak_rss_mb"] = views.max_rss_mb
             if views.returncode < 0:
                 run["views"]["stopped_after_s"] = args.views_timeout_s
@@ -136,7 +182,11 @@ def main(argv: list[str] | None = None) -> int:
 def _brief(run: dict[str, Any]) -> str:
     if "error" in run:
         return "ERROR " + str(run["error"]).splitlines()[-1][:300]
-    capped = f" (capped after {run['attempted']} reports; projected {run['projected_load_s']:.0f} s)" if run.get("capped") else ""
+    capped = (
+        f" (capped after {run['attempted']} reports; projected {run['projected_load_s']:.0f} s)"
+        if run.get("capped")
+        else ""
+    )
     return (f"{run['load_s']:.1f} s{capped}, {run['reports_per_s']:.2f} reports/s, {run['triples_per_s']:,.0f} triples/s, "
             f"peak {run['peak_rss_mb']:.0f} MB")  # fmt: skip
 

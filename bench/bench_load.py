@@ -213,7 +213,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cap-s", type=float)
     args = parser.parse_args(argv)
     job = LoadJob(
-        args.corpus, args.backend, args.data_dir, args.query_reps, args.query_timeout_s, args.export_nquads, args.cap_s
+        args.corpus,
+        args.backend,
+        args.data_dir,
+        args.query_reps,
+        args.query_timeout_s,
+        args.export_nquads,
+        args.cap_s,
     )
     try:
         result = worker(job)

@@ -58,7 +58,11 @@ class Variant:
     bindings: dict[str, Node]
 
     def to_json(self) -> dict[str, Any]:
-        return {"query": self.query, "label": self.label, "bindings": {k: v.n3() for k, v in self.bindings.items()}}
+        return {
+            "query": self.query,
+            "label": self.label,
+            "bindings": {k: v.n3() for k, v in self.bindings.items()},
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Variant:
@@ -137,7 +141,11 @@ def measure_isolated(data_dir: Path, backend: str, reps: int, timeout_s: float) 
     common = ["-m", "bench.bench_query", "--data-dir", str(data_dir), "--backend", backend]
     listing = run_child([*common, "--list"], timeout_s=120)
     if "variants" not in listing.result:
-        return {"results": [], "notes": [f"could not list the query variants: {listing.stderr.strip()[-500:]}"], "reps": reps}
+        return {
+            "results": [],
+            "notes": [f"could not list the query variants: {listing.stderr.strip()[-500:]}"],
+            "reps": reps,
+        }
     found = [Variant.from_json(v) for v in listing.result["variants"]]
     results = []
     for n, variant in enumerate(found):
@@ -150,7 +158,12 @@ def measure_isolated(data_dir: Path, backend: str, reps: int, timeout_s: float) 
         else:
             results.append({"query": variant.query, "variant": variant.label,
                             "error": child.stderr.strip().splitlines()[-1][:300] if child.stderr.strip() else "no answer"})  # fmt: skip
-    return {"results": results, "notes": listing.result.get("notes", []), "reps": reps, "timeout_s": timeout_s}
+    return {
+        "results": results,
+        "notes": listing.result.get("notes", []),
+        "reps": reps,
+        "timeout_s": timeout_s,
+    }
 
 
 def measure_in_process(store: Any, reps: int, timeout_s: float) -> dict[str, Any]:
@@ -166,7 +179,13 @@ def measure_in_process(store: Any, reps: int, timeout_s: float) -> dict[str, Any
             try:
                 box.append(time_variant(store, variant, reps))
             except Exception as exc:  # a failing query is a finding of the benchmark, not a crash of it
-                box.append({"query": variant.query, "variant": variant.label, "error": f"{type(exc).__name__}: {exc}"})
+                box.append(
+                    {
+                        "query": variant.query,
+                        "variant": variant.label,
+                        "error": f"{type(exc).__name__}: {exc}",
+                    }
+                )
 
         thread = threading.Thread(target=work, daemon=True)
         thread.start()
@@ -176,7 +195,13 @@ def measure_in_process(store: Any, reps: int, timeout_s: float) -> dict[str, Any
             skipped = [f"{v.query} [{v.label}]" for v in found[n + 1 :]]
             if skipped:
                 notes.append(f"{backend_note(store)}: not timed after a timeout: {', '.join(skipped)}")
-            return {"results": results, "notes": notes, "reps": reps, "timeout_s": timeout_s, "abandoned": True}
+            return {
+                "results": results,
+                "notes": notes,
+                "reps": reps,
+                "timeout_s": timeout_s,
+                "abandoned": True,
+            }
         results.extend(box)
     return {"results": results, "notes": notes, "reps": reps, "timeout_s": timeout_s}
 

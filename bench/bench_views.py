@@ -119,7 +119,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = GraphConfig(data_dir=args.data_dir, backend="oxigraph", read_only=True)
     store = open_store(config)
     try:
-        measure_views(store, Iris(config.base_iri), args.reps, progress=lambda f: print(json.dumps(f), flush=True))
+        measure_views(
+            store, Iris(config.base_iri), args.reps, progress=lambda f: print(json.dumps(f), flush=True)
+        )
     finally:
         store.close()
     return 0

@@ -69,7 +69,9 @@ _PHONE = re.compile(r"\b0\d{3,4}(?: \d{3,7})+")
 _PERIOD_END = re.compile(r"assessment period \w+ \d{4} to \w+ (\d{4})")
 _SYSTEM_CONTEXT = re.compile(r"\b([A-Za-z]*[A-Z]{2,}[A-Za-z]*) (?:system|database)\b")
 _PREF_LABEL = re.compile(r'skos:inScheme hv:it-systems ; skos:prefLabel "([^"]+)"')
-_SPECIAL = re.compile(r"GRADE |Final Draft|^\s*Page \d+|^\s*(Strengths|Work in progress|Areas for improvement)")
+_SPECIAL = re.compile(
+    r"GRADE |Final Draft|^\s*Page \d+|^\s*(Strengths|Work in progress|Areas for improvement)"
+)
 
 
 @dataclass(frozen=True)
@@ -168,7 +170,9 @@ def _target_forms(force: Force) -> dict[str, str]:
 def _replace_words(text: str, mapping: dict[str, str]) -> str:
     if not mapping:
         return text
-    pattern = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(mapping, key=len, reverse=True)) + r")\b")
+    pattern = re.compile(
+        r"\b(" + "|".join(re.escape(k) for k in sorted(mapping, key=len, reverse=True)) + r")\b"
+    )
     return pattern.sub(lambda m: mapping[m.group(1)], text)
 
 
@@ -295,7 +299,9 @@ def _shuffle_lists(lines: list[str], rng: random.Random) -> list[str]:
     return out
 
 
-def rewrite(template: Template, target: Force, year: int, seed: int, distributions: list[Counter[str]]) -> str:
+def rewrite(
+    template: Template, target: Force, year: int, seed: int, distributions: list[Counter[str]]
+) -> str:
     """One synthetic report: ``template`` rewritten for ``target`` in ``year``."""
     rng = random.Random(f"{seed}:report:{target.police_uk_id}:{year}")
     forms = _target_forms(target)
@@ -326,7 +332,9 @@ def _fingerprint(size: int, seed: int, samples: Sequence[Path]) -> str:
     return digest.hexdigest()
 
 
-def generate(size: int, seed: int = DEFAULT_SEED, out_dir: Path = OUT_DIR, samples: Path = SAMPLE_DIR) -> Corpus:
+def generate(
+    size: int, seed: int = DEFAULT_SEED, out_dir: Path = OUT_DIR, samples: Path = SAMPLE_DIR
+) -> Corpus:
     """Write ``out_dir/corpus-<size>/`` (reusing it when seed, code and samples are unchanged)."""
     paths = sample_paths(samples)
     directory = out_dir / f"corpus-{size}"
@@ -349,7 +357,9 @@ def generate(size: int, seed: int = DEFAULT_SEED, out_dir: Path = OUT_DIR, sampl
         written = _synthesise(size, seed, paths, directory)
     files = tuple(written)
     manifest.write_text(
-        json.dumps({"size": size, "seed": seed, "fingerprint": fingerprint, "files": [f.name for f in files]}),
+        json.dumps(
+            {"size": size, "seed": seed, "fingerprint": fingerprint, "files": [f.name for f in files]}
+        ),
         encoding="utf-8",
     )
     return Corpus(size, seed, directory, files)
@@ -388,7 +398,9 @@ def _write_one(job: tuple[int, Force, int]) -> Path:
     n_graded = min(sum(1 for line in t.text.split("\n") if _GRADE_LINE.match(line)) for t in templates)
     template = templates[random.Random(f"{seed}:template:{n}").randrange(len(templates))]
     path = directory / f"{force.police_uk_id}-{year}.txt"
-    path.write_text(rewrite(template, force, year, seed, _distributions(seed, year, n_graded)), encoding="utf-8")
+    path.write_text(
+        rewrite(template, force, year, seed, _distributions(seed, year, n_graded)), encoding="utf-8"
+    )
     return path
 
 

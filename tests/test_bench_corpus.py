@@ -1,4 +1,4 @@
-"""The benchmark corpus generator, and a smoke run of the whole harness at size 2 (so the bench cannot rot)."""
+"""The benchmark corpus generator, and a smoke run of the harness at size 2 (so the bench cannot rot)."""
 
 from __future__ import annotations
 
