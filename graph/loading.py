@@ -94,6 +94,16 @@ def expand_paths(paths: Iterable[Path]) -> list[Path | FileResult]:
     return expanded
 
 
+FLUSH_EVERY = 25  # reports between flushes: RocksDB write buffers otherwise grow ~5-8 MB a report
+
+
+def _flush(store: Store) -> None:
+    """Flush a store that buffers writes natively (Oxigraph); others have nothing to flush."""
+    flush = getattr(store, "flush", None)
+    if callable(flush):
+        flush()
+
+
 def load_vocabulary(store: Store, iris: Iris) -> int:
     """(Re)load the vocabulary graph; returns its triple count."""
     from graph.mapping import vocabulary_graph
@@ -165,6 +175,8 @@ def load_paths(
                 )
             seen[result.report_id] = result.path
         results.append(result)
+        if len(results) % FLUSH_EVERY == 0:
+            _flush(store)
         if on_result is not None:
             on_result(result)
     forces, entities = store_counts(store)

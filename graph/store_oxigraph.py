@@ -156,6 +156,11 @@ class OxigraphStore:
             return len(self.store)
         return sum(1 for _ in self.store.quads_for_pattern(None, None, None, graph_name(graph_iri)))
 
+    def flush(self) -> None:
+        """Write buffered changes to disk (bounds RocksDB's memory during long loads)."""
+        if self._store is not None and not self.read_only:
+            self._store.flush()
+
     def close(self) -> None:
         if self._store is not None:
             if not self.read_only:
