@@ -194,6 +194,40 @@ def drop_update(graph_iri: str, meta_graph_iri: str | None) -> str:
 GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
 
 
+class SparqlUpdateStore:
+    """Graph replacement written as one SPARQL update, for backends whose ``_update`` runs a whole update
+    atomically (embedded Oxigraph: one transaction; a remote endpoint: one request)."""
+
+    meta_graph_iri: str | None
+
+    def _update(self, sparql: str) -> None:  # pragma: no cover - provided by the backend
+        raise NotImplementedError
+
+    def query(self, sparql: str, bindings: Bindings | None = None) -> QueryResult:  # pragma: no cover
+        raise NotImplementedError
+
+    def update(self, sparql: str) -> None:
+        """One SPARQL update, applied atomically."""
+        self._update(sparql)
+
+    def replace_graph(
+        self,
+        graph_iri: str,
+        triples: Graph,
+        metadata: Graph | None = None,
+        *,
+        meta_graph_iri: str | None = None,
+    ) -> None:
+        meta = meta_graph_for(self, meta_graph_iri, metadata)  # type: ignore[arg-type]
+        self._update(replace_update(graph_iri, triples, metadata, meta))
+
+    def drop_graph(self, graph_iri: str, *, meta_graph_iri: str | None = None) -> None:
+        self._update(drop_update(graph_iri, meta_graph_iri or self.meta_graph_iri))
+
+    def graphs(self) -> list[str]:
+        return [str(row[0]) for row in self.query(GRAPHS_QUERY).rows]
+
+
 def check_result_format(fmt: str, kind: ResultKind) -> None:
     """Refuse a result format that does not fit the query form."""
     allowed = GRAPH_FORMATS if kind == "graph" else TABLE_FORMATS

@@ -24,29 +24,25 @@ from pathlib import Path
 from typing import ClassVar
 
 import pyoxigraph as ox
-from rdflib import Graph
 
 from graph.store import (
     DATASET_FORMATS,
     EXPORT_FORMATS,
     GRAPH_FORMATS,
-    GRAPHS_QUERY,
     PREFIXES,
     TABLE_FORMATS,
     Bindings,
     QueryError,
     QueryResult,
+    SparqlUpdateStore,
     StoreError,
     check_export_format,
     check_result_format,
-    drop_update,
-    meta_graph_for,
-    replace_update,
 )
 from graph.terms import TermError, graph_name, inject_values, rdflib_graph, solutions_to_rows
 
 
-class OxigraphStore:
+class OxigraphStore(SparqlUpdateStore):
     """pyoxigraph ``Store`` on disk (or in memory when ``path`` is None)."""
 
     supports_transactions: ClassVar[bool] = True
@@ -92,27 +88,6 @@ class OxigraphStore:
             raise QueryError(f"invalid SPARQL update: {exc}") from None
         except (OSError, RuntimeError) as exc:
             raise StoreError(f"update failed: {exc}") from None
-
-    def update(self, sparql: str) -> None:
-        """One SPARQL update, as one transaction."""
-        self._update(sparql)
-
-    def replace_graph(
-        self,
-        graph_iri: str,
-        triples: Graph,
-        metadata: Graph | None = None,
-        *,
-        meta_graph_iri: str | None = None,
-    ) -> None:
-        meta = meta_graph_for(self, meta_graph_iri, metadata)
-        self._update(replace_update(graph_iri, triples, metadata, meta))
-
-    def drop_graph(self, graph_iri: str, *, meta_graph_iri: str | None = None) -> None:
-        self._update(drop_update(graph_iri, meta_graph_iri or self.meta_graph_iri))
-
-    def graphs(self) -> list[str]:
-        return [str(row[0]) for row in self.query(GRAPHS_QUERY).rows]
 
     def _run(self, sparql: str, bindings: Bindings | None) -> object:
         try:

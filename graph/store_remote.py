@@ -30,17 +30,14 @@ from rdflib import Dataset, Graph, URIRef
 from graph.store import (
     EXPORT_FORMATS,
     GRAPH_FORMATS,
-    GRAPHS_QUERY,
     PREFIXES,
     TABLE_FORMATS,
     Bindings,
     QueryError,
     QueryResult,
+    SparqlUpdateStore,
     StoreError,
     check_export_format,
-    drop_update,
-    meta_graph_for,
-    replace_update,
 )
 from graph.terms import TermError, from_ox, inject_values, rdflib_graph
 
@@ -49,7 +46,7 @@ ACCEPT_ANY = f"{RESULTS_JSON}, application/n-triples;q=0.9"
 QUADS_QUERY = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
-class RemoteStore:
+class RemoteStore(SparqlUpdateStore):
     """SPARQL 1.1 Protocol client over httpx."""
 
     supports_transactions: ClassVar[bool] = True  # one update request is atomic on a conforming server
@@ -113,10 +110,6 @@ class RemoteStore:
             raise StoreError("no SPARQL update URL configured (HMIC_KG_UPDATE_URL): the store is read-only")
         self._post(self.update_url, sparql, "application/sparql-update", extra=self._update_headers)
 
-    def update(self, sparql: str) -> None:
-        """One SPARQL update request (atomic on a conforming server)."""
-        self._update(sparql)
-
     def _query(self, sparql: str, bindings: Bindings | None, accept: str) -> httpx.Response:
         try:
             text = inject_values(sparql, bindings or {})
@@ -125,23 +118,6 @@ class RemoteStore:
         return self._post(self.query_url, text, "application/sparql-query", accept)
 
     # -- the Store interface -------------------------------------------------------------------------
-    def replace_graph(
-        self,
-        graph_iri: str,
-        triples: Graph,
-        metadata: Graph | None = None,
-        *,
-        meta_graph_iri: str | None = None,
-    ) -> None:
-        meta = meta_graph_for(self, meta_graph_iri, metadata)
-        self._update(replace_update(graph_iri, triples, metadata, meta))
-
-    def drop_graph(self, graph_iri: str, *, meta_graph_iri: str | None = None) -> None:
-        self._update(drop_update(graph_iri, meta_graph_iri or self.meta_graph_iri))
-
-    def graphs(self) -> list[str]:
-        return [str(row[0]) for row in self.query(GRAPHS_QUERY).rows]
-
     def query(self, sparql: str, bindings: Bindings | None = None) -> QueryResult:
         response = self._query(sparql, bindings, ACCEPT_ANY)
         media = response.headers.get("content-type", "").split(";")[0].strip()
