@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import ROOT, corpus, report, run_child
+from bench import ROOT, corpus, report, run_child, targets
 from bench.bench_load import LoadJob
 from bench.bench_load import run as run_load
 from bench.bench_query import measure_isolated
@@ -30,8 +30,9 @@ ANALYSIS = Path(__file__).resolve().parent / "ANALYSIS.md"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument(
         "--sizes", default=",".join(str(s) for s in corpus.SIZES), help="report counts (default %(default)s)"
     )
@@ -94,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             "sizes": sizes,
             "backends": backends,
             "seed": args.seed,
-        },  # fmt: skip
+        },
         "corpus": [],
         "load": [],
         "notes": [],
@@ -108,8 +109,15 @@ def main(argv: list[str] | None = None) -> int:
         forces = len({f.name.rsplit("-", 1)[0] for f in generated.files})
         years = len({f.stem.rsplit("-", 1)[-1] for f in generated.files})
         megabytes = sum(f.stat().st_size for f in generated.files) / 1e6
-        results["corpus"].append({"size": size, "forces": forces, "years": years, "megabytes": megabytes,
-                                  "generate_s": time.perf_counter() - t0})  # fmt: skip
+        results["corpus"].append(
+            {
+                "size": size,
+                "forces": forces,
+                "years": years,
+                "megabytes": megabytes,
+                "generate_s": time.perf_counter() - t0,
+            }
+        )
         _log(f"corpus {size}: {len(generated.files)} files, {megabytes:.0f} MB")
     nquads = args.work_dir / "stores" / f"export-{api_size}.nq"
     query_timeout = 5.0 if args.quick else 10.0
@@ -163,8 +171,13 @@ def main(argv: list[str] | None = None) -> int:
 
         _log(f"API at {api_size} …")
         try:
-            results["api"] = run_api(args.work_dir / "stores" / f"oxigraph-{api_size}", nquads, api_size,
-                                     args.work_dir, quick=args.quick)  # fmt: skip
+            results["api"] = run_api(
+                args.work_dir / "stores" / f"oxigraph-{api_size}",
+                nquads,
+                api_size,
+                args.work_dir,
+                quick=args.quick,
+            )
         except Exception as exc:  # the other results are still worth writing
             traceback.print_exc()
             results["api"] = {"error": f"{type(exc).__name__}: {exc}"}
@@ -174,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     analysis = ANALYSIS.read_text(encoding="utf-8") if ANALYSIS.exists() else ""
     report.write(results, args.out, analysis)
     _log(f"wrote {args.out} in {results['meta']['total_s'] / 60:.1f} min")
-    for verdict in report.verdicts(results):
+    for verdict in targets.verdicts(results):
         _log(f"  {verdict.status:>12}  {verdict.target}: {verdict.figure}")
     return 0
 
@@ -187,8 +200,10 @@ def _brief(run: dict[str, Any]) -> str:
         if run.get("capped")
         else ""
     )
-    return (f"{run['load_s']:.1f} s{capped}, {run['reports_per_s']:.2f} reports/s, {run['triples_per_s']:,.0f} triples/s, "
-            f"peak {run['peak_rss_mb']:.0f} MB")  # fmt: skip
+    return (
+        f"{run['load_s']:.1f} s{capped}, {run['reports_per_s']:.2f} reports/s, {run['triples_per_s']:,.0f} triples/s, "
+        f"peak {run['peak_rss_mb']:.0f} MB"
+    )
 
 
 def _last_line(text: str) -> str:

@@ -1,312 +1,39 @@
-"""API benchmark: throughput and latency under bounded concurrent load, from a second process on loopback.
+"""API benchmark: throughput and latency of the lookups and of ``/sparql`` under bounded concurrent load.
 
-The parent starts the servers (``hmic-kg serve`` on the loaded store; a stock ``oxigraph serve-read-only``
-bulk-loaded from an N-Quads export of the same store), then runs the load generator in another process
-(``python -m bench.bench_api client …``): a small asyncio HTTP/1.1 client holding ``concurrency``
-keep-alive connections, each sending its next request as soon as the last answer is read (a closed loop),
-for a fixed time per scenario. A response that is not 2xx, or a connection error, counts as an error.
+Our server (``hmic-kg serve`` on the loaded store) and a stock Oxigraph server holding the same data are
+started by :mod:`bench.servers`; the requests come from a second process, :mod:`bench.loadgen`, on
+loopback. Lookups are timed on our server only; every named query runnable without parameters is sent to
+both ``/sparql`` endpoints, with 16 clients and with 1, for the ratio of ours to stock.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import os
-import shutil
-import signal
-import socket
-import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
-from bench import MEMORY_LIMIT_MB, PYTHON, ROOT, latency_summary, memory_watchdog, run_child
+from bench import ROOT, run_child
+from bench.loadgen import Scenario
+from bench.servers import Server, serve_stock, start_ours, start_stock
 
 SPARQL_ACCEPT = "application/sparql-results+json"
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """Requests of one kind, sent round-robin: GET targets (path + query string) with headers."""
-
-    name: str
-    group: str  # "lookup", "sparql-ours", "sparql-stock"
-    targets: tuple[str, ...]
-    headers: dict[str, str] = field(default_factory=dict)
-    concurrency: int | None = None  # None: the plan's
-    timeout_s: float | None = None  # per request; None: the plan's
-
-
-# --- the load generator (runs in its own process) -------------------------------------------------------
-
-
-class _Connection:
-    """One keep-alive HTTP/1.1 connection; reads Content-Length and chunked bodies."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def request(self, target: str, headers: dict[str, str]) -> tuple[int, int]:
-        """Send ``GET target``; return (status, body bytes)."""
-        if self.writer is None or self.reader is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        lines = [f"GET {target} HTTP/1.1", f"Host: {self.host}:{self.port}", "Connection: keep-alive"]
-        lines += [f"{k}: {v}" for k, v in headers.items()]
-        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
-        status_line = await self.reader.readuntil(b"\r\n")
-        status = int(status_line.split()[1])
-        length: int | None = None
-        chunked = close = False
-        while True:
-            line = await self.reader.readuntil(b"\r\n")
-            if line == b"\r\n":
-                break
-            name, _, value = line.decode("latin-1").partition(":")
-            name, value = name.strip().lower(), value.strip().lower()
-            if name == "content-length":
-                length = int(value)
-            elif name == "transfer-encoding" and "chunked" in value:
-                chunked = True
-            elif name == "connection" and value == "close":
-                close = True
-        size = 0
-        if chunked:
-            while True:
-                chunk = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
-                if chunk == 0:
-                    while (await self.reader.readuntil(b"\r\n")) != b"\r\n":
-                        pass
-                    break
-                size += len(await self.reader.readexactly(chunk + 2)) - 2
-        elif length is not None:
-            size = len(await self.reader.readexactly(length))
-        else:
-            size = len(await self.reader.read())
-            close = True
-        if close:
-            await self.close()
-        return status, size
-
-    async def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            try:
-                await self.writer.wait_closed()
-            except OSError:
-                pass
-        self.reader = self.writer = None
-
-
-async def _drive(
-    base: str, scenario: Scenario, concurrency: int, duration_s: float, timeout_s: float
-) -> dict[str, Any]:
-    parts = urlsplit(base)
-    host, port, prefix = parts.hostname or "127.0.0.1", parts.port or 80, parts.path.rstrip("/")
-    latencies: list[float] = []
-    errors: dict[str, int] = {}
-    body_bytes = 0
-    counter = 0
-    deadline = time.perf_counter() + duration_s
-
-    async def client() -> None:
-        nonlocal body_bytes, counter
-        conn = _Connection(host, port)
-        while time.perf_counter() < deadline:
-            target = prefix + scenario.targets[counter % len(scenario.targets)]
-            counter += 1
-            started = time.perf_counter()
-            try:
-                status, size = await asyncio.wait_for(conn.request(target, scenario.headers), timeout_s)
-            except TimeoutError:
-                errors["timeout"] = errors.get("timeout", 0) + 1
-                await conn.close()
-                continue
-            except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
-                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
-                await conn.close()
-                continue
-            latencies.append(time.perf_counter() - started)
-            body_bytes += size
-            if not 200 <= status < 300:
-                errors[str(status)] = errors.get(str(status), 0) + 1
-        await conn.close()
-
-    started = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(concurrency)))
-    elapsed = time.perf_counter() - started
-    return {
-        "scenario": scenario.name,
-        "group": scenario.group,
-        "concurrency": concurrency,
-        "duration_s": elapsed,
-        "requests": len(latencies),
-        "errors": sum(errors.values()),
-        "error_kinds": errors,
-        "rps": len(latencies) / elapsed if elapsed else 0.0,
-        "mean_body_bytes": body_bytes / len(latencies) if latencies else 0,
-        **latency_summary(latencies),
-    }
-
-
-async def _probe(base: str, scenario: Scenario, timeout_s: float) -> str | None:
-    """One request first: why the scenario cannot be run (slow, failing), or None."""
-    parts = urlsplit(base)
-    conn = _Connection(parts.hostname or "127.0.0.1", parts.port or 80)
-    started = time.perf_counter()
-    try:
-        status, _ = await asyncio.wait_for(
-            conn.request(parts.path.rstrip("/") + scenario.targets[0], scenario.headers), timeout_s
-        )
-    except TimeoutError:
-        return f"a single request took over {timeout_s:.0f} s"
-    except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
-        return f"a single request failed: {type(exc).__name__}: {exc}"
-    finally:
-        await conn.close()
-    if not 200 <= status < 300:
-        return f"a single request answered HTTP {status} in {time.perf_counter() - started:.1f} s"
-    return None
-
-
-def client_main(plan_path: Path) -> list[dict[str, Any]]:
-    """Run every scenario of a plan file in turn: a probe request, a short warm-up, then the timed run."""
-    plan = json.loads(plan_path.read_text(encoding="utf-8"))
-    results = []
-    for raw in plan["scenarios"]:
-        base = plan["bases"][raw["group"]]
-        scenario = Scenario(**{**raw, "targets": tuple(raw["targets"])})
-        timeout_s = scenario.timeout_s or plan["timeout_s"]
-        concurrency = scenario.concurrency or plan["concurrency"]
-        problem = asyncio.run(_probe(base, scenario, timeout_s))
-        if problem is not None:
-            results.append({"scenario": scenario.name, "group": scenario.group, "skipped": problem})
-            continue
-        asyncio.run(_drive(base, scenario, min(concurrency, 4), plan["warmup_s"], timeout_s))
-        results.append(asyncio.run(_drive(base, scenario, concurrency, plan["duration_s"], timeout_s)))
-    return results
-
-
-# --- servers -------------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class Server:
-    """A server process we started, and the URL it answers on."""
-
-    name: str
-    process: subprocess.Popen[bytes]
-    base: str
-    log: Path
-    over_memory: list[float] = field(default_factory=list)
-
-    def watch_memory(self, limit_mb: float = MEMORY_LIMIT_MB) -> None:
-        """Kill the server if it (with its workers) goes over ``limit_mb`` resident."""
-        memory_watchdog(
-            self.process.pid, lambda: os.killpg(self.process.pid, signal.SIGKILL), limit_mb, self.over_memory
-        )
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-
-
-def _start(name: str, args: Sequence[str], base: str, probe: str, log: Path, timeout_s: float = 90) -> Server:
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            list(args), cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    server = Server(name, process, base, log)
-    server.watch_memory()
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(
-                f"{name} exited with {process.returncode}: {log.read_text(errors='replace')[-1500:]}"
-            )
-        try:
-            with urllib.request.urlopen(base + probe, timeout=30) as response:
-                if response.status < 500:
-                    return server
-        except (urllib.error.URLError, OSError, TimeoutError):
-            time.sleep(0.3)
-    server.stop()
-    raise RuntimeError(f"{name} did not answer {probe} within {timeout_s:.0f} s")
-
-
-def hmic_kg_command() -> list[str]:
-    """``hmic-kg`` next to this interpreter (the project's console script)."""
-    script = Path(PYTHON).parent / "hmic-kg"
-    return [str(script)] if script.exists() else [PYTHON, "-c", "from api.cli import main; main()"]
-
-
-def start_ours(data_dir: Path, log: Path, probe: str = "/openapi.json") -> Server:
-    port = free_port()
-    args = [
-        *hmic_kg_command(),
-        "serve",
-        "--data-dir",
-        str(data_dir),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
-    return _start("hmic-kg serve", args, f"http://127.0.0.1:{port}", probe, log)
-
-
-def oxigraph_binary() -> str:
-    local = Path(PYTHON).parent / "oxigraph"
-    return str(local) if local.exists() else (shutil.which("oxigraph") or "oxigraph")
-
-
-def start_stock(nquads: Path, location: Path, log: Path) -> tuple[Server, float]:
-    """Bulk-load ``nquads`` into a fresh Oxigraph directory and serve it read-only with the union default
-    graph (as our store queries it); returns the server and the bulk-load time."""
-    if location.exists():
-        shutil.rmtree(location)
-    started = time.perf_counter()
-    subprocess.run(
-        [oxigraph_binary(), "load", "--location", str(location), "--file", str(nquads)],
-        check=True,
-        capture_output=True,
-    )
-    return _serve_stock(location, log), time.perf_counter() - started
-
-
-def _serve_stock(location: Path, log: Path) -> Server:
-    port = free_port()
-    args = [oxigraph_binary(), "serve-read-only", "--location", str(location),
-            "--bind", f"127.0.0.1:{port}", "--union-default-graph"]  # fmt: skip
-    probe = "/query?" + urlencode({"query": "ASK { ?s ?p ?o }"})
-    return _start("oxigraph serve-read-only", args, f"http://127.0.0.1:{port}", probe, log)
+WARM_UP_REQUESTS = 4  # at least the server's query workers
 
 
 def run_client(plan: dict[str, Any], work_dir: Path, timeout_s: float) -> tuple[list[dict[str, Any]], str]:
     """Run the load generator in a second process; returns its results and its stderr."""
     plan_path = work_dir / "api-plan.json"
     plan_path.write_text(json.dumps(plan, indent=1), encoding="utf-8")
-    child = run_child(["-m", "bench.bench_api", "client", "--plan", str(plan_path)], timeout_s)
+    child = run_child(["-m", "bench.loadgen", "--plan", str(plan_path)], timeout_s)
     return list(child.result.get("results", [])), child.stderr
 
 
@@ -409,16 +136,24 @@ def warm_up(base: str, timeout_s: float) -> tuple[float | None, str | None]:
 
 
 def warm_up_sparql(base: str, timeout_s: float) -> tuple[float | None, str | None]:
-    """The first ``/sparql`` query, which makes the query workers load their snapshot of the store."""
-    started = time.perf_counter()
+    """The first ``/sparql`` queries, which make the query workers load their snapshot of the store.
+
+    ``WARM_UP_REQUESTS`` requests at once, so that every worker of the pool (2 by default) gets one."""
     target = f"{base}/sparql?{urlencode({'query': 'ASK { ?s ?p ?o }'})}"
-    request = urllib.request.Request(target, headers={"Accept": SPARQL_ACCEPT})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout_s) as response:
-            response.read()
-    except (urllib.error.URLError, OSError, TimeoutError) as exc:
-        return None, f"the first /sparql query failed: {exc}"
-    return time.perf_counter() - started, None
+
+    def ask() -> str | None:
+        request = urllib.request.Request(target, headers={"Accept": SPARQL_ACCEPT})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout_s) as response:
+                response.read()
+        except (urllib.error.URLError, OSError, TimeoutError) as exc:
+            return f"the first /sparql queries failed: {exc}"
+        return None
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(WARM_UP_REQUESTS) as pool:
+        problems = [p for p in pool.map(lambda _: ask(), range(WARM_UP_REQUESTS)) if p]
+    return (None, problems[0]) if problems else (time.perf_counter() - started, None)
 
 
 def run_api(data_dir: Path, nquads: Path, size: int, work_dir: Path, *, quick: bool) -> dict[str, Any]:
@@ -488,8 +223,15 @@ def run_api(data_dir: Path, nquads: Path, size: int, work_dir: Path, *, quick: b
                 "scenarios": [asdict(scenario)],
             }
             found, stderr = run_client(plan, work_dir, timeout_s=60 + 3 * (duration_s + timeout_s))
-            result = found[0] if found else {"scenario": scenario.name, "group": scenario.group,
-                                             "skipped": f"the load generator failed: {stderr.strip()[-300:]}"}  # fmt: skip
+            result = (
+                found[0]
+                if found
+                else {
+                    "scenario": scenario.name,
+                    "group": scenario.group,
+                    "skipped": f"the load generator failed: {stderr.strip()[-300:]}",
+                }
+            )
             if servers[which].over_memory:
                 result["skipped"] = f"server killed: {servers[which].over_memory[0]:,.0f} MB resident"
             results.append(result)
@@ -501,7 +243,7 @@ def run_api(data_dir: Path, nquads: Path, size: int, work_dir: Path, *, quick: b
                 elif which == "ours":
                     start_sparql_ready_ours()
                 else:
-                    servers["stock"] = _serve_stock(stock_dir, logs / "oxigraph.log")
+                    servers["stock"] = serve_stock(stock_dir, logs / "oxigraph.log")
     finally:
         for server in servers.values():
             server.stop()
@@ -522,8 +264,10 @@ def run_api(data_dir: Path, nquads: Path, size: int, work_dir: Path, *, quick: b
 def _brief(result: dict[str, Any]) -> str:
     if "skipped" in result:
         return f"{result['group']} {result['scenario']}: skipped ({result['skipped']})"
-    return (f"{result['group']} {result['scenario']}: {result['rps']:.0f} req/s, p50 {result['p50_ms']:.0f} ms, "
-            f"p99 {result['p99_ms']:.0f} ms, {result['errors']} errors")  # fmt: skip
+    return (
+        f"{result['group']} {result['scenario']}: {result['rps']:.0f} req/s, p50 {result['p50_ms']:.0f} ms, "
+        f"p99 {result['p99_ms']:.0f} ms, {result['errors']} errors"
+    )
 
 
 def _log(message: str) -> None:
@@ -538,40 +282,40 @@ def sparql_ratios(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for name in sorted(ours.keys() & stock.keys()):
         a, b = ours[name], stock[name]
         if "skipped" in a or "skipped" in b:
-            ratios.append({"query": name.removeprefix("sparql "), "skipped": a.get("skipped") or b.get("skipped"),
-                           "side": "ours" if "skipped" in a else "stock"})  # fmt: skip
+            ratios.append(
+                {
+                    "query": name.removeprefix("sparql "),
+                    "skipped": a.get("skipped") or b.get("skipped"),
+                    "side": "ours" if "skipped" in a else "stock",
+                }
+            )
             continue
-        ratios.append({
-            "query": name.removeprefix("sparql "),
-            "ours_p50_ms": a["p50_ms"], "stock_p50_ms": b["p50_ms"],
-            "ours_rps": a["rps"], "stock_rps": b["rps"],
-            "latency_ratio": a["p50_ms"] / b["p50_ms"] if b["p50_ms"] else None,
-            "throughput_ratio": b["rps"] / a["rps"] if a["rps"] else None,
-            "errors": a["errors"] + b["errors"],
-        })  # fmt: skip
+        ratios.append(
+            {
+                "query": name.removeprefix("sparql "),
+                "ours_p50_ms": a["p50_ms"],
+                "stock_p50_ms": b["p50_ms"],
+                "ours_rps": a["rps"],
+                "stock_rps": b["rps"],
+                "latency_ratio": a["p50_ms"] / b["p50_ms"] if b["p50_ms"] else None,
+                "throughput_ratio": b["rps"] / a["rps"] if a["rps"] else None,
+                "errors": a["errors"] + b["errors"],
+            }
+        )
     return ratios
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The whole API benchmark on an already loaded store (``python -m bench`` runs it after the loads)."""
     parser = argparse.ArgumentParser(prog="python -m bench.bench_api", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    client = sub.add_parser("client", help="run a plan of scenarios and print their statistics as JSON")
-    client.add_argument("--plan", type=Path, required=True)
-    run = sub.add_parser("run", help="the whole API benchmark on an already loaded store (for debugging)")
-    run.add_argument("--data-dir", type=Path, required=True)
-    run.add_argument("--nquads", type=Path, required=True)
-    run.add_argument("--size", type=int, required=True)
-    run.add_argument("--work-dir", type=Path, default=ROOT / "bench" / "out")
-    run.add_argument("--quick", action="store_true")
+    parser.add_argument("--data-dir", type=Path, required=True, help="a loaded hmic-kg data directory")
+    parser.add_argument("--nquads", type=Path, required=True, help="the same store exported as N-Quads")
+    parser.add_argument("--size", type=int, required=True, help="its number of reports (for the report)")
+    parser.add_argument("--work-dir", type=Path, default=ROOT / "bench" / "out")
+    parser.add_argument("--quick", action="store_true")
     args = parser.parse_args(argv)
-    if args.command == "client":
-        print(json.dumps({"results": client_main(args.plan)}))
-    else:
-        print(
-            json.dumps(
-                run_api(args.data_dir, args.nquads, args.size, args.work_dir, quick=args.quick), indent=1
-            )
-        )
+    result = run_api(args.data_dir, args.nquads, args.size, args.work_dir, quick=args.quick)
+    print(json.dumps(result, indent=1))
     return 0
 
 

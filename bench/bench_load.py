@@ -48,8 +48,18 @@ def run(job: LoadJob, timeout_s: float) -> dict[str, Any]:
     if job.data_dir.exists():
         shutil.rmtree(job.data_dir)
     job.data_dir.mkdir(parents=True)
-    args = ["-m", "bench.bench_load", "--corpus", str(job.corpus_dir), "--backend", job.backend,
-            "--data-dir", str(job.data_dir), "--query-reps", str(job.query_reps)]  # fmt: skip
+    args = [
+        "-m",
+        "bench.bench_load",
+        "--corpus",
+        str(job.corpus_dir),
+        "--backend",
+        job.backend,
+        "--data-dir",
+        str(job.data_dir),
+        "--query-reps",
+        str(job.query_reps),
+    ]
     if job.query_reps:
         args += ["--query-timeout-s", str(job.query_timeout_s)]
     if job.export_nquads is not None:
@@ -140,8 +150,13 @@ def _manual_loader(iris: Any, options: Any) -> LoadFn:
 def _describe(outcome: Any) -> dict[str, Any]:
     """Best-effort counts from whatever ``load_paths`` returns (a summary object or a list of results)."""
     described: dict[str, Any] = {}
-    for key, name in (("loaded", "files_ok"), ("failed", "files_failed"), ("forces", "forces"),
-                      ("entities", "entities"), ("report_triples", "loaded_triples")):  # fmt: skip
+    for key, name in (
+        ("loaded", "files_ok"),
+        ("failed", "files_failed"),
+        ("forces", "forces"),
+        ("entities", "entities"),
+        ("report_triples", "loaded_triples"),
+    ):
         value = getattr(outcome, name, None)
         if isinstance(value, int):
             described[key] = value

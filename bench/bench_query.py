@@ -127,13 +127,22 @@ def time_variant(store: Any, variant: Variant, reps: int, budget_s: float = BUDG
         elapsed = time.perf_counter() - started
         timings.append(elapsed)
         spent += elapsed
-    return {"query": variant.query, "variant": variant.label, "rows": rows, "first_ms": first * 1000,
-            **latency_summary(timings)}  # fmt: skip
+    return {
+        "query": variant.query,
+        "variant": variant.label,
+        "rows": rows,
+        "first_ms": first * 1000,
+        **latency_summary(timings),
+    }
 
 
 def _timeout_row(variant: Variant, timeout_s: float) -> dict[str, Any]:
-    return {"query": variant.query, "variant": variant.label, "timeout_s": timeout_s,
-            "error": f"timeout: no answer within {timeout_s:.0f} s"}  # fmt: skip
+    return {
+        "query": variant.query,
+        "variant": variant.label,
+        "timeout_s": timeout_s,
+        "error": f"timeout: no answer within {timeout_s:.0f} s",
+    }
 
 
 def measure_isolated(data_dir: Path, backend: str, reps: int, timeout_s: float) -> dict[str, Any]:
@@ -156,8 +165,15 @@ def measure_isolated(data_dir: Path, backend: str, reps: int, timeout_s: float) 
         elif child.returncode < 0:
             results.append(_timeout_row(variant, timeout_s))
         else:
-            results.append({"query": variant.query, "variant": variant.label,
-                            "error": child.stderr.strip().splitlines()[-1][:300] if child.stderr.strip() else "no answer"})  # fmt: skip
+            results.append(
+                {
+                    "query": variant.query,
+                    "variant": variant.label,
+                    "error": child.stderr.strip().splitlines()[-1][:300]
+                    if child.stderr.strip()
+                    else "no answer",
+                }
+            )
     return {
         "results": results,
         "notes": listing.result.get("notes", []),

@@ -42,21 +42,76 @@ GENERATOR_VERSION = 1
 GRADES: tuple[str, ...] = ("Excellent", "Good", "Fair", "Poor")
 GRADE_WEIGHTS: tuple[float, ...] = (0.08, 0.42, 0.42, 0.08)
 FIRST_NAMES: tuple[str, ...] = (
-    "Alison", "Andrew", "Bernadette", "Colin", "Deborah", "Emma", "Fiona", "Gareth", "Helen", "Ian",
-    "Janet", "Keith", "Linda", "Martin", "Nadia", "Owen", "Priya", "Rachel", "Simon", "Tariq",
-    "Ursula", "Victor", "Wendy", "Yusuf",
-)  # fmt: skip
+    "Alison",
+    "Andrew",
+    "Bernadette",
+    "Colin",
+    "Deborah",
+    "Emma",
+    "Fiona",
+    "Gareth",
+    "Helen",
+    "Ian",
+    "Janet",
+    "Keith",
+    "Linda",
+    "Martin",
+    "Nadia",
+    "Owen",
+    "Priya",
+    "Rachel",
+    "Simon",
+    "Tariq",
+    "Ursula",
+    "Victor",
+    "Wendy",
+    "Yusuf",
+)
 SURNAMES: tuple[str, ...] = (
-    "Ahmed", "Bennett", "Clarke", "Dawson", "Evans", "Fletcher", "Griffiths", "Hughes", "Iqbal",
-    "Jenkins", "Khan", "Lloyd", "Morgan", "Nolan", "O'Brien", "Patel", "Quinn", "Roberts", "Shaw",
-    "Turner", "Underwood", "Walsh", "Young",
-)  # fmt: skip
+    "Ahmed",
+    "Bennett",
+    "Clarke",
+    "Dawson",
+    "Evans",
+    "Fletcher",
+    "Griffiths",
+    "Hughes",
+    "Iqbal",
+    "Jenkins",
+    "Khan",
+    "Lloyd",
+    "Morgan",
+    "Nolan",
+    "O'Brien",
+    "Patel",
+    "Quinn",
+    "Roberts",
+    "Shaw",
+    "Turner",
+    "Underwood",
+    "Walsh",
+    "Young",
+)
 #: IT-system names swapped into reports: national systems and real-sounding local ones, so that systems are
 #: shared across forces in varying patterns.
 SYSTEM_POOL: tuple[str, ...] = (
-    "ViSOR", "HOLMES", "PNC", "INI", "COMPACT", "OASys", "NICHE", "STORM", "GENESIS", "ATHENA",
-    "GUARDIAN", "SLEUTH", "CRIMES", "VANTAGE", "CHAMPION", "CATS",
-)  # fmt: skip
+    "ViSOR",
+    "HOLMES",
+    "PNC",
+    "INI",
+    "COMPACT",
+    "OASys",
+    "NICHE",
+    "STORM",
+    "GENESIS",
+    "ATHENA",
+    "GUARDIAN",
+    "SLEUTH",
+    "CRIMES",
+    "VANTAGE",
+    "CHAMPION",
+    "CATS",
+)
 SYSTEM_SWAPS = 3
 _COMPASS = frozenset({"North", "South", "East", "West", "Central"})
 
@@ -254,8 +309,9 @@ def _rewrite_contacts(lines: list[str], rng: random.Random) -> dict[str, str]:
             old = f"{who[-2]} {who[-1]}"
             names.setdefault(old, _random_name(rng))
         for j in range(i, min(i + 3, len(lines))):
-            lines[j] = _PHONE.sub(lambda m: re.sub(r"(?<!^)\d", lambda _: str(rng.randrange(10)), m.group(0)),
-                                  lines[j])  # fmt: skip
+            lines[j] = _PHONE.sub(
+                lambda m: re.sub(r"(?<!^)\d", lambda _: str(rng.randrange(10)), m.group(0)), lines[j]
+            )
     return names
 
 

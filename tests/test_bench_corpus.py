@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -116,8 +117,19 @@ def test_percentiles() -> None:
 @pytest.mark.slow
 def test_smoke_run_of_the_harness_at_size_2(tmp_path: Path) -> None:
     out = tmp_path / "benchmarks.md"
-    command = [sys.executable, "-m", "bench", "--sizes", "2", "--quick", "--no-api",
-               "--work-dir", str(tmp_path / "work"), "--out", str(out)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "bench",
+        "--sizes",
+        "2",
+        "--quick",
+        "--no-api",
+        "--work-dir",
+        str(tmp_path / "work"),
+        "--out",
+        str(out),
+    ]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=500)
     assert done.returncode == 0, done.stderr[-3000:]
     results = json.loads((tmp_path / "work" / "results.json").read_text(encoding="utf-8"))
@@ -131,3 +143,32 @@ def test_smoke_run_of_the_harness_at_size_2(tmp_path: Path) -> None:
     page = out.read_text(encoding="utf-8")
     assert "python -m bench --sizes 2 --quick --no-api" in page
     assert "## Targets (issue 6)" in page
+
+
+@pytest.mark.server
+def test_load_generator_against_a_stock_oxigraph_server(tmp_path: Path) -> None:
+    from bench.bench_api import SPARQL_ACCEPT, run_client, sparql_targets
+    from bench.loadgen import Scenario
+    from bench.servers import start_stock
+
+    nquads = tmp_path / "data.nq"
+    nquads.write_text('<http://x/s> <http://x/p> "o" <http://x/g> .\n', encoding="utf-8")
+    server, _ = start_stock(nquads, tmp_path / "oxigraph", tmp_path / "oxigraph.log")
+    try:
+        _, target = sparql_targets("SELECT * WHERE { ?s ?p ?o }")
+        ok = Scenario("spo", "sparql-stock", (target,), {"Accept": SPARQL_ACCEPT})
+        missing = Scenario("missing", "sparql-stock", ("/no-such-path",))
+        plan = {
+            "bases": {"sparql-stock": server.base},
+            "concurrency": 4,
+            "duration_s": 0.5,
+            "warmup_s": 0.1,
+            "timeout_s": 10.0,
+            "scenarios": [asdict(ok), asdict(missing)],
+        }
+        results, stderr = run_client(plan, tmp_path, timeout_s=60)
+    finally:
+        server.stop()
+    by_name = {r["scenario"]: r for r in results}
+    assert by_name["spo"]["requests"] > 0 and by_name["spo"]["errors"] == 0, stderr
+    assert "skipped" in by_name["missing"]  # the probe request answered 404: not hammered
