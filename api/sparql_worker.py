@@ -42,9 +42,15 @@ def _error(status: int, code: str, message: str) -> dict[str, Any]:
     return {"ok": False, "status": status, "code": code, "message": message}
 
 
+#: the default graph is the duplicate-free union of the named graphs (as in ``graph.store_index``):
+#: Oxigraph's own union default graph repeats shared triples once per report graph (oxigraph#1919)
+INDEX_DEFAULT_GRAPH = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
 def _load(path: str) -> ox.Store:
     store = ox.Store()
     store.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)
+    store.update(INDEX_DEFAULT_GRAPH)
     return store
 
 
@@ -52,8 +58,6 @@ def _dataset_options(request: dict[str, Any]) -> dict[str, Any]:
     options: dict[str, Any] = {}
     if request.get("default_graphs"):
         options["default_graph"] = [ox.NamedNode(g) for g in request["default_graphs"]]
-    else:
-        options["use_default_graph_as_union"] = True
     if request.get("named_graphs"):
         options["named_graphs"] = [ox.NamedNode(g) for g in request["named_graphs"]]
     return options

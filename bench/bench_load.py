@@ -138,7 +138,9 @@ def _manual_loader(iris: Any, options: Any) -> LoadFn:
                 failures += 1
                 continue
             triples = report_to_graph(report, iris)
-            meta = report_metadata(report, iris, loader_version="bench", loaded_at=datetime.now(UTC))
+            meta = report_metadata(
+                report, iris, loader_version="bench", loaded_at=datetime.now(UTC), triple_count=len(triples)
+            )
             store.replace_graph(
                 str(iris.report_graph(report.report_id)), triples, meta, meta_graph_iri=str(iris.meta_graph())
             )

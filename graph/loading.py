@@ -115,7 +115,7 @@ def load_vocabulary(store: Store, iris: Iris) -> int:
 
 def load_file(store: Store, path: Path, iris: Iris, options: LoadOptions, loaded_at: datetime) -> FileResult:
     """Read, map and atomically store one report; every expected failure becomes a failed result."""
-    from graph.mapping import report_metadata, report_to_graph
+    from graph.mapping import report_metadata, report_triples
     from loaders.pipeline import load_report
 
     try:
@@ -124,8 +124,10 @@ def load_file(store: Store, path: Path, iris: Iris, options: LoadOptions, loaded
         reason = exc.reason if exc.line is None else f"line {exc.line}: {exc.reason}"
         return FileResult(path, ok=False, error=reason)
     try:
-        triples = report_to_graph(report, iris)
-        metadata = report_metadata(report, iris, loader_version=loader_version(), loaded_at=loaded_at)
+        triples = report_triples(report, iris)
+        metadata = report_metadata(
+            report, iris, loader_version=loader_version(), loaded_at=loaded_at, triple_count=len(triples)
+        )
     except Exception as exc:  # a mapping bug on one report must not stop the others
         error = f"cannot map the report to RDF (a bug, please report it): {type(exc).__name__}: {exc}"
         return FileResult(path, ok=False, report_id=report.report_id, error=error)

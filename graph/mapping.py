@@ -8,11 +8,24 @@ from __future__ import annotations
 import functools
 from datetime import datetime
 
-from rdflib import RDF, RDFS, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, SKOS, XSD
+from rdflib import Graph, Literal, URIRef
 
-from graph.iris import HMIC, ORG, PROV, SCHEMA, Iris, slugify
-from graph.mapping_base import MappingContext, Statement, bind_prefixes
+from graph.iris import Iris, slugify
+from graph.mapping_base import (
+    DCTERMS,
+    HMIC,
+    ORG,
+    PROV,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SKOS,
+    XSD,
+    MappingContext,
+    Statement,
+    Triple,
+    bind_prefixes,
+)
 from graph.mapping_entities import map_entities, map_leads
 from loaders.model import Contact, FindingKind, GradeDistribution, InspectionReport, SourceSpan
 from loaders.resources import ontology_file
@@ -28,10 +41,25 @@ SCHEME_PREFIXES = ("area-", "grade-", "finding-kind-")
 
 
 def report_to_graph(report: InspectionReport, iris: Iris, vocabulary: Vocabulary | None = None) -> Graph:
-    """All triples of the report's named graph (``graph/{report-id}``).
+    """All triples of the report's named graph (``graph/{report-id}``), as an rdflib graph.
 
     ``vocabulary`` (default: the shipped seed vocabulary) supplies abbreviation expansions and canonical
-    ranks for entity resolution.
+    ranks for entity resolution. Building the graph's indexes costs more than the mapping itself: callers
+    that only need the triples should use :func:`report_triples`.
+    """
+    graph = bind_prefixes(Graph())
+    add = graph.store.add  # every term is an rdflib node: skip Graph.add's per-triple checks
+    for triple in report_triples(report, iris, vocabulary):
+        add(triple, graph, quoted=False)
+    return graph
+
+
+def report_triples(
+    report: InspectionReport, iris: Iris, vocabulary: Vocabulary | None = None
+) -> list[Triple]:
+    """The triples of :func:`report_to_graph` without building a graph.
+
+    Each triple once, in the order first made (deterministic for a given report), as rdflib terms.
     """
     ctx = MappingContext(report, iris, vocabulary if vocabulary is not None else _seed_vocabulary())
     map_force(ctx)
@@ -43,7 +71,7 @@ def report_to_graph(report: InspectionReport, iris: Iris, vocabulary: Vocabulary
     map_reinspections(ctx)
     map_glossary(ctx)
     map_profile(ctx)
-    return ctx.graph
+    return ctx.triple_list()
 
 
 def map_force(ctx: MappingContext) -> None:
@@ -223,9 +251,18 @@ def map_profile(ctx: MappingContext) -> None:
 
 
 def report_metadata(
-    report: InspectionReport, iris: Iris, *, loader_version: str, loaded_at: datetime
+    report: InspectionReport,
+    iris: Iris,
+    *,
+    loader_version: str,
+    loaded_at: datetime,
+    triple_count: int,
 ) -> Graph:
-    """Triples of the metadata graph (``graph/meta``) describing the report's named graph."""
+    """Triples of the metadata graph (``graph/meta``) describing the report's named graph.
+
+    ``triple_count``: the size of the report graph (``hmic:tripleCount``), so listing the loaded graphs
+    never has to count a whole store.
+    """
     graph = bind_prefixes(Graph())
     node = iris.report_graph(report.report_id)
     graph.add((node, RDF.type, HMIC.ReportGraph))
@@ -235,6 +272,7 @@ def report_metadata(
     graph.add((node, HMIC.sha256, Literal(report.source.sha256)))
     graph.add((node, HMIC.loaderVersion, Literal(loader_version)))
     graph.add((node, PROV.generatedAtTime, Literal(loaded_at.isoformat(), datatype=XSD.dateTime)))
+    graph.add((node, HMIC.tripleCount, Literal(triple_count)))
     return graph
 
 

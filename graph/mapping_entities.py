@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rdflib import URIRef
-from rdflib.namespace import FOAF, SKOS
 
-from graph.iris import HMIC, OA, ORG, SCHEMA, slugify
-from graph.mapping_base import MappingContext
+from graph.iris import slugify
+from graph.mapping_base import FOAF, HMIC, OA, ORG, SCHEMA, SKOS, MappingContext
 from graph.resolve import canonical_rank, entity_slug, person_key, role_slug, unit_key, unit_type_of
 from loaders.model import Entity, EntityKind, SourceSpan
 
@@ -206,7 +205,7 @@ def _mentions(ctx: MappingContext) -> dict[URIRef, list[_Support]]:
 def _system_use(ctx: MappingContext, system: URIRef, slug: str, supporters: list[_Support]) -> None:
     node = ctx.iris.system_use(ctx.report_id, slug)
     first = min(supporters, key=lambda s: (s.span.line_from, s.span.line_to))
-    system_label = ctx.graph.value(system, SKOS.prefLabel) or slug
+    system_label = ctx.value(system, SKOS.prefLabel) or slug
     ctx.node(node, HMIC.SystemUse, label=f"{ctx.report.force.name} uses {system_label}")
     ctx.add(node, HMIC.force, ctx.force_iri)
     ctx.add(node, HMIC.system, system)
@@ -225,7 +224,7 @@ def map_leads(ctx: MappingContext) -> None:
         subject = ctx.practices_by_title.get(" ".join(lead.subject.split()).casefold())
         if subject is None and lead.area_id:
             subject = ctx.iris.area(lead.area_id)
-        leader_label = ctx.graph.value(leader, SKOS.prefLabel) or ctx.graph.value(leader, FOAF.name) or leader
+        leader_label = ctx.value(leader, SKOS.prefLabel) or ctx.value(leader, FOAF.name) or leader
         ctx.node(node, HMIC.Lead, label=f"{leader_label} leads {lead.subject}")
         ctx.add(node, HMIC.leader, leader)
         ctx.add(node, HMIC.leads, subject)

@@ -3,9 +3,16 @@
 Atomicity: pyoxigraph 0.5 has no transaction object. ``Store.update`` runs one SPARQL update request as
 one transaction ("either the full operation succeeds, or nothing is written"), and ``Store.extend`` /
 ``Store.load`` are transactional but only add; ``bulk_extend`` / ``bulk_load`` are NOT transactional.
-So a replace is one update request, ``DROP SILENT GRAPH <g> ; DELETE {meta…} ; INSERT DATA {…}``,
-built completely (every term validated) before it is sent: a reader, or a process opening the store
-after a crash (kill -9), sees the old graph or the new one.
+So a replace is one transaction, built completely (every term validated) before it is sent: a report
+graph not in the store yet is one ``Store.load`` of N-Quads; an existing one is one update request
+(``graph.store_index.replace_update``). A reader, or a process opening the store after a crash
+(kill -9), sees the old graph or the new one.
+
+Default graph: pyoxigraph 0.5's union default graph repeats a triple once per named graph holding it
+(oxigraph#1919), so joins through shared nodes (a system every report names) multiply with the number of
+reports. The store therefore keeps the default graph as the materialised, duplicate-free union of its
+named graphs (``graph.store_index``), maintained inside the same update as every replace and drop, and
+queries run over it instead of Oxigraph's union.
 
 Concurrency: RocksDB locks the directory to one read-write ``Store`` per machine; a second process gets
 "lock hold by current process" and :class:`graph.store.StoreError` says so. pyoxigraph 0.5 offers
@@ -20,11 +27,15 @@ built from serialised terms (``graph.terms.inject_values``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
 
 import pyoxigraph as ox
+from rdflib import BNode, Graph
+from rdflib.term import Node
 
+from graph import store_index as index
 from graph.store import (
     DATASET_FORMATS,
     EXPORT_FORMATS,
@@ -38,8 +49,17 @@ from graph.store import (
     StoreError,
     check_export_format,
     check_result_format,
+    meta_graph_for,
 )
-from graph.terms import TermError, graph_name, inject_values, rdflib_graph, solutions_to_rows
+from graph.terms import (
+    TermError,
+    graph_name,
+    inject_values,
+    rdflib_graph,
+    solutions_to_rows,
+    sparql_term,
+    triple_texts,
+)
 
 
 class OxigraphStore(SparqlUpdateStore):
@@ -72,12 +92,92 @@ class OxigraphStore(SparqlUpdateStore):
                     "stop it or load through its SPARQL endpoint with --backend remote"
                 ) from None
             raise StoreError(f"cannot open the store at {path}: {exc}") from None
+        #: query Oxigraph's (duplicating) union only for a read-only store written before the index
+        self._union = False
+        self._prepare()
+
+    def _prepare(self) -> None:
+        """Index a store written before the default-graph index (or, read-only, query Oxigraph's union)."""
+        store = self.store
+        if bool(store.query(index.HAS_DEFAULT)) or not bool(store.query(index.HAS_NAMED)):
+            return
+        if self.read_only:
+            self._union = True
+        else:
+            self._update(index.REBUILD)
 
     @property
     def store(self) -> ox.Store:
         if self._store is None:
             raise StoreError("the store is closed")
         return self._store
+
+    def replace_graph(
+        self,
+        graph_iri: str,
+        triples: Iterable[tuple[Node, Node, Node]],
+        metadata: Graph | None = None,
+        *,
+        meta_graph_iri: str | None = None,
+    ) -> None:
+        """One transaction: a new graph is one ``load`` of N-Quads, an existing one one SPARQL update.
+
+        Both write the report graph, its metadata and their copies in the default graph together.
+        """
+        meta = meta_graph_for(self, meta_graph_iri, metadata)  # type: ignore[arg-type]
+        try:  # every term is converted (and validated) before anything is written
+            g = str(graph_name(graph_iri))
+            m = str(graph_name(meta)) if meta is not None else None
+            body = triple_texts(triples)
+            meta_body = triple_texts(metadata) if metadata is not None and m is not None else []
+            subjects = {
+                sparql_term(s) for s in (metadata.subjects() if metadata else ()) if not isinstance(s, BNode)
+            }
+        except TermError as exc:
+            raise StoreError(str(exc)) from None
+        if self._is_new(graph_name(graph_iri), m, subjects):
+            self._load(index.new_graph_nquads(g, body, m, meta_body))
+        else:
+            self._update(index.replace_update(g, body, m, meta_body, subjects))
+
+    def _is_new(self, graph: ox.NamedNode, meta: str | None, subjects: set[str]) -> bool:
+        """No triple in the graph, and (with metadata) no metadata statement about it or its subjects."""
+        if next(iter(self.store.quads_for_pattern(None, None, None, graph)), None) is not None:
+            return False
+        if meta is None:
+            return True
+        meta_node = ox.NamedNode(meta[1:-1])
+        nodes = [graph] + [ox.NamedNode(s[1:-1]) for s in subjects if s.startswith("<")]
+        return all(
+            next(iter(self.store.quads_for_pattern(n, None, None, meta_node)), None) is None for n in nodes
+        )
+
+    def _load(self, nquads: str) -> None:
+        if self.read_only:
+            raise StoreError("the store is open read-only")
+        try:
+            self.store.load(nquads.encode(), format=ox.RdfFormat.N_QUADS)
+        except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
+            raise StoreError(f"update failed: {exc}") from None
+
+    def drop_graph(self, graph_iri: str, *, meta_graph_iri: str | None = None) -> None:
+        meta = meta_graph_iri or self.meta_graph_iri
+        try:
+            update = index.drop_update(str(graph_name(graph_iri)), str(graph_name(meta)) if meta else None)
+        except TermError as exc:
+            raise StoreError(str(exc)) from None
+        self._update(update)
+
+    def update(self, sparql: str) -> None:
+        """A free-form SPARQL update, then (same transaction) a rebuild of the default-graph index."""
+        self._update(index.with_rebuild(sparql))
+
+    def graphs(self) -> list[str]:
+        found = []
+        for name in self.store.named_graphs():
+            if next(iter(self.store.quads_for_pattern(None, None, None, name)), None):
+                found.append(name.value)
+        return sorted(found)
 
     def _update(self, sparql: str) -> None:
         if self.read_only:
@@ -92,7 +192,7 @@ class OxigraphStore(SparqlUpdateStore):
     def _run(self, sparql: str, bindings: Bindings | None) -> object:
         try:
             text = inject_values(sparql, bindings) if bindings else sparql
-            return self.store.query(text, use_default_graph_as_union=True)
+            return self.store.query(text, use_default_graph_as_union=self._union)
         except SyntaxError as exc:
             raise QueryError(f"invalid SPARQL: {exc}") from None
         except TermError as exc:
@@ -121,15 +221,25 @@ class OxigraphStore(SparqlUpdateStore):
 
     def export(self, fmt: str) -> bytes:
         check_export_format(fmt)
-        if fmt in DATASET_FORMATS:
-            return self.store.dump(format=EXPORT_FORMATS[fmt], prefixes=PREFIXES)
-        union = self.store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return union.serialize(format=EXPORT_FORMATS[fmt])  # type: ignore[union-attr]
+        if fmt in DATASET_FORMATS:  # the named graphs; the default graph is derived from them
+            named = list(self.store.named_graphs())
+            quads = (
+                q for g in sorted(named, key=str) for q in self.store.quads_for_pattern(None, None, None, g)
+            )
+            return ox.serialize(quads, format=EXPORT_FORMATS[fmt], prefixes=PREFIXES)
+        if self._union:
+            union = self.store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+            return union.serialize(format=EXPORT_FORMATS[fmt])  # type: ignore[union-attr]
+        return self.store.dump(format=EXPORT_FORMATS[fmt], from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
 
     def triple_count(self, graph_iri: str | None = None) -> int:
-        if graph_iri is None:
+        """Triples in one named graph, or quads in all named graphs (the default-graph index aside)."""
+        if graph_iri is not None:
+            return sum(1 for _ in self.store.quads_for_pattern(None, None, None, graph_name(graph_iri)))
+        if self._union:
             return len(self.store)
-        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, graph_name(graph_iri)))
+        indexed = self.store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        return len(self.store) - int(next(iter(indexed))[0].value)  # type: ignore[index, union-attr]
 
     def flush(self) -> None:
         """Write buffered changes to disk (bounds RocksDB's memory during long loads)."""

@@ -80,6 +80,19 @@ def triples_to_ox(graph: Iterable[tuple[Node, Node, Node]]) -> Iterator[ox.Tripl
         yield ox.Triple(to_ox(s), to_ox(p), to_ox(o))  # type: ignore[arg-type]
 
 
+def triple_texts(triples: Iterable[tuple[Node, Node, Node]]) -> list[str]:
+    """Each triple as ``<s> <p> o`` N-Triples text (no final dot); terms are converted once per call."""
+    seen: dict[Node, str] = {}
+
+    def text(node: Node) -> str:
+        found = seen.get(node)
+        if found is None:
+            found = seen[node] = str(to_ox(node))
+        return found
+
+    return [f"{text(s)} {text(p)} {text(o)}" for s, p, o in triples]
+
+
 def triples_block(graph: Iterable[tuple[Node, Node, Node]]) -> str:
     """Triples in N-Triples syntax, usable inside ``INSERT DATA { GRAPH <g> { … } }``."""
     return "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples_to_ox(graph))

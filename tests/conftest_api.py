@@ -53,10 +53,13 @@ def fixture_store() -> Iterator[OxigraphStore]:
     store, iris = OxigraphStore(None), Iris(BASE)
     load_vocabulary(store, iris)
     for report in reports():
-        metadata = report_metadata(report, iris, loader_version="test", loaded_at=datetime.now(UTC))
+        triples = report_to_graph(report, iris)
+        metadata = report_metadata(
+            report, iris, loader_version="test", loaded_at=datetime.now(UTC), triple_count=len(triples)
+        )
         store.replace_graph(
             str(iris.report_graph(report.report_id)),
-            report_to_graph(report, iris),
+            triples,
             metadata,
             meta_graph_iri=str(iris.meta_graph()),
         )

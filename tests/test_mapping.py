@@ -73,7 +73,7 @@ def test_union_with_vocabulary_and_metadata_conforms(graphs: dict[str, Graph]) -
     meta = ds.graph(IRIS.meta_graph())
     for report in reports():
         for triple in report_metadata(
-            report, IRIS, loader_version="0.1.0", loaded_at=datetime(2024, 1, 2, tzinfo=UTC)
+            report, IRIS, loader_version="0.1.0", loaded_at=datetime(2024, 1, 2, tzinfo=UTC), triple_count=1
         ):
             meta.add(triple)
     result = validate(ds)
@@ -207,10 +207,11 @@ def test_base_iri_is_configurable() -> None:
 
 def test_report_metadata_describes_the_report_graph() -> None:
     loaded = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
-    meta = report_metadata(nottinghamshire(), IRIS, loader_version="0.1.0", loaded_at=loaded)
+    meta = report_metadata(nottinghamshire(), IRIS, loader_version="0.1.0", loaded_at=loaded, triple_count=42)
     node = IRIS.report_graph("nottinghamshire-2007")
     assert meta.value(node, HMIC.graphOf) == IRIS.report("nottinghamshire-2007")
     assert meta.value(node, HMIC.sha256) == Literal("a" * 64)
+    assert meta.value(node, HMIC.tripleCount) == Literal(42)
     assert meta.value(node, PROV.generatedAtTime).datatype == XSD.dateTime
 
 

@@ -23,7 +23,9 @@ def mapped() -> Graph:
     graph = vocabulary_graph(IRIS)
     for report in reports():
         graph += report_to_graph(report, IRIS)
-        graph += report_metadata(report, IRIS, loader_version="0", loaded_at=datetime(2024, 1, 1, tzinfo=UTC))
+        graph += report_metadata(
+            report, IRIS, loader_version="0", loaded_at=datetime(2024, 1, 1, tzinfo=UTC), triple_count=1
+        )
     return graph
 
 

@@ -71,19 +71,19 @@ TINY_BETA = f"""
 """
 
 
+HMIC_NS = "https://w3id.org/hmic-kg/ontology#"
+
+
 @pytest.fixture(params=BACKENDS)
 def tiny(request: pytest.FixtureRequest, store_factory: StoreFactory) -> Store:  # noqa: F811
     store = store_factory(request.param)
     for name, data in (("alpha-2007", TINY), ("beta-2007", TINY_BETA)):
+        triples = Graph().parse(data=data, format="turtle")
         meta = Graph()
-        meta.add(
-            (
-                URIRef(f"{B}graph/{name}"),
-                URIRef("https://w3id.org/hmic-kg/ontology#graphOf"),
-                URIRef(f"{B}report/{name}"),
-            )
-        )
-        store.replace_graph(f"{B}graph/{name}", Graph().parse(data=data, format="turtle"), meta)
+        graph_node = URIRef(f"{B}graph/{name}")
+        meta.add((graph_node, URIRef(f"{HMIC_NS}graphOf"), URIRef(f"{B}report/{name}")))
+        meta.add((graph_node, URIRef(f"{HMIC_NS}tripleCount"), Literal(len(triples))))
+        store.replace_graph(f"{B}graph/{name}", triples, meta)
     return store
 
 
@@ -211,10 +211,15 @@ def sample_graphs() -> list[tuple[str, Graph, Graph]]:
     graphs = [(str(iris.vocabulary_graph()), vocabulary_graph(iris), Graph())]
     for path in (NOTTS, NORTHANTS):
         report = load_report(path)
+        triples = report_to_graph(report, iris)
         meta = report_metadata(
-            report, iris, loader_version="test", loaded_at=datetime(2024, 1, 1, tzinfo=UTC)
+            report,
+            iris,
+            loader_version="test",
+            loaded_at=datetime(2024, 1, 1, tzinfo=UTC),
+            triple_count=len(triples),
         )
-        graphs.append((str(iris.report_graph(report.report_id)), report_to_graph(report, iris), meta))
+        graphs.append((str(iris.report_graph(report.report_id)), triples, meta))
     return graphs
 
 
