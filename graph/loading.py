@@ -1,20 +1,29 @@
 """Load report files into a store: read (loader) -> map (graph.mapping) -> replace the report's graph.
 
-Each report is one atomic ``replace_graph`` (its named graph and its metadata entry together), so a load
-that fails or is killed part-way leaves every report graph old or new, never half-written. A bad file
-is reported in its :class:`FileResult` and never stops the good ones.
+Reading and mapping run in worker processes when there are enough files (``jobs``), while this process
+stores the results in file order. Each report is one atomic ``replace_graph`` (its named graph and its
+metadata entry together), so a load that fails or is killed part-way leaves every report graph old or
+new, never half-written. A bad file is reported in its :class:`FileResult` and never stops the good ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import itertools
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from rdflib import Graph
+
 from graph.iris import Iris
 from graph.store import Store, StoreError
+from graph.terms import TripleLines, triple_texts
 from loaders.errors import LoaderError
 from loaders.options import LoadOptions
 
@@ -113,8 +122,24 @@ def load_vocabulary(store: Store, iris: Iris) -> int:
     return len(graph)
 
 
-def load_file(store: Store, path: Path, iris: Iris, options: LoadOptions, loaded_at: datetime) -> FileResult:
-    """Read, map and atomically store one report; every expected failure becomes a failed result."""
+@dataclass(frozen=True)
+class PreparedReport:
+    """A report read and mapped, ready to store (what a parallel load's workers send back)."""
+
+    path: Path
+    report_id: str
+    triples: list | TripleLines
+    metadata: Graph
+    entities: int
+
+
+def prepare_file(
+    path: Path, iris: Iris, options: LoadOptions, loaded_at: datetime, *, as_text: bool = False
+) -> PreparedReport | FileResult:
+    """Read and map one report (no store involved); every expected failure becomes a failed result.
+
+    ``as_text``: give the triples as N-Triples lines, cheap to send from a worker process.
+    """
     from graph.mapping import report_metadata, report_triples
     from loaders.pipeline import load_report
 
@@ -128,21 +153,88 @@ def load_file(store: Store, path: Path, iris: Iris, options: LoadOptions, loaded
         metadata = report_metadata(
             report, iris, loader_version=loader_version(), loaded_at=loaded_at, triple_count=len(triples)
         )
+        body = triple_texts(triples) if as_text else triples
     except Exception as exc:  # a mapping bug on one report must not stop the others
         error = f"cannot map the report to RDF (a bug, please report it): {type(exc).__name__}: {exc}"
         return FileResult(path, ok=False, report_id=report.report_id, error=error)
+    return PreparedReport(path, report.report_id, body, metadata, len(report.entities))
+
+
+def store_prepared(store: Store, prepared: PreparedReport | FileResult, iris: Iris) -> FileResult:
+    """Atomically replace the report's graph and metadata entry with a prepared report."""
+    if isinstance(prepared, FileResult):
+        return prepared
     try:
         store.replace_graph(
-            str(iris.report_graph(report.report_id)),
-            triples,
-            metadata,
+            str(iris.report_graph(prepared.report_id)),
+            prepared.triples,
+            prepared.metadata,
             meta_graph_iri=str(iris.meta_graph()),
         )
     except StoreError as exc:
-        return FileResult(path, ok=False, report_id=report.report_id, error=str(exc))
+        return FileResult(prepared.path, ok=False, report_id=prepared.report_id, error=str(exc))
     return FileResult(
-        path, ok=True, report_id=report.report_id, triples=len(triples), entities=len(report.entities)
+        prepared.path,
+        ok=True,
+        report_id=prepared.report_id,
+        triples=len(prepared.triples),
+        entities=prepared.entities,
     )
+
+
+def load_file(store: Store, path: Path, iris: Iris, options: LoadOptions, loaded_at: datetime) -> FileResult:
+    """Read, map and atomically store one report; every expected failure becomes a failed result."""
+    return store_prepared(store, prepare_file(path, iris, options, loaded_at), iris)
+
+
+#: fewer files than this are read in the loading process itself (a worker pool costs ~1 s to start)
+PARALLEL_MIN_FILES = 8
+
+
+def default_jobs() -> int:
+    """Worker processes for a parallel load: the CPUs this process may use, at most 8."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 8))
+
+
+def _prepared(
+    items: list[Path | FileResult], iris: Iris, options: LoadOptions, loaded_at: datetime, jobs: int
+) -> Iterator[PreparedReport | FileResult]:
+    """Every item read and mapped, in order; by ``jobs`` worker processes when that is worth it."""
+    paths = [item for item in items if not isinstance(item, FileResult)]
+    if jobs <= 1 or len(paths) < PARALLEL_MIN_FILES:
+        for item in items:
+            yield item if isinstance(item, FileResult) else prepare_file(item, iris, options, loaded_at)
+        return
+    # spawn, not fork: the loading process holds an open store and maybe a progress thread
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+
+        def submit(item: Path | FileResult) -> tuple[Path, Future | FileResult]:
+            if isinstance(item, FileResult):
+                return item.path, item
+            return item, pool.submit(prepare_file, item, iris, options, loaded_at, as_text=True)
+
+        pending = iter(items)
+        # a bounded window: the readers never run far ahead of the store (memory stays flat)
+        window = deque(submit(item) for item in itertools.islice(pending, 2 * jobs))
+        while window:
+            path, head = window.popleft()
+            following = next(pending, None)
+            if following is not None:
+                window.append(submit(following))
+            if isinstance(head, FileResult):
+                yield head
+                continue
+            try:
+                yield head.result()
+            except Exception as exc:  # a worker died (killed, out of memory): this file failed, say why
+                yield FileResult(
+                    path, ok=False, error=f"the reading process failed: {type(exc).__name__}: {exc}"
+                )
 
 
 def load_paths(
@@ -153,6 +245,7 @@ def load_paths(
     *,
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[FileResult], None] | None = None,
+    jobs: int | None = None,
 ) -> LoadSummary:
     """Load every report under ``paths``; ``on_start(total)`` and ``on_result(result)`` drive progress UIs.
 
@@ -160,6 +253,7 @@ def load_paths(
     (each replace is atomic) and the summary warns about it.
     """
     options = options or LoadOptions()
+    jobs = default_jobs() if jobs is None else jobs
     items = expand_paths(paths)
     if on_start is not None:
         on_start(len(items))
@@ -168,8 +262,8 @@ def load_paths(
     results: list[FileResult] = []
     seen: dict[str, Path] = {}
     warnings: list[str] = []
-    for item in items:
-        result = item if isinstance(item, FileResult) else load_file(store, item, iris, options, loaded_at)
+    for prepared in _prepared(items, iris, options, loaded_at, jobs):
+        result = store_prepared(store, prepared, iris)
         if result.ok and result.report_id is not None:
             if result.report_id in seen:
                 warnings.append(

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph
 from rdflib.term import Node
 
-from graph.terms import TermError, graph_name, sparql_term, triples_block
+from graph.terms import TermError, as_triples, graph_name, sparql_term, triples_block
 
 if TYPE_CHECKING:
     from graph.config import GraphConfig
@@ -164,7 +164,9 @@ def _replace_update(
     graph_iri: str, triples: Graph, metadata: Graph | None, meta_graph_iri: str | None
 ) -> str:
     g = str(graph_name(graph_iri))
-    body = triples_block(triples)  # converts every term first: an invalid term raises before any write
+    body = triples_block(
+        as_triples(triples)
+    )  # converts every term first: an invalid term raises before any write
     parts = [f"DROP SILENT GRAPH {g}"]
     inserts = [f"GRAPH {g} {{\n{body}\n}}"] if body else []
     if meta_graph_iri is not None:

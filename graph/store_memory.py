@@ -34,7 +34,7 @@ from graph.store import (
     check_result_format,
     meta_graph_for,
 )
-from graph.terms import TermError, check_variable, sparql_term, to_ox
+from graph.terms import TermError, as_triples, check_variable, sparql_term, to_ox
 
 RDFLIB_GRAPH_FORMATS = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml", "jsonld": "json-ld"}
 RDFLIB_EXPORT_FORMATS = {"trig": "trig", "nquads": "nquads", "jsonld": "json-ld", **RDFLIB_GRAPH_FORMATS}
@@ -61,7 +61,7 @@ class MemoryStore:
                 raise StoreError(f"cannot read the memory store file {path}: {exc}") from None
 
     def _checked(self, graph: Graph) -> list[tuple[Node, Node, Node]]:
-        triples = list(graph)
+        triples = list(as_triples(graph))
         for triple in triples:
             for term in triple:
                 try:

@@ -80,8 +80,27 @@ def triples_to_ox(graph: Iterable[tuple[Node, Node, Node]]) -> Iterator[ox.Tripl
         yield ox.Triple(to_ox(s), to_ox(p), to_ox(o))  # type: ignore[arg-type]
 
 
-def triple_texts(triples: Iterable[tuple[Node, Node, Node]]) -> list[str]:
+class TripleLines(list[str]):
+    """Triples already converted to N-Triples text, ``<s> <p> o`` without the final dot.
+
+    Cheap to send between processes (a parallel load's workers make them); every store accepts them where
+    it accepts triples (see :func:`as_triples`).
+    """
+
+
+def as_triples(triples: Iterable[tuple[Node, Node, Node]] | TripleLines) -> Iterable[tuple[Node, Node, Node]]:
+    """rdflib triples, parsing :class:`TripleLines` back when that is what was given."""
+    if not isinstance(triples, TripleLines):
+        return triples
+    text = "".join(f"{line} .\n" for line in triples)
+    parsed = ox.parse(text.encode(), format=ox.RdfFormat.N_TRIPLES)
+    return [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in parsed]
+
+
+def triple_texts(triples: Iterable[tuple[Node, Node, Node]] | TripleLines) -> TripleLines:
     """Each triple as ``<s> <p> o`` N-Triples text (no final dot); terms are converted once per call."""
+    if isinstance(triples, TripleLines):
+        return triples
     seen: dict[Node, str] = {}
 
     def text(node: Node) -> str:
@@ -90,7 +109,7 @@ def triple_texts(triples: Iterable[tuple[Node, Node, Node]]) -> list[str]:
             found = seen[node] = str(to_ox(node))
         return found
 
-    return [f"{text(s)} {text(p)} {text(o)}" for s, p, o in triples]
+    return TripleLines(f"{text(s)} {text(p)} {text(o)}" for s, p, o in triples)
 
 
 def triples_block(graph: Iterable[tuple[Node, Node, Node]]) -> str:

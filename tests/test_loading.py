@@ -111,3 +111,41 @@ def test_kill_9_mid_load_leaves_every_graph_complete(tmp_path: Path) -> None:
             assert described == set(reports)  # each report graph and its metadata entry swap together
         finally:
             store.close()
+
+
+def _named_quads(store: OxigraphStore) -> set[str]:
+    """The named graphs' statements, load times aside (they differ between two loads)."""
+    lines = store.export("nquads").decode().splitlines()
+    return {line for line in lines if "generatedAtTime" not in line}
+
+
+def test_a_parallel_load_stores_what_a_serial_load_stores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import graph.loading
+
+    monkeypatch.setattr(graph.loading, "PARALLEL_MIN_FILES", 2)
+    broken = tmp_path / "broken.txt"
+    broken.write_bytes(b"\x00\x01binary")
+    files = [NOTTS, broken, NORTHANTS, tmp_path / "missing.txt"]
+    stores = []
+    for jobs in (1, 2):
+        store = OxigraphStore(None, meta_graph_iri=str(IRIS.meta_graph()))
+        seen: list[tuple[str, bool]] = []
+        summary = load_paths(
+            store, files, IRIS, jobs=jobs, on_result=lambda r, seen=seen: seen.append((r.path.name, r.ok))
+        )
+        assert seen == [
+            (NOTTS.name, True),
+            ("broken.txt", False),
+            (NORTHANTS.name, True),
+            ("missing.txt", False),
+        ]
+        assert summary.files_ok == 2
+        stores.append(store)
+    serial, parallel = (_named_quads(s) for s in stores)
+    assert serial == parallel and len(serial) > 10_000
+    assert (
+        stores[0].query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows
+        == stores[1].query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows
+    )

@@ -88,6 +88,12 @@ def load(
     query_url: QueryUrl = None,
     update_url: UpdateUrl = None,
     update_token: UpdateToken = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", min=1, help="Processes reading reports in parallel (default: the CPUs available)."
+        ),
+    ] = None,
 ) -> None:
     """Load reports into the graph store, one named graph per report (reloading replaces it atomically).
 
@@ -126,6 +132,7 @@ def load(
             Iris(config.base_iri),
             on_start=lambda total: progress.update(task, total=total),
             on_result=on_result,
+            jobs=jobs,
         )
     for warning in summary.warnings:
         typer.echo(f"warning: {warning}", err=True)
