@@ -76,7 +76,10 @@ class Runtime:
         if pool.generation != generation:
             with self._build_lock:
                 if pool.generation != generation:
-                    pool.set_snapshot(generation, store.export("nquads"))
+                    snapshot = getattr(store, "snapshot_nquads", None)  # with its default-graph index
+                    pool.set_snapshot(
+                        generation, snapshot() if callable(snapshot) else store.export("nquads")
+                    )
         return pool
 
     def close(self) -> None:

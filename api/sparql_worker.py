@@ -50,7 +50,8 @@ INDEX_DEFAULT_GRAPH = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 def _load(path: str) -> ox.Store:
     store = ox.Store()
     store.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)
-    store.update(INDEX_DEFAULT_GRAPH)
+    if not bool(store.query("ASK { ?s ?p ?o }")):  # a snapshot of the named graphs only
+        store.update(INDEX_DEFAULT_GRAPH)
     return store
 
 

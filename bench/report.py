@@ -363,7 +363,7 @@ def _api_section(api: dict[str, Any]) -> list[str]:
         "",
         f"{api['reports']:,} reports; load generator in a second process on loopback, {api['concurrency']} "
         f"keep-alive clients in a closed loop, {api['duration_s']:.0f} s per scenario after a warm-up. "
-        f"Stock Oxigraph: `oxigraph serve-read-only --union-default-graph` on a bulk load of the same store's "
+        f"Stock Oxigraph: `oxigraph serve-read-only` on a bulk load of the same store's "
         f"N-Quads export ({fmt(api.get('stock_load_s'), 1)} s to bulk-load).",
         "",
     ]

@@ -104,8 +104,9 @@ def oxigraph_binary() -> str:
 
 
 def start_stock(nquads: Path, location: Path, log: Path) -> tuple[Server, float]:
-    """Bulk-load ``nquads`` into a fresh Oxigraph directory and serve it read-only with the union default
-    graph (as our store queries it); returns the server and the bulk-load time."""
+    """Bulk-load ``nquads`` (our store's dump, with its default graph: the duplicate-free union of the report
+    graphs our store queries) into a fresh Oxigraph directory and serve it read-only; returns the server
+    and the bulk-load time."""
     if location.exists():
         shutil.rmtree(location)
     started = time.perf_counter()
@@ -126,7 +127,6 @@ def serve_stock(location: Path, log: Path) -> Server:
         str(location),
         "--bind",
         f"127.0.0.1:{port}",
-        "--union-default-graph",
     ]
     probe = "/query?" + urlencode({"query": "ASK { ?s ?p ?o }"})
     return _start("oxigraph serve-read-only", args, f"http://127.0.0.1:{port}", probe, log)

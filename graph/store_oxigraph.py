@@ -232,6 +232,12 @@ class OxigraphStore(SparqlUpdateStore):
             return union.serialize(format=EXPORT_FORMATS[fmt])  # type: ignore[union-attr]
         return self.store.dump(format=EXPORT_FORMATS[fmt], from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
 
+    def snapshot_nquads(self) -> bytes:
+        """The whole dataset as N-Quads, default-graph index included (for the SPARQL query workers)."""
+        if self._union:
+            return self.export("nquads")
+        return self.store.dump(format=ox.RdfFormat.N_QUADS)
+
     def triple_count(self, graph_iri: str | None = None) -> int:
         """Triples in one named graph, or quads in all named graphs (the default-graph index aside)."""
         if graph_iri is not None:

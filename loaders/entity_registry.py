@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from loaders.entity_patterns import JoinedText, entity_id, normalise, singular
 from loaders.model import Entity, EntityKind, EntityMention
+from loaders.regex_tools import compiled, first_char_alternation, literal_body, word_start_alternation
 
 _PLURAL = r"(?:s|es|’s|'s)?"
 
@@ -177,9 +178,17 @@ def _name(draft: Draft, mentions: list[EntityMention]) -> str:
     return draft.labels[0]
 
 
-def _pattern(forms: list[str]) -> str:
+def _pattern(forms: list[str], flags: int = 0) -> str:
+    """``(?<![\\w-])(?:<forms, longest first>){_PLURAL}(?![\\w-])``.
+
+    Case-sensitive forms are written with ``word_start_alternation`` (same matches, found faster). Ignoring
+    case, ``re`` cannot skip ahead to a first letter, and a lookbehind per form would be tried at every
+    character, so there the single lookbehind stays in front.
+    """
     alternatives = sorted(set(forms), key=len, reverse=True)
-    body = "|".join(r"\s+".join(map(re.escape, f.split())) for f in alternatives)
+    if not flags & re.IGNORECASE:
+        return rf"(?:{word_start_alternation(alternatives)}){_PLURAL}(?![\w-])"
+    body = first_char_alternation(alternatives) or "|".join(map(literal_body, alternatives))
     return rf"(?<![\w-])(?:{body}){_PLURAL}(?![\w-])"
 
 
@@ -194,7 +203,7 @@ def _scan(joined: JoinedText, drafts: list[Draft]) -> list[tuple[Draft, EntityMe
                 owner.setdefault(key, draft)
         if not owner:
             continue
-        regex = re.compile(_pattern(list(owner)), flags)
+        regex = compiled(_pattern(list(owner), flags), flags)
         for match in regex.finditer(joined.text):
             text = " ".join(match.group(0).split())
             draft = _owner_of(owner, text, bool(flags))

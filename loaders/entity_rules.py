@@ -7,6 +7,7 @@ Each rule reads the joined report text (and the glossary) and records what it fi
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -20,6 +21,7 @@ from loaders.entity_patterns import (
 )
 from loaders.entity_registry import Registry
 from loaders.model import EntityKind, GlossaryEntry
+from loaders.regex_tools import lowered_for_search, search_from_word, word_start
 from loaders.vocabulary import Term, Vocabulary
 
 _HEADS = "|".join(sorted(SYSTEM_HEADS))
@@ -313,13 +315,32 @@ def _mentioned(
     joined: JoinedText, vocabulary: Vocabulary, group: str, *, full_only: bool = False
 ) -> list[Term]:
     """Terms of a vocabulary group printed in the text (labels as printed; long phrases ignoring case)."""
-    terms: list[Term] = []
-    for term in getattr(vocabulary, group):
-        forms = (term.label,) if full_only else term.surface_forms
-        for form in forms:
-            flags = re.IGNORECASE if (" " in form and form[1:].islower()) or full_only else 0
-            body = r"\s+".join(map(re.escape, form.split()))
-            if re.search(rf"(?<![\w-]){body}s?(?![\w-])", joined.text, flags):
-                terms.append(term)
-                break
-    return terms
+    terms: tuple[Term, ...] = getattr(vocabulary, group)
+    forms = tuple((term.label,) if full_only else term.surface_forms for term in terms)
+    text = joined.text
+    lowered = lowered_for_search(text)
+    return [
+        term
+        for term, patterns in zip(terms, _mention_patterns(forms, full_only), strict=True)
+        if any(search_from_word(pattern, text, lowered, word) for pattern, word in patterns)
+    ]
+
+
+@functools.lru_cache(maxsize=64)
+def _mention_patterns(
+    forms: tuple[tuple[str, ...], ...], full_only: bool
+) -> tuple[tuple[tuple[re.Pattern[str], str | None], ...], ...]:
+    """One compiled pattern per surface form of each term (built once per vocabulary group)."""
+    return tuple(tuple(_mention_pattern(form, full_only) for form in term_forms) for term_forms in forms)
+
+
+def _mention_pattern(form: str, full_only: bool) -> tuple[re.Pattern[str], str | None]:
+    """``form`` as a whole word, an ``s`` allowed after it; long lower-case phrases ignore case.
+
+    With the pattern comes, for one that ignores case, its first word in lower case if that is ASCII
+    (for :func:`search_from_word`); case-sensitive patterns start with a literal ``re`` finds fast itself.
+    """
+    flags = re.IGNORECASE if (" " in form and form[1:].islower()) or full_only else 0
+    words = form.split()
+    first = words[0].lower() if flags and words and words[0].isascii() else None
+    return re.compile(rf"{word_start(form)}s?(?![\w-])", flags), first

@@ -6,12 +6,15 @@ practice contact. Capitalised pairs elsewhere ("Laming Report", "Bichard Inquiry
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
 
 from loaders.entity_patterns import ROLE_HEADS, JoinedText, singular
 from loaders.entity_registry import Draft, Registry
 from loaders.model import Contact, EntityKind
+from loaders.regex_tools import literal_body, word_start_alternation
 from loaders.vocabulary import Vocabulary
 
 _NAME_TOKEN = r"(?:Mc|Mac|O’|O')?[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
@@ -112,12 +115,20 @@ _NOT_NAME_WORDS = frozenset(
     ]
 )
 # Courtesy titles: they introduce a personal name but are neither part of it nor a rank.
-_TITLE = r"(?:Mr|Mrs|Ms|Miss|Dr)\.?"
+_TITLES = ("Mr", "Mrs", "Ms", "Miss", "Dr")
+_TITLE = rf"(?:{'|'.join(_TITLES)})\.?"
 _TITLE_RE = re.compile(rf"^{_TITLE}[ \t]+")
 _CONTACT_RE = re.compile(r"CONTACT:\s*(?P<rest>[^–\n]*?)\s*(?:–|-\s|\d|$)")
 _APPOSITION_RE = re.compile(
     rf"(?P<role>(?:[\w’'()-]+[ \t]+){{0,3}}[\w’'()-]+),[ \t]+(?P<name>{NAME})(?=[ \t]*[,(])"
 )
+_COMMA_BEFORE_CAPITAL_RE = re.compile(r",(?=[ \t]+[A-Z])")
+_ROLE_WORD = r"([\w’'()-]+)"
+_ROLE_WORDS_BACKWARDS_RE = re.compile(
+    rf"{_ROLE_WORD}(?:[ \t]+{_ROLE_WORD}(?:[ \t]+{_ROLE_WORD}(?:[ \t]+{_ROLE_WORD})?)?)?"
+)
+# ``(?<![\w-]){_TITLE}[ \t]+(?P<name>{NAME})\b``, written with word_start_alternation (same matches)
+_TITLED_RE = re.compile(rf"(?:{word_start_alternation(_TITLES)})\.?[ \t]+(?P<name>{NAME})\b")
 _CONTACT_LABEL_RE = re.compile(r"[\s,;]*\b(?:tel(?:ephone)?|phone|mob(?:ile)?|e-?mail)\b\.?:?.*$", re.I)
 _NAME_FIRST_RE = re.compile(
     rf"(?<![\w’'-])(?P<name>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{1,3}}),[ \t]+(?:the|its|their)[ \t]+"
@@ -142,16 +153,15 @@ def add_contacts(contacts: Iterable[Contact], vocabulary: Vocabulary, registry: 
 def add_people(joined: JoinedText, vocabulary: Vocabulary, registry: Registry) -> None:
     """Register people named after a rank, in an apposition with a post, or on a ``CONTACT:`` line."""
     text = joined.text
-    ranks = "|".join(
-        r"\s+".join(map(re.escape, f.split())) for f in vocabulary.forms("ranks") if f[:1].isupper()
-    )
-    for match in re.finditer(rf"(?<![\w-])(?P<rank>{ranks})[ \t]+(?P<name>{NAME})\b", text):
+    rank_forms = tuple(f for f in vocabulary.forms("ranks") if f[:1].isupper())
+    ranked, rank_prefix = _rank_patterns(rank_forms)
+    for match in ranked.finditer(text):
         if is_personal_name(match["name"]):
             add_person(registry, vocabulary, match["name"], rank=match["rank"])
-    for match in re.finditer(rf"(?<![\w-]){_TITLE}[ \t]+(?P<name>{NAME})\b", text):
+    for match in _TITLED_RE.finditer(text):
         if is_personal_name(match["name"]):
             add_person(registry, vocabulary, match["name"])
-    for match in _APPOSITION_RE.finditer(text):
+    for match in _appositions(text):
         role = _LEADING_RE.sub("", match["role"]).strip()
         if is_personal_name(match["name"]) and _is_post(role, vocabulary):
             rank = role if vocabulary.find("ranks", role) else None
@@ -165,13 +175,57 @@ def add_people(joined: JoinedText, vocabulary: Vocabulary, registry: Registry) -
             add_person(registry, vocabulary, name, post=match["role"])
     for match in _CONTACT_RE.finditer(text):
         rest = match["rest"]
-        rank_match = re.match(rf"(?P<rank>{ranks})[ \t]+", rest)
+        rank_match = rank_prefix.match(rest)
         rank = rank_match["rank"] if rank_match else None
         name, _, post = rest[rank_match.end() if rank_match else 0 :].partition(",")
         name = _TITLE_RE.sub("", name.strip())
         post = _CONTACT_LABEL_RE.sub("", post)
         if is_personal_name(name.strip()):
             add_person(registry, vocabulary, name.strip(), rank=rank, post=post.strip() or None)
+
+
+@functools.lru_cache(maxsize=16)
+def _rank_patterns(forms: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A rank then a personal name, anywhere; and a rank opening a contact line. Built once per vocabulary.
+
+    The first is ``(?<![\\w-])(?P<rank>...)`` written with :func:`word_start_alternation` (same matches).
+    """
+    ranks = "|".join(map(literal_body, forms))
+    return (
+        re.compile(rf"(?P<rank>{word_start_alternation(forms)})[ \t]+(?P<name>{NAME})\b"),
+        re.compile(rf"(?P<rank>{ranks})[ \t]+"),
+    )
+
+
+def _appositions(text: str) -> Iterator[re.Match[str]]:
+    """``_APPOSITION_RE.finditer(text)``, trying the pattern only where a match can start.
+
+    A match is up to four words of a role (runs of ``[\\w’'()-]`` separated by spaces or tabs), a comma,
+    spaces and a capital. The first word runs to a space or comma, so a match starting inside a word would
+    also start at that word's first character: the leftmost match starts at a word, except where the
+    search resumes at the end of the previous match, which is tried as ``finditer`` would. The words that
+    can start a match are the first to fourth before each comma that a capital follows.
+    """
+    starts = _apposition_starts(text)
+    pos = 0
+    while True:
+        later = (_APPOSITION_RE.match(text, start) for start in starts[bisect_left(starts, pos + 1) :])
+        match = _APPOSITION_RE.match(text, pos) or next(filter(None, later), None)
+        if match is None:
+            return
+        yield match
+        pos = match.end()  # never empty: the pattern needs at least a comma and a name
+
+
+def _apposition_starts(text: str) -> list[int]:
+    """Offsets of the one to four words before each comma that spaces and a capital follow, in order."""
+    backwards = text[::-1]  # the words before a comma, read from the comma
+    starts: set[int] = set()
+    for comma in _COMMA_BEFORE_CAPITAL_RE.finditer(text):
+        words = _ROLE_WORDS_BACKWARDS_RE.match(backwards, len(text) - comma.start())
+        if words is not None:
+            starts.update(len(text) - words.end(n) for n in range(1, 5) if words.group(n) is not None)
+    return sorted(starts)
 
 
 def add_person(

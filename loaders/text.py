@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import re
 import unicodedata
 from pathlib import PurePath
 
@@ -70,16 +71,31 @@ def _decode(data: bytes, path: str) -> tuple[str, list[str]]:
 
 def _clean_controls(text: str, path: str) -> tuple[str, int]:
     """Refuse text that is mostly control characters; replace the odd stray one with a space."""
-    stray = [ch for ch in text if ch not in _KEPT_CONTROLS and _is_control(ch)]
-    if not stray:
+    if _STRAY_CONTROL_RE.search(text) is None:  # the usual case: nothing to replace
         return text, 0
-    if len(stray) > _MAX_CONTROL_RATIO * len(text):
+    cleaned, stray = _STRAY_CONTROL_RE.subn(" ", text)
+    if stray > _MAX_CONTROL_RATIO * len(text):
         raise LoaderError(path, "binary data, not a text report or a PDF (too many control characters)")
-    return "".join(" " if ch not in _KEPT_CONTROLS and _is_control(ch) else ch for ch in text), len(stray)
+    return cleaned, stray
 
 
 def _is_control(ch: str) -> bool:
-    return unicodedata.category(ch) in ("Cc", "Zl", "Zp")
+    return unicodedata.category(ch) in _CONTROL_CATEGORIES
+
+
+def _stray_control_class() -> str:
+    """A regex character class of every control character (categories Cc, Zl, Zp) except tab, LF and FF.
+
+    Derived once from ``unicodedata`` (these categories hold only U+0000-U+001F, U+007F-U+009F, U+2028 and
+    U+2029, so only the Latin-1 range and the two separators are examined).
+    """
+    candidates = (*map(chr, range(0x100)), "\u2028", "\u2029")
+    stray = [ch for ch in candidates if ch not in _KEPT_CONTROLS and _is_control(ch)]
+    return "[" + "".join(f"\\U{ord(ch):08x}" for ch in stray) + "]"
+
+
+_CONTROL_CATEGORIES = ("Cc", "Zl", "Zp")
+_STRAY_CONTROL_RE = re.compile(_stray_control_class())
 
 
 def _physical_lines(text: str) -> list[str]:
