@@ -43,22 +43,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--load-cap-s",
         type=float,
-        default=1800.0,
+        default=600.0,
         help="stop an Oxigraph load below the big size after this long (default %(default)s)",
     )
     parser.add_argument(
         "--other-cap-s",
         type=float,
-        default=150.0,
+        default=60.0,
         help="the same for the other backends (default %(default)s)",
     )
     parser.add_argument(
         "--big-cap-s",
         type=float,
-        default=180.0,
+        default=120.0,
         help=f"the same for the {BIG:,}-report load; its full time is projected (default %(default)s)",
     )
-    parser.add_argument("--views-timeout-s", type=float, default=180.0)
+    parser.add_argument("--views-timeout-s", type=float, default=120.0)
     parser.add_argument("--seed", type=int, default=corpus.DEFAULT_SEED)
     parser.add_argument("--api-size", type=int, default=API_SIZE, help="corpus size served for the API run")
     parser.add_argument("--out", type=Path, default=DOC, help="Markdown report (default docs/benchmarks.md)")

@@ -6,7 +6,9 @@ built completely before it is sent; SPARQL 1.1 Update requires servers to run a 
 is either old or new, and loading again converges.
 
 Default graph: the endpoint must answer queries over the union of its named graphs (``oxigraph serve
---union-default-graph``, Fuseki ``tdb2:unionDefaultGraph true``, GraphDB by default).
+--union-default-graph``, Fuseki ``tdb2:unionDefaultGraph true``, GraphDB by default). Oxigraph's union
+repeats a triple once per graph holding it (oxigraph#1919), so joins through shared nodes slow down with
+many reports there; Fuseki and GraphDB deduplicate (docs/graph-model.md).
 
 Bindings: the protocol has no binding API, so they become a ``VALUES`` clause at the start of the WHERE
 group, built from serialised terms (``graph.terms.inject_values``).
