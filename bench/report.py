@@ -289,7 +289,7 @@ def _view_section(results: dict[str, Any]) -> list[str]:
                 "projection",
                 fmt(views["graph_nodes"]),
                 fmt(views["graph_edges"]),
-                f"{fmt(views['construct_s'] * 1000, 0)} / {fmt(views['networkx_s'] * 1000, 0)}",
+                fmt(views["projection_s"] * 1000, 0),
                 "",
                 "",
                 f"peak RSS {fmt(views.get('peak_rss_mb'), 0)} MB",
@@ -335,8 +335,9 @@ def _view_section(results: dict[str, Any]) -> list[str]:
     return [
         "## Network views",
         "",
-        "Projection = store → networkx (CONSTRUCT of every triple, then `graph.network.to_networkx`, once per "
-        "size; build column = CONSTRUCT / networkx split in ms); then each view's build and render (p50 of 2), about "
+        "Projection = store → networkx (`graph.network.project_store`: the classes and predicates the views "
+        "use, read from the default graph; once per size and then cached by the server per store generation); "
+        "then each view's build and render (p50 of 2), about "
         "the busiest force / system / unit type. Pages link their scripts (served mode), so the size is the "
         "view's own data.",
         "",

@@ -63,12 +63,21 @@ class SimilarityIndex:
 
     def cross_scores(self, left: Sequence[str], right: Sequence[str]) -> list[list[float]]:
         """Cosine similarity of every text of ``left`` with every text of ``right`` (rows: ``left``)."""
-        from sklearn.metrics.pairwise import cosine_similarity
-
         if self._matrix is None or not left or not right:
             return [[0.0] * len(right) for _ in left]
-        sims = cosine_similarity(self._vectors(left), self._vectors(right))
+        sims = self.score_matrix(left, right)
         return [[round(float(x), 4) for x in row] for row in sims]
+
+    def score_matrix(self, left: Sequence[str], right: Sequence[str] | None = None) -> Any:
+        """:meth:`cross_scores` unrounded, as a numpy array; ``right`` defaults to ``left`` (each text is
+        then vectorised once). All zeros when the index has no vocabulary."""
+        import numpy as np
+        from sklearn.metrics.pairwise import cosine_similarity
+
+        if self._matrix is None or not left or (right is not None and not right):
+            return np.zeros((len(left), len(left if right is None else right)))
+        vectors = self._vectors(left)
+        return cosine_similarity(vectors, vectors if right is None else self._vectors(right))
 
     def themes(
         self, texts: Sequence[str], groups: Sequence[str], threshold: float = THEME_THRESHOLD

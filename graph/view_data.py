@@ -7,6 +7,7 @@ IRIs with ``type``, ``label``, ``text``, ``report``, ``line_from``, ``line_to``;
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import combinations
@@ -47,14 +48,24 @@ def neighbours(graph: nx.MultiDiGraph, node: str) -> set[str]:
 
 def owned_by(graph: nx.MultiDiGraph, force: str) -> set[str]:
     """The force's own findings, practices, units and reports (their ``force`` attribute names it)."""
-    return {
-        n for n, owner in graph.nodes(data="force") if owner == force and node_type(graph, n) in OWNED_TYPES
-    }
+    return owners(graph).get(force, set())
 
 
-def reach_of(graph: nx.MultiDiGraph, force: str) -> set[str]:
-    """A force, its own nodes and what they (or it) link to, other forces and their own nodes aside."""
-    owned = owned_by(graph, force)
+def owners(graph: nx.MultiDiGraph) -> dict[str, set[str]]:
+    """Every force's own nodes (see :func:`owned_by`), from one pass over the nodes."""
+    found: dict[str, set[str]] = {}
+    for node, attrs in graph.nodes(data=True):
+        owner = attrs.get("force")
+        if owner is not None and attrs.get("type") in OWNED_TYPES:
+            found.setdefault(str(owner), set()).add(node)
+    return found
+
+
+def reach_of(graph: nx.MultiDiGraph, force: str, owned: set[str] | None = None) -> set[str]:
+    """A force, its own nodes and what they (or it) link to, other forces and their own nodes aside.
+
+    ``owned``: the force's own nodes when already known (:func:`owners`)."""
+    owned = owned_by(graph, force) if owned is None else owned
     reached = {force} | owned
     for node in {force} | owned:
         for other in neighbours(graph, node):
@@ -66,11 +77,12 @@ def reach_of(graph: nx.MultiDiGraph, force: str) -> set[str]:
 
 def overview_graph(graph: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, str | None]:
     """The whole graph without individual findings (they are counted in the note)."""
-    findings = nodes_of_type(graph, "finding")
-    sub = graph.subgraph(n for n in graph.nodes if node_type(graph, n) != "finding").copy()
+    kept = [n for n, kind in graph.nodes(data="type") if kind != "finding"]
+    findings = graph.number_of_nodes() - len(kept)
+    sub = graph.subgraph(kept).copy()
     if not findings:
         return sub, None
-    return sub, f"{len(findings):,} findings are left out of the overview; open a force view to see them."
+    return sub, f"{findings:,} findings are left out of the overview; open a force view to see them."
 
 
 def force_graph(graph: nx.MultiDiGraph, force: str) -> nx.MultiDiGraph:
@@ -104,7 +116,17 @@ def ego_graph(graph: nx.MultiDiGraph, node: str, depth: int = 1) -> nx.MultiDiGr
     """Every node within ``depth`` links of ``node``, in either direction."""
     if depth not in (1, 2):
         raise ValueError("depth must be 1 or 2")
-    return nx.ego_graph(graph, node, radius=depth, undirected=True).copy()
+    return graph.subgraph(within(graph, node, depth)).copy()
+
+
+def within(graph: nx.MultiDiGraph, node: str, depth: int) -> set[str]:
+    """Nodes at most ``depth`` links from ``node`` in either direction (as ``nx.ego_graph`` with
+    ``undirected=True``, without copying the graph to an undirected one)."""
+    seen, frontier = {node}, {node}
+    for _ in range(depth):
+        frontier = {n for f in frontier for n in neighbours(graph, f)} - seen
+        seen |= frontier
+    return seen
 
 
 @dataclass(frozen=True)
@@ -125,8 +147,27 @@ def practice_text(graph: nx.MultiDiGraph, node: str) -> str:
     return f"{attrs.get('label') or ''} {attrs.get('text') or ''}"
 
 
+#: text index per projection (fitting it is linear in the findings: seconds for hundreds of reports)
+_TEXT_INDEXES: weakref.WeakKeyDictionary[nx.MultiDiGraph, tuple[tuple[int, int], SimilarityIndex]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def text_index(graph: nx.MultiDiGraph) -> SimilarityIndex:
-    """The TF-IDF index fitted on every practice and finding of the graph, like the API's matcher."""
+    """The TF-IDF index fitted on every practice and finding of the graph, like the API's matcher.
+
+    Kept while the graph lives (the served projection is cached per store generation), refitted when its
+    size changes."""
+    size = (graph.number_of_nodes(), graph.number_of_edges())
+    cached = _TEXT_INDEXES.get(graph)
+    if cached is not None and cached[0] == size:
+        return cached[1]
+    index = _fit_text_index(graph)
+    _TEXT_INDEXES[graph] = (size, index)
+    return index
+
+
+def _fit_text_index(graph: nx.MultiDiGraph) -> SimilarityIndex:
     practices, findings = nodes_of_type(graph, "practice"), nodes_of_type(graph, "finding")
     texts = [practice_text(graph, n) for n in practices]
     texts += [str(graph.nodes[n].get("text") or "") for n in findings]
@@ -155,48 +196,115 @@ def similar_practices(
     return [(a, b, round(score, 2)) for a, b, score in sorted(pairs, key=lambda p: -p[2])]
 
 
+@dataclass(frozen=True)
+class _Profile:
+    """What a force could share: systems in its reach, unit types of its units, its own practices."""
+
+    systems: frozenset[str]
+    unit_types: frozenset[str]
+    practices: tuple[str, ...]  # sorted
+
+
+def _profile(graph: nx.MultiDiGraph, force: str, owned: set[str]) -> _Profile:
+    reach = reach_of(graph, force, owned)
+    units = [n for n in reach if node_type(graph, n) == "unit"]
+    return _Profile(
+        frozenset(n for n in reach if node_type(graph, n) == "system"),
+        frozenset(t for u in units for t in neighbours(graph, u) if node_type(graph, t) == "unit-type"),
+        tuple(sorted(n for n in owned if node_type(graph, n) == "practice")),
+    )
+
+
+def _shared(
+    graph: nx.MultiDiGraph, a: _Profile, b: _Profile, practices: list[tuple[str, str, float]]
+) -> Shared:
+    by_label = lambda nodes: tuple(sorted(nodes, key=lambda n: label_of(graph, n)))  # noqa: E731
+    return Shared(by_label(a.systems & b.systems), by_label(a.unit_types & b.unit_types), tuple(practices))
+
+
 def shared_between(graph: nx.MultiDiGraph, a: str, b: str, index: SimilarityIndex | None = None) -> Shared:
     """Systems, unit types and similar practices shared by forces ``a`` and ``b`` (``index``: see
     :func:`similar_practices`)."""
-    reach_a, reach_b = reach_of(graph, a), reach_of(graph, b)
-
-    def unit_types(reach: set[str]) -> set[str]:
-        units = [n for n in reach if node_type(graph, n) == "unit"]
-        return {t for u in units for t in neighbours(graph, u) if node_type(graph, t) == "unit-type"}
-
-    systems = {n for n in reach_a & reach_b if node_type(graph, n) == "system"}
-    types = unit_types(reach_a) & unit_types(reach_b)
-    practices = similar_practices(
-        graph, (n for n in owned_by(graph, a) if node_type(graph, n) == "practice"),
-        (n for n in owned_by(graph, b) if node_type(graph, n) == "practice"), index=index,
-    )  # fmt: skip
-    by_label = lambda nodes: tuple(sorted(nodes, key=lambda n: label_of(graph, n)))  # noqa: E731
-    return Shared(by_label(systems), by_label(types), tuple(practices))
+    own = owners(graph)
+    profile_a, profile_b = _profile(graph, a, own.get(a, set())), _profile(graph, b, own.get(b, set()))
+    practices = similar_practices(graph, profile_a.practices, profile_b.practices, index=index)
+    return _shared(graph, profile_a, profile_b, practices)
 
 
-def shared_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+class _PracticeScores:
+    """Similarity of every pair of the given practices, vectorised once (for :func:`shared_graph`)."""
+
+    def __init__(self, graph: nx.MultiDiGraph, practices: list[str], index: SimilarityIndex) -> None:
+        self.position = {p: i for i, p in enumerate(practices)}
+        self.matrix = index.score_matrix([practice_text(graph, p) for p in practices])
+
+    def similar(
+        self, left: tuple[str, ...], right: tuple[str, ...], threshold: float = THEME_THRESHOLD
+    ) -> list[tuple[str, str, float]]:
+        """As :func:`similar_practices` with the whole-graph index (``left`` and ``right`` sorted)."""
+        import numpy as np
+
+        if not left or not right:
+            return []
+        rows = [self.position[p] for p in left]
+        cols = [self.position[p] for p in right]
+        sub = self.matrix[np.ix_(rows, cols)]
+        pairs = []
+        for i, j in zip(*np.nonzero(sub >= threshold - 1e-4), strict=True):  # rounded below, as there
+            score = round(float(sub[i, j]), 4)
+            if score >= threshold:
+                pairs.append((left[i], right[j], score))
+        return [(a, b, round(score, 2)) for a, b, score in sorted(pairs, key=lambda p: -p[2])]
+
+
+#: most ``similar practice`` links the shared view draws (the best first); the pair labels count them all
+MAX_SIMILAR_LINKS = 2000
+#: most names listed in a force pair's tooltip in the shared view
+MAX_TITLE_NAMES = 25
+
+
+def shared_graph(graph: nx.MultiDiGraph, max_similar: int = MAX_SIMILAR_LINKS) -> nx.MultiDiGraph:
     """The cross-force map: forces linked by one edge per pair, labelled with what they share, plus the
-    shared systems, unit types and similar practices themselves."""
+    shared systems, unit types and similar practices themselves.
+
+    Each force's reach and the practices' vectors are computed once. At most ``max_similar`` of the most
+    similar practice pairs are drawn (with their practices); the graph's ``note`` says how many were
+    left out."""
     out = nx.MultiDiGraph()
     forces = nodes_of_type(graph, "force")
     for force in forces:
         out.add_node(force, **graph.nodes[force])
-    index = text_index(graph) if forces else None
+    own = owners(graph)
+    profiles = {f: _profile(graph, f, own.get(f, set())) for f in forces}
+    scores = (
+        _PracticeScores(graph, [p for f in forces for p in profiles[f].practices], text_index(graph))
+        if forces
+        else None
+    )
+    similar: list[tuple[float, int, str, str, str, str]] = []
     for a, b in combinations(forces, 2):
-        shared = shared_between(graph, a, b, index)
+        practices = scores.similar(profiles[a].practices, profiles[b].practices) if scores else []
+        shared = _shared(graph, profiles[a], profiles[b], practices)
         if not shared:
             continue
         for thing in (*shared.systems, *shared.unit_types):
             out.add_node(thing, **graph.nodes[thing])
             relation = "uses" if node_type(graph, thing) == "system" else "has unit type"
             for force in (a, b):
-                out.add_edge(force, thing, label=relation, type=relation)
-        for left, right, score in shared.practices:
-            for practice, force in ((left, a), (right, b)):
-                out.add_node(practice, **graph.nodes[practice])
-                out.add_edge(force, practice, label="practice", type="practice")
-            out.add_edge(left, right, label=f"similar ({score:.2f})", type="similar practice")
+                out.add_edge(force, thing, key=relation, label=relation, type=relation)
+        similar += [(-score, len(similar) + i, left, right, a, b) for i, (left, right, score) in
+                    enumerate(shared.practices)]  # fmt: skip
         out.add_edge(a, b, label=_shared_label(shared), type="shares", title=_shared_title(graph, shared))
+    drawn = sorted(similar)[:max_similar] if len(similar) > max_similar else similar
+    for minus_score, _, left, right, a, b in drawn:
+        for practice, force in ((left, a), (right, b)):
+            out.add_node(practice, **graph.nodes[practice])
+            out.add_edge(force, practice, key="practice", label="practice", type="practice")
+        out.add_edge(left, right, label=f"similar ({-minus_score:.2f})", type="similar practice")
+    if len(drawn) < len(similar):
+        out.graph["note"] = (
+            f"Showing the {len(drawn):,} most similar of {len(similar):,} similar practice pairs."
+        )
     return out
 
 
@@ -208,10 +316,17 @@ def _shared_label(shared: Shared) -> str:
     return "shares " + ", ".join(f"{n} {name}{'s' if n != 1 else ''}" for n, name in parts if n)
 
 
-def _shared_title(graph: nx.MultiDiGraph, shared: Shared) -> str:
+def _shared_title(graph: nx.MultiDiGraph, shared: Shared, limit: int = MAX_TITLE_NAMES) -> str:
     names = [label_of(graph, n) for n in (*shared.systems, *shared.unit_types)]
-    names += [f"{label_of(graph, a)} ~ {label_of(graph, b)}" for a, b, _ in shared.practices]
-    return "; ".join(names)
+    pairs = shared.practices[: max(limit - len(names), 0)]
+    names += [f"{label_of(graph, a)} ~ {label_of(graph, b)}" for a, b, _ in pairs]
+    total = len(shared.systems) + len(shared.unit_types) + len(shared.practices)
+    more = f"; … and {total - limit:,} more" if total > limit else ""
+    return "; ".join(names[:limit]) + more
+
+
+def _with_note(sub: nx.MultiDiGraph, title: str) -> tuple[nx.MultiDiGraph, str | None, str, None]:
+    return sub, sub.graph.get("note"), title, None
 
 
 def _require(graph: nx.MultiDiGraph, iri: str, *types: str) -> str:
@@ -233,7 +348,7 @@ def build_view(
     ``visor`` for a system, ``force/x`` or ``practice/x-2007/1`` for an ego view), within ``budget``."""
     builders: dict[str, Callable[[], tuple[nx.MultiDiGraph, str | None, str, str | None]]] = {
         "overview": lambda: (*overview_graph(graph), "The whole graph", None),
-        "shared": lambda: (shared_graph(graph), None, "Shared across forces", None),
+        "shared": lambda: _with_note(shared_graph(graph), "Shared across forces"),
     }
     if kind in ("force", "system", "unit-type", "ego") and not ident:
         raise ViewNotFound(f"the {kind} view needs an id")

@@ -101,3 +101,37 @@ def test_graphml_is_written_and_read_back(net: nx.MultiDiGraph, tmp_path: Path) 
     assert back.number_of_edges() == net.number_of_edges()
     visor = back.nodes[str(IRIS.system("visor"))]
     assert visor["type"] == "system" and visor["label"] == "ViSOR"
+
+
+def _same_projection(a: nx.MultiDiGraph, b: nx.MultiDiGraph) -> None:
+    assert list(a.nodes(data=True)) == list(b.nodes(data=True))
+    edges = lambda g: {(s, t, k): d for s, t, k, d in g.edges(keys=True, data=True)}  # noqa: E731
+    assert edges(a) == edges(b)
+
+
+@pytest.mark.parametrize("backend", ["memory", "oxigraph"])
+def test_store_projection_reads_only_what_it_needs_and_matches_the_rdflib_one(
+    net: nx.MultiDiGraph, backend: str, tmp_path: Path
+) -> None:
+    """The Oxigraph store is read from its quad index, the memory store by SELECT: both give the graph
+    ``to_networkx`` builds from the same report graphs."""
+    from rdflib import Graph
+
+    from graph.config import GraphConfig
+    from graph.network import project_store
+    from graph.store import open_store
+
+    store = open_store(GraphConfig(data_dir=tmp_path, backend=backend))
+    try:
+        for report in reports():
+            triples = Graph()
+            for triple in report_to_graph(report, IRIS):
+                triples.add(triple)
+            store.replace_graph(str(IRIS.report_graph(report.report_id)), triples)
+        triples = Graph()
+        for triple in vocabulary_graph(IRIS):
+            triples.add(triple)
+        store.replace_graph(str(IRIS.vocabulary_graph()), triples)
+        _same_projection(project_store(store), net)
+    finally:
+        store.close()

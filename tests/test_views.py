@@ -201,3 +201,74 @@ def test_cli_writes_a_standalone_view(tmp_path: Path) -> None:
     assert "Alpha Police" in {n["fullLabel"] for n in data_of(html)["nodes"]}
     missing = CliRunner().invoke(app, [*args[:2], "nowhere", *args[3:]])
     assert missing.exit_code == 1
+
+
+def _practice_graph(pairs: int) -> nx.MultiDiGraph:
+    """Forces a and b with ``pairs`` practices each on the same theme, and a system both use."""
+    g = nx.MultiDiGraph()
+    for force in ("a", "b"):
+        g.add_node(force, type="force", label=force.upper())
+        g.add_edge(force, "sys", key="uses-system")
+        for i in range(pairs):
+            node = f"{force}-p{i}"
+            g.add_node(node, type="practice", label=f"Activity based costing {i}", force=force,
+                       text=f"activity costing of neighbourhood teams, scheme {i}")  # fmt: skip
+    g.add_node("sys", type="system", label="TrackIt")
+    g.add_node("c", type="practice", label="Missing persons", force="a", text="coordinator reviews risk")
+    return g
+
+
+def test_shared_view_draws_each_link_once_and_caps_the_similar_practice_links() -> None:
+    from graph.view_data import MAX_SIMILAR_LINKS, shared_graph
+
+    g = _practice_graph(3)
+    full = shared_graph(g)
+    similar = [d for _, _, d in full.edges(data=True) if d["type"] == "similar practice"]
+    assert len(similar) == 9 and "note" not in full.graph and "c" not in full
+    assert full.number_of_edges("a", "sys") == 1 and full.number_of_edges("a", "a-p0") == 1
+    pair = full.get_edge_data("a", "b")[0]
+    assert pair["label"] == "shares 1 system, 9 similar practices"
+    assert pair["title"].startswith("TrackIt; Activity based costing")
+    capped = shared_graph(g, max_similar=4)
+    kept = [d for _, _, d in capped.edges(data=True) if d["type"] == "similar practice"]
+    assert len(kept) == 4 and MAX_SIMILAR_LINKS > 4
+    assert capped.graph["note"] == "Showing the 4 most similar of 9 similar practice pairs."
+    assert capped.get_edge_data("a", "b")[0]["label"] == pair["label"]  # the pair still counts all
+    view = build_view(g, "shared", base_iri=BASE)
+    assert view.note is None and view.graph.number_of_nodes() == full.number_of_nodes()
+
+
+def test_shared_graph_agrees_with_shared_between_for_each_pair(graph: nx.MultiDiGraph) -> None:
+    from graph.view_data import shared_graph, text_index
+
+    out = shared_graph(graph)
+    index = text_index(graph)
+    for a, b, data in out.edges(data=True):
+        if data["type"] == "shares":
+            shared = shared_between(graph, a, b, index)
+            assert set(shared.systems) <= set(out.successors(a)) & set(out.successors(b))
+            assert data["label"].startswith("shares ")
+
+
+def test_ego_view_is_networkx_ego_graph(graph: nx.MultiDiGraph) -> None:
+    for depth in (1, 2):
+        view = build_view(graph, "ego", "force/alpha", base_iri=BASE, depth=depth)
+        expected = nx.ego_graph(graph, f"{BASE}force/alpha", radius=depth, undirected=True)
+        assert list(view.graph.nodes) == list(expected.nodes)
+        assert sorted(view.graph.edges(keys=True)) == sorted(expected.edges(keys=True))
+
+
+def test_large_views_are_laid_out_locally_deterministically_around_the_focus() -> None:
+    from graph.views import SPRING_MAX_NODES, compute_layout, local_force_layout
+
+    g = nx.MultiDiGraph()
+    size = SPRING_MAX_NODES + 100
+    for i in range(1, size):
+        g.add_edge(f"n{i // 7}", f"n{i}")
+    positions = local_force_layout(g, focus="n0")
+    assert positions == local_force_layout(g, focus="n0")
+    assert positions["n0"] == (0.0, 0.0) and len(positions) == size
+    assert max(max(abs(x), abs(y)) for x, y in positions.values()) == pytest.approx(1.0)
+    assert len({(round(x, 3), round(y, 3)) for x, y in positions.values()}) > size * 0.95  # spread out
+    pixels = compute_layout(g, focus="n0")
+    assert pixels["n0"] == (0.0, 0.0) and set(pixels) == set(g)

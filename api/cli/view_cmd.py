@@ -12,8 +12,6 @@ from api.cli.graph_cmd import BackendOpt, BaseIri, DataDir, QueryUrl, graph_conf
 from graph.view_data import VIEW_KINDS, ViewNotFound, build_view
 from graph.views import DEFAULT_BUDGET, render_view_html
 
-ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
-
 
 @app.command()
 def view(
@@ -49,14 +47,11 @@ def view(
 
       hmic-kg view shared -o shared.html
     """
-    from graph.network import to_networkx
+    from graph.network import project_store
 
     config = graph_config(data_dir, backend, base_iri, query_url)
     with opened(config) as store:
-        result = store.query(ALL_TRIPLES)
-    graph = to_networkx(result.graph) if result.graph is not None else None
-    if graph is None:
-        raise fail("the store returned no graph")
+        graph = project_store(store)
     try:
         built = build_view(graph, kind, ident, base_iri=config.base_iri, depth=depth, budget=budget)
     except ViewNotFound as exc:

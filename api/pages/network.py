@@ -15,18 +15,16 @@ from graph.view_data import ViewNotFound, build_view
 from graph.views import STATIC_FILES, render_view_html
 
 router = APIRouter()
-ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 #: files under api/static that may be served (nothing else is reachable)
 SITE_FILES = ("site.css", "sparql.js")
 
 
 def projection(store: Store) -> nx.MultiDiGraph:
-    """The whole store as the typed networkx graph the views are cut from."""
-    from graph.network import to_networkx
+    """The whole store as the typed networkx graph the views are cut from (only the classes and
+    predicates the projection uses are read, never an rdflib copy of every triple)."""
+    from graph.network import project_store
 
-    result = store.query(ALL_TRIPLES)
-    assert result.graph is not None
-    return to_networkx(result.graph)
+    return project_store(store)
 
 
 def _view_page(request: Request, runtime: RuntimeDep, store: Store, base: str, kind: str,
