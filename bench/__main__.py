@@ -49,13 +49,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--other-cap-s",
         type=float,
-        default=60.0,
+        default=45.0,
         help="the same for the other backends (default %(default)s)",
     )
     parser.add_argument(
         "--big-cap-s",
         type=float,
-        default=120.0,
+        default=90.0,
         help=f"the same for the {BIG:,}-report load; its full time is projected (default %(default)s)",
     )
     parser.add_argument("--views-timeout-s", type=float, default=120.0)
