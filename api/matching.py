@@ -7,8 +7,10 @@ why it was made: same area, shared IT systems or unit types, and the TF-IDF text
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from api.catalogue import Catalogue, last_segment
 from graph.similarity import SimilarityIndex
@@ -21,14 +23,52 @@ AREA_WEIGHT = 0.25  # same inspection area
 RELATED_AREA_WEIGHT = 0.1  # areas under the same broader area
 ENTITY_WEIGHT = 0.1  # per shared IT system or unit type
 MIN_SCORE = 0.08
+HELP_BATCH = 64  # findings scored per sparse product in help_for
+SIMILAR_CACHE = 512  # practices whose similar list is kept per store generation
+T = TypeVar("T")
 
 
 @dataclass
 class Matcher:
-    """The catalogue plus a similarity index over every practice and finding."""
+    """The catalogue plus a similarity index over every practice and finding, and the candidate tables
+    and memos of :func:`rank` (all built once per store generation, like the matcher itself)."""
 
     cat: Catalogue
     index: SimilarityIndex
+    _tables: _Candidates | None = field(default=None, init=False, repr=False)
+    _memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, init=False, repr=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
+
+    @property
+    def tables(self) -> _Candidates:
+        """The candidate tables of :func:`rank` (built on first use)."""
+        if self._tables is None:
+            with self._lock:
+                if self._tables is None:
+                    self._tables = _Candidates(self.cat, self.index)
+        return self._tables
+
+    def memo(self, key: tuple[Any, ...], build: Callable[[], T], bound: int | None = None) -> T:
+        """``build()`` once per matcher, so once per store generation (one build at a time, so concurrent
+        first requests wait for one build instead of all making it). ``bound`` caps the entries kept for
+        keys of the same kind (``key[0]``), oldest dropped first."""
+        hit = self._memo.get(key, _MISSING)
+        if hit is not _MISSING:
+            return hit
+        with self._lock:
+            hit = self._memo.get(key, _MISSING)
+            if hit is not _MISSING:
+                return hit
+            value = build()
+            if bound is not None:
+                same_kind = [k for k in self._memo if k[0] == key[0]]
+                for old in same_kind[: max(0, len(same_kind) - bound + 1)]:
+                    del self._memo[old]
+            self._memo[key] = value
+            return value
+
+
+_MISSING = object()
 
 
 def practice_text(practice: dict[str, Any]) -> str:
@@ -107,12 +147,20 @@ def lead_for(cat: Catalogue, force_id: str | None, area_id: str | None, contact:
     return None
 
 
-def _candidates(cat: Catalogue, exclude_force: str | None) -> list[dict[str, Any]]:
-    """Practices and strengths of every force but ``exclude_force``."""
-    out: list[dict[str, Any]] = []
-    for p in cat.practices.values():
-        if (p["force"] or {}).get("id") != exclude_force:
-            out.append(
+class _Candidates:
+    """Every practice and strength as arrays (one position per candidate, practices first, each in
+    catalogue order: the order of the original per-candidate loop), with an inverted index from IT
+    system / unit type to candidates and the area leads indexed by (force, subject)."""
+
+    def __init__(self, cat: Catalogue, index: SimilarityIndex) -> None:
+        import numpy as np
+
+        self.cat = cat
+        self.index = index
+        rows: list[dict[str, Any]] = []
+        contacts: list[dict | None] = []
+        for p in cat.practices.values():
+            rows.append(
                 {
                     "kind": "practice",
                     "id": p["id"],
@@ -121,63 +169,198 @@ def _candidates(cat: Catalogue, exclude_force: str | None) -> list[dict[str, Any
                     "text": p["problem"] or "",
                     "force": p["force"],
                     "area": p["area"],
-                    "_contact": p["contact"],
                 }
             )
-    for f in cat.findings.values():
-        if f["kind"] == "strength" and (f["force"] or {}).get("id") != exclude_force:
-            out.append(
-                {
-                    "kind": "strength",
-                    "id": None,
-                    "iri": f["iri"],
-                    "title": f["text"][:120],
-                    "text": f["text"],
-                    "force": f["force"],
-                    "area": f["area"],
-                    "_contact": None,
-                }
+            contacts.append(p["contact"])
+        for f in cat.findings.values():
+            if f["kind"] == "strength":
+                rows.append(
+                    {
+                        "kind": "strength",
+                        "id": None,
+                        "iri": f["iri"],
+                        "title": f["text"][:120],
+                        "text": f["text"],
+                        "force": f["force"],
+                        "area": f["area"],
+                    }
+                )
+                contacts.append(None)
+        self.rows = rows
+        self.contacts = contacts
+        self.force_ids = [(r["force"] or {}).get("id") for r in rows]
+        self.area_ids = [(r["area"] or {}).get("id") for r in rows]
+        self.force_codes: dict[str | None, int] = {}
+        self.area_codes: dict[str, int] = {}
+        self.broader_codes: dict[str, int] = {}
+        self.force = np.array([self.force_codes.setdefault(f, len(self.force_codes)) for f in self.force_ids])
+        self.area = np.array(
+            [-1 if a is None else self.area_codes.setdefault(a, len(self.area_codes)) for a in self.area_ids]
+        )
+        broaders = [_broader(cat, a) for a in self.area_ids]
+        self.broader = np.array(
+            [-1 if b is None else self.broader_codes.setdefault(b, len(self.broader_codes)) for b in broaders]
+        )
+        positions = [index.position(r["iri"]) for r in rows]
+        self.known = np.array([p is not None for p in positions], dtype=bool)
+        self.position = np.array([-1 if p is None else p for p in positions], dtype=np.intp)
+        order = sorted(range(len(rows)), key=lambda i: rows[i]["iri"])  # stable: ties keep list order
+        self.iri_rank = np.empty(len(rows), dtype=np.intp)
+        self.iri_rank[order] = np.arange(len(rows))
+        self.entities = [_entities(cat, r["iri"]) for r in rows]
+        postings: dict[tuple[str, str], list[int]] = {}
+        for i, (systems, units) in enumerate(self.entities):
+            for key in systems:
+                postings.setdefault(("system", key), []).append(i)
+            for key in units:
+                postings.setdefault(("unit", key), []).append(i)
+        self.postings = {k: np.array(v, dtype=np.intp) for k, v in postings.items()}
+        self.leads_by_subject: dict[tuple[str | None, Any], int] = {}
+        self.leads_by_text: dict[tuple[str | None, Any], int] = {}
+        for n, lead in enumerate(cat.leads):
+            self.leads_by_subject.setdefault((lead["force"], lead["subject"]), n)
+            self.leads_by_text.setdefault((lead["force"], lead["subject_text"]), n)
+        self.contact_by_area: dict[tuple[str | None, str | None], dict] = {}
+        for practice in cat.practices.values():
+            if practice["contact"]:
+                key = ((practice["force"] or {}).get("id"), (practice["area"] or {}).get("id"))
+                self.contact_by_area.setdefault(key, practice["contact"])
+        self._leads: dict[tuple[str | None, str | None], dict | None] = {}
+        if index.keys:
+            index.all_scores([""])  # builds the normalised matrix now, not in the first request
+
+    def area_lead(self, force_id: str | None, area_id: str) -> dict | None:
+        """:func:`_area_lead` from the indexes: the first lead of the force on the area's IRI or id."""
+        area_iri = self.cat.areas.get(area_id, {}).get("iri")
+        found = [
+            n
+            for n in (
+                self.leads_by_subject.get((force_id, area_iri)),
+                self.leads_by_text.get((force_id, area_id)),
             )
+            if n is not None
+        ]
+        if not found:
+            return None
+        lead = self.cat.leads[min(found)]
+        person = self.cat.people.get(last_segment(lead["leader"]), {})
+        return {
+            "name": lead["name"],
+            "rank": person.get("rank"),
+            "role": lead["subject_text"],
+            "phone": None,
+            "email": None,
+            "person": lead["leader"],
+        }
+
+    def lead(self, force_id: str | None, area_id: str | None) -> dict | None:
+        """:func:`lead_for` without a practice contact, memoised per (force, area)."""
+        key = (force_id, area_id)
+        if key not in self._leads:
+            areas = _related_areas(self.cat, area_id)
+            lead = next((x for x in (self.area_lead(force_id, a) for a in areas) if x), None)
+            if lead is None:
+                lead = next(
+                    (
+                        self.contact_by_area[(force_id, a)]
+                        for a in areas
+                        if (force_id, a) in self.contact_by_area
+                    ),
+                    None,
+                )
+            self._leads[key] = lead
+        return self._leads[key]
+
+
+def _round4(values: Any) -> Any:
+    """``round(float(v), 4)`` of every value, vectorised: numpy's multiply-rint-divide gives Python's
+    correctly rounded result except when ``v * 1e4`` is within rounding error of a half, so those few
+    values are rounded by Python."""
+    import numpy as np
+
+    scaled = values * 1e4
+    out = np.rint(scaled) / 1e4
+    for i in np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6):
+        out[i] = round(float(values[i]), 4)
     return out
+
+
+def _rank_scored(
+    matcher: Matcher, subject: str, sims_all: Any, area_id: str | None, exclude_force: str | None, limit: int
+) -> list[dict[str, Any]]:
+    """:func:`rank` given the unrounded similarity of the subject's text with every indexed document."""
+    import numpy as np
+
+    cat, t = matcher.cat, matcher.tables
+    n = len(t.rows)
+    if n == 0 or limit <= 0:
+        return []
+    systems, units = _entities(cat, subject)
+    sims = np.zeros(n)
+    sims[t.known] = _round4(sims_all[t.position[t.known]])
+    same = t.area == t.area_codes.get(area_id, -2) if area_id is not None else np.zeros(n, dtype=bool)
+    broader = _broader(cat, area_id)
+    related = (
+        ~same & (t.broader == t.broader_codes.get(broader, -2))
+        if broader is not None
+        else np.zeros(n, dtype=bool)
+    )
+    shared_count = np.zeros(n)
+    for key in systems:
+        shared_count[t.postings.get(("system", key), [])] += 1
+    for key in units:
+        shared_count[t.postings.get(("unit", key), [])] += 1
+    score = sims + AREA_WEIGHT * same + RELATED_AREA_WEIGHT * related
+    score = score + ENTITY_WEIGHT * shared_count
+    keep = np.flatnonzero((t.force != t.force_codes.get(exclude_force, -2)) & (score >= MIN_SCORE))
+    if keep.size == 0:
+        return []
+    rounded = _round4(score[keep])
+    if keep.size > limit:  # only the best ``limit`` (and ties with the last) need sorting
+        threshold = np.partition(rounded, keep.size - limit)[keep.size - limit]
+        best = rounded >= threshold
+        keep, rounded = keep[best], rounded[best]
+    top = keep[np.lexsort((t.iri_rank[keep], -rounded))][:limit]
+    ranked = []
+    for i in top.tolist():
+        sim = float(sims[i])
+        c_systems, c_units = t.entities[i]
+        same_area = bool(same[i])
+        rel = bool(related[i])
+        shared_systems = sorted(systems[k] for k in systems.keys() & c_systems.keys())
+        shared_units = sorted(units[k] for k in units.keys() & c_units.keys())
+        value = sim + AREA_WEIGHT * same_area + RELATED_AREA_WEIGHT * rel
+        value += ENTITY_WEIGHT * (len(shared_systems) + len(shared_units))
+        contact = t.contacts[i]
+        ranked.append(
+            {
+                **t.rows[i],
+                "lead": contact if contact else t.lead(t.force_ids[i], t.area_ids[i]),
+                "score": round(value, 4),
+                "why": {
+                    "same_area": same_area,
+                    "related_area": rel,
+                    "shared_systems": shared_systems,
+                    "shared_units": shared_units,
+                    "text_similarity": sim,
+                },
+            }
+        )
+    return ranked
 
 
 def rank(
     matcher: Matcher, subject: str, text: str, area_id: str | None, exclude_force: str | None, limit: int
 ) -> list[dict[str, Any]]:
-    """Candidates of other forces ranked for one finding or practice (IRI ``subject``)."""
-    cat = matcher.cat
-    systems, units = _entities(cat, subject)
-    candidates = _candidates(cat, exclude_force)
-    sims = matcher.index.scores(text, [c["iri"] for c in candidates])
-    ranked = []
-    for cand, sim in zip(candidates, sims, strict=True):
-        c_area = (cand["area"] or {}).get("id")
-        c_systems, c_units = _entities(cat, cand["iri"])
-        same_area = area_id is not None and c_area == area_id
-        related = (
-            not same_area
-            and _broader(cat, area_id) is not None
-            and _broader(cat, area_id) == _broader(cat, c_area)
-        )
-        shared_systems = sorted(systems[k] for k in systems.keys() & c_systems.keys())
-        shared_units = sorted(units[k] for k in units.keys() & c_units.keys())
-        score = sim + AREA_WEIGHT * same_area + RELATED_AREA_WEIGHT * related
-        score += ENTITY_WEIGHT * (len(shared_systems) + len(shared_units))
-        if score < MIN_SCORE:
-            continue
-        contact = cand.pop("_contact")
-        cand["lead"] = lead_for(cat, (cand["force"] or {}).get("id"), c_area, contact)
-        cand["score"] = round(score, 4)
-        cand["why"] = {
-            "same_area": same_area,
-            "related_area": related,
-            "shared_systems": shared_systems,
-            "shared_units": shared_units,
-            "text_similarity": sim,
-        }
-        ranked.append(cand)
-    ranked.sort(key=lambda c: (-c["score"], c["iri"]))
-    return ranked[:limit]
+    """Candidates of other forces ranked for one finding or practice (IRI ``subject``).
+
+    Every practice and strength of a force other than ``exclude_force`` scores its TF-IDF similarity
+    with ``text`` (rounded to 4 places), plus :data:`AREA_WEIGHT` in the same area or
+    :data:`RELATED_AREA_WEIGHT` under the same broader area, plus :data:`ENTITY_WEIGHT` per IT system or
+    unit type both mention; those scoring at least :data:`MIN_SCORE` are ordered by score (rounded to 4
+    places, highest first), then IRI. All candidates are scored at once with numpy; only the best
+    ``limit`` become dicts."""
+    return _rank_scored(matcher, subject, matcher.index.all_scores([text])[0], area_id, exclude_force, limit)
 
 
 def finding_help(matcher: Matcher, finding: dict[str, Any], limit: int) -> list[dict[str, Any]]:
@@ -189,29 +372,48 @@ def finding_help(matcher: Matcher, finding: dict[str, Any], limit: int) -> list[
 
 def help_for(matcher: Matcher, force_id: str, per_finding: int) -> list[dict[str, Any]]:
     """For each area for improvement of ``force_id``: ranked help from other forces."""
-    return [
-        {
-            "finding": {"iri": finding["iri"], "text": finding["text"], "area": finding["area"]},
-            "matches": finding_help(matcher, finding, per_finding),
-        }
+    findings = [
+        finding
         for finding in matcher.cat.findings.values()
         if finding["kind"] == "area_for_improvement" and (finding["force"] or {}).get("id") == force_id
     ]
+    out = []
+    for start in range(0, len(findings), HELP_BATCH):  # one sparse product per batch of findings
+        batch = findings[start : start + HELP_BATCH]
+        sims = matcher.index.all_scores([f["text"] for f in batch])
+        for finding, row in zip(batch, sims, strict=True):
+            area_id = (finding["area"] or {}).get("id")
+            out.append(
+                {
+                    "finding": {"iri": finding["iri"], "text": finding["text"], "area": finding["area"]},
+                    "matches": _rank_scored(matcher, finding["iri"], row, area_id, force_id, per_finding),
+                }
+            )
+    return out
 
 
 def cached_help(
     runtime: Runtime, store: Store, matcher: Matcher, force_id: str, per_finding: int
 ) -> list[dict[str, Any]]:
-    """:func:`help_for`, computed once per store generation for ``/forces/{id}/help`` and the force page."""
-    return runtime.cached(
-        f"help:{force_id}:{per_finding}", store, lambda: help_for(matcher, force_id, per_finding)
-    )
+    """:func:`help_for`, computed once per store generation for ``/forces/{id}/help`` and the force page
+    (kept on the matcher, which is itself rebuilt per generation; ``runtime`` and ``store`` are unused
+    and kept for the callers)."""
+    del runtime, store
+    return matcher.memo(("help", force_id, per_finding), lambda: help_for(matcher, force_id, per_finding))
 
 
 def similar_to(matcher: Matcher, practice: dict[str, Any], limit: int) -> list[dict[str, Any]]:
     force_id = (practice["force"] or {}).get("id")
     area_id = (practice["area"] or {}).get("id")
     return rank(matcher, practice["iri"], practice_text(practice), area_id, force_id, limit)
+
+
+def cached_similar(matcher: Matcher, practice: dict[str, Any], limit: int) -> list[dict[str, Any]]:
+    """:func:`similar_to`, kept on the matcher (so per store generation) for the last
+    :data:`SIMILAR_CACHE` practices asked about."""
+    return matcher.memo(
+        ("similar", practice["id"], limit), lambda: similar_to(matcher, practice, limit), SIMILAR_CACHE
+    )
 
 
 def shared(matcher: Matcher) -> dict[str, Any]:

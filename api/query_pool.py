@@ -6,9 +6,11 @@ worker is killed (``SIGKILL``: the native evaluation stops immediately and its m
 caller gets :class:`QueryTimeout`, and a replacement worker is started in a background thread. Other
 requests are never blocked: the lookups do not use the pool, and the other workers keep serving.
 
-Each worker holds a copy of the store loaded from an N-Quads snapshot; :meth:`QueryPool.set_snapshot`
-publishes a new one when the store generation changes and workers reload it lazily before their next
-query.
+Each worker reads its own copy of the store, published per store generation and opened lazily before
+the worker's next query: for the embedded Oxigraph store, a backup directory (a RocksDB checkpoint,
+hard links: instant, and opened read-only, so a worker's memory stays small whatever the store's size;
+:meth:`QueryPool.set_snapshot_store`); for other backends, an N-Quads snapshot each worker loads into
+memory (:meth:`QueryPool.set_snapshot`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import tempfile
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -110,6 +113,7 @@ class QueryPool:
         # removed on close(), or at exit for a pool whose app never ran its shutdown
         self._cleanup = weakref.finalize(self, shutil.rmtree, self._dir, True)
         self._snapshot: tuple[object, Path] | None = None
+        self._retired: list[Path] = []
         self._closed = False
         self.killed = 0  # workers killed for overrunning their time limit (for tests and logs)
         for _ in range(size):
@@ -142,15 +146,33 @@ class QueryPool:
             path = self._dir / f"snapshot-{time.monotonic_ns()}.nq"
             path.write_bytes(nquads)
             old, self._snapshot = self._snapshot, (generation, path)
-        if old is not None:
+        if old is not None and not old[1].is_dir():
             # a worker may still be reading it; a late unlink is harmless on POSIX
             old[1].unlink(missing_ok=True)
+
+    def set_snapshot_store(self, generation: object, write: Callable[[Path], bool]) -> bool:
+        """Publish ``generation`` as an Oxigraph directory that ``write(path)`` creates (a store backup);
+        workers open it read-only, which takes no time and no memory. False if ``write`` could not."""
+        with self._lock:
+            path = self._dir / f"store-{time.monotonic_ns()}"
+        if not write(path):
+            shutil.rmtree(path, ignore_errors=True)
+            return False
+        with self._lock:
+            old, self._snapshot = self._snapshot, (generation, path)
+            if old is not None:
+                self._retired.append(old[1])
+            # a worker may still be answering a query on the previous directory: keep it one more round
+            while len(self._retired) > 1:
+                shutil.rmtree(self._retired.pop(0), ignore_errors=True)
+        return True
 
     def _ensure_loaded(self, worker: _Worker) -> None:
         snapshot = self._snapshot
         if snapshot is None or worker.generation == snapshot[0]:
             return
-        reply = worker.call({"op": "load", "path": str(snapshot[1])}, SNAPSHOT_LOAD_TIMEOUT_S)
+        kind = "store" if snapshot[1].is_dir() else "nquads"
+        reply = worker.call({"op": "load", "path": str(snapshot[1]), "kind": kind}, SNAPSHOT_LOAD_TIMEOUT_S)
         if reply is None or not reply.get("ok"):
             raise WorkerFailed("the query engine could not load the current data; try again")
         worker.generation = snapshot[0]

@@ -76,10 +76,11 @@ class Runtime:
         if pool.generation != generation:
             with self._build_lock:
                 if pool.generation != generation:
-                    snapshot = getattr(store, "snapshot_nquads", None)  # with its default-graph index
-                    pool.set_snapshot(
-                        generation, snapshot() if callable(snapshot) else store.export("nquads")
-                    )
+                    backup = getattr(store, "backup_to", None)  # embedded Oxigraph: a checkpoint
+                    if not (callable(backup) and pool.set_snapshot_store(generation, backup)):
+                        snapshot = getattr(store, "snapshot_nquads", None)  # with its default-graph index
+                        nquads = snapshot() if callable(snapshot) else store.export("nquads")
+                        pool.set_snapshot(generation, nquads)
         return pool
 
     def close(self) -> None:

@@ -47,7 +47,9 @@ def _error(status: int, code: str, message: str) -> dict[str, Any]:
 INDEX_DEFAULT_GRAPH = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
-def _load(path: str) -> ox.Store:
+def _load(path: str, kind: str = "nquads") -> ox.Store:
+    if kind == "store":  # a backup of the server's own store, default-graph index included
+        return ox.Store.read_only(path)
     store = ox.Store()
     store.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)
     if not bool(store.query("ASK { ?s ?p ?o }")):  # a snapshot of the named graphs only
@@ -112,7 +114,7 @@ def worker_main(conn: Connection, memory_mb: int) -> None:
             return
         if request["op"] == "load":
             try:
-                store = _load(request["path"])
+                store = _load(request["path"], request.get("kind", "nquads"))
                 conn.send({"ok": True})
             except (OSError, SyntaxError, ValueError) as exc:
                 conn.send(_error(503, "snapshot_failed", f"could not load the store snapshot: {exc}"))

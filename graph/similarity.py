@@ -40,6 +40,7 @@ class SimilarityIndex:
         self._vectorizer = TfidfVectorizer(
             stop_words="english", ngram_range=(1, 2), sublinear_tf=True, token_pattern=TOKEN_PATTERN
         )
+        self._normalized_t: Any = None  # see :meth:`all_scores`
         texts = [t or "" for t in texts]
         try:
             self._matrix = self._vectorizer.fit_transform(texts) if texts else None
@@ -60,6 +61,27 @@ class SimilarityIndex:
         values = cosine_similarity(self._vectors([text]), self._matrix[known])[0] if known else []
         lookup = dict(zip(known, values, strict=True))
         return [round(float(lookup[r]), 4) if r is not None else 0.0 for r in rows]
+
+    def position(self, key: str) -> int | None:
+        """The row of document ``key`` in the index (None when unknown)."""
+        return self._position.get(key)
+
+    def all_scores(self, texts: Sequence[str]) -> Any:
+        """Unrounded cosine similarity of each of ``texts`` with every document of the index, as a numpy
+        array (rows: ``texts``, columns: the index's documents in ``keys`` order).
+
+        Every value is bit-for-bit the one :meth:`scores` rounds: the same vectoriser, the same L2
+        normalisation (row by row) and the same sparse product, whose sum for one pair of documents does
+        not depend on the other rows. The normalised, transposed matrix is computed once."""
+        import numpy as np
+        from sklearn.preprocessing import normalize
+
+        if self._matrix is None or not texts:
+            return np.zeros((len(texts), len(self.keys)))
+        if self._normalized_t is None:
+            self._normalized_t = normalize(self._matrix, copy=True).T.tocsr()
+        vectors = normalize(self._vectors(texts), copy=True)
+        return np.asarray((vectors @ self._normalized_t).toarray())
 
     def cross_scores(self, left: Sequence[str], right: Sequence[str]) -> list[list[float]]:
         """Cosine similarity of every text of ``left`` with every text of ``right`` (rows: ``left``)."""
