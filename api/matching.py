@@ -25,6 +25,7 @@ ENTITY_WEIGHT = 0.1  # per shared IT system or unit type
 MIN_SCORE = 0.08
 HELP_BATCH = 64  # findings scored per sparse product in help_for
 SIMILAR_CACHE = 512  # practices whose similar list is kept per store generation
+ROUNDING_SLACK = 1e-4  # rounding the similarity, then the score, to 4 places moves it at most this much
 T = TypeVar("T")
 
 
@@ -201,9 +202,9 @@ class _Candidates:
         self.broader = np.array(
             [-1 if b is None else self.broader_codes.setdefault(b, len(self.broader_codes)) for b in broaders]
         )
-        positions = [index.position(r["iri"]) for r in rows]
-        self.known = np.array([p is not None for p in positions], dtype=bool)
-        self.position = np.array([-1 if p is None else p for p in positions], dtype=np.intp)
+        normalized = index.normalized_rows([r["iri"] for r in rows])
+        # candidates as columns: query_vectors(texts) @ columns = unrounded similarity with each candidate
+        self.columns = None if normalized is None else normalized.T.tocsr()
         order = sorted(range(len(rows)), key=lambda i: rows[i]["iri"])  # stable: ties keep list order
         self.iri_rank = np.empty(len(rows), dtype=np.intp)
         self.iri_rank[order] = np.arange(len(rows))
@@ -226,8 +227,43 @@ class _Candidates:
                 key = ((practice["force"] or {}).get("id"), (practice["area"] or {}).get("id"))
                 self.contact_by_area.setdefault(key, practice["contact"])
         self._leads: dict[tuple[str | None, str | None], dict | None] = {}
-        if index.keys:
-            index.all_scores([""])  # builds the normalised matrix now, not in the first request
+        self._area_bonus: dict[str | None, tuple[Any, Any, Any]] = {}
+        self._other_forces: dict[str | None, Any] = {}
+
+    def area_bonus(self, area_id: str | None) -> tuple[Any, Any, Any]:
+        """Per candidate: same area as ``area_id``, under the same broader area (and not the same), and
+        the bonus of both (memoised per area)."""
+        import numpy as np
+
+        if area_id not in self._area_bonus:
+            n = len(self.rows)
+            same = (
+                self.area == self.area_codes.get(area_id, -2)
+                if area_id is not None
+                else np.zeros(n, dtype=bool)
+            )
+            broader = _broader(self.cat, area_id)
+            related = (
+                ~same & (self.broader == self.broader_codes.get(broader, -2))
+                if broader is not None
+                else np.zeros(n, dtype=bool)
+            )
+            self._area_bonus[area_id] = (same, related, AREA_WEIGHT * same + RELATED_AREA_WEIGHT * related)
+        return self._area_bonus[area_id]
+
+    def other_forces(self, force_id: str | None) -> Any:
+        """Per candidate: of a force other than ``force_id`` (memoised per force)."""
+        if force_id not in self._other_forces:
+            self._other_forces[force_id] = self.force != self.force_codes.get(force_id, -2)
+        return self._other_forces[force_id]
+
+    def similarities(self, texts: list[str]) -> Any:
+        """Unrounded TF-IDF cosine similarity of each text (rows) with each candidate (columns)."""
+        import numpy as np
+
+        if self.columns is None or not texts:
+            return np.zeros((len(texts), len(self.rows)))
+        return np.asarray((self.index.query_vectors(texts) @ self.columns).toarray())
 
     def area_lead(self, force_id: str | None, area_id: str) -> dict | None:
         """:func:`_area_lead` from the indexes: the first lead of the force on the area's IRI or id."""
@@ -286,9 +322,9 @@ def _round4(values: Any) -> Any:
 
 
 def _rank_scored(
-    matcher: Matcher, subject: str, sims_all: Any, area_id: str | None, exclude_force: str | None, limit: int
+    matcher: Matcher, subject: str, sims: Any, area_id: str | None, exclude_force: str | None, limit: int
 ) -> list[dict[str, Any]]:
-    """:func:`rank` given the unrounded similarity of the subject's text with every indexed document."""
+    """:func:`rank` given the unrounded similarity of the subject's text with every candidate."""
     import numpy as np
 
     cat, t = matcher.cat, matcher.tables
@@ -296,53 +332,45 @@ def _rank_scored(
     if n == 0 or limit <= 0:
         return []
     systems, units = _entities(cat, subject)
-    sims = np.zeros(n)
-    sims[t.known] = _round4(sims_all[t.position[t.known]])
-    same = t.area == t.area_codes.get(area_id, -2) if area_id is not None else np.zeros(n, dtype=bool)
-    broader = _broader(cat, area_id)
-    related = (
-        ~same & (t.broader == t.broader_codes.get(broader, -2))
-        if broader is not None
-        else np.zeros(n, dtype=bool)
-    )
+    same, related, bonus = t.area_bonus(area_id)
     shared_count = np.zeros(n)
     for key in systems:
         shared_count[t.postings.get(("system", key), [])] += 1
     for key in units:
         shared_count[t.postings.get(("unit", key), [])] += 1
-    score = sims + AREA_WEIGHT * same + RELATED_AREA_WEIGHT * related
-    score = score + ENTITY_WEIGHT * shared_count
-    keep = np.flatnonzero((t.force != t.force_codes.get(exclude_force, -2)) & (score >= MIN_SCORE))
-    if keep.size == 0:
-        return []
-    rounded = _round4(score[keep])
-    if keep.size > limit:  # only the best ``limit`` (and ties with the last) need sorting
-        threshold = np.partition(rounded, keep.size - limit)[keep.size - limit]
-        best = rounded >= threshold
-        keep, rounded = keep[best], rounded[best]
-    top = keep[np.lexsort((t.iri_rank[keep], -rounded))][:limit]
+    # The exact score adds the similarity rounded to 4 places and is itself rounded for ordering, so it
+    # is within ROUNDING_SLACK of this estimate: pick the few candidates that can make the cut with the
+    # estimate, then score only those exactly.
+    estimate = sims + bonus
+    if systems or units:
+        estimate += ENTITY_WEIGHT * shared_count
+    pick = np.flatnonzero(t.other_forces(exclude_force) & (estimate >= MIN_SCORE - ROUNDING_SLACK))
+    if pick.size > limit:
+        cut = np.partition(estimate[pick], pick.size - limit)[pick.size - limit]
+        pick = pick[estimate[pick] >= cut - 3 * ROUNDING_SLACK]
+    sim = _round4(sims[pick])
+    score = sim + AREA_WEIGHT * same[pick] + RELATED_AREA_WEIGHT * related[pick]
+    score = score + ENTITY_WEIGHT * shared_count[pick]  # the same operations, in the same order, as before
+    kept = score >= MIN_SCORE
+    pick, sim, score = pick[kept], sim[kept], score[kept]
+    rounded = _round4(score)
+    order = np.lexsort((t.iri_rank[pick], -rounded))[:limit]
     ranked = []
-    for i in top.tolist():
-        sim = float(sims[i])
+    for j in order.tolist():
+        i = int(pick[j])
         c_systems, c_units = t.entities[i]
-        same_area = bool(same[i])
-        rel = bool(related[i])
-        shared_systems = sorted(systems[k] for k in systems.keys() & c_systems.keys())
-        shared_units = sorted(units[k] for k in units.keys() & c_units.keys())
-        value = sim + AREA_WEIGHT * same_area + RELATED_AREA_WEIGHT * rel
-        value += ENTITY_WEIGHT * (len(shared_systems) + len(shared_units))
         contact = t.contacts[i]
         ranked.append(
             {
                 **t.rows[i],
                 "lead": contact if contact else t.lead(t.force_ids[i], t.area_ids[i]),
-                "score": round(value, 4),
+                "score": float(rounded[j]),
                 "why": {
-                    "same_area": same_area,
-                    "related_area": rel,
-                    "shared_systems": shared_systems,
-                    "shared_units": shared_units,
-                    "text_similarity": sim,
+                    "same_area": bool(same[i]),
+                    "related_area": bool(related[i]),
+                    "shared_systems": sorted(systems[k] for k in systems.keys() & c_systems.keys()),
+                    "shared_units": sorted(units[k] for k in units.keys() & c_units.keys()),
+                    "text_similarity": float(sim[j]),
                 },
             }
         )
@@ -360,7 +388,9 @@ def rank(
     unit type both mention; those scoring at least :data:`MIN_SCORE` are ordered by score (rounded to 4
     places, highest first), then IRI. All candidates are scored at once with numpy; only the best
     ``limit`` become dicts."""
-    return _rank_scored(matcher, subject, matcher.index.all_scores([text])[0], area_id, exclude_force, limit)
+    return _rank_scored(
+        matcher, subject, matcher.tables.similarities([text])[0], area_id, exclude_force, limit
+    )
 
 
 def finding_help(matcher: Matcher, finding: dict[str, Any], limit: int) -> list[dict[str, Any]]:
@@ -380,7 +410,7 @@ def help_for(matcher: Matcher, force_id: str, per_finding: int) -> list[dict[str
     out = []
     for start in range(0, len(findings), HELP_BATCH):  # one sparse product per batch of findings
         batch = findings[start : start + HELP_BATCH]
-        sims = matcher.index.all_scores([f["text"] for f in batch])
+        sims = matcher.tables.similarities([f["text"] for f in batch])
         for finding, row in zip(batch, sims, strict=True):
             area_id = (finding["area"] or {}).get("id")
             out.append(

@@ -40,7 +40,7 @@ class SimilarityIndex:
         self._vectorizer = TfidfVectorizer(
             stop_words="english", ngram_range=(1, 2), sublinear_tf=True, token_pattern=TOKEN_PATTERN
         )
-        self._normalized_t: Any = None  # see :meth:`all_scores`
+        self._normalized: Any = None  # see :meth:`normalized_rows`
         texts = [t or "" for t in texts]
         try:
             self._matrix = self._vectorizer.fit_transform(texts) if texts else None
@@ -62,26 +62,28 @@ class SimilarityIndex:
         lookup = dict(zip(known, values, strict=True))
         return [round(float(lookup[r]), 4) if r is not None else 0.0 for r in rows]
 
-    def position(self, key: str) -> int | None:
-        """The row of document ``key`` in the index (None when unknown)."""
-        return self._position.get(key)
-
-    def all_scores(self, texts: Sequence[str]) -> Any:
-        """Unrounded cosine similarity of each of ``texts`` with every document of the index, as a numpy
-        array (rows: ``texts``, columns: the index's documents in ``keys`` order).
-
-        Every value is bit-for-bit the one :meth:`scores` rounds: the same vectoriser, the same L2
-        normalisation (row by row) and the same sparse product, whose sum for one pair of documents does
-        not depend on the other rows. The normalised, transposed matrix is computed once."""
-        import numpy as np
+    def normalized_rows(self, keys: Sequence[str]) -> Any:
+        """The L2-normalised TF-IDF rows of ``keys`` as a sparse matrix (an empty row for an unknown key),
+        normalised once per index. With :meth:`query_vectors`, ``query_vectors(texts) @
+        normalized_rows(keys).T`` is bit-for-bit what :meth:`scores` rounds: the same vectoriser and
+        row-by-row normalisation as ``cosine_similarity``, and a sparse product whose sum for one pair of
+        documents does not depend on the other rows. None when the index has no vocabulary."""
+        import scipy.sparse as sp
         from sklearn.preprocessing import normalize
 
-        if self._matrix is None or not texts:
-            return np.zeros((len(texts), len(self.keys)))
-        if self._normalized_t is None:
-            self._normalized_t = normalize(self._matrix, copy=True).T.tocsr()
-        vectors = normalize(self._vectors(texts), copy=True)
-        return np.asarray((vectors @ self._normalized_t).toarray())
+        if self._matrix is None:
+            return None
+        if self._normalized is None:
+            empty = sp.csr_matrix((1, self._matrix.shape[1]), dtype=self._matrix.dtype)
+            self._normalized = sp.vstack([normalize(self._matrix, copy=True), empty], format="csr")
+        last = self._normalized.shape[0] - 1
+        return self._normalized[[self._position.get(k, last) for k in keys]]
+
+    def query_vectors(self, texts: Sequence[str]) -> Any:
+        """The L2-normalised TF-IDF vectors of ``texts`` (see :meth:`normalized_rows`)."""
+        from sklearn.preprocessing import normalize
+
+        return normalize(self._vectors(texts), copy=True)
 
     def cross_scores(self, left: Sequence[str], right: Sequence[str]) -> list[list[float]]:
         """Cosine similarity of every text of ``left`` with every text of ``right`` (rows: ``left``)."""

@@ -12,6 +12,7 @@ from api.errors import not_found
 from api.lookup import force_grades, iri, page, select
 from api.matching import cached_help
 from api.schemas import ForceDetail, ForceSummary, HelpItem, Page
+from graph.store import Store
 
 router = APIRouter(prefix="/forces", tags=["forces"])
 ForceId = Annotated[
@@ -36,6 +37,10 @@ def list_forces(cat: CatalogueDep, paging: PageDep) -> dict[str, Any]:
 def get_force(force_id: ForceId, cat: CatalogueDep, store: StoreDep) -> dict[str, Any]:
     """Grades per area beside the national distribution, units, IT systems, leads and finding counts."""
     force = _force(cat, force_id)
+    return cat.derived(("force", force_id), lambda: _force_detail(force, store))
+
+
+def _force_detail(force: dict[str, Any], store: Store) -> dict[str, Any]:
     bound = {"force": iri(force["iri"])}
     units = [
         {

@@ -14,7 +14,7 @@ from api.catalogue import Catalogue
 from api.deps import ID_PATTERN, CatalogueDep, MatcherDep, PageDep
 from api.errors import not_found
 from api.lookup import page
-from api.matching import similar_to
+from api.matching import cached_similar
 from api.schemas import Match, Page, PracticeOut
 
 router = APIRouter(prefix="/practices", tags=["practices"])
@@ -93,4 +93,4 @@ def similar_practices(
     practice_id: PracticeId, cat: CatalogueDep, matcher: MatcherDep, paging: PageDep
 ) -> dict[str, Any]:
     """Practices and strengths of OTHER forces on the same problem, ranked, with why they match."""
-    return page(similar_to(matcher, _practice(cat, practice_id), 200), paging.limit, paging.offset)
+    return page(cached_similar(matcher, _practice(cat, practice_id), 200), paging.limit, paging.offset)

@@ -16,6 +16,7 @@ from api.lookup import page
 from api.schemas import Page, SearchHit
 
 router = APIRouter(tags=["search"])
+SEARCH_CACHE = 256  # searches whose hits are kept per store generation
 Kind = Literal["finding", "practice", "force", "system", "unit-type", "person", "area"]
 
 
@@ -61,9 +62,16 @@ def search(
 ) -> dict[str, Any]:
     """Everything whose label or text contains ``q``; named things first, then practices, then findings."""
     needle = q.strip().lower()
-    hits = [
-        {"kind": k, **hit, "snippet": _snippet(text, needle)}
-        for k, hit, text in _documents(cat)
-        if (kind is None or k == kind) and needle and needle in text.lower()
-    ]
+    if not needle:
+        return page([], paging.limit, paging.offset)
+    hits = cat.derived(("search", needle, kind), lambda: _search(cat, needle, kind), SEARCH_CACHE)
     return page(hits, paging.limit, paging.offset)
+
+
+def _search(cat: Catalogue, needle: str, kind: str | None) -> list[dict[str, Any]]:
+    documents = cat.derived(("search-documents",), lambda: [(*d, d[2].lower()) for d in _documents(cat)])
+    return [
+        {"kind": k, **hit, "snippet": _snippet(text, needle)}
+        for k, hit, text, lowered in documents
+        if (kind is None or k == kind) and needle in lowered
+    ]
