@@ -47,8 +47,15 @@ class Runtime:
             self._updates += 1
 
     def generation(self, store: Store) -> str:
-        """A short key that changes whenever the store content changes."""
-        rows = store.query(load_query("generation")).rows  # ~1 ms; store.graphs() would scan every quad
+        """A short key that changes whenever the store content changes.
+
+        An embedded store counts the writes made through it (nothing else can write to it while it is
+        open); a remote one is asked for its report graphs' count and latest load time.
+        """
+        writes = getattr(store, "change_count", None)
+        if isinstance(writes, int) and not store.remote:
+            return f"{id(store):x}.{writes}.{self._updates}"
+        rows = store.query(load_query("generation")).rows  # one aggregated row
         digest = hashlib.sha256(repr((self._updates, rows)).encode("utf-8"))
         return digest.hexdigest()[:16]
 

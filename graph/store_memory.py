@@ -54,6 +54,7 @@ class MemoryStore:
         self._lock = threading.RLock()
         self._ds = Dataset(default_union=True)
         self._closed = False
+        self.change_count = 0  # writes through this object (the API's cache key); failed ones count too
         if path is not None and path.exists():
             try:
                 self._ds.parse(path, format="trig")
@@ -91,6 +92,7 @@ class MemoryStore:
         subjects = {g} | {s for s, _, _ in new_meta if not isinstance(s, BNode)}
         with self._lock:
             self._check_open()
+            self.change_count += 1
             target = self._ds.graph(g)
             old: list[Quad] = [(s, p, o, target) for s, p, o in target]
             meta_graph = self._ds.graph(URIRef(meta_iri)) if meta_iri else None
@@ -116,6 +118,7 @@ class MemoryStore:
         """A SPARQL update under the lock; rdflib applies operations one by one (not atomic on failure)."""
         with self._lock:
             self._check_open()
+            self.change_count += 1
             try:
                 self._ds.update(sparql)
             except Exception as exc:  # pyparsing / rdflib evaluation errors

@@ -94,6 +94,9 @@ class OxigraphStore(SparqlUpdateStore):
             raise StoreError(f"cannot open the store at {path}: {exc}") from None
         #: query Oxigraph's (duplicating) union only for a read-only store written before the index
         self._union = False
+        #: writes through this object (the API's cache key: no other process can write while it is open
+        #: read-write, and a read-only open sees one fixed state); failed writes count too
+        self.change_count = 0
         self._prepare()
 
     def _prepare(self) -> None:
@@ -155,6 +158,7 @@ class OxigraphStore(SparqlUpdateStore):
     def _load(self, nquads: str) -> None:
         if self.read_only:
             raise StoreError("the store is open read-only")
+        self.change_count += 1
         try:
             self.store.load(nquads.encode(), format=ox.RdfFormat.N_QUADS)
         except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
@@ -182,6 +186,7 @@ class OxigraphStore(SparqlUpdateStore):
     def _update(self, sparql: str) -> None:
         if self.read_only:
             raise StoreError("the store is open read-only")
+        self.change_count += 1
         try:
             self.store.update(sparql)
         except SyntaxError as exc:
