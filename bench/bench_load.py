@@ -203,6 +203,8 @@ def worker(job: LoadJob) -> dict[str, Any]:
         "reports_per_s": attempted / load_s if load_s else None,
         "triples_per_s": quads / load_s if load_s else None,
         "load_peak_rss_mb": _peak_rss_mb(),
+        # the reading processes of a parallel load (the largest one; there are up to one per CPU)
+        "reader_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "outcome": outcome,
     }
     if job.query_reps and not result["capped"]:  # here: the rdflib store cannot be opened by another process
@@ -212,12 +214,15 @@ def worker(job: LoadJob) -> dict[str, Any]:
     if job.export_nquads is not None:
         started = time.perf_counter()
         raw = getattr(store, "store", None)  # Oxigraph: the whole dataset, with the default-graph union index
-        job.export_nquads.write_bytes(
-            raw.dump(format=ox.RdfFormat.N_QUADS) if raw is not None else store.export("nquads")
-        )
+        if raw is not None:  # streamed to the file: the dump of a big store does not fit in memory twice
+            raw.dump(str(job.export_nquads), format=ox.RdfFormat.N_QUADS)
+        else:
+            job.export_nquads.write_bytes(store.export("nquads"))
         result["export_s"] = time.perf_counter() - started
     if not result.get("queries", {}).get("abandoned"):  # a runaway query may hold the store's lock
         started = time.perf_counter()
+        if job.backend == "memory":  # nothing reads it back; writing its TriG file would take minutes
+            store.path = None
         store.close()
         result["close_s"] = time.perf_counter() - started
     result["max_rss_mb"] = _peak_rss_mb()

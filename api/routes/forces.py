@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from api.catalogue import Catalogue, last_segment
 from api.deps import ID_PATTERN, CatalogueDep, MatcherDep, PageDep, RuntimeDep, StoreDep
 from api.errors import not_found
 from api.lookup import force_grades, iri, page, select
 from api.matching import cached_help
+from api.rendered import cached_json
 from api.schemas import ForceDetail, ForceSummary, HelpItem, Page
 from graph.store import Store
 
@@ -97,10 +98,16 @@ def force_help(
     runtime: RuntimeDep,
     store: StoreDep,
     per_finding: Annotated[int, Query(ge=1, le=50, description="Matches per area for improvement")] = 5,
-) -> dict[str, Any]:
+) -> Response:
     """For each area for improvement of the force: practices and strengths of OTHER forces that address
     it, ranked, each with the lead to contact and why it was matched (same area, shared systems or
     units, TF-IDF text similarity)."""
     _force(cat, force_id)
-    items = cached_help(runtime, store, matcher, force_id, per_finding)
-    return page(items, paging.limit, paging.offset)
+    return cached_json(
+        cat,
+        ("help", force_id, per_finding, paging.limit, paging.offset),
+        Page[HelpItem],
+        lambda: page(
+            cached_help(runtime, store, matcher, force_id, per_finding), paging.limit, paging.offset
+        ),
+    )

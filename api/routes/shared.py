@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from fastapi import APIRouter, Response
 
-from fastapi import APIRouter
-
-from api.deps import MatcherDep, RuntimeDep, StoreDep
+from api.deps import MatcherDep
 from api.matching import shared
+from api.rendered import cached_json
 from api.schemas import Shared
 
 router = APIRouter(tags=["shared practice"])
 
 
 @router.get("/shared", response_model=Shared, summary="Shared systems, unit types and practice themes")
-def get_shared(matcher: MatcherDep, runtime: RuntimeDep, store: StoreDep) -> dict[str, Any]:
+def get_shared(matcher: MatcherDep) -> Response:
     """IT systems and unit types of 2+ forces, and practice themes: practices of different forces whose
     titles and problems are similar (TF-IDF cosine similarity), labelled by the words they share."""
-    return runtime.cached("shared", store, lambda: shared(matcher))
+    return cached_json(matcher.cat, ("shared",), Shared, lambda: shared(matcher))

@@ -1,0 +1,40 @@
+"""Heavy lookups rendered to JSON once per store generation; repeat requests get the cached bytes.
+
+FastAPI validates and serialises a response against its model on every request, which for the large
+answers (``/shared``, ``/forces/{id}/help``, ``/systems/{id}``) costs far more than computing them
+(both are cached per generation already). :func:`cached_json` does the same validation and
+serialisation FastAPI does, once, and keeps the bytes on the catalogue, so they go when the store
+changes. The route keeps its ``response_model`` for the OpenAPI schema.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from fastapi.responses import JSONResponse, Response
+from pydantic import TypeAdapter
+
+from api.catalogue import Catalogue
+
+#: rendered answers kept per store generation (oldest dropped first)
+RENDERED_BOUND = 256
+
+
+@functools.cache
+def _adapter(model: Any) -> TypeAdapter:
+    return TypeAdapter(model)
+
+
+def render(model: Any, payload: Any) -> bytes:
+    """``payload`` validated against ``model`` and serialised as FastAPI would answer it."""
+    adapter = _adapter(model)
+    content = adapter.dump_python(adapter.validate_python(payload), mode="json", by_alias=True)
+    return JSONResponse(content).body
+
+
+def cached_json(cat: Catalogue, key: tuple[Hashable, ...], model: Any, build: Callable[[], Any]) -> Response:
+    """The JSON answer for ``key`` (route and parameters), built and rendered once per generation."""
+    body = cat.derived(("rendered", *key), lambda: render(model, build()), bound=RENDERED_BOUND)
+    return Response(content=body, media_type="application/json")
