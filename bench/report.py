@@ -98,7 +98,7 @@ def render(results: dict[str, Any], analysis: str = "") -> str:
     out += _view_section(results)
     out += _api_section(results.get("api", {}))
     if analysis:
-        out += ["## Analysis: hot spots and suggested fixes", "", analysis.strip(), ""]
+        out += ["## Analysis: causes, fixes and what is left", "", analysis.strip(), ""]
     notes = results.get("notes", [])
     if notes:
         out += ["## Notes", "", *(f"- {n}" for n in notes), ""]
@@ -358,7 +358,7 @@ def _api_section(api: dict[str, Any]) -> list[str]:
         "",
         f"Cold starts of our server: first lookup (builds the catalogue every lookup uses): "
         f"{', '.join(f'{c:.1f} s' for c in cold) if cold else 'did not finish'}; first `/sparql` query (the "
-        f"query workers load an N-Quads snapshot of the store): "
+        f"query workers open a checkpoint of the store): "
         f"{', '.join(f'{c:.1f} s' for c in sparql_cold) if sparql_cold else 'did not finish'}. Timed "
         "scenarios start warm; a server whose requests timed out is restarted (and warmed) before the next.",
         "",
