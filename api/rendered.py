@@ -1,10 +1,10 @@
-"""Heavy lookups rendered to JSON once per store generation; repeat requests get the cached bytes.
+"""Lookups rendered to JSON once per store generation; repeat requests get the cached bytes.
 
-FastAPI validates and serialises a response against its model on every request, which for the large
-answers (``/shared``, ``/forces/{id}/help``, ``/systems/{id}``) costs far more than computing them
-(both are cached per generation already). :func:`cached_json` does the same validation and
-serialisation FastAPI does, once, and keeps the bytes on the catalogue, so they go when the store
-changes. The route keeps its ``response_model`` for the OpenAPI schema.
+FastAPI validates and serialises a response against its model on every request, which for the lookups
+(``/shared``, ``/forces/{id}/help``, the lists…) costs far more than computing them from the catalogue.
+:func:`cached_json` does the same validation and serialisation FastAPI does, once, and keeps the bytes on
+the catalogue, so they go when the store changes. The route keeps its ``response_model`` for the OpenAPI
+schema.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pydantic import TypeAdapter
 
 from api.catalogue import Catalogue
 
-#: rendered answers kept per store generation (oldest dropped first)
+#: rendered answers kept per route and store generation (oldest dropped first)
 RENDERED_BOUND = 256
 
 
@@ -35,6 +35,7 @@ def render(model: Any, payload: Any) -> bytes:
 
 
 def cached_json(cat: Catalogue, key: tuple[Hashable, ...], model: Any, build: Callable[[], Any]) -> Response:
-    """The JSON answer for ``key`` (route and parameters), built and rendered once per generation."""
-    body = cat.derived(("rendered", *key), lambda: render(model, build()), bound=RENDERED_BOUND)
+    """The JSON answer for ``key`` (route name, then parameters), built and rendered once per generation."""
+    route, *params = key
+    body = cat.derived((f"rendered:{route}", *params), lambda: render(model, build()), bound=RENDERED_BOUND)
     return Response(content=body, media_type="application/json")

@@ -35,10 +35,10 @@ def list_forces(cat: CatalogueDep, paging: PageDep) -> dict[str, Any]:
 
 
 @router.get("/{force_id}", response_model=ForceDetail, summary="One force in detail")
-def get_force(force_id: ForceId, cat: CatalogueDep, store: StoreDep) -> dict[str, Any]:
+def get_force(force_id: ForceId, cat: CatalogueDep, store: StoreDep) -> Response:
     """Grades per area beside the national distribution, units, IT systems, leads and finding counts."""
     force = _force(cat, force_id)
-    return cat.derived(("force", force_id), lambda: _force_detail(force, store))
+    return cached_json(cat, ("force", force_id), ForceDetail, lambda: _force_detail(force, store))
 
 
 def _force_detail(force: dict[str, Any], store: Store) -> dict[str, Any]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from api.deps import CatalogueDep, PageDep
 from api.lookup import page
+from api.rendered import cached_json
 from api.schemas import Page, Person
 
 router = APIRouter(prefix="/people", tags=["people"])
@@ -18,7 +19,13 @@ def list_people(
     cat: CatalogueDep,
     paging: PageDep,
     force: Annotated[str | None, Query(max_length=120, description="Force id")] = None,
-) -> dict[str, Any]:
+) -> Response:
     """People (practice contacts and post holders named in the reports)."""
-    items = [p for p in cat.people.values() if force is None or any(f["id"] == force for f in p["forces"])]
-    return page(sorted(items, key=lambda p: p["name"].lower()), paging.limit, paging.offset)
+
+    def build() -> dict[str, Any]:
+        items = [
+            p for p in cat.people.values() if force is None or any(f["id"] == force for f in p["forces"])
+        ]
+        return page(sorted(items, key=lambda p: p["name"].lower()), paging.limit, paging.offset)
+
+    return cached_json(cat, ("people", force, paging.limit, paging.offset), Page[Person], build)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from api.catalogue import Catalogue
 from api.deps import ID_PATTERN, CatalogueDep, MatcherDep, PageDep
 from api.errors import not_found
 from api.lookup import page
 from api.matching import cached_similar
+from api.rendered import cached_json
 from api.schemas import Match, Page, PracticeOut
 
 router = APIRouter(prefix="/practices", tags=["practices"])
@@ -69,10 +70,15 @@ def list_practices(
     q: Annotated[
         str | None, Query(max_length=200, description="Text in title, problem, solution, outcomes")
     ] = None,
-) -> dict[str, Any]:
+) -> Response:
     """Developing practice of every force; filters combine with AND."""
-    items = [p for p in cat.practices.values() if _matches(cat, p, force, area, system, unit, q)]
-    return page(items, paging.limit, paging.offset)
+
+    def build() -> dict[str, Any]:
+        items = [p for p in cat.practices.values() if _matches(cat, p, force, area, system, unit, q)]
+        return page(items, paging.limit, paging.offset)
+
+    key = ("practices", force, area, system, unit, q, paging.limit, paging.offset)
+    return cached_json(cat, key, Page[PracticeOut], build)
 
 
 def _practice(cat: Catalogue, practice_id: str) -> dict[str, Any]:
@@ -93,4 +99,10 @@ def similar_practices(
     practice_id: PracticeId, cat: CatalogueDep, matcher: MatcherDep, paging: PageDep
 ) -> dict[str, Any]:
     """Practices and strengths of OTHER forces on the same problem, ranked, with why they match."""
-    return page(cached_similar(matcher, _practice(cat, practice_id), 200), paging.limit, paging.offset)
+    practice = _practice(cat, practice_id)
+    return cached_json(
+        cat,
+        ("similar", practice_id, paging.limit, paging.offset),
+        Page[Match],
+        lambda: page(cached_similar(matcher, practice, 200), paging.limit, paging.offset),
+    )

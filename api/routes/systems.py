@@ -18,10 +18,14 @@ SystemId = Annotated[str, Path(pattern=ID_PATTERN, description="IT system id (sl
 
 
 @router.get("", response_model=Page[SystemSummary], summary="List IT systems")
-def list_systems(cat: CatalogueDep, paging: PageDep) -> dict[str, Any]:
+def list_systems(cat: CatalogueDep, paging: PageDep) -> Response:
     """Every IT system named in a report, with the forces that use it."""
-    items = sorted(cat.systems.values(), key=lambda s: (-len(s["forces"]), s["label"].lower()))
-    return page(items, paging.limit, paging.offset)
+
+    def build() -> dict[str, Any]:
+        items = sorted(cat.systems.values(), key=lambda s: (-len(s["forces"]), s["label"].lower()))
+        return page(items, paging.limit, paging.offset)
+
+    return cached_json(cat, ("systems", paging.limit, paging.offset), Page[SystemSummary], build)
 
 
 @router.get("/{system_id}", response_model=SystemDetail, summary="One IT system")
