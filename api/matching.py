@@ -114,40 +114,6 @@ def _related_areas(cat: Catalogue, area_id: str | None) -> list[str]:
     return [area_id, *([broader] if broader else []), *family, *narrower]
 
 
-def _area_lead(cat: Catalogue, force_id: str | None, area_id: str) -> dict | None:
-    area_iri = cat.areas.get(area_id, {}).get("iri")
-    for lead in cat.leads:
-        if lead["force"] == force_id and (lead["subject"] == area_iri or lead["subject_text"] == area_id):
-            person = cat.people.get(last_segment(lead["leader"]), {})
-            return {
-                "name": lead["name"],
-                "rank": person.get("rank"),
-                "role": lead["subject_text"],
-                "phone": None,
-                "email": None,
-                "person": lead["leader"],
-            }
-    return None
-
-
-def lead_for(cat: Catalogue, force_id: str | None, area_id: str | None, contact: dict | None) -> dict | None:
-    """Who to call: the practice contact; else who leads that area (or the nearest related area) in that
-    force; else the contact of a practice of that force in that (or a related) area."""
-    if contact:
-        return contact
-    areas = _related_areas(cat, area_id)
-    for area in areas:
-        lead = _area_lead(cat, force_id, area)
-        if lead:
-            return lead
-    for area in areas:
-        for practice in cat.practices.values():
-            same_force = (practice["force"] or {}).get("id") == force_id
-            if same_force and (practice["area"] or {}).get("id") == area and practice["contact"]:
-                return practice["contact"]
-    return None
-
-
 class _Candidates:
     """Every practice and strength as arrays (one position per candidate, practices first, each in
     catalogue order: the order of the original per-candidate loop), with an inverted index from IT
@@ -266,7 +232,7 @@ class _Candidates:
         return np.asarray((self.index.query_vectors(texts) @ self.columns).toarray())
 
     def area_lead(self, force_id: str | None, area_id: str) -> dict | None:
-        """:func:`_area_lead` from the indexes: the first lead of the force on the area's IRI or id."""
+        """The first lead of the force whose subject is the area (by IRI, or by id as printed)."""
         area_iri = self.cat.areas.get(area_id, {}).get("iri")
         found = [
             n
@@ -290,7 +256,9 @@ class _Candidates:
         }
 
     def lead(self, force_id: str | None, area_id: str | None) -> dict | None:
-        """:func:`lead_for` without a practice contact, memoised per (force, area)."""
+        """Who to call when a match has no practice contact: who leads that area (or the nearest related
+        area) in that force, else the contact of a practice of that force in that (or a related) area;
+        memoised per (force, area)."""
         key = (force_id, area_id)
         if key not in self._leads:
             areas = _related_areas(self.cat, area_id)
