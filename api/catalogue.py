@@ -7,18 +7,17 @@ reaches a SPARQL string.
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from api.lookup import last_segment, select
+from api.memo import Memo
 from graph.iris import Iris
 from graph.store import Store
 
 T = TypeVar("T")
-_MISSING = object()
 
 
 def practice_id(iri: str, iris: Iris) -> str:
@@ -41,26 +40,11 @@ class Catalogue:
     areas: dict[str, dict[str, Any]] = field(default_factory=dict)  # area id -> area
     mentions: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # subject IRI -> entities
     leads: list[dict[str, Any]] = field(default_factory=list)
-    _derived: dict[tuple[Any, ...], Any] = field(default_factory=dict, init=False, repr=False, compare=False)
-    _lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False, compare=False)
+    _derived: Memo = field(default_factory=Memo, init=False, repr=False, compare=False)
 
     def derived(self, key: tuple[Any, ...], build: Callable[[], T], bound: int | None = None) -> T:
-        """``build()`` once per catalogue, so once per store generation (one build at a time). ``bound``
-        caps the entries kept for keys of the same kind (``key[0]``), oldest dropped first."""
-        hit = self._derived.get(key, _MISSING)
-        if hit is not _MISSING:
-            return hit
-        with self._lock:
-            hit = self._derived.get(key, _MISSING)
-            if hit is not _MISSING:
-                return hit
-            value = build()
-            if bound is not None:
-                same_kind = [k for k in self._derived if k[0] == key[0]]
-                for old in same_kind[: max(0, len(same_kind) - bound + 1)]:
-                    del self._derived[old]
-            self._derived[key] = value
-            return value
+        """``build()`` once per catalogue, so once per store generation (see :class:`api.memo.Memo`)."""
+        return self._derived.get(key, build, bound)
 
     def force_id(self, iri: str | None) -> str | None:
         return None if iri is None else last_segment(iri)

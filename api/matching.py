@@ -7,12 +7,12 @@ why it was made: same area, shared IT systems or unit types, and the TF-IDF text
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from api.catalogue import Catalogue, last_segment
+from api.memo import Memo
 from graph.similarity import SimilarityIndex
 
 if TYPE_CHECKING:
@@ -36,40 +36,16 @@ class Matcher:
 
     cat: Catalogue
     index: SimilarityIndex
-    _tables: _Candidates | None = field(default=None, init=False, repr=False)
-    _memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, init=False, repr=False)
-    _lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
+    _memo: Memo = field(default_factory=Memo, init=False, repr=False)
 
     @property
     def tables(self) -> _Candidates:
         """The candidate tables of :func:`rank` (built on first use)."""
-        if self._tables is None:
-            with self._lock:
-                if self._tables is None:
-                    self._tables = _Candidates(self.cat, self.index)
-        return self._tables
+        return self._memo.get(("tables",), lambda: _Candidates(self.cat, self.index))
 
     def memo(self, key: tuple[Any, ...], build: Callable[[], T], bound: int | None = None) -> T:
-        """``build()`` once per matcher, so once per store generation (one build at a time, so concurrent
-        first requests wait for one build instead of all making it). ``bound`` caps the entries kept for
-        keys of the same kind (``key[0]``), oldest dropped first."""
-        hit = self._memo.get(key, _MISSING)
-        if hit is not _MISSING:
-            return hit
-        with self._lock:
-            hit = self._memo.get(key, _MISSING)
-            if hit is not _MISSING:
-                return hit
-            value = build()
-            if bound is not None:
-                same_kind = [k for k in self._memo if k[0] == key[0]]
-                for old in same_kind[: max(0, len(same_kind) - bound + 1)]:
-                    del self._memo[old]
-            self._memo[key] = value
-            return value
-
-
-_MISSING = object()
+        """``build()`` once per matcher, so once per store generation (see :class:`api.memo.Memo`)."""
+        return self._memo.get(key, build, bound)
 
 
 def practice_text(practice: dict[str, Any]) -> str:
