@@ -7,7 +7,11 @@ the tables below (format names are the store's: ``json``/``xml``/``csv``/``tsv``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+
+import mimeparse
+
+from api.errors import ApiError
 
 #: media type -> result format of SELECT/ASK answers (first entry is the default)
 TABLE_MEDIA: dict[str, str] = {
@@ -64,69 +68,70 @@ FORMAT_ALIASES: dict[str, str] = {
 HTML_MEDIA = ("text/html", "application/xhtml+xml")
 
 
-@dataclass(frozen=True)
-class MediaRange:
-    type: str
-    subtype: str
-    q: float
-    order: int
-
-    def matches(self, media_type: str) -> bool:
-        main, _, sub = media_type.partition("/")
-        return self.type in ("*", main) and self.subtype in ("*", sub)
-
-    @property
-    def specificity(self) -> int:
-        return (self.type != "*") + (self.subtype != "*")
+def _ranges(header: str | None) -> list[tuple[str, str, dict[str, str]]]:
+    """Parsed media ranges of an Accept header; unreadable ranges are left out (no header: ``*/*``)."""
+    ranges = []
+    for item in (header or "*/*").lower().split(","):
+        if item.strip():
+            try:
+                ranges.append(mimeparse.parse_media_range(item))
+            except (mimeparse.MimeTypeParseException, ValueError):
+                continue
+    return ranges or [("*", "*", {"q": "1"})]
 
 
-def parse_accept(header: str | None) -> list[MediaRange]:
-    """Media ranges of an Accept header, best first (q, then specificity, then order); q=0 dropped."""
-    ranges: list[MediaRange] = []
-    for order, item in enumerate((header or "").split(",")):
-        media, *params = (part.strip() for part in item.split(";"))
-        main, sep, sub = media.lower().partition("/")
-        if not sep or not main or not sub:
-            continue
-        q = 1.0
-        for param in params:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = max(0.0, min(1.0, float(value)))
-                except ValueError:
-                    q = 0.0
-        if q > 0:
-            ranges.append(MediaRange(main, sub, q, order))
-    return sorted(ranges, key=lambda r: (-r.q, -r.specificity, r.order))
+def quality(header: str | None, media_type: str) -> tuple[float, float]:
+    """(q, fitness) of ``media_type`` under an Accept header: q is 0 when it is not acceptable
+    (``text/turtle;q=0`` included); fitness is 110 or more when the type is named without wildcards."""
+    return mimeparse.quality_and_fitness_parsed(media_type, _ranges(header))
+
+
+def acceptable(header: str | None, media_types: Iterable[str]) -> bool:
+    """Whether the Accept header accepts any of ``media_types``."""
+    return any(quality(header, media)[0] > 0 for media in media_types)
 
 
 def negotiate(header: str | None, table: dict[str, str], default: str | None = None) -> str | None:
-    """Format name of the best media type in ``table`` for an Accept header.
+    """Format name of the best media type in ``table`` for an Accept header (python-mimeparse).
 
-    No header, or only wildcards: the default (first entry of the table unless given). No acceptable
-    entry: ``None`` (the caller decides between a default and 406).
+    Ties (e.g. ``*/*``) go to the default (first entry of the table unless given), then to the table's
+    order. No acceptable entry: ``None`` (the caller answers 406).
     """
     fallback = default or next(iter(table.values()))
-    ranges = parse_accept(header)
-    if not ranges:
-        return fallback
-    for media_range in ranges:
-        if media_range.specificity == 0:
-            return fallback
-        for media_type, fmt in table.items():
-            if media_range.matches(media_type):
-                return fmt
-    return None
+    order = [m for m, f in table.items() if f == fallback] + [m for m, f in table.items() if f != fallback]
+    ranges = _ranges(header)
+    best = max(
+        ((mimeparse.quality_and_fitness_parsed(m, ranges), -i, m) for i, m in enumerate(order)),
+        default=((0.0, -1.0), 0, ""),
+    )
+    return table[best[2]] if best[0][0] > 0 else None
 
 
 def prefers_html(header: str | None) -> bool:
-    """True when a browser asks for HTML ahead of any RDF or JSON type."""
-    for media_range in parse_accept(header):
-        if media_range.specificity == 0:
-            return False
-        if any(media_range.matches(m) for m in HTML_MEDIA) and media_range.subtype != "*":
-            return True
-        if any(media_range.matches(m) for m in (*GRAPH_MEDIA, *TABLE_MEDIA)):
-            return False
-    return False
+    """True when a browser names HTML (no wildcard) at least as high as any RDF or JSON type."""
+    html_q, html_fit = max(quality(header, m) for m in HTML_MEDIA)
+    if html_q <= 0 or html_fit < 110:
+        return False
+    return html_q >= max(quality(header, m)[0] for m in (*GRAPH_MEDIA, *TABLE_MEDIA))
+
+
+#: media types a route can answer with, where its declaration does not say (``api.http``); routes not
+#: listed offer their response class's type and the types listed in their 200 response's content
+ROUTE_MEDIA: dict[str, tuple[str, ...]] = {
+    "/sparql": (
+        *dict.fromkeys(FORMAT_MEDIA[f].split(";")[0] for f in (*TABLE_MEDIA.values(), *GRAPH_MEDIA.values())),
+        *HTML_MEDIA,
+    ),
+    "/id/{path:path}": (
+        *dict.fromkeys(FORMAT_MEDIA[f].split(";")[0] for f in GRAPH_MEDIA.values()),
+        *HTML_MEDIA,
+    ),
+}
+
+
+def not_acceptable(media_types: Iterable[str]) -> ApiError:
+    """406 listing the media types on offer (also in the ``Accept`` … of the error body's message)."""
+    offered = ", ".join(dict.fromkeys(m.split(";")[0] for m in media_types))
+    return ApiError(
+        406, "not_acceptable", f"none of the requested media types is available; available: {offered}"
+    )

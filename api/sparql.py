@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import negotiation as neg
 from api import sparql_guard as guard
+from api import sparql_protocol as protocol
 from api.deps import RuntimeDep, StoreDep
 from api.errors import ApiError, ErrorResponse
 from api.query_pool import PoolError
@@ -57,28 +58,23 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
-def _one(params: dict[str, list[str]], name: str) -> str | None:
-    values = params.get(name) or []
-    if len(values) > 1:
-        raise ApiError(400, "bad_request", f"give {name} once", name)
-    return values[0] if values else None
+_one = protocol.single
 
 
 def _query_request(runtime: Runtime, store: Store, text: str, request: Request, params: dict) -> Response:
     settings = runtime.settings
     guard.check_size(text, settings.max_query_bytes, "query")
     guard.check(text)
-    forced = neg.FORMAT_ALIASES.get((_one(params, "format") or "").lower())
-    accept = request.headers.get("accept")
-    table = forced if forced in neg.FORMAT_MEDIA and forced in neg.TABLE_MEDIA.values() else None
-    graph = forced if forced in neg.GRAPH_MEDIA.values() else None
+    table, graph = protocol.result_formats(request.headers.get("accept"), _one(params, "format"), text)
+    default_graphs, named_graphs = protocol.query_dataset(params)
     job = {
         "sparql": text,
-        "table_format": table or neg.negotiate(accept, neg.TABLE_MEDIA) or "json",
-        "graph_format": graph or neg.negotiate(accept, neg.GRAPH_MEDIA) or "turtle",
+        "table_format": table,
+        "graph_format": graph,
         "max_rows": settings.max_rows,
-        "default_graphs": params.get("default-graph-uri") or [],
-        "named_graphs": params.get("named-graph-uri") or [],
+        "default_graphs": default_graphs,
+        "named_graphs": named_graphs,
+        "base_iri": protocol.endpoint_url(str(request.url)),
         "prefixes": PREFIXES,
     }
     if getattr(store, "remote", False):
@@ -88,7 +84,8 @@ def _query_request(runtime: Runtime, store: Store, text: str, request: Request, 
     except PoolError as exc:
         raise ApiError(exc.status, exc.code, exc.message, "query") from None
     if not reply["ok"]:
-        raise ApiError(reply["status"], reply["code"], reply["message"], "query")
+        message = protocol.explain(reply["message"], text) if reply["status"] == 400 else reply["message"]
+        raise ApiError(reply["status"], reply["code"], message, "query")
     headers = {
         "X-HMIC-Truncated": "true" if reply["truncated"] else "false",
         "X-HMIC-Row-Limit": str(settings.max_rows),
@@ -101,29 +98,34 @@ def _remote_query(store: Store, job: dict[str, Any]) -> Response:
     """Pass-through for the remote backend (the remote server enforces its own limits)."""
     form = guard.query_form(job["sparql"])
     fmt = job["graph_format"] if form in ("CONSTRUCT", "DESCRIBE") else job["table_format"]
+    dataset = (job["default_graphs"], job["named_graphs"])
     try:
-        body = store.query_serialized(job["sparql"], fmt)
+        body = store.query_serialized(
+            protocol.with_base(job["sparql"], job["base_iri"]), fmt, dataset=dataset
+        )
     except QueryError as exc:
-        raise ApiError(400, "query_error", str(exc), "query") from None
+        raise ApiError(400, "query_error", protocol.explain(str(exc), job["sparql"]), "query") from None
     except StoreError as exc:
         raise ApiError(502, "store_unavailable", str(exc)) from None
     return Response(body, media_type=neg.FORMAT_MEDIA[fmt], headers={"Vary": "Accept"})
 
 
-def _update_request(runtime: Runtime, store: Store, text: str, request: Request) -> Response:
+def _update_request(runtime: Runtime, store: Store, text: str, request: Request, params: dict) -> Response:
     if not _authorized(request, runtime.settings.update_token):
         raise ApiError(
             403, "update_forbidden", "this endpoint is read-only: SPARQL updates are refused", "update"
         )
     guard.check_size(text, runtime.settings.max_update_bytes, "update")
     guard.check(text)
+    source, text = text, protocol.update_with_dataset(text, params)
+    text = protocol.with_base(text, protocol.endpoint_url(str(request.url)))
     run = getattr(store, "update", None) or getattr(store, "_update", None)
     if run is None:
         raise ApiError(501, "update_unsupported", "this store backend does not accept SPARQL updates")
     try:
         run(text)
     except (QueryError, StoreError) as exc:
-        raise ApiError(400, "update_error", str(exc), "update") from None
+        raise ApiError(400, "update_error", protocol.explain(str(exc), source), "update") from None
     runtime.note_update()
     return Response(status_code=204)
 
@@ -133,10 +135,12 @@ def _dispatch(runtime: Runtime, store: Store, request: Request, params: dict, up
     if update is not None and query is not None:
         raise ApiError(400, "bad_request", "give either query or update, not both")
     if update is not None:
-        return _update_request(runtime, store, update, request)
-    if query is None or not query.strip():
+        return _update_request(runtime, store, update, request, params)
+    if query is None and request.method in ("GET", "HEAD"):
         if neg.prefers_html(request.headers.get("accept")):
-            return RedirectResponse("/sparql-ui", status_code=303)
+            return RedirectResponse("/sparql-ui", status_code=303, headers={"Vary": "Accept"})
+        return protocol.description_response(runtime, store, request)
+    if query is None or not query.strip():
         raise ApiError(400, "missing_query", "give a SPARQL query in the query parameter", "query")
     if guard.classify(query) == "update":
         if _authorized(request, runtime.settings.update_token):
@@ -170,21 +174,6 @@ async def sparql_post(request: Request, runtime: RuntimeDep, store: StoreDep) ->
     authorized = _authorized(request, runtime.settings.update_token)
     limit = runtime.settings.max_update_bytes if authorized else runtime.settings.max_query_bytes * 3 + 4096
     body = await _read_body(request, limit)
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    params = parse_qs(request.url.query, keep_blank_values=True)
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ApiError(400, "bad_request", "the request body is not UTF-8") from None
-    update: str | None = None
-    if content_type == FORM:
-        form = parse_qs(text, keep_blank_values=True)
-        params = {**params, **form}
-        update = _one(form, "update")
-    elif content_type == "application/sparql-query":
-        params = {**params, "query": [text]}
-    elif content_type == "application/sparql-update":
-        update = text
-    else:
-        raise ApiError(415, "unsupported_media_type", f"POST {FORM}, application/sparql-query or -update")
+    url_params = parse_qs(request.url.query, keep_blank_values=True)
+    params, update = protocol.read_post(request.headers.get("content-type", ""), body, url_params)
     return await run_in_threadpool(_dispatch, runtime, store, request, params, update)

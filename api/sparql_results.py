@@ -2,8 +2,9 @@
 
 pyoxigraph serialises a whole ``QuerySolutions`` iterator; to stop at the row limit and say that the
 answer was cut, the endpoint reads at most ``limit + 1`` rows and writes them here. Output follows the
-W3C SPARQL 1.1 Query Results JSON, XML and CSV/TSV formats; a cut JSON answer carries the extra member
-``"truncated": true`` (the HTTP header ``X-HMIC-Truncated`` says it for every format).
+W3C SPARQL 1.1 Query Results JSON, XML and CSV/TSV formats exactly (no extra members, so every client's
+parser reads them); a cut answer is signalled by the HTTP header ``X-HMIC-Truncated: true`` in every
+format, and in XML also by a ``<link href="urn:hmic-kg:truncated"/>`` in the head, which that format allows.
 """
 
 from __future__ import annotations
@@ -52,8 +53,6 @@ def to_json(variables: Sequence[str], rows: Sequence[Row], truncated: bool) -> b
         for row in rows
     ]
     doc: dict[str, Any] = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
-    if truncated:
-        doc["truncated"] = True
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 

@@ -59,10 +59,12 @@ def _load(path: str, kind: str = "nquads") -> ox.Store:
 
 def _dataset_options(request: dict[str, Any]) -> dict[str, Any]:
     options: dict[str, Any] = {}
-    if request.get("default_graphs"):
+    if request.get("default_graphs") is not None:  # a protocol dataset: [] is an empty default graph
         options["default_graph"] = [ox.NamedNode(g) for g in request["default_graphs"]]
-    if request.get("named_graphs"):
+    if request.get("named_graphs") is not None:
         options["named_graphs"] = [ox.NamedNode(g) for g in request["named_graphs"]]
+    if request.get("base_iri"):
+        options["base_iri"] = request["base_iri"]
     return options
 
 

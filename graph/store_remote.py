@@ -23,6 +23,7 @@ PUT cannot update the metadata graph in the same request.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 import httpx
@@ -46,6 +47,23 @@ from graph.terms import TermError, from_ox, inject_values, rdflib_graph
 RESULTS_JSON = "application/sparql-results+json"
 ACCEPT_ANY = f"{RESULTS_JSON}, application/n-triples;q=0.9"
 QUADS_QUERY = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
+#: (default graphs, named graphs) of a protocol dataset; None: the endpoint's own
+ProtocolDataset = tuple[Sequence[str] | None, Sequence[str] | None]
+#: headers by which endpoints say an answer is partial: Virtuoso's "anytime" answers (X-SQL-State
+#: S1TAT, X-SQL-Message, X-SPARQL-MaxRows when its ResultSetMaxRows cut the answer) and our own server
+PARTIAL_HEADERS = ("x-sql-state", "x-sql-message", "x-sparql-maxrows")
+
+
+def partial_answer(response: httpx.Response) -> str | None:
+    """Why the endpoint's answer is incomplete, or None when it says nothing of the kind."""
+    if response.headers.get("x-hmic-truncated", "").lower() == "true":
+        limit = response.headers.get("x-hmic-row-limit", "?")
+        return f"the answer was cut at the endpoint's row limit ({limit} rows)"
+    found = {h: response.headers[h] for h in PARTIAL_HEADERS if h in response.headers}
+    if found:
+        said = "; ".join(f"{h}: {v}" for h, v in found.items())
+        return f"the endpoint gave a partial (anytime or row-limited) answer ({said})"
+    return None
 
 
 class RemoteStore(SparqlUpdateStore):
@@ -81,12 +99,13 @@ class RemoteStore(SparqlUpdateStore):
         content_type: str,
         accept: str | None = None,
         extra: dict[str, str] | None = None,
+        params: list[tuple[str, str]] | None = None,
     ) -> httpx.Response:
         headers = {"Content-Type": f"{content_type}; charset=utf-8", **(extra or {})}
         if accept:
             headers["Accept"] = accept
         try:
-            response = self._client.post(url, content=data.encode("utf-8"), headers=headers)
+            response = self._client.post(url, content=data.encode("utf-8"), headers=headers, params=params)
         except httpx.TimeoutException:
             raise StoreError(f"the SPARQL endpoint {url} timed out") from None
         except httpx.HTTPError as exc:
@@ -105,6 +124,9 @@ class RemoteStore(SparqlUpdateStore):
             raise StoreError(
                 f"the endpoint {url} answered HTTP {response.status_code}: {response.text[:200]}"
             )
+        partial = partial_answer(response)
+        if partial is not None:  # never pass a partial answer on as if it were complete
+            raise StoreError(f"{url}: {partial}")
         return response
 
     def _update(self, sparql: str) -> None:
@@ -112,12 +134,18 @@ class RemoteStore(SparqlUpdateStore):
             raise StoreError("no SPARQL update URL configured (HMIC_KG_UPDATE_URL): the store is read-only")
         self._post(self.update_url, sparql, "application/sparql-update", extra=self._update_headers)
 
-    def _query(self, sparql: str, bindings: Bindings | None, accept: str) -> httpx.Response:
+    def _query(
+        self, sparql: str, bindings: Bindings | None, accept: str, dataset: ProtocolDataset | None = None
+    ) -> httpx.Response:
         try:
             text = inject_values(sparql, bindings or {})
         except TermError as exc:
             raise QueryError(str(exc)) from None
-        return self._post(self.query_url, text, "application/sparql-query", accept)
+        params: list[tuple[str, str]] = []
+        if dataset is not None and (dataset[0] is not None or dataset[1] is not None):
+            params += [("default-graph-uri", g) for g in dataset[0] or ()]
+            params += [("named-graph-uri", g) for g in dataset[1] or ()]
+        return self._post(self.query_url, text, "application/sparql-query", accept, params=params or None)
 
     # -- the Store interface -------------------------------------------------------------------------
     def query(self, sparql: str, bindings: Bindings | None = None) -> QueryResult:
@@ -137,14 +165,23 @@ class RemoteStore(SparqlUpdateStore):
             raise StoreError(f"unreadable answer from the endpoint ({media}): {exc}") from None
         return QueryResult("graph", graph=rdflib_graph(triples))
 
-    def query_serialized(self, sparql: str, result_format: str, bindings: Bindings | None = None) -> bytes:
+    def query_serialized(
+        self,
+        sparql: str,
+        result_format: str,
+        bindings: Bindings | None = None,
+        *,
+        dataset: ProtocolDataset | None = None,
+    ) -> bytes:
+        """The endpoint's answer in ``result_format``; ``dataset``: the protocol's default-graph-uri and
+        named-graph-uri (a named-graphs-only dataset has an empty default graph, SPARQL 1.1 §13.2)."""
         if result_format in TABLE_FORMATS:
             accept = TABLE_FORMATS[result_format].media_type
         elif result_format in GRAPH_FORMATS:
             accept = GRAPH_FORMATS[result_format].media_type
         else:
             raise QueryError(f"unknown result format {result_format!r}")
-        response = self._query(sparql, bindings, accept)
+        response = self._query(sparql, bindings, accept, dataset)
         media = response.headers.get("content-type", "").split(";")[0].strip()
         if (
             media != accept.split(";")[0]

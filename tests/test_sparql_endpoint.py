@@ -28,7 +28,7 @@ def test_get_select_defaults_to_sparql_json_and_reports_truncation(sparql_client
     body = response.json()
     assert body["head"]["vars"] == ["s", "o"]
     assert len(body["results"]["bindings"]) == 100  # row limit of the fixture app
-    assert body["truncated"] is True
+    assert set(body) == {"head", "results"}  # exactly the standard's members: truncation is in a header
     assert response.headers["x-hmic-truncated"] == "true"
 
 
@@ -86,7 +86,16 @@ def test_syntax_error_is_400_with_parser_message(sparql_client: TestClient) -> N
     response = sparql_client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p "})
     assert response.status_code == 400
     error = response.json()["error"]
-    assert error["code"] == "syntax_error" and "error at 1:" in error["message"]
+    assert error["code"] == "syntax_error" and "at line 1, column 24" in error["message"]
+    assert "\\u{" not in error["message"] and "a name" in error["message"]  # no wall of Unicode ranges
+
+
+def test_unknown_prefix_error_names_the_prefix(sparql_client: TestClient) -> None:
+    response = sparql_client.get("/sparql", params={"query": "SELECT * WHERE { ex:a ?p ?o }"})
+    assert response.status_code == 400
+    assert response.json()["error"]["message"].startswith("unknown prefix ex:")
+    known = sparql_client.get("/sparql", params={"query": "SELECT * WHERE { ?s a hmic:Force }"})
+    assert "PREFIX hmic: <https://w3id.org/hmic-kg/ontology#>" in known.json()["error"]["message"]
 
 
 @pytest.mark.parametrize(
@@ -172,7 +181,7 @@ def test_unsupported_body_type_and_missing_query(sparql_client: TestClient) -> N
     assert (
         sparql_client.post("/sparql", content="x", headers={"Content-Type": "text/plain"}).status_code == 415
     )
-    assert sparql_client.get("/sparql").status_code == 400
+    assert sparql_client.get("/sparql", params={"query": ""}).status_code == 400
 
 
 def test_cors_for_yasgui(sparql_client: TestClient) -> None:
