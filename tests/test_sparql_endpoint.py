@@ -8,8 +8,10 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
+from rdflib import Graph, Namespace, URIRef
 
 from api import sparql_guard as guard
+from api import sparql_protocol as protocol
 from api.app import create_app
 from api.errors import ApiError
 from graph.store_oxigraph import OxigraphStore
@@ -18,6 +20,8 @@ from tests.conftest_api import BASE, TOKEN, settings
 pytest_plugins = ["tests.conftest_api"]
 
 SELECT_ALL = "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s"
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+HMIC = Namespace("https://w3id.org/hmic-kg/ontology#")
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
@@ -217,3 +221,73 @@ def test_runaway_query_is_stopped_while_other_requests_answer(sparql_client: Tes
     assert result["elapsed"] < 2.0 + 2.0
     # the killed worker was replaced: queries still run
     assert sparql_client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).status_code == 200
+
+
+def test_named_graphs_alone_leave_the_default_graph_empty(sparql_client: TestClient) -> None:
+    """SPARQL 1.1 §13.2: named-graph-uri without default-graph-uri -> empty default graph."""
+    params = {"query": "ASK { ?s ?p ?o }", "named-graph-uri": f"{BASE}graph/tiny"}
+    assert sparql_client.get("/sparql", params=params).json()["boolean"] is False
+    named = {"query": "ASK { GRAPH ?g { ?s ?p ?o } }", "named-graph-uri": f"{BASE}graph/tiny"}
+    assert sparql_client.get("/sparql", params=named).json()["boolean"] is True
+    default = {"query": "ASK { ?s ?p ?o }", "default-graph-uri": f"{BASE}graph/tiny"}
+    assert sparql_client.get("/sparql", params=default).json()["boolean"] is True
+
+
+@pytest.mark.parametrize(
+    ("url", "content", "content_type", "parameter"),
+    [
+        ("/sparql?query=ASK%20%7B%7D", "ASK {}", "application/sparql-query", "query"),
+        ("/sparql?query=ASK%20%7B%7D", "query=ASK+%7B%7D", "application/x-www-form-urlencoded", "query"),
+        ("/sparql?format=json&format=xml", "ASK {}", "application/sparql-query", "format"),
+        ("/sparql?default-graph-uri=not-an-iri", "ASK {}", "application/sparql-query", "default-graph-uri"),
+    ],
+)
+def test_protocol_conflicts_are_400_naming_the_parameter(
+    sparql_client: TestClient, url: str, content: str, content_type: str, parameter: str
+) -> None:
+    response = sparql_client.post(url, content=content, headers={"Content-Type": content_type})
+    assert response.status_code == 400
+    assert response.json()["error"]["parameter"] == parameter
+
+
+def test_repeated_identical_format_is_one_value(sparql_client: TestClient) -> None:
+    response = sparql_client.get("/sparql?query=ASK%20%7B%7D&format=xml&format=xml")
+    assert response.status_code == 200 and b"<boolean>true</boolean>" in response.content
+
+
+def test_using_graph_uri_becomes_using_clauses() -> None:
+    params = {"using-graph-uri": ["http://e/g"], "using-named-graph-uri": ["http://e/n"]}
+    update = "INSERT { GRAPH <http://e/o> { ?s ?p ?o } } WHERE { ?s ?p ?o } ; DELETE WHERE { ?a ?b 'x' }"
+    rewritten = protocol.update_with_dataset(update, params)
+    assert rewritten.count("USING <http://e/g> USING NAMED <http://e/n> WHERE") == 2
+    assert "DELETE { ?a ?b 'x' } USING" in rewritten
+    assert protocol.update_with_dataset("INSERT DATA { <a:b> <a:c> 'WHERE' }", params).count("USING") == 0
+    with pytest.raises(ApiError) as conflict:
+        protocol.update_with_dataset("WITH <http://e/w> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", params)
+    assert conflict.value.status == 400
+
+
+@pytest.mark.parametrize(
+    ("accept", "parse_as"),
+    [("text/turtle", "turtle"), ("application/rdf+xml", "xml"), ("application/ld+json", "json-ld")],
+)
+def test_service_description_by_accept(sparql_client: TestClient, accept: str, parse_as: str) -> None:
+    response = sparql_client.get("/sparql", headers={"Accept": accept})
+    assert response.status_code == 200 and response.headers["content-type"].startswith(accept)
+    graph = Graph().parse(data=response.content, format=parse_as)
+    endpoint = URIRef("http://testserver/sparql")
+    assert (endpoint, SD.endpoint, endpoint) in graph
+    assert (endpoint, SD.feature, SD.UnionDefaultGraph) in graph
+    assert (endpoint, SD.supportedLanguage, SD.SPARQL11Update) in graph  # the fixture app takes updates
+    assert (None, SD.name, URIRef(f"{BASE}graph/tiny")) in graph
+    assert int(graph.value(endpoint, HMIC.resultRowLimit)) == 100
+    assert float(graph.value(endpoint, HMIC.queryTimeLimit)) == 2.0
+    assert len(set(graph.objects(endpoint, SD.resultFormat))) == 8
+
+
+def test_browsers_still_get_the_sparql_page(sparql_client: TestClient) -> None:
+    response = sparql_client.get(
+        "/sparql", headers={"Accept": "text/html,application/xml;q=0.9,*/*;q=0.8"}, follow_redirects=False
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/sparql-ui"
+    assert "Accept" in response.headers["vary"]
