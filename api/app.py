@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from api import sparql
 from api.docs_ui import install_docs
 from api.errors import ERROR_RESPONSES, install_error_handlers
+from api.http_semantics import HttpSemantics
 from api.runtime import Runtime
 from api.settings import Settings
 from graph.store import Store
@@ -65,12 +66,14 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     )
     app.state.runtime = runtime
     app.state.settings = settings
+    app.add_middleware(HttpSemantics, router=app.router)  # inside CORS: its answers get CORS headers
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
-        allow_methods=["GET", "POST", "OPTIONS"],
-        allow_headers=["Accept", "Content-Type"],
-        expose_headers=["X-HMIC-Truncated", "X-HMIC-Row-Limit"],
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+        # a browser tool may send an authorised update only where updates are enabled at all
+        allow_headers=["Accept", "Content-Type", *(["Authorization"] if settings.update_token else [])],
+        expose_headers=["X-HMIC-Truncated", "X-HMIC-Row-Limit", "ETag", "Allow"],
     )
     install_error_handlers(app)
     install_docs(app)

@@ -118,14 +118,8 @@ def prefers_html(header: str | None) -> bool:
 #: media types a route can answer with, where its declaration does not say (``api.http``); routes not
 #: listed offer their response class's type and the types listed in their 200 response's content
 ROUTE_MEDIA: dict[str, tuple[str, ...]] = {
-    "/sparql": (
-        *dict.fromkeys(FORMAT_MEDIA[f].split(";")[0] for f in (*TABLE_MEDIA.values(), *GRAPH_MEDIA.values())),
-        *HTML_MEDIA,
-    ),
-    "/id/{path:path}": (
-        *dict.fromkeys(FORMAT_MEDIA[f].split(";")[0] for f in GRAPH_MEDIA.values()),
-        *HTML_MEDIA,
-    ),
+    "/sparql": tuple(dict.fromkeys([*TABLE_MEDIA, *GRAPH_MEDIA, *HTML_MEDIA])),
+    "/id/{path:path}": (*GRAPH_MEDIA, *HTML_MEDIA),
 }
 
 

@@ -79,11 +79,13 @@ def resolve(
     path = check_path(path, raw)
     accept = request.headers.get("accept")
     if neg.prefers_html(accept):
-        return RedirectResponse(f"/page/{path}", status_code=303)
+        return RedirectResponse(f"/page/{path}", status_code=303, headers={"Vary": "Accept"})
     graph = describe(store, URIRef(settings.base_iri + path))
     if len(graph) == 0:
         raise ApiError(404, "not_found", f"no statements about {settings.base_iri}{path}", "path")
-    fmt = neg.negotiate(accept, neg.GRAPH_MEDIA) or "turtle"
+    fmt = neg.negotiate(accept, neg.GRAPH_MEDIA)
+    if fmt is None:  # the HTTP middleware answers 406 first; kept for callers without it
+        raise neg.not_acceptable(neg.GRAPH_MEDIA)
     options = {"context": dict(PREFIXES), "auto_compact": True} if fmt == "jsonld" else {}
     body = graph.serialize(format=RDFLIB_FORMATS[fmt], encoding="utf-8", **options)
     return Response(body, media_type=neg.FORMAT_MEDIA[fmt], headers={"Vary": "Accept"})
