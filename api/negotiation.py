@@ -64,6 +64,7 @@ FORMAT_ALIASES: dict[str, str] = {
     "json-ld": "jsonld",
     "rdfxml": "rdfxml",
     "rdf": "rdfxml",
+    "rdf+xml": "rdfxml",
 }
 HTML_MEDIA = ("text/html", "application/xhtml+xml")
 

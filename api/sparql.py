@@ -65,7 +65,7 @@ def _query_request(runtime: Runtime, store: Store, text: str, request: Request, 
     settings = runtime.settings
     guard.check_size(text, settings.max_query_bytes, "query")
     guard.check(text)
-    table, graph = protocol.result_formats(request.headers.get("accept"), _one(params, "format"), text)
+    table, graph = protocol.result_formats(request.headers.get("accept"), params.get("format") or [], text)
     default_graphs, named_graphs = protocol.query_dataset(params)
     job = {
         "sparql": text,

@@ -325,21 +325,45 @@ def service_description(
 
 
 # -- result formats and the description's response -------------------------------------------------
-def result_formats(accept: str | None, format_param: str | None, text: str) -> tuple[str, str]:
-    """(table format, graph format) of a query's answer: ``format=`` wins over Accept; 406 when neither
-    offers a format of the query's result form."""
-    forced = neg.FORMAT_ALIASES.get((format_param or "").lower())
-    if format_param and forced is None:
+def _format_param(value: str | None) -> tuple[str | None, str | None]:
+    """(table format, graph format) named by ``format=``: a short name (as SPARQLWrapper and curl users
+    send) or a media type; a name of one result form stands for its like in the other (``xml`` asks a
+    CONSTRUCT for RDF/XML, ``json`` for JSON-LD). 400 for anything else."""
+    if not value:
+        return None, None
+    name = value.strip().lower()
+    if "/" in name:  # a media type, or a list of them (SPARQLWrapper sends its Accept header's value)
+        media = [m.split(";")[0].strip() for m in name.split(",")]
+        table = next((neg.TABLE_MEDIA[m] for m in media if m in neg.TABLE_MEDIA), None)
+        graph = next((neg.GRAPH_MEDIA[m] for m in media if m in neg.GRAPH_MEDIA), None)
+        if table is None and graph is None:
+            raise ApiError(400, "bad_request", f"unknown format {value[:60]!r}", "format")
+        return table, graph
+    fmt = neg.FORMAT_ALIASES.get(name)
+    if fmt is None:
         offered = ", ".join(sorted(neg.FORMAT_ALIASES))
-        raise ApiError(400, "bad_request", f"unknown format {format_param!r}; use one of {offered}", "format")
-    table = forced if forced in neg.TABLE_MEDIA.values() else None
-    graph = forced if forced in neg.GRAPH_MEDIA.values() else None
-    if forced is None:
-        table, graph = neg.negotiate(accept, neg.TABLE_MEDIA), neg.negotiate(accept, neg.GRAPH_MEDIA)
+        raise ApiError(400, "bad_request", f"unknown format {value[:40]!r}; use one of {offered}", "format")
+    table = fmt if fmt in neg.TABLE_MEDIA.values() else None
+    graph = fmt if fmt in neg.GRAPH_MEDIA.values() else {"xml": "rdfxml", "json": "jsonld"}.get(fmt)
+    return table, graph
+
+
+def result_formats(accept: str | None, format_values: Sequence[str], text: str) -> tuple[str, str]:
+    """(table format, graph format) of a query's answer: ``format=`` wins over Accept; 406 when neither
+    offers a format of the query's result form. ``format`` given more than once must mean one format
+    (SPARQLWrapper sends ``format=tsv&format=text/tab-separated-values``); else 400 naming it."""
+    meanings = {_format_param(v) for v in dict.fromkeys(format_values)}
+    if len(meanings) > 1:
+        raise ApiError(
+            400, "bad_request", "parameter format is given values that name different formats", "format"
+        )
+    forced_table, forced_graph = meanings.pop() if meanings else (None, None)
+    table = forced_table or neg.negotiate(accept, neg.TABLE_MEDIA)
+    graph = forced_graph or neg.negotiate(accept, neg.GRAPH_MEDIA)
     form = query_form(text)
-    if form in ("SELECT", "ASK") and table is None and forced is None:
+    if form in ("SELECT", "ASK") and table is None:
         raise neg.not_acceptable(neg.TABLE_MEDIA)
-    if form in ("CONSTRUCT", "DESCRIBE") and graph is None and forced is None:
+    if form in ("CONSTRUCT", "DESCRIBE") and graph is None:
         raise neg.not_acceptable(neg.GRAPH_MEDIA)
     if table is None and graph is None:
         raise neg.not_acceptable([*neg.TABLE_MEDIA, *neg.GRAPH_MEDIA])
