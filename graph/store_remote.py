@@ -23,8 +23,10 @@ PUT cannot update the metadata graph in the same request.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import ClassVar
+from urllib.parse import urlencode
 
 import httpx
 import pyoxigraph as ox
@@ -46,7 +48,17 @@ from graph.terms import TermError, from_ox, inject_values, rdflib_graph
 
 RESULTS_JSON = "application/sparql-results+json"
 ACCEPT_ANY = f"{RESULTS_JSON}, application/n-triples;q=0.9"
-QUADS_QUERY = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
+FORM = "application/x-www-form-urlencoded"
+#: what is not a keyword: comments, strings, IRIs, variables (to find a query's form)
+_NOT_KEYWORDS = re.compile(r"""\#[^\n]*|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|<[^<>\s]*>|[?$]\w+""")
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+#: graphs an engine keeps for itself, never report graphs: left out of graphs(), export and counts
+#: (Virtuoso: its RDF-views metadata, the LDP vocabulary and the URIQA description of its endpoint)
+SYSTEM_GRAPHS = (
+    "http://www.openlinksw.com/schemas/virtrdf#",
+    "http://www.w3.org/ns/ldp#",
+    "http://localuriqaserver/sparql",
+)
 #: (default graphs, named graphs) of a protocol dataset; None: the endpoint's own
 ProtocolDataset = tuple[Sequence[str] | None, Sequence[str] | None]
 #: headers by which endpoints say an answer is partial: Virtuoso's "anytime" answers (X-SQL-State
@@ -64,6 +76,12 @@ def partial_answer(response: httpx.Response) -> str | None:
         said = "; ".join(f"{h}: {v}" for h, v in found.items())
         return f"the endpoint gave a partial (anytime or row-limited) answer ({said})"
     return None
+
+
+def _graph_form(sparql: str) -> bool:
+    """Whether the query is a CONSTRUCT or DESCRIBE (its first form keyword, outside strings and IRIs)."""
+    form = _FORM.search(_NOT_KEYWORDS.sub(" ", sparql))
+    return form is not None and form.group(1).upper() in ("CONSTRUCT", "DESCRIBE")
 
 
 class RemoteStore(SparqlUpdateStore):
@@ -89,6 +107,9 @@ class RemoteStore(SparqlUpdateStore):
         self.store_url = store_url
         self.meta_graph_iri = meta_graph_iri
         self._update_headers = {"Authorization": f"Bearer {update_token}"} if update_token else {}
+        ignored = ", ".join(f"<{g}>" for g in (*SYSTEM_GRAPHS, query_url))
+        #: the data's own named graphs (an engine's system graphs left out)
+        self._graph_filter = f"FILTER (?g NOT IN ({ignored}))"
         self._client = client or httpx.Client(timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 10.0)))
 
     # -- transport -----------------------------------------------------------------------------------
@@ -99,13 +120,12 @@ class RemoteStore(SparqlUpdateStore):
         content_type: str,
         accept: str | None = None,
         extra: dict[str, str] | None = None,
-        params: list[tuple[str, str]] | None = None,
     ) -> httpx.Response:
         headers = {"Content-Type": f"{content_type}; charset=utf-8", **(extra or {})}
         if accept:
             headers["Accept"] = accept
         try:
-            response = self._client.post(url, content=data.encode("utf-8"), headers=headers, params=params)
+            response = self._client.post(url, content=data.encode("utf-8"), headers=headers)
         except httpx.TimeoutException:
             raise StoreError(f"the SPARQL endpoint {url} timed out") from None
         except httpx.HTTPError as exc:
@@ -141,15 +161,19 @@ class RemoteStore(SparqlUpdateStore):
             text = inject_values(sparql, bindings or {})
         except TermError as exc:
             raise QueryError(str(exc)) from None
-        params: list[tuple[str, str]] = []
+        # a URL-encoded POST (Protocol §2.1.2): every engine reads it, while Virtuoso 7 never answers a
+        # direct application/sparql-query POST
+        form: list[tuple[str, str]] = [("query", text)]
         if dataset is not None and (dataset[0] is not None or dataset[1] is not None):
-            params += [("default-graph-uri", g) for g in dataset[0] or ()]
-            params += [("named-graph-uri", g) for g in dataset[1] or ()]
-        return self._post(self.query_url, text, "application/sparql-query", accept, params=params or None)
+            form += [("default-graph-uri", g) for g in dataset[0] or ()]
+            form += [("named-graph-uri", g) for g in dataset[1] or ()]
+        return self._post(self.query_url, urlencode(form), FORM, accept)
 
     # -- the Store interface -------------------------------------------------------------------------
     def query(self, sparql: str, bindings: Bindings | None = None) -> QueryResult:
-        response = self._query(sparql, bindings, ACCEPT_ANY)
+        # ask for the form's own format: Virtuoso answers a CONSTRUCT in JSON when JSON is acceptable
+        accept = "application/n-triples" if _graph_form(sparql) else ACCEPT_ANY
+        response = self._query(sparql, bindings, accept)
         media = response.headers.get("content-type", "").split(";")[0].strip()
         if media == RESULTS_JSON:
             parsed = ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON)
@@ -175,9 +199,19 @@ class RemoteStore(SparqlUpdateStore):
     ) -> bytes:
         """The endpoint's answer in ``result_format``; ``dataset``: the protocol's default-graph-uri and
         named-graph-uri (a named-graphs-only dataset has an empty default graph, SPARQL 1.1 §13.2)."""
-        if result_format in TABLE_FORMATS:
-            accept = TABLE_FORMATS[result_format].media_type
-        elif result_format in GRAPH_FORMATS:
+        if result_format in TABLE_FORMATS:  # fetched as JSON, written here: engines' CSV/TSV differ
+            if _graph_form(sparql):
+                raise QueryError(f"format {result_format!r} does not fit a CONSTRUCT or DESCRIBE query")
+            response = self._query(sparql, bindings, RESULTS_JSON, dataset)
+            media = response.headers.get("content-type", "").split(";")[0].strip()
+            if media != RESULTS_JSON:
+                raise QueryError(f"format {result_format!r} does not fit this query's result form ({media})")
+            try:
+                parsed = ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON)
+            except (SyntaxError, ValueError) as exc:
+                raise StoreError(f"unreadable answer from the endpoint: {exc}") from None
+            return parsed.serialize(format=TABLE_FORMATS[result_format])
+        if result_format in GRAPH_FORMATS:
             accept = GRAPH_FORMATS[result_format].media_type
         else:
             raise QueryError(f"unknown result format {result_format!r}")
@@ -194,7 +228,8 @@ class RemoteStore(SparqlUpdateStore):
         dataset = Dataset()
         for prefix, ns in PREFIXES.items():
             dataset.bind(prefix, ns)
-        for g, s, p, o in self.query(QUADS_QUERY).rows:
+        quads = f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {self._graph_filter} }}"
+        for g, s, p, o in self.query(quads).rows:
             dataset.graph(URIRef(str(g))).add((s, p, o))
         if fmt in ("trig", "nquads", "jsonld"):
             return dataset.serialize(format={"jsonld": "json-ld"}.get(fmt, fmt), encoding="utf-8")
@@ -208,12 +243,18 @@ class RemoteStore(SparqlUpdateStore):
 
     def triple_count(self, graph_iri: str | None = None) -> int:
         if graph_iri is None:
-            result = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+            result = self.query(
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {self._graph_filter} }}"
+            )
         else:
             result = self.query(
                 "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": URIRef(graph_iri)}
             )
         return int(result.rows[0][0])  # type: ignore[arg-type]
+
+    def graphs(self) -> list[str]:
+        query = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {self._graph_filter} }} ORDER BY ?g"
+        return [str(row[0]) for row in self.query(query).rows]
 
     def close(self) -> None:
         self._client.close()

@@ -69,7 +69,10 @@ def test_token_goes_on_updates_only() -> None:
     store = RemoteStore("http://x.invalid/q", "http://x.invalid/u", client=client, update_token=TOKEN)
     store.update("CLEAR SILENT GRAPH <http://x.invalid/g>")
     assert store.query("ASK {}").boolean is True
-    assert seen == [("application/sparql-update", f"Bearer {TOKEN}"), ("application/sparql-query", None)]
+    assert seen == [
+        ("application/sparql-update", f"Bearer {TOKEN}"),
+        ("application/x-www-form-urlencoded", None),
+    ]
 
 
 def test_token_from_the_environment_and_kept_out_of_repr(tmp_path: Path) -> None:
