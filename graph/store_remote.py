@@ -24,13 +24,15 @@ PUT cannot update the metadata graph in the same request.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterator, Sequence
 from typing import ClassVar
 from urllib.parse import urlencode
 
 import httpx
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, URIRef
+from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib.term import Node
 
 from graph.store import (
     EXPORT_FORMATS,
@@ -43,8 +45,10 @@ from graph.store import (
     SparqlUpdateStore,
     StoreError,
     check_export_format,
+    meta_graph_for,
+    replace_update,
 )
-from graph.terms import TermError, from_ox, inject_values, rdflib_graph
+from graph.terms import TermError, from_ox, inject_values, rdflib_graph, triples_block
 
 RESULTS_JSON = "application/sparql-results+json"
 ACCEPT_ANY = f"{RESULTS_JSON}, application/n-triples;q=0.9"
@@ -54,6 +58,9 @@ _NOT_KEYWORDS = re.compile(r"""\#[^\n]*|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|<[^<
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 #: graphs an engine keeps for itself, never report graphs: left out of graphs(), export and counts
 #: (Virtuoso: its RDF-views metadata, the LDP vocabulary and the URIQA description of its endpoint)
+#: engines (by Server header product) that cannot take a whole report graph in one update request, and
+#: the triples per request they are sent instead (staged: see RemoteStore.replace_graph)
+STAGED_ENGINES = {"Virtuoso": 500}
 SYSTEM_GRAPHS = (
     "http://www.openlinksw.com/schemas/virtrdf#",
     "http://www.w3.org/ns/ldp#",
@@ -76,6 +83,17 @@ def partial_answer(response: httpx.Response) -> str | None:
         said = "; ".join(f"{h}: {v}" for h, v in found.items())
         return f"the endpoint gave a partial (anytime or row-limited) answer ({said})"
     return None
+
+
+def staged_parts(triples: Graph, size: int) -> Iterator[list[tuple[Node, Node, Node]]]:
+    """The triples in parts of ``size``; every triple with a blank node in one part (a blank node label
+    names one node only within one INSERT DATA)."""
+    with_bnodes = [t for t in triples if any(isinstance(n, BNode) for n in t)]
+    if with_bnodes:
+        yield with_bnodes
+    plain = [t for t in triples if not any(isinstance(n, BNode) for n in t)]
+    for start in range(0, len(plain), size):
+        yield plain[start : start + size]
 
 
 def _graph_form(sparql: str) -> bool:
@@ -107,6 +125,8 @@ class RemoteStore(SparqlUpdateStore):
         self.store_url = store_url
         self.meta_graph_iri = meta_graph_iri
         self._update_headers = {"Authorization": f"Bearer {update_token}"} if update_token else {}
+        #: the engine, from the Server header of its answers (None until the first answer)
+        self.engine: str | None = None
         ignored = ", ".join(f"<{g}>" for g in (*SYSTEM_GRAPHS, query_url))
         #: the data's own named graphs (an engine's system graphs left out)
         self._graph_filter = f"FILTER (?g NOT IN ({ignored}))"
@@ -144,6 +164,8 @@ class RemoteStore(SparqlUpdateStore):
             raise StoreError(
                 f"the endpoint {url} answered HTTP {response.status_code}: {response.text[:200]}"
             )
+        if self.engine is None:
+            self.engine = response.headers.get("server", "")
         partial = partial_answer(response)
         if partial is not None:  # never pass a partial answer on as if it were complete
             raise StoreError(f"{url}: {partial}")
@@ -251,6 +273,35 @@ class RemoteStore(SparqlUpdateStore):
                 "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": URIRef(graph_iri)}
             )
         return int(result.rows[0][0])  # type: ignore[arg-type]
+
+    def replace_graph(
+        self,
+        graph_iri: str,
+        triples: Graph,
+        metadata: Graph | None = None,
+        *,
+        meta_graph_iri: str | None = None,
+    ) -> None:
+        """One update request, or on an engine that cannot take a whole graph in one request (Virtuoso
+        7: at most about 10,000 lines of compiled SQL) the graph in parts into a staging graph, then one
+        small request that moves it in place and swaps the metadata."""
+        meta = meta_graph_for(self, meta_graph_iri, metadata)
+        whole = replace_update(graph_iri, triples, metadata, meta)  # validates every term first
+        if self.engine is None:
+            self.query("ASK {}")  # learn the engine from its Server header
+        limit = STAGED_ENGINES.get((self.engine or "").split("/")[0])
+        if limit is None or len(triples) <= limit:
+            self._update(whole)
+            return
+        staging = f"{graph_iri}-staging-{uuid.uuid4().hex}"
+        try:
+            for part in staged_parts(triples, limit):
+                self._update(f"INSERT DATA {{ GRAPH <{staging}> {{\n{triples_block(part)}\n}} }}")
+            swap = replace_update(graph_iri, Graph(), metadata, meta)
+            self._update(f"{swap} ;\nMOVE SILENT GRAPH <{staging}> TO GRAPH <{graph_iri}>")
+        except (QueryError, StoreError):
+            self._update(f"DROP SILENT GRAPH <{staging}>")
+            raise
 
     def graphs(self) -> list[str]:
         query = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {self._graph_filter} }} ORDER BY ?g"
