@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from rdflib import Dataset
+from rdflib import Dataset, Graph, Literal, URIRef
 
 from api.app import create_app
 from graph.iris import Iris
@@ -19,6 +19,7 @@ from tests.conftest_api import BASE, REPORTS, settings
 from tests.virtuoso_server import MAX_ROWS, VirtuosoServer, virtuoso_server, virtuoso_store  # noqa: F401
 
 pytestmark = pytest.mark.server
+RESULTS = "application/sparql-results+json"
 VIRTRDF = "http://www.openlinksw.com/schemas/virtrdf#"
 #: more rows than the server's ResultSetMaxRows: a self-join of Virtuoso's own (always present) graph
 OVER_LIMIT = (
@@ -95,3 +96,31 @@ def test_export_and_drop_over_virtuoso(loaded: RemoteStore) -> None:
     before = loaded.triple_count()
     loaded.drop_graph(reports[0])
     assert loaded.triple_count() < before and reports[0] not in loaded.graphs()
+
+
+def test_a_failed_staged_replace_drops_its_staging_graph_and_keeps_the_old_one() -> None:
+    """Regression: on an engine that takes a graph in parts, a failure part-way must not touch <g>."""
+    sent: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        text = request.content.decode()
+        sent.append(text)
+        if "INSERT DATA" in text and len(sent) == 3:  # the second part fails
+            return httpx.Response(500, text="out of space", headers={"Server": "Virtuoso/07.20"})
+        results = {"head": {}, "boolean": True}
+        return httpx.Response(
+            200, json=results, headers={"Server": "Virtuoso/07.20", "Content-Type": RESULTS}
+        )
+
+    store = RemoteStore(
+        "http://x.invalid/sparql",
+        "http://x.invalid/sparql",
+        client=httpx.Client(transport=httpx.MockTransport(answer)),
+    )
+    graph = Graph()
+    for i in range(1200):
+        graph.add((URIRef(f"http://e/s{i}"), URIRef("http://e/p"), Literal(i)))
+    with pytest.raises(StoreError):
+        store.replace_graph("http://e/g", graph)
+    assert "MOVE" not in " ".join(sent) and "<http://e/g>" not in " ".join(sent)
+    assert sent[-1].startswith("DROP SILENT GRAPH <http://e/g-staging-")
