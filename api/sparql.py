@@ -104,7 +104,10 @@ def _remote_query(store: Store, job: dict[str, Any]) -> Response:
             protocol.with_base(job["sparql"], job["base_iri"]), fmt, dataset=dataset
         )
     except QueryError as exc:
-        raise ApiError(400, "query_error", protocol.explain(str(exc), job["sparql"]), "query") from None
+        shift = len(protocol.with_base("", job["base_iri"]))
+        raise ApiError(
+            400, "query_error", protocol.explain(str(exc), job["sparql"], shift), "query"
+        ) from None
     except StoreError as exc:
         raise ApiError(502, "store_unavailable", str(exc)) from None
     return Response(body, media_type=neg.FORMAT_MEDIA[fmt], headers={"Vary": "Accept"})
@@ -118,14 +121,15 @@ def _update_request(runtime: Runtime, store: Store, text: str, request: Request,
     guard.check_size(text, runtime.settings.max_update_bytes, "update")
     guard.check(text)
     source, text = text, protocol.update_with_dataset(text, params)
-    text = protocol.with_base(text, protocol.endpoint_url(str(request.url)))
+    base = protocol.with_base("", protocol.endpoint_url(str(request.url)))
+    text = base + text
     run = getattr(store, "update", None) or getattr(store, "_update", None)
     if run is None:
         raise ApiError(501, "update_unsupported", "this store backend does not accept SPARQL updates")
     try:
         run(text)
     except (QueryError, StoreError) as exc:
-        raise ApiError(400, "update_error", protocol.explain(str(exc), source), "update") from None
+        raise ApiError(400, "update_error", protocol.explain(str(exc), source, len(base)), "update") from None
     runtime.note_update()
     return Response(status_code=204)
 

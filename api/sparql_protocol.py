@@ -224,9 +224,10 @@ def _snippet(text: str, line: int, column: int) -> str:
     return f"«{near}»" if near else "the end of the line"
 
 
-def explain(message: str, text: str) -> str:
+def explain(message: str, text: str, shift: int = 0) -> str:
     """An engine's syntax error in words: unknown prefixes by name, character classes as words,
-    and where the error is (line, column and the text there)."""
+    and where the error is (line, column and the text there). ``shift``: characters the engine saw
+    before ``text`` on its first line (the ``BASE`` of :func:`with_base`)."""
     unknown = undeclared_prefixes(text)
     if unknown:
         prefix = unknown[0]
@@ -237,6 +238,7 @@ def explain(message: str, text: str) -> str:
     if found is None:
         return message
     line, column, detail = int(found.group(1)), int(found.group(2)), found.group(3)
+    column = max(1, column - shift) if line == 1 else column
     detail = _CHAR_CLASS.sub(_char_class, " ".join(detail.split()))
     detail = re.sub(r"(, a name)+", ", a name", detail)
     if len(detail) > 300:

@@ -291,3 +291,16 @@ def test_browsers_still_get_the_sparql_page(sparql_client: TestClient) -> None:
     )
     assert response.status_code == 303 and response.headers["location"] == "/sparql-ui"
     assert "Accept" in response.headers["vary"]
+
+
+def test_update_syntax_error_points_at_the_users_text() -> None:
+    """Regression: the endpoint's BASE, put before the update, must not shift the reported column."""
+    store = OxigraphStore(None)
+    with TestClient(create_app(settings(update_token=TOKEN), store=store)) as client:
+        response = client.post(
+            "/sparql",
+            content="INSERT DATA { <a> <b> }",
+            headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
+        )
+    assert response.status_code == 400
+    assert "line 1, column 23" in response.json()["error"]["message"]
