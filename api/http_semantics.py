@@ -27,7 +27,7 @@ from email.utils import formatdate, parsedate_to_datetime
 from typing import Any
 
 from fastapi.datastructures import DefaultPlaceholder
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute, Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -137,7 +137,7 @@ class HttpSemantics:
         if route is None and allowed and not is_preflight:
             allow = ", ".join(sorted(allowed))
             if scope["method"] == "OPTIONS":
-                await JSONResponse(None, status_code=204, headers={"Allow": allow})(scope, receive, send)
+                await Response(status_code=204, headers={"Allow": allow})(scope, receive, send)
                 return
             body = {"status": 405, "code": "method_not_allowed", "message": f"use {allow}", "parameter": None}
             response = JSONResponse({"error": body}, status_code=405, headers={"Allow": allow})
@@ -156,12 +156,34 @@ class HttpSemantics:
             return
         accept = _header(scope, b"accept")
         if accept is not None and not neg.acceptable(accept, media):
-            error = neg.not_acceptable(media)
-            body = {"status": 406, "code": error.code, "message": error.message, "parameter": None}
-            headers = {"Vary": "Accept", "Cache-Control": CACHE_CONTROL}
-            await JSONResponse({"error": body}, status_code=406, headers=headers)(scope, receive, send)
+            await self._refuse_unless_error(scope, receive, send, media)
             return
         await self._conditional(scope, receive, send, accept)
+
+    async def _refuse_unless_error(self, scope: Scope, receive: Receive, send: Send, media: Any) -> None:
+        """406 for an Accept the route cannot satisfy; an error the route answers first (400, 404…) wins,
+        as it says more about the request than the missing representation does."""
+        refused = False
+        if scope["method"] == "HEAD":
+            outer = send
+
+            async def send(message: Message) -> None:
+                await outer({**message, "body": b""} if message["type"] == "http.response.body" else message)
+
+        async def checked(message: Message) -> None:
+            nonlocal refused
+            if message["type"] == "http.response.start" and message["status"] < 400:
+                refused = True
+                error = neg.not_acceptable(media)
+                body = {"status": 406, "code": error.code, "message": error.message, "parameter": None}
+                headers = {"Vary": "Accept", "Cache-Control": CACHE_CONTROL}
+                await JSONResponse({"error": body}, status_code=406, headers=headers)(scope, receive, send)
+            elif message["type"] == "http.response.start":
+                await send({**message, "headers": _with_vary(list(message.get("headers", [])), "Accept")})
+            elif not refused:
+                await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, checked)
 
     async def _conditional(self, scope: Scope, receive: Receive, send: Send, accept: str | None) -> None:
         head = scope["method"] == "HEAD"

@@ -56,6 +56,19 @@ def test_load_both_reports_through_our_server_with_the_token(server: str, tmp_pa
     assert httpx.get(f"{server}/forces", timeout=30).json()["total"] == forces["total"]
 
 
+def test_bridges_through_our_server(server: str, tmp_path: Path) -> None:
+    """Regression (issue 15): ``bridges --backend remote`` against our own /sparql crashed on the
+    non-standard "truncated" member; the results are standard now and a store larger than the row limit
+    is exported in pages (after the load test above)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HMIC_KG_")}
+    command = hmic_kg_command(
+        "bridges", "--backend", "remote", "--query-url", f"{server}/sparql", "--top", "3"
+    )
+    result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ViSOR" in result.stdout and "Traceback" not in result.stderr
+
+
 def test_token_goes_on_updates_only() -> None:
     seen: list[tuple[str, str | None]] = []
 
