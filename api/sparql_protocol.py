@@ -103,12 +103,12 @@ def read_post(content_type: str, body: bytes, url_params: Params) -> tuple[Param
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise ApiError(400, "bad_request", "the request body is not UTF-8") from None
+    form = parse_qs(text, keep_blank_values=True) if media == FORM else {}
     for name in ("query", "update"):
-        if name in url_params:
+        if name in url_params and (media != FORM or name in form):
             where = "in the body" if media == FORM else f"as the {media} body"
             raise ApiError(400, "bad_request", f"{name} given both in the URL and {where}", name)
     if media == FORM:
-        form = parse_qs(text, keep_blank_values=True)
         merged = {k: [*url_params.get(k, []), *form.get(k, [])] for k in {*url_params, *form}}
         return merged, single(form, "update")
     if media == QUERY_TYPE:

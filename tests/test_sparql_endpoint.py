@@ -22,6 +22,7 @@ pytest_plugins = ["tests.conftest_api"]
 SELECT_ALL = "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s"
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 HMIC = Namespace("https://w3id.org/hmic-kg/ontology#")
+FORM = "application/x-www-form-urlencoded"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
@@ -248,6 +249,13 @@ def test_protocol_conflicts_are_400_naming_the_parameter(
     response = sparql_client.post(url, content=content, headers={"Content-Type": content_type})
     assert response.status_code == 400
     assert response.json()["error"]["parameter"] == parameter
+
+
+def test_query_in_the_url_of_a_form_post_without_one_in_the_body_is_read(sparql_client: TestClient) -> None:
+    response = sparql_client.post(
+        "/sparql?query=ASK%20%7B%7D", content="format=json", headers={"Content-Type": FORM}
+    )
+    assert response.status_code == 200 and response.json()["boolean"] is True
 
 
 def test_repeated_identical_format_is_one_value(sparql_client: TestClient) -> None:
