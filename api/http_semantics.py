@@ -200,11 +200,9 @@ class HttpSemantics:
         )
         modified = formatdate(self._seen[generation], usegmt=True) if generation else None
         if_none_match = _header(scope, b"if-none-match")
+        unchanged_since = if_none_match is None and self._not_modified_since(scope, generation)
         remembered = self._memo.get(key) if generation else None
-        if remembered is not None and (
-            _matches_etag(if_none_match, remembered)
-            or (if_none_match is None and self._not_modified_since(scope, generation))
-        ):
+        if remembered is not None and (_matches_etag(if_none_match, remembered) or unchanged_since):
             await self._send_304(send, remembered, modified)
             return
         start: dict[str, Any] = {}
@@ -235,7 +233,9 @@ class HttpSemantics:
                 return
             chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
-                await self._finish(send, start, b"".join(chunks), key, if_none_match, head, modified)
+                await self._finish(
+                    send, start, b"".join(chunks), key, if_none_match, head, modified, unchanged_since
+                )
 
         scope = {**scope, "method": "GET"} if head else scope
         await self.app(scope, receive, capture)
@@ -258,13 +258,14 @@ class HttpSemantics:
         if_none_match: str | None,
         head: bool,
         modified: str | None,
+        unchanged_since: bool = False,
     ) -> None:
         etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
         self._memo[key] = etag
         self._memo.move_to_end(key)
         while len(self._memo) > MEMO_SIZE:
             self._memo.popitem(last=False)
-        if _matches_etag(if_none_match, etag):
+        if _matches_etag(if_none_match, etag) or unchanged_since:
             await self._send_304(send, etag, modified, start["headers"])
             return
         headers = _set(_set(start["headers"], "etag", etag), "cache-control", CACHE_CONTROL)

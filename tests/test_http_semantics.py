@@ -111,3 +111,9 @@ def test_cors_preflight_allows_authorization_only_with_updates(client: TestClien
     with TestClient(create_app(settings(), store=store)) as read_only:
         assert _preflight(read_only) == 400
     store.close()
+
+
+def test_if_modified_since_answers_304_for_a_url_not_seen_before(client: TestClient) -> None:
+    modified = client.get("/forces").headers["last-modified"]
+    response = client.get("/forces?limit=7", headers={"If-Modified-Since": modified})
+    assert response.status_code == 304 and response.headers["etag"]
