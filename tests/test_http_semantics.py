@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from graph.store_oxigraph import OxigraphStore
 from tests.conftest_api import BASE, TOKEN, settings, tiny_graph
+from tests.conftest_servers import served
 
 READ_ROUTES = ["/id/thing/1", "/sparql?query=ASK%20%7B%7D", "/forces", "/page/thing/1", "/sparql"]
 
@@ -117,3 +120,21 @@ def test_if_modified_since_answers_304_for_a_url_not_seen_before(client: TestCli
     modified = client.get("/forces").headers["last-modified"]
     response = client.get("/forces?limit=7", headers={"If-Modified-Since": modified})
     assert response.status_code == 304 and response.headers["etag"]
+
+
+@pytest.mark.server
+def test_head_406_and_304_over_a_real_server(tmp_path: Path) -> None:
+    """The same through uvicorn on loopback: HEAD without a body, 406, 304 and the 303's Vary."""
+    store = OxigraphStore(tmp_path / "oxigraph")
+    store.replace_graph(f"{BASE}graph/tiny", tiny_graph(5), None)
+    store.close()
+    with served(tmp_path) as base, httpx.Client(base_url=base, timeout=30) as http:
+        head = http.head("/id/thing/1")
+        assert head.status_code == 200 and head.content == b"" and int(head.headers["content-length"]) > 0
+        assert http.get("/id/thing/1", headers={"Accept": "image/png"}).status_code == 406
+        etag = http.get("/id/thing/1").headers["etag"]
+        assert http.get("/id/thing/1", headers={"If-None-Match": etag}).status_code == 304
+        redirect = http.get("/id/thing/1", headers={"Accept": "text/html"})
+        assert redirect.status_code == 303 and "Accept" in redirect.headers["vary"]
+        description = http.get("/sparql", headers={"Accept": "text/turtle"})
+        assert f"sd:endpoint <{base}/sparql>" in description.text
