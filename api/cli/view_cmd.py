@@ -50,7 +50,7 @@ def view(
     from graph.network import project_store
 
     config = graph_config(data_dir, backend, base_iri, query_url)
-    with opened(config) as store:
+    with opened(config, "view") as store:
         graph = project_store(store)
     try:
         built = build_view(graph, kind, ident, base_iri=config.base_iri, depth=depth, budget=budget)

@@ -16,7 +16,7 @@ from graph.views import STATIC_FILES, render_view_html
 
 router = APIRouter()
 #: files under api/static that may be served (nothing else is reachable)
-SITE_FILES = ("site.css", "sparql.js")
+SITE_FILES = frozenset(p.name for p in STATIC_DIR.iterdir() if p.is_file() and not p.name.startswith("."))
 
 
 def projection(store: Store) -> nx.MultiDiGraph:
@@ -53,6 +53,13 @@ def view_with_id(kind: str, ident: str, request: Request, runtime: RuntimeDep, s
                  base: BaseIri, depth: Depth = 1) -> HTMLResponse:  # fmt: skip
     """The network of one force, system or unit type, or the neighbourhood (``ego``) of any node."""
     return _view_page(request, runtime, store, base, kind, ident.strip("/"), depth)
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> FileResponse:
+    """The site's icon (browsers ask for it when a page names none)."""
+    return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=86400"})  # fmt: skip
 
 
 @router.get("/static/{name:path}", include_in_schema=False)
