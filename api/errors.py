@@ -9,7 +9,6 @@ answered with a generic 500 that never echoes internals.
 from __future__ import annotations
 
 import difflib
-
 import logging
 from collections.abc import Iterable, Mapping
 from http import HTTPStatus

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.conftest_api import sample_client, sample_store  # noqa: F401  (fixtures)
+pytest_plugins = ["tests.conftest_api"]
 
 HTML = {"Accept": "text/html"}
 
