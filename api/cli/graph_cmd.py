@@ -116,6 +116,7 @@ def load(
       hmic-kg load data/reports --backend remote --query-url http://127.0.0.1:8000/sparql
       --update-url http://127.0.0.1:8000/sparql --update-token T
     """
+    from api.sources import keep_source
     from graph.iris import Iris
     from graph.loading import FileResult, load_paths
 
@@ -129,6 +130,8 @@ def load(
     def on_result(result: FileResult) -> None:
         if result.ok:
             out.print(f"ok    {result.path}  {result.report_id}  {result.triples} triples")
+            if config.backend != "remote":  # the server shows the text from this copy (/reports/{id})
+                keep_source(config.data_dir, Path(result.path))
         else:
             out.print(f"FAIL  {result.path}: {result.error}")
         progress.advance(task)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.pages import home, network, nodes, sparql_ui
+from api.pages import home, network, nodes, reports, sparql_ui
 
 router = APIRouter()
-for _module in (home, nodes, network, sparql_ui):
+for _module in (home, nodes, network, reports, sparql_ui):
     router.include_router(_module.router)
 
 __all__ = ["router"]

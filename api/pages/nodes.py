@@ -20,6 +20,7 @@ from api.errors import ApiError
 from api.lookup import GRADES
 from api.matching import Matcher
 from api.pages.common import BaseIri, Link, PageStore, humanise, link_to, local_name, render, select, text
+from api.pages.force import OPEN_COUNTS, force_page
 from api.pages.help import Section
 from api.pages.kinds import PageContext, kind_sections
 from api.routes.linked_data import check_path
@@ -119,6 +120,10 @@ def page(path: str, request: Request, runtime: RuntimeDep, store: PageStore, bas
 
     def matcher() -> Matcher:
         return get_matcher(runtime, store, get_catalogue(runtime, store, Iris(base)))
+
+    if found.kind == "force":
+        built = force_page(runtime, store, matcher(), iri, found.path, found.label, base)
+        return render(request, "force.html", force=built, grades=GRADES, open_counts=OPEN_COUNTS)
 
     found.sections = kind_sections(found.kind, PageContext(runtime, store, base, matcher), URIRef(iri))
     return render(request, "node.html", node=found, grades=GRADES)
