@@ -14,7 +14,7 @@ from rdflib import URIRef
 from api.matching import Matcher, cached_help
 from api.pages.common import Link, link_to, local_name, select, text
 from api.pages.help import MATCHES_PER_FINDING, GradeRow, clip, grades_section, lead_links, why_text
-from api.pages.statements import SourceRef, Statement, kind_words, source_ref, statement, unique
+from api.pages.statements import KIND_PLURAL, SourceRef, Statement, source_ref, statement, unique
 from api.runtime import Runtime
 from graph.store import Store
 
@@ -47,6 +47,7 @@ class HelpRow:
     contact_rank: int  # 2: phone or e-mail, 1: a named person, 0: a post or nobody
     helps: list[Link] = field(default_factory=list)
     areas: list[str] = field(default_factory=list)
+    by_area: dict[str, list[Link]] = field(default_factory=dict)  # area -> the findings it helps there
     score: float = 0.0
     why: str = ""
     detail: str = ""
@@ -104,6 +105,7 @@ def help_rows(entries: list[dict[str, Any]], base: str) -> tuple[list[HelpRow], 
                 )  # fmt: skip
             if finding_link not in row.helps:
                 row.helps.append(finding_link)
+                row.by_area.setdefault(area, []).append(finding_link)
             if area not in row.areas:
                 row.areas.append(area)
             row.score = max(row.score, float(match.get("score") or 0.0))
@@ -156,7 +158,7 @@ def force_page(runtime: Runtime, store: Store, matcher: Matcher, iri: str, path:
     for block in areas:
         for afi in block.improvements:
             best = per_finding.get(str(_iri_of(afi.link, base)), [])[:SOLVED_PER_FINDING]
-            afi.solved = [[r.item, *([r.force] if r.force else []), *r.contact[:1]] for r in best]
+            afi.solved = [[r.item, *([r.force] if r.force else []), *_reach(r.contact)] for r in best]
     who = _who(store, node, base)
     systems = sorted(
         (link_to(URIRef(s["iri"]), base, s["label"]) for s in matcher.cat.systems.values()
@@ -164,7 +166,7 @@ def force_page(runtime: Runtime, store: Store, matcher: Matcher, iri: str, path:
     )  # fmt: skip
     tally = Counter(s.kind for s in statements)
     counts = [
-        (kind_words(k) if k != "strength" else "Strengths", tally[k], "findings")
+        (KIND_PLURAL[k], tally[k], "findings")
         for k in ("area-for-improvement", "work-in-progress", "strength", "practice")
     ]  # fmt: skip
     counts += [
@@ -176,6 +178,11 @@ def force_page(runtime: Runtime, store: Store, matcher: Matcher, iri: str, path:
            ("help", "Who has solved this?"), ("who", "Who's who"), ("systems", "IT systems"),
            ("views", "Network views")]  # fmt: skip
     return ForcePage(iri, path, label, counts, grades, areas, rows, who, systems, toc)
+
+
+def _reach(contact: list[Link]) -> list[Link]:
+    """The contact's name and how to reach them (telephone, e-mail), without rank and post."""
+    return [*contact[:1], *(c for c in contact[1:] if c.kind in ("phone", "email"))]
 
 
 def _iri_of(link: Link, base: str) -> str:
