@@ -11,6 +11,7 @@ from rdflib.term import Node
 
 from api.matching import Matcher
 from api.pages.common import Link, local_name, select, text
+from api.pages.entities import contact_sections, people_in_post, says_sections
 from api.pages.help import (
     Item,
     Section,
@@ -72,11 +73,20 @@ def practice_sections(ctx: PageContext, node: URIRef) -> list[Section]:
     return sections
 
 
+def post_sections(ctx: PageContext, node: URIRef) -> list[Section]:
+    return [*contact_sections(ctx, node), *people_in_post(ctx, node)]
+
+
 SectionBuilder = Callable[[PageContext, URIRef], list[Section]]
 BUILDERS: dict[str, SectionBuilder] = {
     "force": force_sections,
     "finding": finding_sections,
     "practice": practice_sections,
+    "system": says_sections,
+    "unit-type": says_sections,
+    "area": says_sections,
+    "person": contact_sections,
+    "role": post_sections,
 }
 
 
