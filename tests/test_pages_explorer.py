@@ -3,6 +3,8 @@ report text, search, entity and person pages, national tile map."""
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 
 pytest_plugins = ["tests.conftest_api"]
@@ -29,3 +31,86 @@ def test_unknown_force_and_system_ids_suggest_the_closest(sample_client: TestCli
     system = sample_client.get("/systems/visr").json()["error"]["message"]
     assert "did you mean 'visor'" in system
     assert "did you mean" not in sample_client.get("/forces/zzzzzz").json()["error"]["message"]
+
+
+def test_report_text_has_line_numbers_and_highlights_the_cited_lines(sample_client: TestClient) -> None:
+    """Regression: "lines 1663–1666" on a finding could not be opened."""
+    finding = sample_client.get("/page/finding/nottinghamshire-2007/domestic-violence/1").text
+    href = re.search(r'href="(/reports/nottinghamshire-2007\?from=(\d+)&amp;to=(\d+)#L\d+)"', finding)
+    assert href, "the finding links its lines to the report text"
+    start, end = int(href.group(2)), int(href.group(3))
+    page = sample_client.get(href.group(1).replace("&amp;", "&")).text
+    marked = re.findall(r'<div class="ln marked" id="L(\d+)">', page)
+    assert marked and int(marked[0]) == start and int(marked[-1]) <= end
+    assert 'id="L1"' in page
+    text = re.sub(r"<[^>]+>", "", page[page.index(f'id="L{start}"') :][:3000])
+    first_words = " ".join(finding_text(finding).split()[:4])
+    assert first_words in " ".join(text.split())
+    assert sample_client.get("/reports/no-such-report").status_code == 404
+
+
+def finding_text(page: str) -> str:
+    block = page[page.index('<blockquote class="report-text">') :]
+    return block[len('<blockquote class="report-text">') : block.index("</blockquote>")]
+
+
+def test_force_page_is_ordered_for_an_analyst(sample_client: TestClient) -> None:
+    page = sample_client.get("/page/force/nottinghamshire").text
+    order = [
+        page.index(f'id="{anchor}"') for anchor in ("headline", "toc", "grades", "findings", "help", "who")
+    ]
+    assert order == sorted(order)
+    dv = page[page.index('id="area-domestic-violence"') :]
+    dv = dv[: dv.index("</section>")]
+    assert "Area for improvement" in dv and "problematic variation in managing DV risk" in dv
+    assert "/reports/nottinghamshire-2007?from=" in dv
+    for predicate in ("lineFrom", "Linked from", "wasDerivedFrom"):
+        assert predicate not in page
+
+
+def test_help_rows_are_deduplicated_and_contacts_come_first(sample_client: TestClient) -> None:
+    page = sample_client.get("/page/force/northamptonshire").text
+    rows = re.findall(r'<tr data-areas="[^"]*"><td><a href="([^"]+)"', page)
+    assert rows and len(rows) == len(set(rows)), "each practice or strength once"
+    first = page[page.index('id="help-table"') :]
+    first = first[: first.index("</tr>", first.index("<tbody>"))]
+    assert "tel:" in first, "a practice with a contact to call comes first"
+
+
+def test_search_page_finds_and_filters_with_counts(sample_client: TestClient) -> None:
+    page = sample_client.get("/search?q=visor", headers=HTML).text
+    assert 'href="/page/system/visor"' in page
+    assert "supervisor" not in page.lower().split('id="hits"')[1][:200]
+    total = int(re.search(r'id="search-count">(\d+) result', page).group(1))
+    facet = re.search(r'href="(/search\?q=visor&amp;force=Northamptonshire\+Police)"[^>]*>[^<]*</a> '
+                      r'<span class="count">(\d+)</span>', page)  # fmt: skip
+    assert facet
+    filtered = sample_client.get(facet.group(1).replace("&amp;", "&"), headers=HTML).text
+    count = int(re.search(r'id="search-count">(\d+) result', filtered).group(1))
+    assert count == int(facet.group(2)) < total
+    heads = re.findall(r'<p class="hit-head">(.*?)</p>', filtered)
+    assert len(heads) == count and all("Northamptonshire Police" in head for head in heads)
+    assert sample_client.get("/search?q=visor").headers["content-type"].startswith("application/json")
+
+
+def test_search_escapes_the_query(sample_client: TestClient) -> None:
+    page = sample_client.get("/search?q=<script>alert(1)</script>", headers=HTML).text
+    assert "<script>alert(1)</script>" not in page
+
+
+def test_system_page_says_what_each_force_says(sample_client: TestClient) -> None:
+    page = sample_client.get("/page/system/visor").text
+    says = page[page.index('id="says"') :]
+    groups = re.findall(r'<section class="force-group" data-force="([^"]+)"', says)
+    assert groups == ["Northamptonshire Police", "Nottinghamshire Police"]
+    assert "comprehensive use is made of ViSOR" in says
+    assert "/reports/northamptonshire-2007?from=" in says
+
+
+def test_person_page_is_a_contact_card(sample_client: TestClient) -> None:
+    page = sample_client.get("/page/person/jackie-alexander").text
+    card = page[page.index('id="contact-card"') :]
+    card = card[: card.index("</dl>")]
+    assert "Detective Superintendent" in card and 'href="tel:07799656588"' in card
+    assert 'href="/page/force/nottinghamshire"' in card
+    assert "silver missing persons group" in page[page.index('id="contact-for"') :]
