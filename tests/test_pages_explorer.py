@@ -114,3 +114,27 @@ def test_person_page_is_a_contact_card(sample_client: TestClient) -> None:
     assert "Detective Superintendent" in card and 'href="tel:07799656588"' in card
     assert 'href="/page/force/nottinghamshire"' in card
     assert "silver missing persons group" in page[page.index('id="contact-for"') :]
+
+
+def test_force_tiles_cover_every_force_once() -> None:
+    from api.pages.tiles import tile_places
+    from loaders.forces import ForceRegister
+
+    places = tile_places()
+    register = {entry[0] for entry in ForceRegister.default().entries.values()}
+    assert {p.force_id for p in places} == register
+    assert len({(p.col, p.row) for p in places}) == len(places), "no two tiles in one place"
+    assert len({p.short for p in places}) == len(places)
+
+
+def test_home_tile_map_colours_forces_by_the_chosen_area(sample_client: TestClient) -> None:
+    page = sample_client.get("/?area=missing-persons").text
+    tiles = dict(re.findall(r'class="tile" data-force="([^"]+)" data-grade="([^"]+)"', page))
+    assert len(tiles) == 43
+    assert tiles["northamptonshire"] == "fair" and tiles["nottinghamshire"] == "good"
+    assert tiles["kent"] == "absent"
+    assert '<a href="/page/force/northamptonshire" class="tile"' in page
+    assert 'data-force="kent" data-grade="absent"><title>Kent: no report loaded</title>' in page
+    other = sample_client.get("/?area=child-abuse").text
+    assert 'aria-current="true">Child abuse</a>' in other
+    assert sample_client.get("/?area=" + "x" * 500).status_code == 422
