@@ -259,7 +259,7 @@ def test_ego_view_is_networkx_ego_graph(graph: nx.MultiDiGraph) -> None:
 
 
 def test_large_views_are_laid_out_locally_deterministically_around_the_focus() -> None:
-    from graph.views import SPRING_MAX_NODES, compute_layout, local_force_layout
+    from graph.view_layout import SPRING_MAX_NODES, compute_layout, local_force_layout
 
     g = nx.MultiDiGraph()
     size = SPRING_MAX_NODES + 100
