@@ -26,7 +26,7 @@ def compute_layout(graph: nx.MultiDiGraph, focus: str | None = None, seed: int =
         return {}
     scale = 70.0 * math.sqrt(graph.number_of_nodes()) + 120.0
     if graph.number_of_nodes() > SPRING_MAX_NODES:
-        return _pixels(local_force_layout(graph, focus, seed), scale)
+        return _pixels(local_force_layout(graph, focus, seed), scale, graph)
     simple = nx.Graph(graph.to_undirected(as_view=True))
     fixed = None
     pos0 = None
@@ -39,20 +39,25 @@ def compute_layout(graph: nx.MultiDiGraph, focus: str | None = None, seed: int =
     if fixed:  # fixed layouts are not rescaled by networkx
         spread = max((max(abs(x), abs(y)) for x, y in positions.values()), default=1.0) or 1.0
         positions = {n: (x / spread, y / spread) for n, (x, y) in positions.items()}
-    return _pixels(positions, scale)
+    return _pixels(positions, scale, graph)
 
 
-def _pixels(positions: Mapping[str, Any], scale: float) -> dict[str, tuple]:
+def _pixels(positions: Mapping[str, Any], scale: float, graph: nx.MultiDiGraph) -> dict[str, tuple]:
     placed = {n: (float(x) * scale, float(y) * scale) for n, (x, y) in positions.items()}
     if len(placed) <= SPRING_MAX_NODES:
-        placed = separate(placed)
+        room = {n: EXTRA_ROOM.get(str(graph.nodes[n].get("type")), 0.0) for n in placed}
+        placed = separate(placed, room)
     return {n: (round(x, 1), round(y, 1)) for n, (x, y) in placed.items()}
 
 
+#: more room around big nodes with long labels (two forces of the shared view drew on top of each other)
+EXTRA_ROOM = {"force": 60.0}
 MIN_DISTANCE = 100.0  # pixels between node centres after :func:`separate` (a force hexagon is 60 wide)
 
 
-def separate(positions: dict[str, tuple[float, float]], rounds: int = 30) -> dict[str, tuple[float, float]]:
+def separate(
+    positions: dict[str, tuple[float, float]], room: Mapping[str, float] | None = None, rounds: int = 30
+) -> dict[str, tuple[float, float]]:
     """Push apart nodes closer than :data:`MIN_DISTANCE` (two forces of the shared view drew on top of each
     other); deterministic, for small views only (pairwise)."""
     import numpy as np
@@ -61,18 +66,20 @@ def separate(positions: dict[str, tuple[float, float]], rounds: int = 30) -> dic
     if len(nodes) < 2:
         return positions
     pos = np.array([positions[n] for n in nodes], dtype=float)
+    extra = np.array([(room or {}).get(n, 0.0) for n in nodes], dtype=float)
+    wanted = MIN_DISTANCE + extra[:, None] + extra[None, :]
     jitter = np.linspace(0.0, 1.0, len(nodes))
     for _ in range(rounds):
         delta = pos[:, None, :] - pos[None, :, :]
         dist = np.hypot(delta[..., 0], delta[..., 1])
         np.fill_diagonal(dist, np.inf)
-        close = dist < MIN_DISTANCE
+        close = dist < wanted
         if not close.any():
             break
         same = dist < 1e-6  # exactly on top of each other: part them along a fixed direction
         delta[same] = np.stack([jitter[:, None] - jitter[None, :] + 0.5, np.ones_like(dist)], axis=-1)[same]
         dist = np.where(same, 1.0, dist)
-        push = np.where(close, (MIN_DISTANCE - dist) / 2.0 / dist, 0.0)
+        push = np.where(close, (wanted - dist) / 2.0 / dist, 0.0)
         pos += (delta * push[..., None]).sum(axis=1)
     return {n: (float(pos[i, 0]), float(pos[i, 1])) for i, n in enumerate(nodes)}
 
