@@ -79,7 +79,8 @@ def separate(
         same = dist < 1e-6  # exactly on top of each other: part them along a fixed direction
         delta[same] = np.stack([jitter[:, None] - jitter[None, :] + 0.5, np.ones_like(dist)], axis=-1)[same]
         dist = np.where(same, 1.0, dist)
-        push = np.where(close, (wanted - dist) / 2.0 / dist, 0.0)
+        push = np.zeros_like(dist)
+        push[close] = (wanted[close] - dist[close]) / 2.0 / dist[close]
         pos += (delta * push[..., None]).sum(axis=1)
     return {n: (float(pos[i, 0]), float(pos[i, 1])) for i, n in enumerate(nodes)}
 

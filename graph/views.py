@@ -176,7 +176,9 @@ def trim_to_budget(
     return trimmed, note
 
 
-def to_pyvis(view: View, base_iri: str | None = None, link_iris: bool = False) -> Network:
+def to_pyvis(
+    view: View, base_iri: str | None = None, link_iris: bool = False, page_base: str | None = None
+) -> Network:
     """The view as a pyvis Network: styled nodes at precomputed positions, labelled edges.
 
     Nodes link to their ``/page/...`` (served views) or, with ``link_iris``, to the IRI itself
@@ -205,7 +207,7 @@ def to_pyvis(view: View, base_iri: str | None = None, link_iris: bool = False) -
             physics=False,
             type=attrs.get("type") or "other",
             fullLabel=label,
-            href=iri if link_iris else page_href(iri, base_iri),
+            href=_href(iri, base_iri, link_iris, page_base),
         )
     for i, (source, target, attrs) in enumerate(view.graph.edges(data=True)):
         label = str(attrs.get("label") or attrs.get("type") or "")
@@ -217,6 +219,14 @@ def to_pyvis(view: View, base_iri: str | None = None, link_iris: bool = False) -
         net.edges.append(edge.options)
     net.set_options(json.dumps(VIS_OPTIONS))
     return net
+
+
+def _href(iri: str, base_iri: str | None, link_iris: bool, page_base: str | None) -> str:
+    """The page (``/page/...``, under ``page_base`` when given), or the IRI itself."""
+    if page_base:
+        page = page_href(iri, base_iri)
+        return page_base.rstrip("/") + page if page.startswith("/") else page
+    return iri if link_iris else page_href(iri, base_iri)
 
 
 VIS_OPTIONS: dict[str, Any] = {
@@ -236,9 +246,11 @@ VIS_OPTIONS: dict[str, Any] = {
 }
 
 
-def view_payload(view: View, base_iri: str | None = None, link_iris: bool = False) -> dict[str, Any]:
+def view_payload(
+    view: View, base_iri: str | None = None, link_iris: bool = False, page_base: str | None = None
+) -> dict[str, Any]:
     """Everything the page needs, as JSON-ready data (also exposed to tests as ``window.hmicView``)."""
-    net = to_pyvis(view, base_iri, link_iris)
+    net = to_pyvis(view, base_iri, link_iris, page_base)
     nodes, edges, _heading, _height, _width, options = net.get_network_data()
     present = Counter(n["type"] for n in nodes)
     legend = [
@@ -279,13 +291,15 @@ def render_view_html(
     static_url: str = "/static",
     base_iri: str | None = None,
     home_url: str | None = None,
+    page_base: str | None = None,
 ) -> str:
     """The view as one HTML page.
 
     ``assets="inline"`` embeds vis-network and our script and styles (works from ``file://``, no
-    network); ``"served"`` links them under ``static_url`` (see :data:`STATIC_FILES`).
+    network); ``"served"`` links them under ``static_url`` (see :data:`STATIC_FILES`). ``page_base``: the
+    address of a server whose pages the nodes link to (standalone files link to the IRIs otherwise).
     """
-    payload = view_payload(view, base_iri, link_iris=assets == "inline")
+    payload = view_payload(view, base_iri, link_iris=assets == "inline", page_base=page_base)
     inline: dict[str, str] = {}
     if assets == "inline":
         inline = {name: path.read_text(encoding="utf-8") for name, path in STATIC_FILES.items()}

@@ -32,6 +32,12 @@ def view(
     budget: Annotated[
         int, typer.Option("--budget", min=10, help="Most nodes to draw; above it the view is trimmed.")
     ] = DEFAULT_BUDGET,
+    server: Annotated[
+        str | None,
+        typer.Option(
+            "--server", help="Link nodes to this server's pages (e.g. http://127.0.0.1:8101), not their IRIs."
+        ),
+    ] = None,
     data_dir: DataDir = None,
     backend: BackendOpt = None,
     base_iri: BaseIri = None,
@@ -56,7 +62,10 @@ def view(
         built = build_view(graph, kind, ident, base_iri=config.base_iri, depth=depth, budget=budget)
     except ViewNotFound as exc:
         raise fail(str(exc)) from None
-    output.write_text(render_view_html(built, assets="inline", base_iri=config.base_iri), encoding="utf-8")
+    if server is not None and not server.startswith(("http://", "https://")):
+        raise fail(f"--server must be an http(s) address, got {server!r}", code=2)
+    html = render_view_html(built, assets="inline", base_iri=config.base_iri, page_base=server)
+    output.write_text(html, encoding="utf-8")
     note = f" ({built.note})" if built.note else ""
     typer.echo(
         f"wrote {output}: {built.graph.number_of_nodes()} nodes, {built.graph.number_of_edges()} links{note}"
