@@ -102,7 +102,7 @@
     network.setOptions({ physics: { enabled: true, solver: "forceAtlas2Based",
       forceAtlas2Based: { gravitationalConstant: -60, springLength: 90, avoidOverlap: 0.4 },
       stabilization: { enabled: true, iterations: 150, fit: true } } });
-    network.once("stabilized", function () {
+    network.once("stabilizationIterationsDone", function () {
       network.setOptions({ physics: { enabled: false } });
       network.fit();
       document.body.setAttribute("data-laid-out", "true");
