@@ -55,7 +55,7 @@ def test_home_lists_forces_and_the_grade_matrix_with_national_distribution(clien
     matrix = page[page.index('id="grade-matrix"') :]
     assert 'data-grade="poor"' in matrix and 'data-grade="good"' in matrix
     assert 'aria-label="2 excellent, 20 good, 15 fair, 6 poor"' in matrix
-    assert 'href="/view/system/trackit"' in page and 'href="/view/unit-type/mpu"' in page
+    assert 'href="/page/system/trackit"' in page and 'href="/page/unit-type/mpu"' in page
     assert 'href="/view/shared"' in page and 'href="/view/force/alpha"' in page
 
 
