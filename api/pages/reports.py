@@ -63,4 +63,5 @@ def report_text(
         force=link_to(row["force"], base, row["forceLabel"]) if row["force"] is not None else None,
         file=name, found=lines is not None, lines=shown, line_from=first, line_to=last,
         marked_pages=marked_pages, report_page=link_to(report, base, "About this report"),
+        pages=[ln.page for ln in shown if ln.new_page],
     )  # fmt: skip
