@@ -109,7 +109,8 @@ def test_sparql_page_runs_a_named_query(server: str, watched: Watched) -> None:
 def test_pages_fit_a_phone_screen(server: str, browser: object) -> None:
     tab = Watched(browser, viewport={"width": 390, "height": 844}, is_mobile=True)
     try:
-        for url in ("/", "/page/force/nottinghamshire", "/sparql-ui"):
+        for url in ("/", "/page/force/nottinghamshire", "/sparql-ui", "/search?q=visor", "/page/system/visor",
+                    "/page/person/jackie-alexander", "/reports/nottinghamshire-2007?from=10&to=12"):  # fmt: skip
             tab.page.goto(f"{server}{url}")
             overflow = tab.page.evaluate("document.body.scrollWidth - window.innerWidth")
             assert overflow <= 1, f"{url} is {overflow}px wider than a phone"
