@@ -138,3 +138,11 @@ def test_home_tile_map_colours_forces_by_the_chosen_area(sample_client: TestClie
     other = sample_client.get("/?area=child-abuse").text
     assert 'aria-current="true">Child abuse</a>' in other
     assert sample_client.get("/?area=" + "x" * 500).status_code == 422
+
+
+def test_not_found_pages_suggest_the_closest_force_or_system(sample_client: TestClient) -> None:
+    page = sample_client.get("/page/force/nottinghamshir")
+    assert page.status_code == 404
+    assert 'id="did-you-mean">Did you mean <a href="/page/force/nottinghamshire">' in page.text
+    view = sample_client.get("/view/system/visr")
+    assert view.status_code == 404 and 'href="/view/system/visor"' in view.text

@@ -8,8 +8,9 @@ import networkx as nx
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
-from api.deps import RuntimeDep
-from api.pages.common import STATIC_DIR, BaseIri, PageStore, render
+from api.deps import RuntimeDep, get_catalogue
+from api.pages.common import STATIC_DIR, BaseIri, PageStore, render, suggestions
+from graph.iris import Iris
 from graph.store import Store
 from graph.view_data import ViewNotFound, build_view
 from graph.views import STATIC_FILES, render_view_html
@@ -33,8 +34,9 @@ def _view_page(request: Request, runtime: RuntimeDep, store: Store, base: str, k
     try:
         view = build_view(graph, kind, ident, base_iri=base, depth=depth)
     except ViewNotFound as exc:
+        close = suggestions(get_catalogue(runtime, store, Iris(base)), kind, ident or "", f"/view/{kind}/")
         return render(request, "not_found.html", status_code=404, path=f"view/{kind}/{ident or ''}",
-                      iri=None, message=str(exc))  # fmt: skip
+                      iri=None, message=str(exc), suggestions=close)  # fmt: skip
     return HTMLResponse(render_view_html(view, assets="served", base_iri=base, home_url="/"))
 
 

@@ -20,7 +20,18 @@ from api.deps import RuntimeDep, get_catalogue, get_matcher
 from api.errors import ApiError
 from api.lookup import GRADES
 from api.matching import Matcher
-from api.pages.common import BaseIri, Link, PageStore, humanise, link_to, local_name, render, select, text
+from api.pages.common import (
+    BaseIri,
+    Link,
+    PageStore,
+    humanise,
+    link_to,
+    local_name,
+    render,
+    select,
+    suggestions,
+    text,
+)
 from api.pages.force import OPEN_COUNTS, force_page
 from api.pages.help import Section
 from api.pages.kinds import PageContext, kind_sections
@@ -169,7 +180,13 @@ def page(path: str, request: Request, runtime: RuntimeDep, store: PageStore, bas
         valid = False
     found = node_page(store, iri, path.strip("/"), base) if valid else None
     if found is None:
-        return render(request, "not_found.html", status_code=404, path=path, iri=iri)
+        kind, _, ident = path.strip("/").partition("/")
+        close = (
+            suggestions(get_catalogue(runtime, store, Iris(base)), kind, ident, f"/page/{kind}/")
+            if valid
+            else []
+        )
+        return render(request, "not_found.html", status_code=404, path=path, iri=iri, suggestions=close)
 
     def matcher() -> Matcher:
         return get_matcher(runtime, store, get_catalogue(runtime, store, Iris(base)))
