@@ -76,6 +76,21 @@ def contact_sections(ctx: PageContext, node: URIRef) -> list[Section]:
     return sections
 
 
+def contact_card(values: dict[str, list[str]], person_href: str | None) -> list[tuple[str, list[Link]]]:
+    """A contact point's values (``name``, ``rank``, ``role``, ``telephone``, ``email``) as card rows."""
+    card: list[tuple[str, list[Link]]] = []
+    if values.get("name"):
+        card.append(("Name", [Link(values["name"][0], person_href)]))
+    for key, words in (("rank", "Rank"), ("role", "Post")):
+        if values.get(key):
+            card.append((words, [Link(v) for v in values[key]]))
+    if values.get("telephone"):
+        card.append(("Telephone", [Link(v, f"tel:{_dial(v)}", "phone") for v in values["telephone"]]))
+    if values.get("email"):
+        card.append(("E-mail", [Link(v, f"mailto:{v}", "email") for v in values["email"]]))
+    return card
+
+
 def _lead(row: dict, base: str) -> Statement:
     found = statement(row, base)
     subject = text(row.get("title"))

@@ -60,7 +60,8 @@ FACT_WORDS = {
     "definition": "Definition", "comment": "Note", "inScheme": "Vocabulary", "topConceptOf": "Vocabulary",
     "exactMatch": "Same as", "policeUkId": "data.police.uk id", "onsCode": "ONS code", "fact": "Facts",
     "system": "IT system", "mentionedIn": "Mentioned in", "supportedBy": "Supported by",
-    "organization": "Organisation", "member": "Member", "prefLabel": "Name", "profileOf": "Profile of",
+    "organization": "Organisation", "sha256": "SHA-256 of the file", "member": "Member",
+    "prefLabel": "Name", "profileOf": "Profile of",
 }  # fmt: skip
 #: kinds of the nodes that link to a page, as the "Linked from" headings (None: not shown)
 KIND_GROUPS: dict[str, str | None] = {
