@@ -214,8 +214,10 @@ def to_pyvis(
         title = str(attrs.get("title") or label)
         kind = str(attrs.get("type") or label)
         # as ``net.add_edge`` without its linear search of the node list (the nodes were just added)
-        edge = Edge(str(source), str(target), net.directed, id=f"e{i}", label=shorten(label, 48), title=title,
-                    type=kind)  # fmt: skip
+        # big views draw their links unlabelled (the labels covered the nodes); hover or the table names them
+        shown = shorten(label, 48) if small else " "
+        edge = Edge(str(source), str(target), net.directed, id=f"e{i}", label=shown, title=title, type=kind,
+                    fullLabel=label)  # fmt: skip
         net.edges.append(edge.options)
     net.set_options(json.dumps(VIS_OPTIONS))
     return net

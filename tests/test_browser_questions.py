@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
-from tests.browser_support import Watched, pytestmark
+from tests.browser_support import Watched, pytestmark, shot
 
 pytest_plugins = ["tests.browser_support"]
 __all__ = ["pytestmark"]
@@ -118,6 +118,8 @@ def test_q2_which_forces_use_visor_and_what_each_says(server: str, analyst: Anal
     first = groups.first.locator(".statement").first
     assert "ViSOR" in first.inner_text() and first.locator(".source-link").count() == 1
     analyst.done(groups.first)
+    if not analyst.touch:
+        shot(analyst.tab, "system-page.png")
 
 
 def test_q3_nottinghamshire_domestic_violence_improvements_with_source(server: str, analyst: Analyst) -> None:
@@ -132,6 +134,8 @@ def test_q3_nottinghamshire_domestic_violence_improvements_with_source(server: s
     assert marked.count() >= 1
     assert " ".join(words) in " ".join(" ".join(marked.all_inner_texts()).split())
     analyst.done(marked.first)
+    if not analyst.touch:
+        shot(analyst.tab, "report-text.png")
 
 
 def test_q4_who_leads_public_protection_in_northamptonshire(server: str, analyst: Analyst) -> None:
@@ -158,6 +162,8 @@ def test_search_returns_and_filters(server: str, analyst: Analyst) -> None:
     assert 0 < count() < total
     heads = page.locator("#hits .hit-head").all_inner_texts()
     assert heads and all("Northamptonshire Police" in h for h in heads)
+    if not analyst.touch:
+        shot(analyst.tab, "search.png")
     analyst.click(page.locator("#active-filters a").first)
     assert count() == total
 
@@ -185,6 +191,9 @@ def test_node_tap_shows_details_without_leaving_the_page(server: str, analyst: A
     assert title.inner_text() == where["label"]
     assert page.url.split("#")[0] == before
     assert page.locator("#details-link").is_visible()
+    if analyst.touch:
+        page.evaluate("window.hmicNetwork.fit()")
+        shot(analyst.tab, "view-phone.png")
 
 
 def test_docs_lists_the_api_operations(server: str, analyst: Analyst) -> None:

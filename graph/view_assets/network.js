@@ -184,7 +184,7 @@
     });
     view.edges.forEach(function (e) {
       out.push('<edge id="' + xml(e.id) + '" source="' + xml(e.from) + '" target="' + xml(e.to) +
-        '"><data key="elabel">' + xml(e.label || "") + "</data></edge>");
+        '"><data key="elabel">' + xml(e.fullLabel || "") + "</data></edge>");
     });
     out.push("</graph>", "</graphml>");
     return out.join("\n");
