@@ -6,7 +6,11 @@ page may log a console error. Screenshots of the main pages are written to docs/
 
 from __future__ import annotations
 
-from tests.browser_support import Watched, pytestmark, shot
+import pytest
+
+pytest.register_assert_rewrite("tests.browser_support")
+
+from tests.browser_support import Watched, pytestmark, shot  # noqa: E402  (after the rewrite hook)
 
 pytest_plugins = ["tests.browser_support"]
 __all__ = ["pytestmark"]
@@ -106,11 +110,16 @@ def test_sparql_page_runs_a_named_query(server: str, watched: Watched) -> None:
     shot(watched, "sparql.png", full_page=True)
 
 
+PHONE_PAGES = (
+    "/", "/page/force/nottinghamshire", "/sparql-ui", "/search?q=visor", "/page/system/visor",
+    "/page/person/jackie-alexander", "/reports/nottinghamshire-2007?from=10&to=12",
+)  # fmt: skip
+
+
 def test_pages_fit_a_phone_screen(server: str, browser: object) -> None:
     tab = Watched(browser, viewport={"width": 390, "height": 844}, is_mobile=True)
     try:
-        for url in ("/", "/page/force/nottinghamshire", "/sparql-ui", "/search?q=visor", "/page/system/visor",
-                    "/page/person/jackie-alexander", "/reports/nottinghamshire-2007?from=10&to=12"):  # fmt: skip
+        for url in PHONE_PAGES:
             tab.page.goto(f"{server}{url}")
             overflow = tab.page.evaluate("document.body.scrollWidth - window.innerWidth")
             assert overflow <= 1, f"{url} is {overflow}px wider than a phone"

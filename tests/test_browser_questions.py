@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
-from tests.browser_support import Watched, pytestmark, shot
+pytest.register_assert_rewrite("tests.browser_support")
+
+from tests.browser_support import Watched, pytestmark, shot  # noqa: E402  (after the rewrite hook)
 
 pytest_plugins = ["tests.browser_support"]
 __all__ = ["pytestmark"]
@@ -205,3 +207,37 @@ def test_docs_lists_the_api_operations(server: str, analyst: Analyst) -> None:
     page.wait_for_selector(".opblock")
     assert page.locator(".opblock").count() == operations
     assert page.get_by_text("Unable to render this definition").count() == 0
+
+
+STRICT_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+def test_pages_work_under_a_strict_content_security_policy(server: str, browser: object) -> None:
+    """The pages load scripts only from /static: a `script-src 'self'` policy (issue 16) breaks nothing.
+    The policy is added to every HTML response here; any violation is a console error."""
+    tab = Watched(browser, viewport={"width": 1366, "height": 900})
+
+    def with_csp(route) -> None:
+        response = route.fetch()
+        headers = {**response.headers, "content-security-policy": STRICT_CSP}
+        route.fulfill(response=response, headers=headers)
+
+    tab.context.unroute("**/*")
+    tab.context.route(f"{server}/**", with_csp)
+    try:
+        page = tab.page
+        for url in ("/", "/page/force/northamptonshire#help", "/search?q=visor", "/page/system/visor",
+                    "/reports/nottinghamshire-2007?from=10&to=12#L10"):  # fmt: skip
+            page.goto(f"{server}{url}")
+            page.wait_for_load_state("load")
+        assert page.evaluate("getComputedStyle(document.getElementById('L10')).backgroundColor") != ""
+        page.goto(f"{server}/view/force/nottinghamshire")
+        page.wait_for_function("document.body.dataset.drawn === 'true'")
+        page.goto(f"{server}/docs")
+        page.wait_for_selector(".opblock")
+        tab.check()
+    finally:
+        tab.context.close()
