@@ -59,6 +59,7 @@ class WhoRow:
     subject: str
     sentence: str
     source: SourceRef | None
+    portfolio: bool = False  # the subject is an inspection area (a chief officer's portfolio)
 
 
 @dataclass
@@ -124,8 +125,9 @@ def _who(store: Store, force: URIRef, base: str) -> list[WhoRow]:
             continue
         seen.add(key)
         leader = link_to(r["leader"], base, r["leaderLabel"] or local_name(text(r["leader"])))
-        rows.append(WhoRow(leader, subject, text(r["text"]), source_ref(r)))
-    return sorted(rows, key=lambda w: (w.subject.lower(), w.leader.label))
+        portfolio = text(r["subject"]).startswith(f"{base}area/")
+        rows.append(WhoRow(leader, subject, text(r["text"]), source_ref(r), portfolio))
+    return sorted(rows, key=lambda w: (not w.portfolio, w.subject.lower(), w.leader.label))
 
 
 def _areas(statements: list[Statement], grades: list[GradeRow]) -> list[AreaBlock]:
