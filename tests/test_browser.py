@@ -6,6 +6,9 @@ page may log a console error. Screenshots of the main pages are written to docs/
 
 from __future__ import annotations
 
+from pathlib import Path
+from xml.etree import ElementTree
+
 import pytest
 
 pytest.register_assert_rewrite("tests.browser_support")
@@ -49,6 +52,18 @@ def test_force_view_draws_the_force_network(server: str, watched: Watched) -> No
     assert "hide=partner" in page.url, "the filters are in the URL"
     visible = page.evaluate("window.hmicNetwork.body.nodeIndices.length")
     assert visible == len(nodes) - len([n for n in nodes if n["type"] == "partner"])
+    with page.expect_download() as png:
+        page.click("#export-png")
+    assert png.value.suggested_filename == "force-nottinghamshire.png"
+    assert Path(png.value.path()).read_bytes().startswith(b"\x89PNG")
+    with page.expect_download() as graphml:
+        page.click("#export-graphml")
+    exported = ElementTree.parse(graphml.value.path()).getroot()
+    ns = "{http://graphml.graphdrawing.org/xmlns}"
+    assert len(exported.findall(f"{ns}graph/{ns}node")) == len(nodes)
+    scale = page.evaluate("window.hmicNetwork.getScale()")
+    page.click("#zoom-in")
+    assert page.evaluate("window.hmicNetwork.getScale()") > scale
 
 
 def test_clicking_a_node_shows_its_details_then_its_page(server: str, watched: Watched) -> None:
