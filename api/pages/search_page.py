@@ -149,6 +149,9 @@ def _hit(doc: Doc, needle: str, width: int = 220) -> Hit:
     if at < 0:
         return Hit(doc, text[:width] + ("…" if len(text) > width else ""), "", "")
     start = max(0, at - width // 3)
+    if start:  # begin at a word
+        space = text.find(" ", start, at)
+        start = space + 1 if space >= 0 else start
     end = at + len(needle)
     tail = text[end : end + width - (end - start)]
     return Hit(doc, ("…" if start else "") + text[start:at], text[at:end],
