@@ -208,6 +208,7 @@ def to_pyvis(
             type=attrs.get("type") or "other",
             fullLabel=label,
             href=_href(iri, base_iri, link_iris, page_base),
+            source=_source_href(attrs, page_base) if not link_iris or page_base else "",
         )
     for i, (source, target, attrs) in enumerate(view.graph.edges(data=True)):
         label = str(attrs.get("label") or attrs.get("type") or "")
@@ -221,6 +222,16 @@ def to_pyvis(
         net.edges.append(edge.options)
     net.set_options(json.dumps(VIS_OPTIONS))
     return net
+
+
+def _source_href(attrs: Mapping[str, Any], page_base: str | None) -> str:
+    """The report text at the node's lines (``/reports/{id}?from=a&to=b#La``), or "" when unknown."""
+    report, start = attrs.get("report"), attrs.get("line_from")
+    if not report or not start:
+        return ""
+    report_id = str(report).rstrip("/").rsplit("/", 1)[-1]
+    end = attrs.get("line_to") or start
+    return f"{(page_base or '').rstrip('/')}/reports/{report_id}?from={start}&to={end}#L{start}"
 
 
 def _href(iri: str, base_iri: str | None, link_iris: bool, page_base: str | None) -> str:

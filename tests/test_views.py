@@ -367,3 +367,12 @@ def test_cli_view_can_link_to_a_running_server_s_pages(tmp_path: Path) -> None:
     assert hrefs and all(h.startswith("http://127.0.0.1:8101/page/") for h in hrefs)
     bad = CliRunner().invoke(app, [*args[:-1], "ftp://x"])
     assert bad.exit_code == 2
+
+
+def test_served_nodes_link_their_source_lines_to_the_report_text(graph: nx.MultiDiGraph) -> None:
+    view = build_view(graph, "force", "alpha", base_iri=BASE)
+    served = view_payload(view, BASE)["nodes"]
+    cited = [n for n in served if n["source"]]
+    assert cited and all(re.fullmatch(r"/reports/[\w.-]+\?from=\d+&to=\d+#L\d+", n["source"]) for n in cited)
+    standalone = view_payload(view, BASE, link_iris=True)["nodes"]
+    assert not any(n["source"] for n in standalone), "a file:// view has no server to show the text"

@@ -51,6 +51,11 @@
     body.appendChild(el("p", "details-title", node.fullLabel));
     var lines = String(node.title || "").split("\n").slice(1);
     if (lines.length) { body.appendChild(el("p", "details-text", lines.join("\n"))); }
+    if (node.source) {
+      var source = el("a", "details-source", "Read it in the report");
+      source.href = node.source;
+      body.appendChild(source);
+    }
     var open = el("a", "details-open", "Open the page of " + node.fullLabel);
     open.href = node.href;
     open.id = "details-link";
