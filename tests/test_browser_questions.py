@@ -241,3 +241,18 @@ def test_pages_work_under_a_strict_content_security_policy(server: str, browser:
         tab.check()
     finally:
         tab.context.close()
+
+
+EXPLORER_PAGES = (
+    "/", "/page/force/northamptonshire", "/page/force/nottinghamshire", "/page/system/visor",
+    "/page/unit-type/dpmu", "/page/area/missing-persons", "/page/person/jackie-alexander", "/page/role/dcc",
+    "/page/practice/nottinghamshire-2007/6", "/page/finding/nottinghamshire-2007/domestic-violence/1",
+    "/page/report/nottinghamshire-2007", "/search?q=visor", "/reports/nottinghamshire-2007?from=10&to=12",
+)  # fmt: skip
+
+
+def test_no_page_is_taller_than_three_screens_before_its_contents(server: str, analyst: Analyst) -> None:
+    for url in EXPLORER_PAGES:
+        analyst.page.goto(f"{server}{url}")
+        screens = analyst.screens_before_toc()
+        assert screens <= MAX_SCREENS, f"{url}: {screens:.1f} screens before its contents"
