@@ -210,7 +210,7 @@ def test_docs_lists_the_api_operations(server: str, analyst: Analyst) -> None:
 
 
 STRICT_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 

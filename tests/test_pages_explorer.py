@@ -146,3 +146,17 @@ def test_not_found_pages_suggest_the_closest_force_or_system(sample_client: Test
     assert 'id="did-you-mean">Did you mean <a href="/page/force/nottinghamshire">' in page.text
     view = sample_client.get("/view/system/visr")
     assert view.status_code == 404 and 'href="/view/system/visor"' in view.text
+
+
+def test_links_follow_the_server_not_the_base_iri(sample_client: TestClient) -> None:
+    """Regression: served on another port, every page and view linked to http://127.0.0.1:8000/…
+    (the base of the IRIs); links are now relative to wherever the server is reached."""
+    for url in ("/", "/page/force/northamptonshire", "/page/system/visor", "/page/person/jackie-alexander",
+                "/search?q=visor", "/view/force/nottinghamshire", "/reports/nottinghamshire-2007"):  # fmt: skip
+        page = sample_client.get(url, headers=HTML).text
+        assert not re.search(r'(?:href|src|action)="https?://127\.0\.0\.1:8000', page), url
+        assert '"href":"http://127.0.0.1:8000' not in page, url
+    assert (
+        "<code>http://127.0.0.1:8000/id/force/northamptonshire</code>"
+        in sample_client.get("/page/force/northamptonshire").text
+    ), "the IRI itself is shown as minted"
