@@ -161,3 +161,31 @@ def test_links_follow_the_server_not_the_base_iri(sample_client: TestClient) -> 
         "<code>http://127.0.0.1:8000/id/force/northamptonshire</code>"
         in sample_client.get("/page/force/northamptonshire").text
     ), "the IRI itself is shown as minted"
+
+
+def test_report_text_of_a_pdf_marks_its_pages_from_the_loaded_copy(tmp_path) -> None:
+    """A PDF report is shown from the copy `hmic-kg load` keeps (DATA_DIR/sources), with its pages marked and
+    the cited lines' page named."""
+    from typer.testing import CliRunner
+
+    from api.app import create_app
+    from api.cli import app as cli
+    from api.settings import Settings
+    from graph.config import GraphConfig
+    from tests.conftest import NOTTS, render_pdf
+
+    source = tmp_path / "in" / "nottinghamshire-2007.pdf"
+    source.parent.mkdir()
+    render_pdf(NOTTS.read_text(encoding="utf-8").splitlines(), source)
+    data = tmp_path / "kg"
+    assert CliRunner().invoke(cli, ["load", str(source), "--data-dir", str(data)]).exit_code == 0
+    assert (data / "sources" / source.name).is_file()
+    source.unlink()  # the server must not need the original
+    with TestClient(create_app(Settings(graph=GraphConfig(data_dir=data)))) as client:
+        finding = client.get("/page/finding/nottinghamshire-2007/domestic-violence/1").text
+        cited = r'href="(/reports/nottinghamshire-2007\?from=\d+&amp;to=\d+#L\d+)">lines [^<]*, page (\d+)'
+        href = re.search(cited, finding)
+        assert href, "the source names its PDF page"
+        page = client.get(href.group(1).replace("&amp;", "&")).text
+        assert 'class="page-mark" id="page-2"' in page
+        assert f"(page {href.group(2)})" in page[page.index('id="marked-note"') :][:400]
