@@ -1,4 +1,6 @@
-"""The browser side of hmic-kg: home, node pages, network views and the SPARQL page, as one router."""
+"""The browser side of hmic-kg as one router: home (with the national tile map), node pages (the force page,
+what each force says, contact cards), report text, network views and the SPARQL page; the search page is
+served by ``/search`` to browsers (:mod:`api.pages.search_page`)."""
 
 from __future__ import annotations
 
