@@ -48,9 +48,10 @@ def test_read_only_commands_work_while_the_store_is_in_use(held: Path, tmp_path:
     assert "in use by another process" not in result.output
 
 
-def test_writing_commands_still_refuse_a_store_in_use_and_name_the_store(held: Path) -> None:
+def test_writing_commands_still_refuse_a_store_in_use_and_name_the_command(held: Path) -> None:
     result = invoke("load", str(NOTTS), "--data-dir", str(held))
     assert result.exit_code != 0
+    assert "error: load:" in result.output
 
 
 def test_errors_of_a_read_only_command_name_the_command(tmp_path: Path) -> None:

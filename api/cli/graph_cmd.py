@@ -58,13 +58,13 @@ def graph_config(
 
 
 @contextmanager
-def opened(config: GraphConfig, command: str | None = None) -> Iterator[Store]:
-    """The configured store, closed afterwards; store errors become one-line failures.
+def opened(config: GraphConfig, command: str | None = None, writes: bool = False) -> Iterator[Store]:
+    """The configured store, closed afterwards; store errors become one-line failures naming ``command``.
 
-    ``command``: the name of a read-only command; an embedded store is then opened read-only, which
-    works while ``hmic-kg serve`` holds it, and errors name the command.
+    A command that does not write (``writes=False``) opens an embedded store read-only, which works while
+    ``hmic-kg serve`` holds it.
     """
-    if command and config.backend == "oxigraph":
+    if command and not writes and config.backend == "oxigraph":
         config = replace(config, read_only=True)
     prefix = f"{command}: " if command else ""
     try:
@@ -136,7 +136,7 @@ def load(
             out.print(f"FAIL  {result.path}: {result.error}")
         progress.advance(task)
 
-    with opened(config) as store, progress:
+    with opened(config, "load", writes=True) as store, progress:
         summary = load_paths(
             store,
             paths,
