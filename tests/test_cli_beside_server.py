@@ -58,3 +58,9 @@ def test_errors_of_a_read_only_command_name_the_command(tmp_path: Path) -> None:
     result = invoke("query", "SELECT * WHERE { ?s ?p ?o }", "--data-dir", str(tmp_path / "none"))
     assert result.exit_code == 1
     assert "error: query:" in result.output
+
+
+def test_view_of_an_unknown_force_suggests_the_closest(held: Path, tmp_path: Path) -> None:
+    result = invoke("view", "force", "nottingham", "-o", str(tmp_path / "v.html"), "--data-dir", str(held))
+    assert result.exit_code == 1
+    assert "did you mean 'nottinghamshire'" in result.output

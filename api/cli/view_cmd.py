@@ -61,7 +61,7 @@ def view(
     try:
         built = build_view(graph, kind, ident, base_iri=config.base_iri, depth=depth, budget=budget)
     except ViewNotFound as exc:
-        raise fail(str(exc)) from None
+        raise fail(f"view: {exc}{_did_you_mean(graph, kind, ident, config.base_iri)}") from None
     if server is not None and not server.startswith(("http://", "https://")):
         raise fail(f"--server must be an http(s) address, got {server!r}", code=2)
     html = render_view_html(built, assets="inline", base_iri=config.base_iri, page_base=server)
@@ -70,3 +70,16 @@ def view(
     typer.echo(
         f"wrote {output}: {built.graph.number_of_nodes()} nodes, {built.graph.number_of_edges()} links{note}"
     )
+
+
+def _did_you_mean(graph: object, kind: str, ident: str | None, base: str) -> str:
+    """``; did you mean 'x'?`` for an unknown force, system or unit type id."""
+    from api.errors import did_you_mean
+    from graph.view_data import nodes_of_type
+
+    if kind not in ("force", "system", "unit-type") or not ident:
+        return ""
+    prefix = f"{base}{kind}/"
+    known = [n[len(prefix) :] for n in nodes_of_type(graph, kind) if n.startswith(prefix)]  # type: ignore[arg-type]
+    close = did_you_mean(ident, known)
+    return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
