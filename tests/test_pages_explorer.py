@@ -189,3 +189,17 @@ def test_report_text_of_a_pdf_marks_its_pages_from_the_loaded_copy(tmp_path) -> 
         page = client.get(href.group(1).replace("&amp;", "&")).text
         assert 'class="page-mark" id="page-2"' in page
         assert f"(page {href.group(2)})" in page[page.index('id="marked-note"') :][:400]
+
+
+EXTERNAL = re.compile(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.I)
+
+
+def test_every_page_has_the_search_box_and_loads_nothing_from_elsewhere(sample_client: TestClient) -> None:
+    urls = ("/", "/page/force/northamptonshire", "/page/system/visor", "/page/person/jackie-alexander",
+            "/search?q=visor", "/view/force/nottinghamshire", "/reports/nottinghamshire-2007",
+            "/page/force/atlantis", "/sparql-ui")  # fmt: skip
+    for url in urls:
+        page = sample_client.get(url, headers=HTML).text
+        assert 'action="/search"' in page and 'id="site-q"' in page, url
+        assert not EXTERNAL.search(page), url
+        assert 'rel="icon"' in page, url
