@@ -1,32 +1,52 @@
 """The interactive OpenAPI page at ``/docs``, served offline.
 
-FastAPI's default ``/docs`` loads Swagger UI from a CDN; hmic-kg must work without the internet, so the
-Swagger UI files come from the ``swagger-ui-bundle`` package (a maintained wheel of the upstream dist) and
-are served by this app.
+FastAPI's default ``/docs`` loads Swagger UI from a CDN; hmic-kg must work without the internet. The
+Swagger UI 5 files (the first major version that reads the OpenAPI 3.1 FastAPI emits) come from the
+``fastapi-offline`` package, a maintained wheel of the upstream dist, and are served by this app. The page
+starts Swagger UI from ``/static/docs.js`` (no inline script, so a ``script-src 'self'`` policy holds).
 """
 
 from __future__ import annotations
 
+from html import escape
+from importlib.resources import files
+from pathlib import Path
+
 from fastapi import FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-ASSETS_PATH = "/_swagger"
+ASSETS_PATH = "/_docs-assets"
+ASSETS_DIR = Path(str(files("fastapi_offline") / "static"))
+
+PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="{assets}/swagger-ui.css">
+</head>
+<body>
+<p class="docs-home"><a href="/">hmic-kg home</a></p>
+<div id="swagger-ui" data-openapi-url="{openapi}"></div>
+<script src="{assets}/swagger-ui-bundle.js"></script>
+<script src="/static/docs.js"></script>
+</body>
+</html>
+"""
 
 
 def install_docs(app: FastAPI) -> None:
-    """Serve Swagger UI from the installed package at ``/docs`` (the app must have ``docs_url=None``)."""
-    from swagger_ui_bundle import swagger_ui_path
-
-    app.mount(ASSETS_PATH, StaticFiles(directory=swagger_ui_path), name="swagger-assets")
+    """Serve Swagger UI at ``/docs`` from the installed package (the app must have ``docs_url=None``)."""
+    app.mount(ASSETS_PATH, StaticFiles(directory=ASSETS_DIR), name="docs-assets")
 
     @app.get("/docs", include_in_schema=False)
     def swagger_ui() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json",
-            title=f"{app.title}: API",
-            swagger_js_url=f"{ASSETS_PATH}/swagger-ui-bundle.js",
-            swagger_css_url=f"{ASSETS_PATH}/swagger-ui.css",
-            swagger_favicon_url=f"{ASSETS_PATH}/favicon-32x32.png",
+        html = PAGE.format(
+            title=escape(f"{app.title}: API"),
+            assets=ASSETS_PATH,
+            openapi=escape(app.openapi_url or "/openapi.json"),
         )
+        return HTMLResponse(html)

@@ -8,8 +8,9 @@ answered with a generic 500 that never echoes internals.
 
 from __future__ import annotations
 
+import difflib
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -60,9 +61,20 @@ class ApiError(Exception):
         self.headers = dict(headers or {})
 
 
-def not_found(what: str, ident: str, parameter: str = "id") -> ApiError:
-    """The 404 for an unknown id."""
-    return ApiError(404, "not_found", f"no {what} {ident!r}", parameter=parameter)
+def did_you_mean(ident: str, known: Iterable[str], limit: int = 3) -> list[str]:
+    """The known ids closest to ``ident`` (difflib), best first."""
+    choices = list(known)
+    by_lower = {c.lower(): c for c in choices}
+    close = difflib.get_close_matches(ident.lower(), list(by_lower), n=limit, cutoff=0.6)
+    starts = [c for c in choices if ident and c.lower().startswith(ident.lower()[:4])] if not close else []
+    return [by_lower[c] for c in close] or starts[:limit]
+
+
+def not_found(what: str, ident: str, parameter: str = "id", known: Iterable[str] = ()) -> ApiError:
+    """The 404 for an unknown id; with ``known`` ids, it suggests the closest ones."""
+    close = did_you_mean(ident, known)
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    return ApiError(404, "not_found", f"no {what} {ident!r}{hint}", parameter=parameter)
 
 
 def error_response(

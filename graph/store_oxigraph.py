@@ -27,6 +27,7 @@ built from serialised terms (``graph.terms.inject_values``).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
@@ -62,6 +63,19 @@ from graph.terms import (
 )
 
 
+def open_read_only(path: Path, attempts: int = 6) -> ox.Store:
+    """``ox.Store.read_only``, retried: while another process holds the store read-write (``hmic-kg
+    serve``), its compactions may delete files this open has just listed ("IO error: No such file")."""
+    for attempt in range(attempts):
+        try:
+            return ox.Store.read_only(str(path))
+        except RuntimeError as exc:
+            if attempt == attempts - 1:
+                raise OSError(f"cannot open read-only: {exc}") from None
+            time.sleep(0.1 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 class OxigraphStore(SparqlUpdateStore):
     """pyoxigraph ``Store`` on disk (or in memory when ``path`` is None)."""
 
@@ -81,7 +95,7 @@ class OxigraphStore(SparqlUpdateStore):
             elif read_only:
                 if not path.exists():
                     raise StoreError(f"no store at {path}: load some reports first")
-                self._store = ox.Store.read_only(str(path))
+                self._store = open_read_only(path)
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(path))

@@ -18,6 +18,11 @@ from graph.similarity import THEME_THRESHOLD, SimilarityIndex
 from graph.views import DEFAULT_BUDGET, View, trim_to_budget
 
 VIEW_KINDS: tuple[str, ...] = ("overview", "force", "system", "unit-type", "ego", "shared")
+#: node types unticked when a view opens (a force's hundred findings and dozens of partner bodies hid its
+#: structure)
+DEFAULT_HIDDEN: dict[str, tuple[str, ...]] = {"force": ("finding", "partner")}
+#: nodes an ego view of depth 2 reaches but does not walk through (the report links to everything in it)
+HUB_TYPES = frozenset({"report"})
 #: nodes that belong to one force (shared nodes such as systems or people may belong to many)
 OWNED_TYPES = frozenset({"finding", "practice", "unit", "report"})
 
@@ -121,10 +126,12 @@ def ego_graph(graph: nx.MultiDiGraph, node: str, depth: int = 1) -> nx.MultiDiGr
 
 def within(graph: nx.MultiDiGraph, node: str, depth: int) -> set[str]:
     """Nodes at most ``depth`` links from ``node`` in either direction (as ``nx.ego_graph`` with
-    ``undirected=True``, without copying the graph to an undirected one)."""
+    ``undirected=True``, without copying the graph to an undirected one). Hubs (:data:`HUB_TYPES`, other
+    than ``node`` itself) are reached but not walked through: depth 2 through a report is the whole report."""
     seen, frontier = {node}, {node}
     for _ in range(depth):
-        frontier = {n for f in frontier for n in neighbours(graph, f)} - seen
+        walk = {f for f in frontier if f == node or node_type(graph, f) not in HUB_TYPES}
+        frontier = {n for f in walk for n in neighbours(graph, f)} - seen
         seen |= frontier
     return seen
 
@@ -366,4 +373,5 @@ def build_view(
     trimmed, budget_note = trim_to_budget(sub, budget, keep=frozenset({focus}) if focus else frozenset())
     params = {"id": ident or "", "depth": str(depth)} if ident else {}
     notes = " ".join(n for n in (budget_note, note) if n) or None
-    return View(kind=kind, title=title, graph=trimmed, focus=focus, note=notes, params=params)
+    hidden = DEFAULT_HIDDEN.get(kind, ())
+    return View(kind=kind, title=title, graph=trimmed, focus=focus, note=notes, params=params, hidden=hidden)

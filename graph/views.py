@@ -10,7 +10,6 @@ pyvis package is either inlined (standalone files) or referenced under ``static_
 from __future__ import annotations
 
 import json
-import math
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,6 +22,8 @@ import pyvis
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pyvis.edge import Edge
 from pyvis.network import Network
+
+from graph.view_layout import initial_layout
 
 DEFAULT_BUDGET = 1500
 LABEL_MAX = 40
@@ -66,9 +67,17 @@ TRIM_ORDER: tuple[str, ...] = (
 )  # fmt: skip
 
 
+#: types whose labels are always drawn; the others show theirs on hover and in the details panel (unless
+#: the view is small)
+LABELLED_TYPES = frozenset({"force", "system", "practice", "person", "unit-type", "area"})
+SMALL_VIEW = 60  # up to this many nodes every node is labelled
+
+
 @dataclass(frozen=True)
 class View:
-    """One network view: what to draw, its title, the node to centre on, and what was left out."""
+    """One network view: what to draw, its title, the node to centre on, and what was left out.
+
+    ``hidden``: node types left unticked at first (the layout is computed without them)."""
 
     kind: str
     title: str
@@ -76,6 +85,7 @@ class View:
     focus: str | None = None
     note: str | None = None
     params: Mapping[str, str] = field(default_factory=dict)
+    hidden: tuple[str, ...] = ()
 
 
 def style_for(node_type: str | None) -> NodeStyle:
@@ -166,103 +176,28 @@ def trim_to_budget(
     return trimmed, note
 
 
-#: above this many nodes :func:`compute_layout` uses :func:`local_force_layout` instead of networkx's
-#: spring layout (whose sparse variant loops over the nodes in Python: seconds for 1,500 nodes)
-SPRING_MAX_NODES = 500
-
-
-def compute_layout(graph: nx.MultiDiGraph, focus: str | None = None, seed: int = 7) -> dict[str, tuple]:
-    """Node positions in pixels (deterministic), so the browser needs no physics: networkx's spring layout
-    for up to :data:`SPRING_MAX_NODES` nodes, :func:`local_force_layout` above."""
-    if graph.number_of_nodes() == 0:
-        return {}
-    scale = 120.0 * math.sqrt(graph.number_of_nodes()) + 150.0
-    if graph.number_of_nodes() > SPRING_MAX_NODES:
-        return _pixels(local_force_layout(graph, focus, seed), scale)
-    simple = nx.Graph(graph.to_undirected(as_view=True))
-    fixed = None
-    pos0 = None
-    if focus is not None and focus in simple:
-        pos0 = {focus: (0.0, 0.0)}
-        fixed = [focus]
-    k = 1.6 / math.sqrt(max(graph.number_of_nodes(), 1))
-    iterations = 40 if graph.number_of_nodes() <= 600 else 25
-    positions = nx.spring_layout(simple, k=k, pos=pos0, fixed=fixed, seed=seed, iterations=iterations)
-    if fixed:  # fixed layouts are not rescaled by networkx
-        spread = max((max(abs(x), abs(y)) for x, y in positions.values()), default=1.0) or 1.0
-        positions = {n: (x / spread, y / spread) for n, (x, y) in positions.items()}
-    return _pixels(positions, scale)
-
-
-def _pixels(positions: Mapping[str, Any], scale: float) -> dict[str, tuple]:
-    return {n: (round(float(x) * scale, 1), round(float(y) * scale, 1)) for n, (x, y) in positions.items()}
-
-
-def local_force_layout(
-    graph: nx.MultiDiGraph, focus: str | None = None, seed: int = 7, iterations: int = 50
-) -> dict[str, tuple[float, float]]:
-    """A force-directed layout: linear attraction along links, Fruchterman-Reingold repulsion cut off
-    beyond 1.5 ideal edge lengths (as the grid variant of their paper), vectorised with numpy and a k-d
-    tree: milliseconds per iteration where networkx's all-pairs force costs seconds. Deterministic for
-    a ``seed``; ``focus`` is pinned at the centre.
-    Positions are centred and scaled to [-1, 1]."""
-    import numpy as np
-    from scipy.spatial import cKDTree
-
-    nodes = list(graph.nodes)
-    n = len(nodes)
-    index = {node: i for i, node in enumerate(nodes)}
-    pairs = {(index[u], index[v]) for u, v in graph.edges() if u != v}
-    links = np.array(sorted({(min(p), max(p)) for p in pairs}), dtype=np.int64).reshape(-1, 2)
-    rng = np.random.default_rng(seed)
-    side = math.sqrt(n)  # ideal edge length 1: about one node per unit of area
-    pos = (rng.random((n, 2)) - 0.5) * side
-    pinned = index.get(focus) if focus is not None else None
-    if pinned is not None:
-        pos[pinned] = 0.0
-    cutoff = 1.5
-    step = side / 10.0
-    for it in range(iterations):
-        disp = np.zeros((n, 2))
-        close = cKDTree(pos).query_pairs(cutoff, output_type="ndarray")
-        for group, attract in ((close, False), (links, True)):
-            if not len(group):
-                continue
-            a, b = group[:, 0], group[:, 1]
-            delta = pos[a] - pos[b]
-            dist = np.maximum(np.hypot(delta[:, 0], delta[:, 1]), 0.01)
-            force = -np.ones_like(dist) if attract else 1.0 / dist**2  # linear attraction, k²/d repulsion
-            push = delta * force[:, None]
-            for axis in (0, 1):
-                disp[:, axis] += np.bincount(a, push[:, axis], n) - np.bincount(b, push[:, axis], n)
-        length = np.maximum(np.hypot(disp[:, 0], disp[:, 1]), 1e-9)
-        limit = step * (1.0 - it / iterations)
-        pos += disp * (np.minimum(length, limit) / length)[:, None]
-        if pinned is not None:
-            pos[pinned] = 0.0
-    centre = pos[pinned] if pinned is not None else pos.mean(axis=0)
-    pos -= centre
-    spread = float(np.abs(pos).max()) or 1.0
-    pos /= spread
-    return {node: (float(pos[i, 0]), float(pos[i, 1])) for i, node in enumerate(nodes)}
-
-
-def to_pyvis(view: View, base_iri: str | None = None, link_iris: bool = False) -> Network:
+def to_pyvis(
+    view: View, base_iri: str | None = None, link_iris: bool = False, page_base: str | None = None
+) -> Network:
     """The view as a pyvis Network: styled nodes at precomputed positions, labelled edges.
 
     Nodes link to their ``/page/...`` (served views) or, with ``link_iris``, to the IRI itself
     (standalone files, where the server answers the IRI with a redirect to the page).
     """
     net = Network(height="100%", width="100%", directed=True, cdn_resources="remote")
-    positions = compute_layout(view.graph, view.focus)
+    positions = initial_layout(view)
+    small = view.graph.number_of_nodes() <= SMALL_VIEW
     for node, attrs in view.graph.nodes(data=True):
         style = style_for(attrs.get("type"))
         label = str(attrs.get("label") or node)
         x, y = positions.get(node, (0.0, 0.0))
         iri = str(attrs.get("iri") or node)
+        shown = small or attrs.get("type") in LABELLED_TYPES or node == view.focus
         net.add_node(
             str(node),
-            label=shorten(label, LABEL_MAX),
+            label=shorten(label, LABEL_MAX) if shown else " ",
+            hidden=attrs.get("type") in view.hidden,
+            font={"size": 22 if attrs.get("type") == "force" else 15},
             title=tooltip({**attrs, "label": label}),
             color=_node_colour(style.color),
             shape=style.shape,
@@ -272,24 +207,49 @@ def to_pyvis(view: View, base_iri: str | None = None, link_iris: bool = False) -
             physics=False,
             type=attrs.get("type") or "other",
             fullLabel=label,
-            href=iri if link_iris else page_href(iri, base_iri),
+            href=_href(iri, base_iri, link_iris, page_base),
+            source=_source_href(attrs, page_base) if not link_iris or page_base else "",
         )
     for i, (source, target, attrs) in enumerate(view.graph.edges(data=True)):
         label = str(attrs.get("label") or attrs.get("type") or "")
         title = str(attrs.get("title") or label)
         kind = str(attrs.get("type") or label)
         # as ``net.add_edge`` without its linear search of the node list (the nodes were just added)
-        edge = Edge(str(source), str(target), net.directed, id=f"e{i}", label=shorten(label, 48), title=title,
-                    type=kind)  # fmt: skip
+        # big views draw their links unlabelled (the labels covered the nodes); hover or the table names them
+        shown = shorten(label, 48) if small else " "
+        edge = Edge(str(source), str(target), net.directed, id=f"e{i}", label=shown, title=title, type=kind,
+                    fullLabel=label)  # fmt: skip
         net.edges.append(edge.options)
     net.set_options(json.dumps(VIS_OPTIONS))
     return net
 
 
+def _source_href(attrs: Mapping[str, Any], page_base: str | None) -> str:
+    """The report text at the node's lines (``/reports/{id}?from=a&to=b#La``), or "" when unknown."""
+    report, start = attrs.get("report"), attrs.get("line_from")
+    if not report or not start:
+        return ""
+    report_id = str(report).rstrip("/").rsplit("/", 1)[-1]
+    end = attrs.get("line_to") or start
+    return f"{(page_base or '').rstrip('/')}/reports/{report_id}?from={start}&to={end}#L{start}"
+
+
+def _href(iri: str, base_iri: str | None, link_iris: bool, page_base: str | None) -> str:
+    """The page (``/page/...``, under ``page_base`` when given), or the IRI itself."""
+    if page_base:
+        page = page_href(iri, base_iri)
+        return page_base.rstrip("/") + page if page.startswith("/") else page
+    return iri if link_iris else page_href(iri, base_iri)
+
+
 VIS_OPTIONS: dict[str, Any] = {
     "physics": {"enabled": False},
     "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False, "multiselect": False},
-    "nodes": {"font": {"size": 13, "face": "system-ui, sans-serif"}, "borderWidth": 1},
+    "nodes": {
+        "font": {"size": 14, "face": "system-ui, sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"},
+        "borderWidth": 1,
+        "scaling": {"label": {"drawThreshold": 3}},
+    },
     "edges": {
         "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
         "color": {"color": "#9aa5b1", "highlight": "#333333", "hover": "#333333"},
@@ -299,9 +259,11 @@ VIS_OPTIONS: dict[str, Any] = {
 }
 
 
-def view_payload(view: View, base_iri: str | None = None, link_iris: bool = False) -> dict[str, Any]:
+def view_payload(
+    view: View, base_iri: str | None = None, link_iris: bool = False, page_base: str | None = None
+) -> dict[str, Any]:
     """Everything the page needs, as JSON-ready data (also exposed to tests as ``window.hmicView``)."""
-    net = to_pyvis(view, base_iri, link_iris)
+    net = to_pyvis(view, base_iri, link_iris, page_base)
     nodes, edges, _heading, _height, _width, options = net.get_network_data()
     present = Counter(n["type"] for n in nodes)
     legend = [
@@ -315,6 +277,7 @@ def view_payload(view: View, base_iri: str | None = None, link_iris: bool = Fals
         "focus": view.focus,
         "note": view.note,
         "params": dict(view.params),
+        "hidden": list(view.hidden),
         "nodes": nodes,
         "edges": edges,
         "legend": legend,
@@ -341,13 +304,15 @@ def render_view_html(
     static_url: str = "/static",
     base_iri: str | None = None,
     home_url: str | None = None,
+    page_base: str | None = None,
 ) -> str:
     """The view as one HTML page.
 
     ``assets="inline"`` embeds vis-network and our script and styles (works from ``file://``, no
-    network); ``"served"`` links them under ``static_url`` (see :data:`STATIC_FILES`).
+    network); ``"served"`` links them under ``static_url`` (see :data:`STATIC_FILES`). ``page_base``: the
+    address of a server whose pages the nodes link to (standalone files link to the IRIs otherwise).
     """
-    payload = view_payload(view, base_iri, link_iris=assets == "inline")
+    payload = view_payload(view, base_iri, link_iris=assets == "inline", page_base=page_base)
     inline: dict[str, str] = {}
     if assets == "inline":
         inline = {name: path.read_text(encoding="utf-8") for name, path in STATIC_FILES.items()}

@@ -6,107 +6,17 @@ page may log a console error. Screenshots of the main pages are written to docs/
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
+from xml.etree import ElementTree
 
 import pytest
 
-from graph.config import GraphConfig
-from graph.iris import Iris
-from graph.loading import load_paths
-from graph.store import open_store
-from tests.conftest_servers import free_port, served
+pytest.register_assert_rewrite("tests.browser_support")
 
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parent.parent
-REPORTS = ROOT / "data" / "reports"
-SCREENSHOTS = ROOT / "docs" / "img"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
-]  # fmt: skip
-LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+from tests.browser_support import Watched, pytestmark, shot  # noqa: E402  (after the rewrite hook)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.server,
-    # CI (.ci/run) installs chromium and sets HMIC_KG_REQUIRE_BROWSER=1: there a missing browser fails.
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and not os.environ.get("HMIC_KG_REQUIRE_BROWSER"),
-        reason="needs Debian's chromium at /usr/bin/chromium",
-    ),
-]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`hmic-kg serve` on a free loopback port with the two sample reports loaded."""
-    data_dir = tmp_path_factory.mktemp("browser-data")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    config = GraphConfig(data_dir=data_dir, base_iri=f"{base}/id/")
-    store = open_store(config)
-    try:
-        summary = load_paths(store, [REPORTS], Iris(config.base_iri))
-        assert summary.files_failed == 0
-    finally:
-        store.close()
-    with served(data_dir, "--base-iri", config.base_iri, port=port) as served_base:
-        yield served_base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-class Watched:
-    """A page whose console errors and non-loopback requests are recorded (and blocked)."""
-
-    def __init__(self, browser: object, **context_options: object) -> None:
-        self.context = browser.new_context(**context_options)  # type: ignore[attr-defined]
-        self.errors: list[str] = []
-        self.outside: list[str] = []
-        self.context.route("**/*", self._route)
-        self.page = self.context.new_page()
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-
-    def _route(self, route: object) -> None:
-        url = route.request.url  # type: ignore[attr-defined]
-        if urlsplit(url).scheme in ("data", "blob", "about") or urlsplit(url).hostname in LOOPBACK:
-            route.continue_()  # type: ignore[attr-defined]
-        else:
-            self.outside.append(url)
-            route.abort()  # type: ignore[attr-defined]
-
-    def check(self) -> None:
-        assert self.outside == [], f"requests left localhost: {self.outside}"
-        assert self.errors == [], f"console errors: {self.errors}"
-
-
-@pytest.fixture
-def watched(browser: object) -> Iterator[Watched]:
-    tab = Watched(browser, viewport={"width": 1280, "height": 800})
-    yield tab
-    tab.check()
-    tab.context.close()
-
-
-def shot(watched: Watched, name: str, full_page: bool = False) -> None:
-    """Take the screenshot always (it must succeed); keep it in docs/img only when asked to refresh them."""
-    image = watched.page.screenshot(full_page=full_page)
-    assert image.startswith(b"\x89PNG")
-    if os.environ.get("HMIC_KG_SCREENSHOTS"):
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        (SCREENSHOTS / name).write_bytes(image)
+pytest_plugins = ["tests.browser_support"]
+__all__ = ["pytestmark"]
 
 
 def test_home_renders_the_grade_matrix(server: str, watched: Watched) -> None:
@@ -131,13 +41,32 @@ def test_force_view_draws_the_force_network(server: str, watched: Watched) -> No
     assert by_type["force"] == {"Nottinghamshire Police"}
     assert "ViSOR" in by_type["system"]
     assert {"practice", "finding", "unit", "area", "grade"} <= set(by_type)
+    shown = page.evaluate("window.hmicView.nodes.filter(n => !n.hidden).length")
     drawn = page.evaluate("Object.keys(window.hmicNetwork.getPositions()).length")
-    assert drawn == len(nodes)
+    assert drawn == shown < len(nodes), "findings start hidden"
     assert page.locator("#legend li").count() == len(by_type)
+    assert not page.locator("input.type-filter[value=finding]").is_checked()
     shot(watched, "force-view.png")
+    page.locator("input.type-filter[value=finding]").check()
+    page.wait_for_function("document.body.dataset.laidOut === 'true'")
+    assert "hide=partner" in page.url, "the filters are in the URL"
+    visible = page.evaluate("window.hmicNetwork.body.nodeIndices.length")
+    assert visible == len(nodes) - len([n for n in nodes if n["type"] == "partner"])
+    with page.expect_download() as png:
+        page.click("#export-png")
+    assert png.value.suggested_filename == "force-nottinghamshire.png"
+    assert Path(png.value.path()).read_bytes().startswith(b"\x89PNG")
+    with page.expect_download() as graphml:
+        page.click("#export-graphml")
+    exported = ElementTree.parse(graphml.value.path()).getroot()
+    ns = "{http://graphml.graphdrawing.org/xmlns}"
+    assert len(exported.findall(f"{ns}graph/{ns}node")) == len(nodes)
+    scale = page.evaluate("window.hmicNetwork.getScale()")
+    page.click("#zoom-in")
+    assert page.evaluate("window.hmicNetwork.getScale()") > scale
 
 
-def test_clicking_a_node_opens_its_page(server: str, watched: Watched) -> None:
+def test_clicking_a_node_shows_its_details_then_its_page(server: str, watched: Watched) -> None:
     page = watched.page
     page.goto(f"{server}/view/system/visor")
     page.wait_for_function("document.body.dataset.drawn === 'true'")
@@ -152,7 +81,13 @@ def test_clicking_a_node_opens_its_page(server: str, watched: Watched) -> None:
     )
     box = page.locator("#network canvas").bounding_box()
     assert box is not None
+    before = page.url
     page.mouse.click(box["x"] + target["x"], box["y"] + target["y"])
+    details = page.locator("#details-body")
+    assert details.locator(".details-title").inner_text().endswith("Police")
+    assert page.url.split("#")[0] == before.split("#")[0], "a click does not leave the page"
+    assert "node=" in page.url, "the selection is in the URL"
+    page.locator("#details-link").click()
     page.wait_for_url(f"{server}{target['href']}")
     assert page.locator("#node-label").inner_text().endswith("Police")
 
@@ -164,19 +99,14 @@ def test_home_leads_to_who_has_solved_it_and_whom_to_call(server: str, watched: 
     card.get_by_role("link", name="who has solved this?").click()
     page.wait_for_url("**/page/force/northamptonshire#help")
     assert page.locator("#force-grades tbody tr").count() >= 5
-    help_section = page.locator("#help-missing-persons")
-    assert help_section.count() == 1
-    item = help_section.locator(
-        "li", has=page.locator("a[href^='/page/practice/nottinghamshire-2007/']")
-    ).first
-    assert "Nottinghamshire Police" in item.inner_text()
-    assert "same area" in item.locator(".why").inner_text()
-    contact = item.locator(".lead-contact")
+    row = page.locator("#help-table tbody tr", has_text="Missing persons").first
+    assert "Nottinghamshire Police" in row.inner_text()
+    assert "same area" in row.locator(".why").inner_text()
+    contact = row.locator(".lead-contact")
     assert "Jackie Alexander" in contact.inner_text()
     assert (contact.locator("a[href^='tel:']").get_attribute("href") or "").startswith("tel:0")
-    help_section.scroll_into_view_if_needed()
     shot(watched, "force-page.png")
-    item.locator("a[href^='/page/practice/nottinghamshire-2007/']").first.click()
+    row.locator("a[href^='/page/practice/nottinghamshire-2007/']").first.click()
     page.wait_for_url("**/page/practice/nottinghamshire-2007/*")
     assert page.locator("#contact").count() == 1
     assert "Jackie Alexander" in page.locator("#contact").inner_text()
@@ -195,10 +125,16 @@ def test_sparql_page_runs_a_named_query(server: str, watched: Watched) -> None:
     shot(watched, "sparql.png", full_page=True)
 
 
+PHONE_PAGES = (
+    "/", "/page/force/nottinghamshire", "/sparql-ui", "/search?q=visor", "/page/system/visor",
+    "/page/person/jackie-alexander", "/reports/nottinghamshire-2007?from=10&to=12",
+)  # fmt: skip
+
+
 def test_pages_fit_a_phone_screen(server: str, browser: object) -> None:
     tab = Watched(browser, viewport={"width": 390, "height": 844}, is_mobile=True)
     try:
-        for url in ("/", "/page/force/nottinghamshire", "/sparql-ui"):
+        for url in PHONE_PAGES:
             tab.page.goto(f"{server}{url}")
             overflow = tab.page.evaluate("document.body.scrollWidth - window.innerWidth")
             assert overflow <= 1, f"{url} is {overflow}px wider than a phone"

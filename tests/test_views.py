@@ -259,7 +259,7 @@ def test_ego_view_is_networkx_ego_graph(graph: nx.MultiDiGraph) -> None:
 
 
 def test_large_views_are_laid_out_locally_deterministically_around_the_focus() -> None:
-    from graph.views import SPRING_MAX_NODES, compute_layout, local_force_layout
+    from graph.view_layout import SPRING_MAX_NODES, compute_layout, local_force_layout
 
     g = nx.MultiDiGraph()
     size = SPRING_MAX_NODES + 100
@@ -272,3 +272,107 @@ def test_large_views_are_laid_out_locally_deterministically_around_the_focus() -
     assert len({(round(x, 3), round(y, 3)) for x, y in positions.values()}) > size * 0.95  # spread out
     pixels = compute_layout(g, focus="n0")
     assert pixels["n0"] == (0.0, 0.0) and set(pixels) == set(g)
+
+
+def _hub_graph() -> nx.MultiDiGraph:
+    g = nx.MultiDiGraph()
+    g.add_node(f"{BASE}report/r", type="report", label="Report")
+    g.add_node(f"{BASE}system/s", type="system", label="S")
+    for i in range(10):
+        g.add_node(f"{BASE}finding/r/{i}", type="finding", label=f"F{i}", force=f"{BASE}force/x")
+        g.add_edge(f"{BASE}finding/r/{i}", f"{BASE}report/r", key="report", label="report")
+    g.add_edge(f"{BASE}finding/r/1", f"{BASE}system/s", key="mentions", label="mentions")
+    return g
+
+
+def test_ego_depth_two_does_not_walk_through_the_report_hub() -> None:
+    """Regression: depth 2 around anything in a report reached the whole report (286 nodes)."""
+    view = build_view(_hub_graph(), "ego", "finding/r/1", base_iri=BASE, depth=2)
+    assert set(view.graph.nodes) == {f"{BASE}finding/r/1", f"{BASE}report/r", f"{BASE}system/s"}
+    around_report = build_view(_hub_graph(), "ego", "report/r", base_iri=BASE, depth=1)
+    assert around_report.graph.number_of_nodes() == 11, "the report's own view still shows all of it"
+
+
+def test_force_view_starts_without_findings_laid_out_without_them(graph: nx.MultiDiGraph) -> None:
+    view = build_view(graph, "force", "alpha", base_iri=BASE)
+    assert "finding" in view.hidden
+    payload = view_payload(view, BASE)
+    assert payload["hidden"] == list(view.hidden)
+    findings = [n for n in payload["nodes"] if n["type"] == "finding"]
+    assert findings and all(n["hidden"] for n in findings)
+    assert all(not n["hidden"] for n in payload["nodes"] if n["type"] not in view.hidden)
+    html = render_view_html(view, assets="served", base_iri=BASE)
+    assert re.search(r'value="finding">', html) and 'value="finding" checked' not in html
+    assert 'value="force" checked' in html
+
+
+def test_overlapping_nodes_are_pushed_apart() -> None:
+    """Regression: the two force nodes of the shared view sat on top of each other."""
+    from graph.view_layout import MIN_DISTANCE, separate
+
+    placed = separate({"a": (0.0, 0.0), "b": (0.0, 0.0), "c": (10.0, 0.0)})
+    for p, q in (("a", "b"), ("a", "c"), ("b", "c")):
+        (x1, y1), (x2, y2) = placed[p], placed[q]
+        assert ((x1 - x2) ** 2 + (y1 - y2) ** 2) ** 0.5 >= MIN_DISTANCE * 0.95
+
+
+def test_view_page_has_tools_a_text_table_and_no_inline_handlers(graph: nx.MultiDiGraph) -> None:
+    view = build_view(graph, "force", "alpha", base_iri=BASE)
+    html = render_view_html(view, assets="served", base_iri=BASE)
+    for control in ("zoom-in", "zoom-out", "fit", "export-png", "export-graphml", "table-view", "legend"):
+        assert f'id="{control}"' in html, control
+    rows = re.findall(r'<tr data-type="([^"]+)"><td><a href="([^"]+)">', html)
+    assert len(rows) == view.graph.number_of_nodes()
+    assert len(re.findall(r"<tr><td>", html)) == view.graph.number_of_edges()
+    assert not re.search(r"\son[a-z]+\s*=", html), "no inline event handlers (strict CSP)"
+    assert "<script>" not in html and "<script src=" in html
+
+
+def test_important_types_are_labelled_and_the_rest_on_demand(graph: nx.MultiDiGraph) -> None:
+    from graph.views import LABELLED_TYPES, SMALL_VIEW
+
+    view = build_view(graph, "force", "alpha", base_iri=BASE)
+    payload = view_payload(view, BASE)
+    big = len(payload["nodes"]) > SMALL_VIEW
+    for node in payload["nodes"]:
+        if node["type"] in LABELLED_TYPES or not big:
+            assert node["label"].strip(), node["fullLabel"]
+        assert node["fullLabel"]
+
+
+def test_cli_view_can_link_to_a_running_server_s_pages(tmp_path: Path) -> None:
+    """Regression: standalone views linked to http://127.0.0.1:8000 even for a server on another port."""
+    from typer.testing import CliRunner
+
+    from api.cli import app
+    from tests.conftest import NOTTS
+
+    data = tmp_path / "kg"
+    assert CliRunner().invoke(app, ["load", str(NOTTS), "--data-dir", str(data)]).exit_code == 0
+    out = tmp_path / "v.html"
+    args = [
+        "view",
+        "system",
+        "visor",
+        "-o",
+        str(out),
+        "--data-dir",
+        str(data),
+        "--server",
+        "http://127.0.0.1:8101",
+    ]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    hrefs = {n["href"] for n in data_of(out.read_text(encoding="utf-8"))["nodes"]}
+    assert hrefs and all(h.startswith("http://127.0.0.1:8101/page/") for h in hrefs)
+    bad = CliRunner().invoke(app, [*args[:-1], "ftp://x"])
+    assert bad.exit_code == 2
+
+
+def test_served_nodes_link_their_source_lines_to_the_report_text(graph: nx.MultiDiGraph) -> None:
+    view = build_view(graph, "force", "alpha", base_iri=BASE)
+    served = view_payload(view, BASE)["nodes"]
+    cited = [n for n in served if n["source"]]
+    assert cited and all(re.fullmatch(r"/reports/[\w.-]+\?from=\d+&to=\d+#L\d+", n["source"]) for n in cited)
+    standalone = view_payload(view, BASE, link_iris=True)["nodes"]
+    assert not any(n["source"] for n in standalone), "a file:// view has no server to show the text"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -57,16 +58,23 @@ def graph_config(
 
 
 @contextmanager
-def opened(config: GraphConfig) -> Iterator[Store]:
-    """The configured store, closed afterwards; store errors become one-line failures."""
+def opened(config: GraphConfig, command: str | None = None, writes: bool = False) -> Iterator[Store]:
+    """The configured store, closed afterwards; store errors become one-line failures naming ``command``.
+
+    A command that does not write (``writes=False``) opens an embedded store read-only, which works while
+    ``hmic-kg serve`` holds it.
+    """
+    if command and not writes and config.backend == "oxigraph":
+        config = replace(config, read_only=True)
+    prefix = f"{command}: " if command else ""
     try:
         store = open_store(config)
     except StoreError as exc:
-        raise fail(str(exc)) from None
+        raise fail(f"{prefix}{exc}") from None
     try:
         yield store
     except StoreError as exc:  # QueryError included
-        raise fail(str(exc)) from None
+        raise fail(f"{prefix}{exc}") from None
     finally:
         with suppress(StoreError):
             store.close()
@@ -108,6 +116,7 @@ def load(
       hmic-kg load data/reports --backend remote --query-url http://127.0.0.1:8000/sparql
       --update-url http://127.0.0.1:8000/sparql --update-token T
     """
+    from api.sources import keep_source
     from graph.iris import Iris
     from graph.loading import FileResult, load_paths
 
@@ -121,11 +130,13 @@ def load(
     def on_result(result: FileResult) -> None:
         if result.ok:
             out.print(f"ok    {result.path}  {result.report_id}  {result.triples} triples")
+            if config.backend != "remote":  # the server shows the text from this copy (/reports/{id})
+                keep_source(config.data_dir, Path(result.path))
         else:
             out.print(f"FAIL  {result.path}: {result.error}")
         progress.advance(task)
 
-    with opened(config) as store, progress:
+    with opened(config, "load", writes=True) as store, progress:
         summary = load_paths(
             store,
             paths,
@@ -186,7 +197,7 @@ def query(
     except queries.NamedQueryError as exc:
         raise fail(str(exc), code=2) from None
     config = graph_config(data_dir, backend, base_iri, query_url)
-    with opened(config) as store:
+    with opened(config, "query") as store:
         if fmt == "table":
             print_result(store.query(text, bindings), Console(highlight=False))
             return
@@ -266,7 +277,7 @@ def export(
     if fmt not in EXPORT_CHOICES:
         raise fail(f"unknown format {fmt!r}; use one of {', '.join(EXPORT_CHOICES)}", code=2)
     config = graph_config(data_dir, backend, base_iri, query_url)
-    with opened(config) as store:
+    with opened(config, "export") as store:
         data = graphml_bytes(store_dataset(store)) if fmt == "graphml" else store.export(fmt)
     if output is None:
         sys.stdout.flush()
@@ -306,7 +317,7 @@ def validate(
     from graph.validate import validate as run_validation
 
     config = graph_config(data_dir, backend, base_iri, query_url)
-    with opened(config) as store:
+    with opened(config, "validate") as store:
         dataset = store_dataset(store)
     report = run_validation(dataset)
     typer.echo(report.text)
@@ -332,7 +343,7 @@ def bridges(
     from graph.network import to_networkx
 
     config = graph_config(data_dir, backend, base_iri, query_url)
-    with opened(config) as store:
+    with opened(config, "bridges") as store:
         dataset = store_dataset(store)
     rows = find_bridges(to_networkx(dataset))
     table = Table("kind", "name", "forces", "degree", "betweenness")

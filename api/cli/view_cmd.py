@@ -32,6 +32,12 @@ def view(
     budget: Annotated[
         int, typer.Option("--budget", min=10, help="Most nodes to draw; above it the view is trimmed.")
     ] = DEFAULT_BUDGET,
+    server: Annotated[
+        str | None,
+        typer.Option(
+            "--server", help="Link nodes to this server's pages (e.g. http://127.0.0.1:8101), not their IRIs."
+        ),
+    ] = None,
     data_dir: DataDir = None,
     backend: BackendOpt = None,
     base_iri: BaseIri = None,
@@ -50,14 +56,30 @@ def view(
     from graph.network import project_store
 
     config = graph_config(data_dir, backend, base_iri, query_url)
-    with opened(config) as store:
+    with opened(config, "view") as store:
         graph = project_store(store)
     try:
         built = build_view(graph, kind, ident, base_iri=config.base_iri, depth=depth, budget=budget)
     except ViewNotFound as exc:
-        raise fail(str(exc)) from None
-    output.write_text(render_view_html(built, assets="inline", base_iri=config.base_iri), encoding="utf-8")
+        raise fail(f"view: {exc}{_did_you_mean(graph, kind, ident, config.base_iri)}") from None
+    if server is not None and not server.startswith(("http://", "https://")):
+        raise fail(f"--server must be an http(s) address, got {server!r}", code=2)
+    html = render_view_html(built, assets="inline", base_iri=config.base_iri, page_base=server)
+    output.write_text(html, encoding="utf-8")
     note = f" ({built.note})" if built.note else ""
     typer.echo(
         f"wrote {output}: {built.graph.number_of_nodes()} nodes, {built.graph.number_of_edges()} links{note}"
     )
+
+
+def _did_you_mean(graph: object, kind: str, ident: str | None, base: str) -> str:
+    """``; did you mean 'x'?`` for an unknown force, system or unit type id."""
+    from api.errors import did_you_mean
+    from graph.view_data import nodes_of_type
+
+    if kind not in ("force", "system", "unit-type") or not ident:
+        return ""
+    prefix = f"{base}{kind}/"
+    known = [n[len(prefix) :] for n in nodes_of_type(graph, kind) if n.startswith(prefix)]  # type: ignore[arg-type]
+    close = did_you_mean(ident, known)
+    return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""

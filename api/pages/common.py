@@ -89,3 +89,15 @@ def link_to(term: Node | None, base: str, label: Node | str | None = None) -> Li
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Any:
     """A template response with the request in its context."""
     return templates.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def suggestions(catalogue: Any, kind: str, ident: str, prefix: str) -> list[Link]:
+    """Pages of the known ids of ``kind`` closest to ``ident`` ("did you mean"), for not-found pages."""
+    from api.errors import did_you_mean
+
+    known = {"force": catalogue.forces, "system": catalogue.systems, "unit-type": catalogue.unit_types,
+             "area": catalogue.areas, "person": catalogue.people}.get(kind)  # fmt: skip
+    if not known or not ident:
+        return []
+    labels = {key: value.get("label") or value.get("name") or key for key, value in known.items()}
+    return [Link(str(labels[c]), f"{prefix}{c}") for c in did_you_mean(ident, known)]

@@ -47,6 +47,8 @@ class Section:
     children: list[Section] = field(default_factory=list)
     link: Link | None = None  # the title links here when set
     grades: list[GradeRow] = field(default_factory=list)
+    groups: list[tuple[Link, list[Any]]] = field(default_factory=list)  # (force, statements) by force
+    card: list[tuple[str, list[Link]]] = field(default_factory=list)  # (words, values) of a contact card
 
 
 def clip(value: str, limit: int = 320) -> str:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from rdflib.term import Node
 
@@ -57,9 +58,23 @@ def grade_matrix(rows: list[dict[str, Node | None]], base: str) -> GradeMatrix:
     return GradeMatrix(ordered, sorted(forces.values(), key=lambda f: f.link.label))
 
 
+def national(matrix: GradeMatrix, forces: list[dict], area: str | None) -> dict:
+    """The tile map for one area (``area``: an area id; default the first area of the matrix)."""
+    from api.pages.tiles import tile_map
+
+    choices = [(local_name(iri), column.link.label, iri) for iri, column in matrix.areas.items()]
+    chosen = next((c for c in choices if c[0] == area), choices[0] if choices else None)
+    links = {f["id"]: f["link"] for f in forces}
+    grades = {r.path: r.grades[chosen[2]] for r in matrix.forces if chosen and chosen[2] in r.grades}
+    tiles, width, height = tile_map(links, grades)
+    return {"tiles": tiles, "width": width, "height": height, "choices": choices,
+            "chosen": chosen[0] if chosen else None, "chosen_label": chosen[1] if chosen else ""}  # fmt: skip
+
+
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def home(request: Request, store: PageStore, base: BaseIri) -> HTMLResponse:
-    """Forces, grade matrix and the ways into the network views."""
+def home(request: Request, store: PageStore, base: BaseIri,
+         area: Annotated[str | None, Query(max_length=120)] = None) -> HTMLResponse:  # fmt: skip
+    """Forces, the national tile map, grade matrix and the ways into the network views."""
     forces = [
         {"link": link_to(r["force"], base, r["label"]), "id": local_name(text(r["force"])),
          "findings": number(r["findings"]) or 0, "practices": number(r["practices"]) or 0}
@@ -73,6 +88,7 @@ def home(request: Request, store: PageStore, base: BaseIri) -> HTMLResponse:
     matrix = grade_matrix(select(store, "grade_matrix"), base)
     return render(
         request, "home.html", forces=forces, matrix=matrix, grades=GRADES,
+        national=national(matrix, forces, area),
         systems=[e for e in entries if e["kind"] == "system"],
         unit_types=[e for e in entries if e["kind"] == "unit-type"],
     )  # fmt: skip

@@ -10,7 +10,8 @@ from rdflib import RDF, URIRef
 from rdflib.term import Node
 
 from api.matching import Matcher
-from api.pages.common import Link, local_name, select, text
+from api.pages.common import Link, link_to, local_name, select, text
+from api.pages.entities import contact_card, contact_sections, people_in_post, says_sections
 from api.pages.help import (
     Item,
     Section,
@@ -58,18 +59,29 @@ def finding_sections(ctx: PageContext, node: URIRef) -> list[Section]:
 
 
 def practice_sections(ctx: PageContext, node: URIRef) -> list[Section]:
-    """The contact point of a practice, and what other forces did on the same problem."""
+    """The contact point of a practice as a card, and what other forces did on the same problem."""
     sections: list[Section] = []
     for contact in objects(ctx.store, node, SCHEMA.contactPoint):
-        items = [
-            Item(Link(f"{local_name(text(r['p']))}: {text(r['o'])}"))
-            for r in select(ctx.store, "node_out", node=contact)
-            if str(r["p"]).startswith((str(SCHEMA), str(HMIC)))
-        ]  # fmt: skip
-        sections.append(Section("Contact", "contact", items=items))
+        values: dict[str, list[str]] = {}
+        for r in select(ctx.store, "node_out", node=contact):
+            values.setdefault(local_name(text(r["p"])), []).append(text(r["o"]))
+        leads = sorted(text(p) for p in objects(ctx.store, node, HMIC.lead))
+        person = link_to(URIRef(leads[0]), ctx.base).href if leads else None
+        card = contact_card(values, person)
+        sections.append(Section("Contact", "contact", card=card))
     items = similar_items(ctx.matcher(), str(node), ctx.base)
     sections.append(Section("Elsewhere on the same problem", "elsewhere", items=items))
     return sections
+
+
+def report_sections(ctx: PageContext, node: URIRef) -> list[Section]:
+    """The report's text, with line numbers."""
+    link = Link("Read the report text, with line numbers", f"/reports/{local_name(str(node))}")
+    return [Section("Report text", "report-text", items=[Item(link)])]
+
+
+def post_sections(ctx: PageContext, node: URIRef) -> list[Section]:
+    return [*contact_sections(ctx, node), *people_in_post(ctx, node)]
 
 
 SectionBuilder = Callable[[PageContext, URIRef], list[Section]]
@@ -77,6 +89,12 @@ BUILDERS: dict[str, SectionBuilder] = {
     "force": force_sections,
     "finding": finding_sections,
     "practice": practice_sections,
+    "system": says_sections,
+    "unit-type": says_sections,
+    "area": says_sections,
+    "person": contact_sections,
+    "role": post_sections,
+    "report": report_sections,
 }
 
 

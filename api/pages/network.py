@@ -8,15 +8,16 @@ import networkx as nx
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
-from api.deps import RuntimeDep
-from api.pages.common import STATIC_DIR, BaseIri, PageStore, render
+from api.deps import RuntimeDep, get_catalogue
+from api.pages.common import STATIC_DIR, BaseIri, PageStore, render, suggestions
+from graph.iris import Iris
 from graph.store import Store
 from graph.view_data import ViewNotFound, build_view
 from graph.views import STATIC_FILES, render_view_html
 
 router = APIRouter()
 #: files under api/static that may be served (nothing else is reachable)
-SITE_FILES = ("site.css", "sparql.js")
+SITE_FILES = frozenset(p.name for p in STATIC_DIR.iterdir() if p.is_file() and not p.name.startswith("."))
 
 
 def projection(store: Store) -> nx.MultiDiGraph:
@@ -33,8 +34,9 @@ def _view_page(request: Request, runtime: RuntimeDep, store: Store, base: str, k
     try:
         view = build_view(graph, kind, ident, base_iri=base, depth=depth)
     except ViewNotFound as exc:
+        close = suggestions(get_catalogue(runtime, store, Iris(base)), kind, ident or "", f"/view/{kind}/")
         return render(request, "not_found.html", status_code=404, path=f"view/{kind}/{ident or ''}",
-                      iri=None, message=str(exc))  # fmt: skip
+                      iri=None, message=str(exc), suggestions=close)  # fmt: skip
     return HTMLResponse(render_view_html(view, assets="served", base_iri=base, home_url="/"))
 
 
@@ -53,6 +55,13 @@ def view_with_id(kind: str, ident: str, request: Request, runtime: RuntimeDep, s
                  base: BaseIri, depth: Depth = 1) -> HTMLResponse:  # fmt: skip
     """The network of one force, system or unit type, or the neighbourhood (``ego``) of any node."""
     return _view_page(request, runtime, store, base, kind, ident.strip("/"), depth)
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> FileResponse:
+    """The site's icon (browsers ask for it when a page names none)."""
+    return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=86400"})  # fmt: skip
 
 
 @router.get("/static/{name:path}", include_in_schema=False)

@@ -6,6 +6,7 @@ findings, systems and people add sections of their own (:mod:`api.pages.kinds`).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -19,9 +20,22 @@ from api.deps import RuntimeDep, get_catalogue, get_matcher
 from api.errors import ApiError
 from api.lookup import GRADES
 from api.matching import Matcher
-from api.pages.common import BaseIri, Link, PageStore, humanise, link_to, local_name, render, select, text
+from api.pages.common import (
+    BaseIri,
+    Link,
+    PageStore,
+    humanise,
+    link_to,
+    local_name,
+    render,
+    select,
+    suggestions,
+    text,
+)
+from api.pages.force import OPEN_COUNTS, force_page
 from api.pages.help import Section
 from api.pages.kinds import PageContext, kind_sections
+from api.pages.statements import source_href
 from api.routes.linked_data import check_path
 from graph.iris import HMIC, PROV, Iris
 from graph.store import Store
@@ -32,6 +46,45 @@ LABEL_PREDICATES = (RDFS.label, SKOS.prefLabel, FOAF.name, DCTERMS.title)
 TEXT_PREDICATES = (HMIC.text, HMIC.problem, HMIC.solution, HMIC.outcomes)
 SOURCE_PREDICATES = (PROV.wasDerivedFrom, HMIC.lineFrom, HMIC.lineTo, HMIC.page, HMIC.sourceFile)
 HIDDEN = frozenset({RDF.type, RDFS.label, *TEXT_PREDICATES, *SOURCE_PREDICATES})
+#: what a predicate is called on the pages (analysts read these, never the RDF names)
+FACT_WORDS = {
+    "mentions": "Mentions", "force": "Force", "area": "Area", "report": "Report", "findingKind": "Kind",
+    "leader": "Led by", "leads": "Leads", "usesSystem": "Uses IT systems", "hasUnit": "Units",
+    "memberOf": "Member of", "holdsRole": "Post", "rank": "Rank", "rankAsPrinted": "Rank as printed",
+    "expansion": "Stands for", "contactPoint": "Contact", "lead": "Lead", "altLabel": "Also called",
+    "broader": "Part of", "unitType": "Unit type", "unitOf": "Unit of", "aboutForce": "About",
+    "assessmentPeriod": "Assessment period", "year": "Year", "publisher": "Publisher", "title": "Title",
+    "subjectText": "Subject", "leadKind": "Kind of lead", "grade": "Grade",
+    "inspectionArea": "Inspection area",
+    "telephone": "Telephone", "email": "E-mail", "name": "Name", "role": "Post", "notation": "Code",
+    "definition": "Definition", "comment": "Note", "inScheme": "Vocabulary", "topConceptOf": "Vocabulary",
+    "exactMatch": "Same as", "policeUkId": "data.police.uk id", "onsCode": "ONS code", "fact": "Facts",
+    "system": "IT system", "mentionedIn": "Mentioned in", "supportedBy": "Supported by",
+    "organization": "Organisation", "sha256": "SHA-256 of the file", "member": "Member",
+    "prefLabel": "Name", "profileOf": "Profile of",
+}  # fmt: skip
+#: kinds of the nodes that link to a page, as the "Linked from" headings (None: not shown)
+KIND_GROUPS: dict[str, str | None] = {
+    "finding": "Findings", "practice": "Developing practice", "lead": "Leads", "report": "Reports",
+    "force": "Forces", "unit": "Units", "person": "People", "role": "Posts", "system": "IT systems",
+    "unit-type": "Unit types", "area": "Areas", "contact": "Contact points", "membership": "Memberships",
+    "system-use": "Uses of IT systems", "mention": None, "graph": None,
+}  # fmt: skip
+#: kinds whose own sections already list these linking kinds in full
+COVERED = {"system": {"finding", "practice"}, "unit-type": {"finding", "practice"},
+           "area": {"finding", "practice"}, "person": {"practice", "lead"},
+           "role": {"lead", "person"}}  # fmt: skip
+
+
+def class_words(iri: str) -> str:
+    """``ITSystem`` -> ``IT system``, ``AreaForImprovement`` -> ``Area for improvement``."""
+    name = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", local_name(iri)).split()
+    return " ".join([name[0], *(w if w.isupper() else w.lower() for w in name[1:])]) if name else iri
+
+
+def fact_words(predicate: str) -> str:
+    name = local_name(predicate)
+    return FACT_WORDS.get(name) or humanise(name).capitalize()
 
 
 @dataclass(frozen=True)
@@ -48,6 +101,14 @@ class Source:
         if self.line_from and self.line_to and self.line_to != self.line_from:
             return f"lines {self.line_from}–{self.line_to}"
         return f"line {self.line_from}" if self.line_from else ""
+
+    @property
+    def href(self) -> str:
+        """The report text with these lines highlighted."""
+        report_id = local_name(self.report.href or "") if self.report else ""
+        start = int(self.line_from) if self.line_from.isdigit() else None
+        end = int(self.line_to) if self.line_to.isdigit() else None
+        return source_href(report_id, start, end) if report_id else ""
 
 
 @dataclass
@@ -83,12 +144,18 @@ def node_page(store: Store, iri: str, path: str, base: str) -> NodePage | None:
         out[row["p"]].append((row["o"], row["label"]))  # type: ignore[index]
     label = next((text(_first(out, p)) for p in LABEL_PREDICATES if _first(out, p) is not None), path)
     facts: dict[str, list[Link]] = {}
+    kind = path.split("/", 1)[0]
     for predicate, values in out.items():
         if predicate not in HIDDEN:
-            facts[humanise(local_name(str(predicate)))] = [link_to(o, base, lbl) for o, lbl in values]
+            facts.setdefault(fact_words(str(predicate)), []).extend(
+                link_to(o, base, lbl) for o, lbl in values
+            )
     incoming: dict[str, list[Link]] = defaultdict(list)
     for row in in_rows:
-        incoming[humanise(local_name(text(row["p"])))].append(link_to(row["s"], base, row["label"]))
+        source = link_to(row["s"], base, row["label"])
+        group = KIND_GROUPS.get(source.kind, humanise(source.kind).capitalize() or "Other")
+        if group and source.kind not in COVERED.get(kind, ()) and source not in incoming[group]:
+            incoming[group].append(source)
     texts = [
         (humanise(local_name(str(p))), text(o)) for p in TEXT_PREDICATES for o, _ in out.get(p, [])
     ]  # fmt: skip
@@ -99,8 +166,7 @@ def node_page(store: Store, iri: str, path: str, base: str) -> NodePage | None:
             link_to(report, base, out[PROV.wasDerivedFrom][0][1]) if report is not None else None,
             text(_first(out, HMIC.lineFrom)), text(_first(out, HMIC.lineTo)), text(_first(out, HMIC.page)),
         )  # fmt: skip
-    types = [link_to(o, base, local_name(str(o))) for o, _ in out.get(RDF.type, [])]
-    kind = path.split("/", 1)[0]
+    types = list({w: Link(w) for w in (class_words(str(o)) for o, _ in out.get(RDF.type, []))}.values())
     return NodePage(iri, path, kind, label, types, texts, source, facts, dict(incoming))
 
 
@@ -115,10 +181,20 @@ def page(path: str, request: Request, runtime: RuntimeDep, store: PageStore, bas
         valid = False
     found = node_page(store, iri, path.strip("/"), base) if valid else None
     if found is None:
-        return render(request, "not_found.html", status_code=404, path=path, iri=iri)
+        kind, _, ident = path.strip("/").partition("/")
+        close = (
+            suggestions(get_catalogue(runtime, store, Iris(base)), kind, ident, f"/page/{kind}/")
+            if valid
+            else []
+        )
+        return render(request, "not_found.html", status_code=404, path=path, iri=iri, suggestions=close)
 
     def matcher() -> Matcher:
         return get_matcher(runtime, store, get_catalogue(runtime, store, Iris(base)))
+
+    if found.kind == "force":
+        built = force_page(runtime, store, matcher(), iri, found.path, found.label, base)
+        return render(request, "force.html", force=built, grades=GRADES, open_counts=OPEN_COUNTS)
 
     found.sections = kind_sections(found.kind, PageContext(runtime, store, base, matcher), URIRef(iri))
     return render(request, "node.html", node=found, grades=GRADES)

@@ -24,7 +24,7 @@ ForceId = Annotated[
 def _force(cat: Catalogue, force_id: str) -> dict[str, Any]:
     force = cat.forces.get(force_id)
     if force is None:
-        raise not_found("force", force_id)
+        raise not_found("force", force_id, known=cat.forces)
     return force
 
 

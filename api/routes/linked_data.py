@@ -12,7 +12,7 @@ import re
 from typing import Annotated
 from urllib.parse import unquote
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
@@ -73,19 +73,32 @@ def resolve(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
+    format: Annotated[
+        str | None,
+        Query(description="ttl, nt, jsonld or rdfxml: this format whatever Accept says, as a download"),
+    ] = None,
 ) -> Response:
     """A concise bounded description of ``{base}{path}``, or a redirect to its HTML page."""
     raw = request.scope.get("raw_path", b"").decode("latin-1")
     path = check_path(path, raw)
     accept = request.headers.get("accept")
-    if neg.prefers_html(accept):
+    chosen = neg.FORMAT_ALIASES.get((format or "").lower()) if format else None
+    if format and chosen not in RDFLIB_FORMATS:
+        raise ApiError(
+            400, "bad_format", f"unknown format {format!r}; use ttl, nt, jsonld or rdfxml", "format"
+        )
+    if chosen is None and neg.prefers_html(accept):
         return RedirectResponse(f"/page/{path}", status_code=303, headers={"Vary": "Accept"})
     graph = describe(store, URIRef(settings.base_iri + path))
     if len(graph) == 0:
         raise ApiError(404, "not_found", f"no statements about {settings.base_iri}{path}", "path")
-    fmt = neg.negotiate(accept, neg.GRAPH_MEDIA)
+    fmt = chosen or neg.negotiate(accept, neg.GRAPH_MEDIA)
     if fmt is None:  # the HTTP middleware answers 406 first; kept for callers without it
         raise neg.not_acceptable(neg.GRAPH_MEDIA)
     options = {"context": dict(PREFIXES), "auto_compact": True} if fmt == "jsonld" else {}
     body = graph.serialize(format=RDFLIB_FORMATS[fmt], encoding="utf-8", **options)
-    return Response(body, media_type=neg.FORMAT_MEDIA[fmt], headers={"Vary": "Accept"})
+    headers = {"Vary": "Accept"}
+    if chosen:  # a "data" link: save the file rather than show it
+        suffix = {"turtle": "ttl", "ntriples": "nt", "jsonld": "jsonld", "rdfxml": "rdf"}[fmt]
+        headers["Content-Disposition"] = f'attachment; filename="{path.replace("/", "_")}.{suffix}"'
+    return Response(body, media_type=neg.FORMAT_MEDIA[fmt], headers=headers)

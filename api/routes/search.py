@@ -8,10 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
+from api import negotiation as neg
 from api.catalogue import Catalogue
-from api.deps import CatalogueDep, PageDep
+from api.deps import CatalogueDep, PageDep, SettingsDep, StoreDep
+from api.errors import ApiError
 from api.lookup import page
 from api.schemas import Page, SearchHit
 
@@ -55,12 +57,25 @@ def _documents(cat: Catalogue) -> Iterator[tuple[str, dict[str, Any], str]]:
 
 @router.get("/search", response_model=Page[SearchHit], summary="Search findings, practices and entities")
 def search(
+    request: Request,
     cat: CatalogueDep,
     paging: PageDep,
-    q: Annotated[str, Query(min_length=2, max_length=200, description="Text to find (case-insensitive)")],
+    store: StoreDep,
+    settings: SettingsDep,
+    q: Annotated[
+        str | None,
+        Query(min_length=2, max_length=200, description="Text to find (case-insensitive); required"),
+    ] = None,
     kind: Annotated[Kind | None, Query(description="Only this kind of result")] = None,
-) -> dict[str, Any]:
-    """Everything whose label or text contains ``q``; named things first, then practices, then findings."""
+) -> dict[str, Any] | Response:
+    """Everything whose label or text contains ``q``; named things first, then practices, then findings.
+    Browsers (Accept: text/html) get the search page, with facets."""
+    if neg.prefers_html(request.headers.get("accept")):
+        from api.pages.search_page import search_html
+
+        return search_html(request, cat, store, settings.base_iri, q)
+    if q is None:
+        raise ApiError(422, "invalid_parameter", "q: Field required", "q")
     needle = q.strip().lower()
     if not needle:
         return page([], paging.limit, paging.offset)

@@ -33,7 +33,7 @@ def get_system(system_id: SystemId, cat: CatalogueDep) -> Response:
     """The forces using the system and the findings and practices that mention it."""
     system = cat.systems.get(system_id)
     if system is None:
-        raise not_found("IT system", system_id)
+        raise not_found("IT system", system_id, known=cat.systems)
     return cached_json(cat, ("system", system_id), SystemDetail, lambda: _system_detail(cat, system))
 
 

@@ -1,0 +1,196 @@
+"""The force page (``/page/force/{id}``), laid out to answer an analyst in three screens: grades and
+headline counts, a table of contents, findings by area (areas for improvement open, strengths and work in
+progress folded), "who has solved this" (one row per practice or strength of another force, however many
+areas for improvement it helps, contacts first), who's who, and the force's own practices."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from rdflib import URIRef
+
+from api.matching import Matcher, cached_help
+from api.pages.common import Link, link_to, local_name, select, text
+from api.pages.help import MATCHES_PER_FINDING, GradeRow, clip, grades_section, lead_links, why_text
+from api.pages.statements import KIND_PLURAL, SourceRef, Statement, source_ref, statement, unique
+from api.runtime import Runtime
+from graph.store import Store
+
+SOLVED_PER_FINDING = 2  # one-liners under each area for improvement
+HELP_OPEN = 8  # rows of "who has solved this" shown before the fold
+WHO_OPEN = 12  # rows of "who's who" shown before the fold
+
+
+@dataclass
+class AreaBlock:
+    """One area of the force: its grade and its findings by kind."""
+
+    anchor: str
+    link: Link
+    grade: Link | None
+    improvements: list[Statement] = field(default_factory=list)
+    progress: list[Statement] = field(default_factory=list)
+    strengths: list[Statement] = field(default_factory=list)
+    practices: list[Statement] = field(default_factory=list)
+
+
+@dataclass
+class HelpRow:
+    """A practice or strength of another force, once, with every area for improvement it helps."""
+
+    item: Link
+    kind: str
+    force: Link | None
+    contact: list[Link]
+    contact_rank: int  # 2: phone or e-mail, 1: a named person, 0: a post or nobody
+    helps: list[Link] = field(default_factory=list)
+    areas: list[str] = field(default_factory=list)
+    by_area: dict[str, list[Link]] = field(default_factory=dict)  # area -> the findings it helps there
+    score: float = 0.0
+    why: str = ""
+    detail: str = ""
+
+
+@dataclass
+class WhoRow:
+    leader: Link
+    subject: str
+    sentence: str
+    source: SourceRef | None
+    portfolio: bool = False  # the subject is an inspection area (a chief officer's portfolio)
+
+
+@dataclass
+class ForcePage:
+    iri: str
+    path: str
+    label: str
+    counts: list[tuple[str, int, str]]  # (words, count, anchor)
+    grades: list[GradeRow]
+    areas: list[AreaBlock]
+    help_rows: list[HelpRow]
+    who: list[WhoRow]
+    systems: list[Link]
+    toc: list[tuple[str, str]] = field(default_factory=list)  # (anchor, words)
+
+
+def contact_rank(lead: dict[str, Any] | None, base: str) -> int:
+    if not lead:
+        return 0
+    if lead.get("phone") or lead.get("email"):
+        return 2
+    return 1 if str(lead.get("person") or "").startswith(f"{base}person/") else 0
+
+
+def help_rows(entries: list[dict[str, Any]], base: str) -> tuple[list[HelpRow], dict[str, list[HelpRow]]]:
+    """Deduplicated rows (contacts first, then best score) and, per finding IRI, its best rows."""
+    rows: dict[str, HelpRow] = {}
+    per_finding: dict[str, list[HelpRow]] = {}
+    for entry in entries:
+        finding = entry["finding"]
+        area = (finding.get("area") or {}).get("label") or "Other"
+        finding_link = link_to(URIRef(finding["iri"]), base, f"{area}: {clip(finding['text'], 90)}")
+        for match in entry["matches"]:
+            row = rows.get(match["iri"])
+            if row is None:
+                force = match.get("force") or {}
+                label = match["title"] if match["kind"] == "practice" else clip(match["title"], 110)
+                row = rows[match["iri"]] = HelpRow(
+                    link_to(URIRef(match["iri"]), base, label), match["kind"],
+                    link_to(URIRef(force["iri"]), base, force.get("label")) if force.get("iri") else None,
+                    lead_links(match.get("lead"), base), contact_rank(match.get("lead"), base),
+                    why=why_text(match["why"]) if match.get("why") else "",
+                    detail=clip(match.get("text") or "", 240),
+                )  # fmt: skip
+            if finding_link not in row.helps:
+                row.helps.append(finding_link)
+                row.by_area.setdefault(area, []).append(finding_link)
+            if area not in row.areas:
+                row.areas.append(area)
+            row.score = max(row.score, float(match.get("score") or 0.0))
+            per_finding.setdefault(finding["iri"], []).append(row)
+    ordered = sorted(rows.values(), key=lambda r: (-r.contact_rank, -len(r.helps), -r.score, r.item.label))
+    return ordered, per_finding
+
+
+def _who(store: Store, force: URIRef, base: str) -> list[WhoRow]:
+    seen: set[tuple[str, str]] = set()
+    rows = []
+    for r in select(store, "force_who", force=force):
+        subject = text(r["subjectLabel"]) or text(r["subjectText"])
+        key = (text(r["leader"]), subject.lower())
+        if key in seen:
+            continue
+        seen.add(key)
+        leader = link_to(r["leader"], base, r["leaderLabel"] or local_name(text(r["leader"])))
+        portfolio = text(r["subject"]).startswith(f"{base}area/")
+        rows.append(WhoRow(leader, subject, text(r["text"]), source_ref(r), portfolio))
+    return sorted(rows, key=lambda w: (not w.portfolio, w.subject.lower(), w.leader.label))
+
+
+def _areas(statements: list[Statement], grades: list[GradeRow]) -> list[AreaBlock]:
+    by_label = {g.area.link.label: g for g in grades}
+    blocks: dict[str, AreaBlock] = {}
+    for s in statements:
+        label = s.area.label if s.area else "Other"
+        if label not in blocks:
+            grade = by_label.get(label)
+            anchor = "area-" + (local_name(s.area.href or "") if s.area and s.area.href else "other")
+            blocks[label] = AreaBlock(anchor, s.area or Link("Other"), grade.grade if grade else None)
+        block = blocks[label]
+        lists = {"area-for-improvement": block.improvements, "work-in-progress": block.progress,
+                 "strength": block.strengths, "practice": block.practices}  # fmt: skip
+        target = lists.get(s.kind, block.strengths)
+        target.append(s)
+    return sorted(blocks.values(), key=lambda b: (not b.improvements, b.link.label))
+
+
+def force_page(runtime: Runtime, store: Store, matcher: Matcher, iri: str, path: str, label: str,
+               base: str) -> ForcePage:  # fmt: skip
+    """Everything the force template shows."""
+    node = URIRef(iri)
+    statements = [statement(r, base) for r in unique(select(store, "force_statements", force=node))]
+    grades_found = grades_section(store, iri, base)
+    grades = grades_found.grades if grades_found else []
+    areas = _areas(statements, grades)
+    entries = cached_help(runtime, store, matcher, local_name(iri), MATCHES_PER_FINDING)
+    rows, per_finding = help_rows(entries, base)
+    for block in areas:
+        for afi in block.improvements:
+            best = per_finding.get(str(_iri_of(afi.link, base)), [])[:SOLVED_PER_FINDING]
+            afi.solved = [[r.item, *([r.force] if r.force else []), *_reach(r.contact)] for r in best]
+    who = _who(store, node, base)
+    systems = sorted(
+        (link_to(URIRef(s["iri"]), base, s["label"]) for s in matcher.cat.systems.values()
+         if any(f["iri"] == iri for f in s["forces"])), key=lambda link: link.label.lower(),
+    )  # fmt: skip
+    tally = Counter(s.kind for s in statements)
+    counts = [
+        (KIND_PLURAL[k], tally[k], "findings")
+        for k in ("area-for-improvement", "work-in-progress", "strength", "practice")
+    ]  # fmt: skip
+    counts += [
+        ("Practices of other forces that may help", len(rows), "help"),
+        ("Leads named", len(who), "who"),
+    ]
+    toc = [("grades", "Grades"), ("findings", "Findings by area"),
+           *[(b.anchor, f"— {b.link.label}") for b in areas],
+           ("help", "Who has solved this?"), ("who", "Who's who"), ("systems", "IT systems"),
+           ("views", "Network views")]  # fmt: skip
+    return ForcePage(iri, path, label, counts, grades, areas, rows, who, systems, toc)
+
+
+def _reach(contact: list[Link]) -> list[Link]:
+    """The contact's name and how to reach them (telephone, e-mail), without rank and post."""
+    return [*contact[:1], *(c for c in contact[1:] if c.kind in ("phone", "email"))]
+
+
+def _iri_of(link: Link, base: str) -> str:
+    """The IRI behind a ``/page/...`` link."""
+    href = link.href or ""
+    return base + href[len("/page/") :] if href.startswith("/page/") else href
+
+
+OPEN_COUNTS = {"help": HELP_OPEN, "who": WHO_OPEN}
