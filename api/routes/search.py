@@ -55,7 +55,12 @@ def _documents(cat: Catalogue) -> Iterator[tuple[str, dict[str, Any], str]]:
         yield "finding", {"iri": f["iri"], "label": f["text"][:100], "force": f["force"]}, f["text"]
 
 
-@router.get("/search", response_model=Page[SearchHit], summary="Search findings, practices and entities")
+@router.get(
+    "/search",
+    response_model=Page[SearchHit],
+    summary="Search findings, practices and entities",
+    responses={200: {"content": {"text/html": {}}, "description": "JSON, or the search page for browsers"}},
+)
 def search(
     request: Request,
     cat: CatalogueDep,
