@@ -13,6 +13,10 @@ from pathlib import Path
 import psutil
 import pytest
 
+# helper modules that test modules load as plugins (``pytest_plugins``) after others imported them:
+# registered here, before any test module is imported, so their asserts are rewritten too
+pytest.register_assert_rewrite("tests.conftest_api", "tests.conftest_servers")
+
 REPORTS = Path(__file__).resolve().parent.parent / "data" / "reports"
 NOTTS = REPORTS / "nottinghamshire-2007.txt"
 NORTHANTS = REPORTS / "northamptonshire-2007.txt"
@@ -67,6 +71,21 @@ def render_pdf(lines: Sequence[str], path: Path, lines_per_page: int = 50) -> Pa
 def pdf_renderer() -> Callable[[Sequence[str], Path], Path]:
     """The :func:`render_pdf` helper, as a fixture for tests that prefer injection."""
     return render_pdf
+
+
+# --- slow parametrisations -------------------------------------------------------------------------
+#: node id -> why: one parametrisation of a shared fixture that takes over 20 s (a decorator on the test
+#: would mark every backend); ``make test-fast`` leaves ``slow`` tests out, ``make test`` runs them
+SLOW_PARAMETRISATIONS: dict[str, str] = {
+    "tests/test_queries.py::test_sample_shared_entities[memory]": "88-99 s: rdflib's SPARQL engine "
+    "evaluates the shared-entities join over the in-memory dataset",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid in SLOW_PARAMETRISATIONS:
+            item.add_marker(pytest.mark.slow)
 
 
 # --- no process outlives the suite ------------------------------------------------------------------

@@ -105,3 +105,36 @@ def test_the_reaper_can_only_warn(tmp_path: Path) -> None:
     finally:
         if not _gone(orphan):
             os.kill(orphan, 9)
+
+
+def test_our_code_uses_none_of_the_rdflib_apis_whose_warnings_are_filtered() -> None:
+    """pyproject.toml filters rdflib's deprecation warnings about its own internal calls; a call from
+    our code would be hidden by that filter, so there must be none."""
+    deprecated = ("default_context", ".contexts(", "ConjunctiveGraph")
+    for package in ("loaders", "graph", "api", "tests", "bench"):
+        for path in (ROOT / package).rglob("*.py"):
+            if path == Path(__file__):
+                continue
+            text = path.read_text(encoding="utf-8")
+            assert not [name for name in deprecated if name in text], path
+
+
+def test_the_slow_parametrisations_name_tests_that_exist() -> None:
+    from tests.conftest import SLOW_PARAMETRISATIONS
+
+    for node in SLOW_PARAMETRISATIONS:
+        path, _, test = node.partition("::")
+        assert f"def {test.split('[')[0]}(" in (ROOT / path).read_text(encoding="utf-8"), node
+
+
+def test_make_test_fast_leaves_the_slow_shared_entities_query_out() -> None:
+    """Regression: test_sample_shared_entities[memory] took 99 s, unmarked, in every run."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-m", "slow", "tests/test_queries.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "tests/test_queries.py::test_sample_shared_entities[memory]" in done.stdout, done.stdout[-2000:]
+    assert "test_sample_shared_entities[oxigraph]" not in done.stdout
