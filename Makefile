@@ -7,7 +7,7 @@ DATA_DIR ?= .hmic-kg
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench clean
+.PHONY: run test test-fast lint format bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# the fast lane for iterating: no slow, browser or real-server tests (make test runs them all)
+FAST_MARKS := not slow and not browser and not server
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "$(FAST_MARKS)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

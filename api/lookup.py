@@ -43,11 +43,6 @@ def py(node: Node | None) -> Any:
     return str(node)
 
 
-def text(value: str) -> Literal:
-    """A plain string literal to bind."""
-    return Literal(value)
-
-
 def iri(value: str) -> URIRef:
     return URIRef(value)
 
@@ -71,12 +66,6 @@ def force_grades(store: Store, force_iri: str) -> list[dict[str, Any]]:
             }
         )
     return grades
-
-
-def local_id(iri_value: str, base: str, kind: str) -> str:
-    """The id part of ``{base}{kind}/{id}`` (slashes inside the id become hyphens only for practices)."""
-    prefix = f"{base}{kind}/"
-    return iri_value[len(prefix) :] if iri_value.startswith(prefix) else iri_value
 
 
 def page(items: list[T], limit: int, offset: int) -> dict[str, Any]:

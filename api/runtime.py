@@ -16,7 +16,8 @@ from typing import Any, TypeVar
 from api.lookup import load_query
 from api.query_pool import QueryPool
 from api.settings import Settings
-from graph.store import Store, open_store
+from graph.store import Store
+from graph.store_open import open_store
 
 T = TypeVar("T")
 
@@ -52,8 +53,8 @@ class Runtime:
         An embedded store counts the writes made through it (nothing else can write to it while it is
         open); a remote one is asked for its report graphs' count and latest load time.
         """
-        writes = getattr(store, "change_count", None)
-        if isinstance(writes, int) and not store.remote:
+        writes = store.change_count
+        if writes is not None:
             return f"{id(store):x}.{writes}.{self._updates}"
         rows = store.query(load_query("generation")).rows  # one aggregated row
         digest = hashlib.sha256(repr((self._updates, rows)).encode("utf-8"))
@@ -82,12 +83,9 @@ class Runtime:
         generation = self.generation(store)
         if pool.generation != generation:
             with self._build_lock:
-                if pool.generation != generation:
-                    backup = getattr(store, "backup_to", None)  # embedded Oxigraph: a checkpoint
-                    if not (callable(backup) and pool.set_snapshot_store(generation, backup)):
-                        snapshot = getattr(store, "snapshot_nquads", None)  # with its default-graph index
-                        nquads = snapshot() if callable(snapshot) else store.export("nquads")
-                        pool.set_snapshot(generation, nquads)
+                # embedded Oxigraph: a checkpoint; others (and a failed one): N-Quads
+                if pool.generation != generation and not pool.set_snapshot_store(generation, store.backup_to):
+                    pool.set_snapshot(generation, store.snapshot_nquads())
         return pool
 
     def close(self) -> None:

@@ -178,7 +178,7 @@ def worker(job: LoadJob) -> dict[str, Any]:
     """Load the corpus into a fresh store (within the cap), export it, time queries in-process if asked."""
     from graph.config import GraphConfig
     from graph.iris import Iris
-    from graph.store import open_store
+    from graph.store_open import open_store
 
     files = corpus_files(job.corpus_dir)
     config = GraphConfig(data_dir=job.data_dir, backend=job.backend)  # type: ignore[arg-type]

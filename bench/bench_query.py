@@ -232,7 +232,7 @@ def _log(message: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from graph.config import GraphConfig
-    from graph.store import open_store
+    from graph.store_open import open_store
 
     parser = argparse.ArgumentParser(prog="python -m bench.bench_query", description=__doc__)
     parser.add_argument("--data-dir", type=Path, required=True)

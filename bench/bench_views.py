@@ -107,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Child mode: open a loaded Oxigraph store read-only and print the view figures as JSON."""
     from graph.config import GraphConfig
     from graph.iris import Iris
-    from graph.store import open_store
+    from graph.store_open import open_store
 
     parser = argparse.ArgumentParser(prog="python -m bench.bench_views", description=__doc__)
     parser.add_argument("--data-dir", type=Path, required=True)

@@ -1,4 +1,4 @@
-"""The store interface every backend implements, the query result type, and :func:`open_store`.
+"""The store interface every backend implements (:class:`Store`), its errors and the query result type.
 
 Contract (tested by ``tests/test_store_contract.py`` against every backend):
 
@@ -8,61 +8,50 @@ Contract (tested by ``tests/test_store_contract.py`` against every backend):
 * queries see the union of all named graphs as their default graph;
 * query parameters are bound by the engine (``initBindings``, SEP-0007 substitutions) or by a
   ``VALUES`` clause built from serialised terms, never by pasting text into the query.
+
+Every member the API and the CLI use is declared on :class:`Store`: the abstract methods every backend
+writes, and the *capabilities* (``remote``, ``change_count``, ``flush``, ``backup_to``,
+``snapshot_nquads``) with a default that is right for a backend without them, so callers never probe
+with ``getattr``. Layering (no import circle, ``tests/test_store_layering.py``): :mod:`graph.rdf_formats`
+(data) <- this module <- the backends (``graph/store_memory.py``, ``store_oxigraph.py``,
+``store_remote.py``) <- :mod:`graph.store_open` (``open_store``).
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, Literal, Protocol, runtime_checkable
+from pathlib import Path
+from typing import Any, ClassVar, Literal
 
-import pyoxigraph as ox
 from rdflib import BNode, Graph
 from rdflib.term import Node
 
+# re-exported: the format tables lived here before graph/rdf_formats.py, and callers still import them
+from graph.rdf_formats import DATASET_FORMATS, EXPORT_FORMATS, GRAPH_FORMATS, PREFIXES, TABLE_FORMATS
 from graph.terms import TermError, as_triples, graph_name, sparql_term, triples_block
 
-if TYPE_CHECKING:
-    from graph.config import GraphConfig
+__all__ = [
+    "DATASET_FORMATS",
+    "EXPORT_FORMATS",
+    "GRAPHS_QUERY",
+    "GRAPH_FORMATS",
+    "PREFIXES",
+    "TABLE_FORMATS",
+    "Bindings",
+    "QueryError",
+    "QueryResult",
+    "SparqlUpdateStore",
+    "Store",
+    "StoreError",
+    "check_export_format",
+    "check_result_format",
+    "meta_graph_for",
+]
 
 Bindings = Mapping[str, Node]
 ResultKind = Literal["select", "ask", "graph"]
-
-#: result format name -> (pyoxigraph format, media type); tabular formats for SELECT/ASK, RDF for graphs.
-TABLE_FORMATS: dict[str, ox.QueryResultsFormat] = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
-#: export format name -> pyoxigraph format; dataset formats keep the named graphs, others are the union.
-EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
-    "trig": ox.RdfFormat.TRIG,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
-DATASET_FORMATS = frozenset({"trig", "nquads", "jsonld"})
-#: prefixes for readable Turtle/TriG exports (docs/graph-model.md).
-PREFIXES: dict[str, str] = {
-    "hmic": "https://w3id.org/hmic-kg/ontology#",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "schema": "https://schema.org/",
-    "dcterms": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "oa": "http://www.w3.org/ns/oa#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-}
 
 
 class StoreError(RuntimeError):
@@ -88,16 +77,22 @@ class QueryResult:
         return [dict(zip(self.vars, row, strict=True)) for row in self.rows]
 
 
-@runtime_checkable
-class Store(Protocol):
-    """A quad store holding one named graph per report plus a metadata graph."""
+class Store(ABC):
+    """A quad store holding one named graph per report plus a metadata graph.
 
-    supports_transactions: ClassVar[bool]
-    persistent: ClassVar[bool]
-    remote: ClassVar[bool]
+    Capabilities a backend may lack have a default that says so honestly: ``change_count`` is None,
+    ``flush`` does nothing, ``backup_to`` answers False and ``snapshot_nquads`` exports the named graphs.
+    """
+
+    #: answers come from another process over HTTP (the API passes ``/sparql`` straight through to it)
+    remote: ClassVar[bool] = False
+    #: writes made through this object, or None when others can write too (the API's cache key: an
+    #: embedded store open read-write is written by nobody else, and one open read-only never changes)
+    change_count: int | None = None
 
     meta_graph_iri: str | None
 
+    @abstractmethod
     def replace_graph(
         self,
         graph_iri: str,
@@ -108,40 +103,52 @@ class Store(Protocol):
     ) -> None:
         """Atomically replace ``graph_iri`` by ``triples`` and, in the metadata graph, every statement
         about ``graph_iri`` or about a subject of ``metadata`` by ``metadata``."""
-        ...
 
+    @abstractmethod
     def drop_graph(self, graph_iri: str, *, meta_graph_iri: str | None = None) -> None:
         """Remove a named graph and its statements in the metadata graph; silent if absent."""
-        ...
 
+    @abstractmethod
     def update(self, sparql: str) -> None:
         """Run a SPARQL 1.1 update (one transaction where the backend has them)."""
-        ...
 
+    @abstractmethod
     def graphs(self) -> list[str]:
         """IRIs of the non-empty named graphs, sorted."""
-        ...
 
+    @abstractmethod
     def query(self, sparql: str, bindings: Bindings | None = None) -> QueryResult:
         """Run a SPARQL query over the union of the named graphs."""
-        ...
 
+    @abstractmethod
     def query_serialized(self, sparql: str, result_format: str, bindings: Bindings | None = None) -> bytes:
         """Run a query and serialise its answer: json/xml/csv/tsv for SELECT and ASK,
         turtle/ntriples/rdfxml/jsonld for CONSTRUCT and DESCRIBE."""
-        ...
 
+    @abstractmethod
     def export(self, fmt: str) -> bytes:
         """The whole store: trig/nquads/jsonld keep the named graphs; turtle/ntriples are the union."""
-        ...
 
+    @abstractmethod
     def triple_count(self, graph_iri: str | None = None) -> int:
         """Number of triples in one named graph, or quads in the whole store."""
-        ...
 
+    @abstractmethod
     def close(self) -> None:
         """Flush and release the store (idempotent)."""
-        ...
+
+    # -- capabilities: the defaults are right for a backend that lacks them ---------------------------
+    def flush(self) -> None:  # noqa: B027 - a deliberate no-op default, not a missing abstract method
+        """Write buffered changes to disk (a long load calls it now and then); nothing to do by default."""
+
+    def backup_to(self, target: Path) -> bool:
+        """Write a consistent copy of the store to the directory ``target`` that pyoxigraph can open
+        read-only; False (the default) when this backend cannot, and callers use :meth:`snapshot_nquads`."""
+        return False
+
+    def snapshot_nquads(self) -> bytes:
+        """The whole dataset as N-Quads, for the SPARQL query workers (default: the named graphs)."""
+        return self.export("nquads")
 
 
 def meta_graph_for(store: Store, meta_graph_iri: str | None, metadata: Graph | None) -> str | None:
@@ -152,15 +159,21 @@ def meta_graph_for(store: Store, meta_graph_iri: str | None, metadata: Graph | N
     return meta
 
 
-def replace_update(graph_iri: str, triples: Graph, metadata: Graph | None, meta_graph_iri: str | None) -> str:
-    """One SPARQL update that swaps a report graph and its metadata (atomic where updates are)."""
+def swap_graph_update(
+    graph_iri: str, triples: Graph, metadata: Graph | None, meta_graph_iri: str | None
+) -> str:
+    """One SPARQL update that swaps a report graph and its metadata (atomic where updates are).
+
+    For a store whose default graph is Oxigraph's union; the embedded store, which keeps its own
+    default-graph index, writes with :func:`graph.store_index.replace_update` instead.
+    """
     try:
-        return _replace_update(graph_iri, triples, metadata, meta_graph_iri)
+        return _swap_graph_update(graph_iri, triples, metadata, meta_graph_iri)
     except TermError as exc:
         raise StoreError(str(exc)) from None
 
 
-def _replace_update(
+def _swap_graph_update(
     graph_iri: str, triples: Graph, metadata: Graph | None, meta_graph_iri: str | None
 ) -> str:
     g = str(graph_name(graph_iri))
@@ -188,25 +201,21 @@ def _subjects(graph: Graph | None) -> set[Node]:
     return set(graph.subjects()) if graph is not None else set()
 
 
-def drop_update(graph_iri: str, meta_graph_iri: str | None) -> str:
+def drop_graph_update(graph_iri: str, meta_graph_iri: str | None) -> str:
     """One SPARQL update removing a report graph and its metadata statements."""
-    return replace_update(graph_iri, Graph(), None, meta_graph_iri)
+    return swap_graph_update(graph_iri, Graph(), None, meta_graph_iri)
 
 
 GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
 
 
-class SparqlUpdateStore:
+class SparqlUpdateStore(Store):
     """Graph replacement written as one SPARQL update, for backends whose ``_update`` runs a whole update
     atomically (embedded Oxigraph: one transaction; a remote endpoint: one request)."""
 
-    meta_graph_iri: str | None
-
-    def _update(self, sparql: str) -> None:  # pragma: no cover - provided by the backend
-        raise NotImplementedError
-
-    def query(self, sparql: str, bindings: Bindings | None = None) -> QueryResult:  # pragma: no cover
-        raise NotImplementedError
+    @abstractmethod
+    def _update(self, sparql: str) -> None:
+        """Send one SPARQL update, applied atomically."""
 
     def update(self, sparql: str) -> None:
         """One SPARQL update, applied atomically."""
@@ -220,11 +229,11 @@ class SparqlUpdateStore:
         *,
         meta_graph_iri: str | None = None,
     ) -> None:
-        meta = meta_graph_for(self, meta_graph_iri, metadata)  # type: ignore[arg-type]
-        self._update(replace_update(graph_iri, triples, metadata, meta))
+        meta = meta_graph_for(self, meta_graph_iri, metadata)
+        self._update(swap_graph_update(graph_iri, triples, metadata, meta))
 
     def drop_graph(self, graph_iri: str, *, meta_graph_iri: str | None = None) -> None:
-        self._update(drop_update(graph_iri, meta_graph_iri or self.meta_graph_iri))
+        self._update(drop_graph_update(graph_iri, meta_graph_iri or self.meta_graph_iri))
 
     def graphs(self) -> list[str]:
         return [str(row[0]) for row in self.query(GRAPHS_QUERY).rows]
@@ -242,25 +251,11 @@ def check_export_format(fmt: str) -> None:
         raise StoreError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
 
 
-def open_store(config: GraphConfig) -> Store:
-    """Open the backend ``config.backend`` names (nothing is opened at import time)."""
-    meta = f"{config.base_iri}graph/meta"  # the contract's metadata graph (docs/graph-model.md)
-    if config.backend == "oxigraph":
-        from graph.store_oxigraph import OxigraphStore
+def __getattr__(name: str) -> Any:
+    """``graph.store.open_store`` for callers written before :mod:`graph.store_open` (imported only
+    when asked for, so importing this module never imports a backend)."""
+    if name == "open_store":
+        from graph.store_open import open_store
 
-        return OxigraphStore(config.data_dir / "oxigraph", read_only=config.read_only, meta_graph_iri=meta)
-    if config.backend == "memory":
-        from graph.store_memory import MemoryStore
-
-        return MemoryStore(config.data_dir / "memory.trig", meta_graph_iri=meta)
-    from graph.store_remote import RemoteStore
-
-    assert config.query_url is not None  # GraphConfig validates this
-    return RemoteStore(
-        config.query_url,
-        config.update_url,
-        store_url=config.store_url,
-        timeout_s=config.timeout_s,
-        meta_graph_iri=meta,
-        update_token=config.update_token,
-    )
+        return open_store
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,20 +15,18 @@ import os
 import tempfile
 import threading
 from pathlib import Path
-from typing import ClassVar
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.term import Node
 
+from graph.rdf_formats import EXPORT_FORMATS, PREFIXES, TABLE_FORMATS
 from graph.store import (
-    EXPORT_FORMATS,
     GRAPHS_QUERY,
-    PREFIXES,
-    TABLE_FORMATS,
     Bindings,
     QueryError,
     QueryResult,
+    Store,
     StoreError,
     check_export_format,
     check_result_format,
@@ -41,12 +39,11 @@ RDFLIB_EXPORT_FORMATS = {"trig": "trig", "nquads": "nquads", "jsonld": "json-ld"
 Quad = tuple[Node, Node, Node, Graph]
 
 
-class MemoryStore:
-    """rdflib ``Dataset(default_union=True)``; persisted to ``path`` (TriG) when one is given."""
+class MemoryStore(Store):
+    """rdflib ``Dataset(default_union=True)``; persisted to ``path`` (TriG) when one is given.
 
-    supports_transactions: ClassVar[bool] = False  # atomic by build-aside-then-swap under a lock
-    persistent: ClassVar[bool] = False
-    remote: ClassVar[bool] = False
+    Atomic by building the new triples aside, then swapping them in under a lock (no transactions).
+    """
 
     def __init__(self, path: Path | None = None, *, meta_graph_iri: str | None = None) -> None:
         self.path = path

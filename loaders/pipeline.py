@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from loaders import formats
 from loaders.entities import extract_entities
 from loaders.errors import LoaderError
 from loaders.forces import ForceRegister
-from loaders.hmic2007 import parse_report
 from loaders.leads import extract_leads
 from loaders.mentions import attach_mentions
 from loaders.model import InspectionReport
@@ -25,7 +25,7 @@ def load_report(path: str | Path, options: LoadOptions | None = None) -> Inspect
     options = options or LoadOptions()
     source = read_source(path, options)
     register = _register(options)
-    report = parse_report(source, register)
+    report = formats.parse(source, register)  # the format whose detector recognises the text
     try:
         vocabulary = Vocabulary.load()
     except (OSError, ValueError) as error:  # a broken vocabulary is a setup fault, not the report's

@@ -1,11 +1,21 @@
-"""Shared test helpers: the sample reports and a PDF renderer for round-trip tests."""
+"""Shared test helpers: the sample reports, a PDF renderer for round-trip tests, and the reaper that
+makes sure no process started by the tests outlives the run."""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import os
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import psutil
 import pytest
+
+# helper modules that test modules load as plugins (``pytest_plugins``) after others imported them:
+# registered here, before any test module is imported, so their asserts are rewritten too
+pytest.register_assert_rewrite("tests.conftest_api", "tests.conftest_servers")
 
 REPORTS = Path(__file__).resolve().parent.parent / "data" / "reports"
 NOTTS = REPORTS / "nottinghamshire-2007.txt"
@@ -61,3 +71,97 @@ def render_pdf(lines: Sequence[str], path: Path, lines_per_page: int = 50) -> Pa
 def pdf_renderer() -> Callable[[Sequence[str], Path], Path]:
     """The :func:`render_pdf` helper, as a fixture for tests that prefer injection."""
     return render_pdf
+
+
+# --- slow parametrisations -------------------------------------------------------------------------
+#: node id -> why: one parametrisation of a shared fixture that takes over 20 s (a decorator on the test
+#: would mark every backend); ``make test-fast`` leaves ``slow`` tests out, ``make test`` runs them
+SLOW_PARAMETRISATIONS: dict[str, str] = {
+    "tests/test_queries.py::test_sample_shared_entities[memory]": "88-99 s: rdflib's SPARQL engine "
+    "evaluates the shared-entities join over the in-memory dataset",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid in SLOW_PARAMETRISATIONS:
+            item.add_marker(pytest.mark.slow)
+
+
+# --- no process outlives the suite ------------------------------------------------------------------
+PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
+#: interpreter-lifetime helpers that exit with the test process itself
+_HELPERS = ("multiprocessing.resource_tracker", "multiprocessing.forkserver", "joblib.externals.loky")
+LEAK_MODE_VARIABLE = "HMIC_KG_TEST_LEAKS"  # "fail" (default) or "warn"
+
+
+def become_subreaper() -> bool:
+    """Make this process the Linux "child subreaper": a process orphaned by a killed test server (its
+    query workers after ``kill -9``) is re-parented here instead of to init, so the reaper finds it.
+    False where the platform has no such thing."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _describe(process: psutil.Process) -> str | None:
+    """``pid: command line`` of a live descendant, or None for zombies and interpreter helpers."""
+    try:
+        if process.status() == psutil.STATUS_ZOMBIE:
+            return None
+        command = " ".join(process.cmdline())
+    except psutil.Error:
+        return None
+    if any(helper in command for helper in _HELPERS):
+        return None
+    return f"{process.pid}: {command[:300]}"
+
+
+def reap_children(grace_s: float = 3.0) -> list[str]:
+    """Stop every live descendant of this process (terminate, then kill) and reap the zombies;
+    returns a description of each process that was still running."""
+    found = psutil.Process().children(recursive=True)
+    leaked = {p: d for p in found if (d := _describe(p)) is not None}
+    for process in leaked:
+        with contextlib.suppress(psutil.Error):
+            process.terminate()
+    _, alive = psutil.wait_procs(list(leaked), timeout=grace_s)
+    for process in alive:
+        with contextlib.suppress(psutil.Error):
+            process.kill()
+    psutil.wait_procs(alive, timeout=grace_s)
+    while True:  # orphans re-parented here are ours to wait for
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if pid == 0:
+            break
+    return list(leaked.values())
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    become_subreaper()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """After every fixture is torn down: any process the tests started and left running is a bug."""
+    leaked = reap_children()
+    if not leaked:
+        return
+    message = [f"{len(leaked)} process(es) started by the tests were still running at the end (now killed):"]
+    message += [f"  {line}" for line in leaked]
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_sep("!", "leaked processes", red=True, bold=True)
+        for line in message:
+            reporter.write_line(line, red=True)
+    else:
+        print("\n".join(message), file=sys.stderr)
+    if os.environ.get(LEAK_MODE_VARIABLE, "fail") != "warn":
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -5,7 +5,6 @@ Import the fixtures a module uses by name (``from tests.conftest_api import samp
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,16 +18,11 @@ from api.settings import Settings
 from graph.config import GraphConfig
 from graph.iris import Iris
 from graph.store_oxigraph import OxigraphStore
+from tests.conftest_servers import free_port  # noqa: F401 - re-exported for tests that import it here
 
 REPORTS = Path(__file__).resolve().parent.parent / "data" / "reports"
 BASE = "http://127.0.0.1:8000/id/"
 TOKEN = "s3cret-update-token"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

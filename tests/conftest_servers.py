@@ -13,8 +13,10 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
+import psutil
 import pytest
 
 from graph.store import Store
@@ -30,6 +32,8 @@ META = "http://127.0.0.1:8000/id/graph/meta"
 
 
 def free_port() -> int:
+    """A port that was free a moment ago. Racy (another process may take it before the caller binds
+    it): prefer :func:`start_server`, which lets the server bind port 0 and reads the port it got."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -41,83 +45,120 @@ def hmic_kg_command(*args: str) -> list[str]:
     return [*launcher, *args]
 
 
-@contextmanager
-def served(data_dir: Path, *options: str, port: int | None = None, timeout_s: float = 60.0) -> Iterator[str]:
-    """``hmic-kg serve --data-dir DATA_DIR OPTIONS…`` on ``port`` (default: a free one) of loopback;
-    yields its base URL once it answers, and stops it afterwards."""
-    port = port or free_port()
-    command = hmic_kg_command(
-        "serve", "--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", str(port)
-    )
-    process = subprocess.Popen(
-        [*command, *options], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            try:
-                if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                stderr = process.stderr.read().decode() if process.stderr else ""
-                raise RuntimeError(f"hmic-kg serve did not start: {stderr[-2000:]}")
-            time.sleep(0.1)
-        yield base
-    finally:
+class ServerDidNotStart(RuntimeError):
+    """A server process exited, or did not listen and answer, before its deadline."""
+
+
+def _listening_port(process: subprocess.Popen[bytes], deadline: float) -> int:
+    """The loopback TCP port ``process`` listens on, read from the kernel (psutil), polled."""
+    watched = psutil.Process(process.pid)
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            ports = [c.laddr.port for c in watched.net_connections("tcp") if c.status == psutil.CONN_LISTEN]
+        except psutil.Error:
+            ports = []
+        if ports:
+            return ports[0]
+        time.sleep(0.05)
+    raise ServerDidNotStart("the server never listened")
+
+
+def stop_process(process: subprocess.Popen[bytes], timeout_s: float = 10.0) -> None:
+    """Terminate ``process`` (kill it if it lingers) and reap it."""
+    if process.poll() is None:
         process.terminate()
         try:
-            process.wait(10)
+            process.wait(timeout_s)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
 
 
+def start_server(
+    command: Callable[[int], list[str]],
+    ready: Callable[[str], bool],
+    *,
+    port: int = 0,
+    timeout_s: float = 60.0,
+    **popen: Any,
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start ``command(port)`` and wait, polling, until ``ready(base_url)``; the one way the tests start
+    a server. With ``port`` 0 (the default) the server binds a port the kernel picks and the port is
+    read back from its listening socket, so two starts can never race for one port. Returns the
+    process and ``http://127.0.0.1:PORT``; raises :class:`ServerDidNotStart` with the server's stderr
+    (when it is a pipe) after stopping it."""
+    popen.setdefault("stdout", subprocess.DEVNULL)
+    popen.setdefault("stderr", subprocess.PIPE)
+    process = subprocess.Popen(command(port), **popen)
+    deadline = time.monotonic() + timeout_s
+    try:
+        bound = port or _listening_port(process, deadline)
+        base = f"http://127.0.0.1:{bound}"
+        while not _answers(ready, base):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise ServerDidNotStart("the server did not answer")
+            time.sleep(0.05)
+    except ServerDidNotStart as exc:
+        stop_process(process)
+        stderr = process.stderr.read().decode(errors="replace") if popen["stderr"] == subprocess.PIPE else ""
+        raise ServerDidNotStart(f"{exc} (exit {process.returncode}): {stderr[-2000:]}") from None
+    return process, base
+
+
+def _answers(ready: Callable[[str], bool], base: str) -> bool:
+    try:
+        return ready(base)
+    except httpx.HTTPError:
+        return False
+
+
+@contextmanager
+def served(data_dir: Path, *options: str, port: int = 0, timeout_s: float = 60.0) -> Iterator[str]:
+    """``hmic-kg serve --data-dir DATA_DIR OPTIONS…`` on loopback (``port`` 0: one the kernel picks);
+    yields its base URL once it answers, and stops it afterwards."""
+
+    def command(bound: int) -> list[str]:
+        serve = ("serve", "--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", str(bound))
+        return [*hmic_kg_command(*serve), *options]
+
+    def ready(base: str) -> bool:
+        return httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200
+
+    process, base = start_server(command, ready, port=port, timeout_s=timeout_s, cwd=ROOT)
+    try:
+        yield base
+    finally:
+        stop_process(process)
+
+
 class OxigraphServer:
-    """``oxigraph serve`` on a free loopback port, with its endpoints."""
+    """``oxigraph serve`` on a loopback port the kernel picks, with its endpoints."""
 
     def __init__(self, location: Path) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.query_url = f"{self.base}/query"
-        self.update_url = f"{self.base}/update"
-        self.store_url = f"{self.base}/store"
-        self.process = subprocess.Popen(
-            [
+        def command(port: int) -> list[str]:
+            bind = f"127.0.0.1:{port}"
+            return [
                 str(OXIGRAPH_BIN),
                 "serve",
                 "--location",
                 str(location),
                 "--bind",
-                f"127.0.0.1:{self.port}",
+                bind,
                 "--union-default-graph",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        self._wait()
+            ]
 
-    def _wait(self, timeout_s: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"oxigraph serve exited: {self.process.stderr.read().decode()[:500]}")
-            try:
-                response = httpx.post(
-                    self.query_url,
-                    content=b"ASK { }",
-                    headers={"Content-Type": "application/sparql-query"},
-                    timeout=1.0,
-                )
-                if response.status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("oxigraph serve did not answer in time")
+        def ready(base: str) -> bool:
+            headers = {"Content-Type": "application/sparql-query"}
+            return (
+                httpx.post(f"{base}/query", content=b"ASK { }", headers=headers, timeout=1.0).status_code
+                == 200
+            )
+
+        self.process, self.base = start_server(command, ready, timeout_s=30.0)
+        self.port = int(self.base.rsplit(":", 1)[1])
+        self.query_url = f"{self.base}/query"
+        self.update_url = f"{self.base}/update"
+        self.store_url = f"{self.base}/store"
 
     def clear(self) -> None:
         httpx.post(
@@ -125,13 +166,7 @@ class OxigraphServer:
         ).raise_for_status()
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 @pytest.fixture(scope="session")

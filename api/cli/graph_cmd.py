@@ -17,7 +17,8 @@ from rich.table import Table
 
 from api.cli.app import app, fail
 from graph.config import BACKENDS, ConfigError, GraphConfig
-from graph.store import PREFIXES, QueryError, QueryResult, Store, StoreError, open_store
+from graph.store import PREFIXES, QueryError, QueryResult, Store, StoreError
+from graph.store_open import open_store
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where the store lives (default .hmic-kg).")]
 BackendOpt = Annotated[str | None, typer.Option("--backend", help=f"Store backend: {', '.join(BACKENDS)}.")]
