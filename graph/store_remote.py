@@ -46,7 +46,7 @@ from graph.store import (
     StoreError,
     check_export_format,
     meta_graph_for,
-    replace_update,
+    swap_graph_update,
 )
 from graph.terms import TermError, from_ox, graph_name, inject_values, rdflib_graph, triples_block
 
@@ -306,7 +306,7 @@ class RemoteStore(SparqlUpdateStore):
         7: at most about 10,000 lines of compiled SQL) the graph in parts into a staging graph, then one
         small request that moves it in place and swaps the metadata."""
         meta = meta_graph_for(self, meta_graph_iri, metadata)
-        whole = replace_update(graph_iri, triples, metadata, meta)  # validates every term first
+        whole = swap_graph_update(graph_iri, triples, metadata, meta)  # validates every term first
         if self.engine is None:
             self.query("ASK {}")  # learn the engine from its Server header
         limit = STAGED_ENGINES.get((self.engine or "").split("/")[0])
@@ -317,7 +317,7 @@ class RemoteStore(SparqlUpdateStore):
         try:
             for part in staged_parts(triples, limit):
                 self._update(f"INSERT DATA {{ GRAPH <{staging}> {{\n{triples_block(part)}\n}} }}")
-            swap = replace_update(graph_iri, Graph(), metadata, meta)
+            swap = swap_graph_update(graph_iri, Graph(), metadata, meta)
             self._update(f"{swap} ;\nMOVE SILENT GRAPH <{staging}> TO GRAPH <{graph_iri}>")
         except (QueryError, StoreError):
             self._update(f"DROP SILENT GRAPH <{staging}>")
