@@ -29,6 +29,8 @@ class Settings:
     ``query_workers``: size of the pool of worker processes that evaluate ``/sparql`` queries (a query
     that overruns its time limit is stopped by killing its worker).
     ``query_memory_mb``: address-space cap of each worker process (0: no cap).
+    ``sparql_queue``: how many ``/sparql`` requests may wait for a worker; more are answered 503 at once.
+    ``max_answer_bytes``: the largest SPARQL answer sent (larger: 422 ``answer_too_large``).
     """
 
     graph: GraphConfig = field(default_factory=GraphConfig)
@@ -39,6 +41,8 @@ class Settings:
     max_update_bytes: int = 64_000_000
     query_workers: int = 2
     query_memory_mb: int = 2048
+    sparql_queue: int = 32
+    max_answer_bytes: int = 64_000_000
     cors_origins: tuple[str, ...] = ("*",)
     default_page_size: int = 50
     max_page_size: int = 500
@@ -53,6 +57,8 @@ class Settings:
             "max_query_bytes",
             "max_update_bytes",
             "query_workers",
+            "sparql_queue",
+            "max_answer_bytes",
             "default_page_size",
             "max_page_size",
         ):
