@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 
 from graph.config import GraphConfig
 
+#: the server's own token (opens ``/sparql`` to updates); never read from ``HMIC_KG_UPDATE_TOKEN``, which is
+#: the *client's* outbound token for ``hmic-kg load --backend remote`` (:class:`graph.config.GraphConfig`)
+SERVER_TOKEN_VARIABLE = "HMIC_KG_SERVER_UPDATE_TOKEN"
+
 
 class SettingsError(ValueError):
     """A setting is invalid; the message names it."""
@@ -74,12 +78,12 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
-        """Build from ``HMIC_KG_*`` variables (graph settings, ``UPDATE_TOKEN``, ``QUERY_TIMEOUT``,
+        """Build from ``HMIC_KG_*`` variables (graph settings, ``SERVER_UPDATE_TOKEN``, ``QUERY_TIMEOUT``,
         ``MAX_ROWS``); keyword ``overrides`` that are not None win."""
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
-        if env.get("HMIC_KG_UPDATE_TOKEN"):
-            values["update_token"] = env["HMIC_KG_UPDATE_TOKEN"]
+        if env.get(SERVER_TOKEN_VARIABLE):
+            values["update_token"] = env[SERVER_TOKEN_VARIABLE]
         for var, name, cast in (
             ("HMIC_KG_QUERY_TIMEOUT", "query_timeout_s", float),
             ("HMIC_KG_MAX_ROWS", "max_rows", int),

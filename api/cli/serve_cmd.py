@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import typer
 
 from api.cli.app import app, fail
-from api.settings import Settings, SettingsError
+from api.settings import SERVER_TOKEN_VARIABLE, Settings, SettingsError
 from graph.config import BACKENDS, ConfigError, GraphConfig
+
+#: how long a kept-alive connection may stay idle between requests (uvicorn's ``timeout_keep_alive``)
+KEEP_ALIVE_S = 5
+
+
+def read_token_file(path: Path) -> str:
+    """The update token in ``path`` (first line, stripped); a one-line error when it cannot be used."""
+    try:
+        mode = path.stat().st_mode
+        token = path.read_text(encoding="utf-8").splitlines()[0].strip() if path.stat().st_size else ""
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise fail(f"{path}: cannot read the update token file: {reason}", code=2) from None
+    if not token:
+        raise fail(f"{path}: the update token file is empty", code=2)
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        typer.echo(f"hmic-kg: warning: {path} is readable by other users (chmod 600 it)", err=True)
+    return token
 
 
 @app.command()
@@ -20,11 +40,21 @@ def serve(
     base_iri: str | None = typer.Option(None, "--base-iri", help="Base of the data IRIs (default …/id/)."),
     query_timeout: float = typer.Option(10.0, "--query-timeout", help="SPARQL time limit in seconds."),
     max_rows: int = typer.Option(10_000, "--max-rows", help="SPARQL row limit."),
-    allow_updates_token: str | None = typer.Option(
+    max_answer_bytes: int = typer.Option(64_000_000, "--max-answer-bytes", help="SPARQL answer size limit."),
+    allow_updates_token_file: Path | None = typer.Option(
         None,
-        "--allow-updates-token",
-        envvar="HMIC_KG_UPDATE_TOKEN",
-        help="Accept SPARQL UPDATE from requests with 'Authorization: Bearer TOKEN' (off by default).",
+        "--allow-updates-token-file",
+        help="Accept SPARQL UPDATE from requests with 'Authorization: Bearer TOKEN', TOKEN being the first "
+        f"line of this file (or set {SERVER_TOKEN_VARIABLE}). Off by default.",
+    ),
+    allow_updates_token: str | None = typer.Option(
+        None, "--allow-updates-token", hidden=True, help="Refused: a token on the command line is public."
+    ),
+    limit_concurrency: int = typer.Option(
+        256, "--limit-concurrency", min=1, help="Connections served at once; more are answered 503."
+    ),
+    request_timeout: float = typer.Option(
+        20.0, "--request-timeout", min=1.0, help="Seconds a client has to send a whole request."
     ),
 ) -> None:
     """Serve the knowledge graph over HTTP: REST lookups, /sparql, linked-data IRIs and pages.
@@ -38,16 +68,39 @@ def serve(
     import uvicorn
 
     from api.app import create_app
+    from api.http_protocol import DeadlineH11Protocol
 
+    if allow_updates_token is not None:
+        raise fail(
+            "--allow-updates-token: a token on the command line is visible to every local user; "
+            f"use --allow-updates-token-file FILE or the {SERVER_TOKEN_VARIABLE} variable",
+            code=2,
+        )
+    token = (
+        read_token_file(allow_updates_token_file)
+        if allow_updates_token_file is not None
+        else os.environ.get(SERVER_TOKEN_VARIABLE) or None
+    )
     try:
         graph = GraphConfig.from_env(data_dir=data_dir, backend=backend, base_iri=base_iri)
         settings = Settings(
             graph=graph,
-            update_token=allow_updates_token,
+            update_token=token,
             query_timeout_s=query_timeout,
             max_rows=max_rows,
+            max_answer_bytes=max_answer_bytes,
         )
     except (ConfigError, SettingsError) as exc:
         raise fail(str(exc), code=2) from None
     typer.echo(f"hmic-kg: serving {graph.backend} store {graph.data_dir} on http://{host}:{port}/", err=True)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    protocol = type("ServeProtocol", (DeadlineH11Protocol,), {"request_timeout_s": request_timeout})
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="info",
+        http=protocol,
+        timeout_keep_alive=KEEP_ALIVE_S,
+        limit_concurrency=limit_concurrency,
+        h11_max_incomplete_event_size=64 * 1024,
+    )

@@ -20,7 +20,25 @@ from tests.resilience.conftest import Server, record_figure
 
 COSTLY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 #: inputs of 100 KB that made the old guard's regular expressions quadratic, and their relatives
-HOSTILE_SHAPES = ["-", "1", ".", "a", "'", '"', "<", "?", ":", "x:", "\\u0041", "a:b.", "(", "'''", "#", "<a", "1.-"]
+HOSTILE_SHAPES = [
+    "-",
+    "1",
+    ".",
+    "a",
+    "'",
+    '"',
+    "<",
+    "?",
+    ":",
+    "x:",
+    "\\u0041",
+    "a:b.",
+    "(",
+    "'''",
+    "#",
+    "<a",
+    "1.-",
+]
 
 
 @pytest.mark.parametrize("shape", HOSTILE_SHAPES)
