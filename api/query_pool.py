@@ -89,6 +89,7 @@ class _Worker:
         env = {
             **os.environ,
             "PYTHONPATH": os.pathsep.join(filter(None, (PROJECT_ROOT, os.environ.get("PYTHONPATH")))),
+            "RUST_BACKTRACE": "0",  # a query that runs out of memory logs one line, not a native backtrace
         }
         try:
             self.process = subprocess.Popen(

@@ -41,6 +41,9 @@ def serve(
     query_timeout: float = typer.Option(10.0, "--query-timeout", help="SPARQL time limit in seconds."),
     max_rows: int = typer.Option(10_000, "--max-rows", help="SPARQL row limit."),
     max_answer_bytes: int = typer.Option(64_000_000, "--max-answer-bytes", help="SPARQL answer size limit."),
+    query_memory: int = typer.Option(
+        2048, "--query-memory", min=0, help="Address-space cap of each query worker in MB (0: none)."
+    ),
     allow_updates_token_file: Path | None = typer.Option(
         None,
         "--allow-updates-token-file",
@@ -89,6 +92,7 @@ def serve(
             query_timeout_s=query_timeout,
             max_rows=max_rows,
             max_answer_bytes=max_answer_bytes,
+            query_memory_mb=query_memory,
         )
     except (ConfigError, SettingsError) as exc:
         raise fail(str(exc), code=2) from None
