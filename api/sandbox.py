@@ -20,12 +20,14 @@ from __future__ import annotations
 import ctypes
 import os
 import platform
-import signal
 import struct
+
+from loaders.limits import die_with_parent
+
+__all__ = ["SandboxError", "die_with_parent", "isolate_network"]
 
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
-PR_SET_PDEATHSIG = 1
 PR_SET_NO_NEW_PRIVS = 38
 SECCOMP_SET_MODE_FILTER = 1
 SECCOMP_FILTER_FLAG_TSYNC = 1
@@ -122,16 +124,3 @@ def isolate_network() -> tuple[str, ...]:
             f"no network fence available on this system ({platform.system()} {platform.machine()})"
         )
     return tuple(fences)
-
-
-def die_with_parent(parent_pid: int | None = None, sig: int = signal.SIGKILL) -> bool:
-    """Have the kernel send ``sig`` to this process when its parent exits; False where unsupported.
-
-    ``parent_pid``: the parent's pid as the parent knew it; if the parent is already gone, die now."""
-    try:
-        ok = _libc().prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0
-    except (OSError, AttributeError):
-        return False
-    if ok and parent_pid is not None and os.getppid() != parent_pid:  # parent died before the request
-        os.kill(os.getpid(), sig)
-    return ok

@@ -29,6 +29,7 @@ import pyoxigraph as ox
 
 from api.sandbox import SandboxError, die_with_parent, isolate_network
 from api.sparql_results import TABLE_WRITERS
+from loaders.limits import limit_memory
 
 INLINE_BYTES = 1 << 20  # answers up to this size go over the pipe; larger ones through a file
 
@@ -38,16 +39,6 @@ RDF_FORMATS = {
     "jsonld": ox.RdfFormat.JSON_LD,
     "rdfxml": ox.RdfFormat.RDF_XML,
 }
-
-
-def _limit_memory(memory_mb: int) -> None:
-    if memory_mb <= 0:
-        return
-    with contextlib.suppress(ImportError, ValueError, OSError):
-        import resource
-
-        limit = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 def _error(status: int, code: str, message: str) -> dict[str, Any]:
@@ -179,7 +170,7 @@ def worker_main(conn: Connection, memory_mb: int, parent_pid: int | None = None)
         unprotected = ""
     except SandboxError as exc:
         fences, unprotected = (), str(exc)
-    _limit_memory(memory_mb)
+    limit_memory(memory_mb)
     with contextlib.suppress(OSError):
         os.nice(5)  # the server's own requests (lookups, pages) go first when the CPUs are busy
     store = ox.Store()
