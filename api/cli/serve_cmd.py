@@ -72,6 +72,7 @@ def serve(
 
     from api.app import create_app
     from api.http_protocol import DeadlineH11Protocol
+    from api.query_pool import remove_stale_dirs
 
     if allow_updates_token is not None:
         raise fail(
@@ -96,6 +97,8 @@ def serve(
         )
     except (ConfigError, SettingsError) as exc:
         raise fail(str(exc), code=2) from None
+    for stale in remove_stale_dirs():  # left by a server that was killed
+        typer.echo(f"hmic-kg: removed the stale query snapshots {stale}", err=True)
     typer.echo(f"hmic-kg: serving {graph.backend} store {graph.data_dir} on http://{host}:{port}/", err=True)
     protocol = type("ServeProtocol", (DeadlineH11Protocol,), {"request_timeout_s": request_timeout})
     uvicorn.run(
