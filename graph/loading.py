@@ -27,10 +27,10 @@ from pathlib import Path
 from rdflib import Graph, Literal
 
 from graph.iris import Iris
+from graph.reader_limits import large_file, memory_reason, prepare_isolated, reader_init
 from graph.store import Store, StoreError
 from graph.terms import TripleLines, triple_texts
 from loaders.errors import LoaderError
-from loaders.limits import die_with_parent
 from loaders.options import LoadOptions
 
 REPORT_SUFFIXES = (".txt", ".pdf")
@@ -258,16 +258,23 @@ def _prepared(
     paths = [item for item in items if not isinstance(item, FileResult)]
     if jobs <= 1 or len(paths) < PARALLEL_MIN_FILES:
         for item in items:
-            yield item if isinstance(item, FileResult) else prepare_file(item, iris, options, loaded_at)
+            if isinstance(item, FileResult):
+                yield item
+            elif large_file(item):
+                yield prepare_isolated(item, iris, options, loaded_at)
+            else:
+                yield prepare_file(item, iris, options, loaded_at)
         return
     # spawn, not fork: the loading process holds an open store and maybe a progress thread
     context = multiprocessing.get_context("spawn")
-    init = {"initializer": die_with_parent, "initargs": (os.getpid(),)}
+    init = {"initializer": reader_init, "initargs": (os.getpid(),)}
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, **init) as pool:
 
         def submit(item: Path | FileResult) -> tuple[Path, Future | FileResult]:
             if isinstance(item, FileResult):
                 return item.path, item
+            if large_file(item):  # its own child, killed after READ_TIMEOUT_S, not one of the pool's readers
+                return item, prepare_isolated(item, iris, options, loaded_at)
             return item, pool.submit(prepare_file, item, iris, options, loaded_at, as_text=True)
 
         pending = iter(items)
@@ -283,6 +290,8 @@ def _prepared(
                 continue
             try:
                 yield head.result()
+            except MemoryError:
+                yield FileResult(path, ok=False, error=memory_reason())
             except Exception as exc:  # a worker died (killed, out of memory): this file failed, say why
                 yield FileResult(
                     path, ok=False, error=f"the reading process failed: {type(exc).__name__}: {exc}"
