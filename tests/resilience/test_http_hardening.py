@@ -155,3 +155,25 @@ def test_a_store_locked_by_a_load_answers_503(tmp_path: Path) -> None:
                 assert "being loaded" in response.json()["error"]["message"]
     finally:
         loading.close()
+
+
+def test_csv_answers_neutralise_formula_cells() -> None:
+    store = OxigraphStore(None)
+    store.update(
+        "INSERT DATA { GRAPH <http://x/g> { <http://x/a> <http://x/p> "
+        "'=HYPERLINK(\"http://evil/\")', '@SUM(1)', '+1 and more', '-5', 'plain' } }"
+    )
+    app = create_app(
+        Settings(graph=GraphConfig(backend="memory", data_dir=Path("/nonexistent"))), store=store
+    )
+    with TestClient(app) as client:
+        response = client.get(
+            "/sparql",
+            params={"query": "SELECT ?o WHERE { ?s ?p ?o } ORDER BY ?o"},
+            headers={"Accept": "text/csv"},
+        )
+    store.close()
+    cells = response.text.splitlines()[1:]
+    assert sorted(cells) == sorted(
+        ["'+1 and more", "-5", '"\'=HYPERLINK(""http://evil/"")"', "'@SUM(1)", "plain"]
+    ), cells
