@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -82,10 +83,12 @@ class Admission:
 
 
 def admission(request: Request, settings: Settings) -> Admission:
-    """The app's :class:`Admission` (created on first use, in the event loop)."""
+    """The app's :class:`Admission` for the running event loop (created on first use in it: the limiters
+    belong to one loop, and a test client may run the same app in several)."""
     state = request.app.state
+    loop = asyncio.get_running_loop()
     current = getattr(state, "sparql_admission", None)
-    if current is None:
-        current = Admission(settings)
+    if current is None or current[0] is not loop:
+        current = (loop, Admission(settings))
         state.sparql_admission = current
-    return current
+    return current[1]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -174,3 +175,35 @@ def test_the_worker_fence_holds_without_the_guard(canary: Canary) -> None:
         assert canary.log[before:] == [], "a worker reached the canary"
     finally:
         pool.close()
+
+
+def test_the_fence_holds_for_a_non_root_user(canary: Canary) -> None:
+    """The worker's fences do not need root: as ``nobody`` (when the suite runs as root; as the suite's
+    own user otherwise) the fences go up and the canary sees nothing."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import socket, sys; from api.sandbox import isolate_network; print(','.join(isolate_network()));\n"
+        "try:\n"
+        f"    socket.create_connection(('127.0.0.1', {canary.server.server_address[1]}), timeout=3)\n"
+        "    print('connected')\n"
+        "except OSError as exc:\n"
+        "    print('refused', exc.errno)\n"
+    )
+    as_user = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
+    root = str(Path(__file__).resolve().parents[2])
+    before = len(canary.log)
+    done = subprocess.run(
+        [*as_user, sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": root},
+        check=False,
+    )
+    fences, outcome = done.stdout.split()[:2]
+    assert fences and outcome == "refused", done.stdout + done.stderr
+    assert canary.log[before:] == []
