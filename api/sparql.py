@@ -243,9 +243,10 @@ async def _handle(
 ) -> Response:
     _check_sizes(runtime, request, params, update)
     gate = admission(request, runtime.settings)
-    work = await gate.check(_dispatch, runtime, store, request, params, update)
+    size = len(update or "") + sum(len(q) for q in params.get("query") or [])
+    work = await gate.check(_dispatch, runtime, store, request, params, update, text_bytes=size)
     if isinstance(work, Response):
         return work
     if work["op"] == "update":
-        return await gate.run(_run_update, runtime, store, work["text"])
+        return await gate.run_unqueued(_run_update, runtime, store, work["text"])
     return await gate.run(_run_query, runtime, store, work["job"])
