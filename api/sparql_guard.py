@@ -57,6 +57,8 @@ _LOCAL = re.compile(
     r"""(?:[A-Za-z0-9_:]|[^\x00-\x7f]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%])"""
     r"""(?:[A-Za-z0-9_.:\-]|[^\x00-\x7f]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%])*"""
 )
+#: a blank node label: no ``:``, ``%`` or ``\\`` escapes (unlike a prefixed name's local part)
+_BNODE_LOCAL = re.compile(r"(?:[A-Za-z0-9_]|[^\x00-\x7f])(?:[A-Za-z0-9_.\-]|[^\x00-\x7f])*")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _FORBIDDEN = re.compile(r"SERVICE|LOAD", re.IGNORECASE)
 _ESCAPE = re.compile(rf"{_UCHAR}")
@@ -141,7 +143,7 @@ def lex(text: str) -> Lexed:
             if end < n and text[end] == ":":  # a prefixed name (or blank node): keep the prefix as code
                 _check_plain(text, start, end)
                 out.code.append(text[start:end])
-                local = _LOCAL.match(text, end + 1)
+                local = (_BNODE_LOCAL if text[pos:end] == "_" else _LOCAL).match(text, end + 1)
                 stop = end + 1 if local is None else local.end()
                 while stop > end + 1 and text[stop - 1] == ".":  # a trailing dot ends the triple
                     stop -= 1
