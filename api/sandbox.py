@@ -112,6 +112,12 @@ def _seccomp_socket_block() -> bool:
     return libc.syscall(nr_seccomp, SECCOMP_SET_MODE_FILTER, flags, ctypes.byref(fprog)) == 0
 
 
+def block_outbound_sockets() -> bool:
+    """The seccomp fence alone (no namespace): this process can no longer create network sockets, but
+    keeps those it already has — the served process calls it once its listening socket is open."""
+    return _seccomp_socket_block()
+
+
 def isolate_network() -> tuple[str, ...]:
     """Fence this process off the network; the fences in place. :class:`SandboxError` if none could be."""
     fences = []

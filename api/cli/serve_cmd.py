@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import stat
 from pathlib import Path
 
@@ -73,6 +74,7 @@ def serve(
     from api.app import create_app
     from api.http_protocol import DeadlineH11Protocol
     from api.query_pool import remove_stale_dirs
+    from api.sandbox import block_outbound_sockets
 
     if allow_updates_token is not None:
         raise fail(
@@ -101,7 +103,7 @@ def serve(
         typer.echo(f"hmic-kg: removed the stale query snapshots {stale}", err=True)
     typer.echo(f"hmic-kg: serving {graph.backend} store {graph.data_dir} on http://{host}:{port}/", err=True)
     protocol = type("ServeProtocol", (DeadlineH11Protocol,), {"request_timeout_s": request_timeout})
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(settings),
         host=host,
         port=port,
@@ -111,3 +113,18 @@ def serve(
         limit_concurrency=limit_concurrency,
         h11_max_incomplete_event_size=64 * 1024,
     )
+    listening = _listen(host, port)
+    if graph.backend != "remote" and block_outbound_sockets():
+        # an embedded store needs no outbound connection: an authorised update's LOAD or SERVICE cannot
+        # open one either (the guard's fence, doubled by the OS's)
+        typer.echo("hmic-kg: outbound network connections are blocked in this process", err=True)
+    uvicorn.Server(config).run(sockets=[listening])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The listening socket, opened before the process fences itself off the network."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family, backlog=2048)
+    except OSError as exc:
+        raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}", code=1) from None

@@ -208,3 +208,31 @@ def test_the_fence_holds_for_a_non_root_user(canary: Canary) -> None:
     fences, outcome = done.stdout.split()[:2]
     assert fences and outcome == "refused", done.stdout + done.stderr
     assert canary.log[before:] == []
+
+
+def test_the_served_process_cannot_open_outbound_connections(tmp_path: Path) -> None:
+    """``hmic-kg serve`` over an embedded store fences itself too (seccomp, after opening its listening
+    socket): an authorised update's LOAD would find no network either; queries still work."""
+    from tests.resilience.conftest import Server
+
+    token_file = tmp_path / "token"
+    token_file.write_text(TOKEN, encoding="utf-8")
+    token_file.chmod(0o600)
+    server = Server(tmp_path / "kg", "--allow-updates-token-file", str(token_file))
+    try:
+        status = Path(f"/proc/{server.process.pid}/status").read_text(encoding="ascii")
+        assert "Seccomp:\t2" in status, status
+        assert "outbound network connections are blocked" in server.log.read_text(encoding="utf-8")
+        import httpx
+
+        ask = httpx.get(f"{server.url}/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=60)
+        assert ask.status_code == 200, ask.text
+        update = httpx.post(
+            f"{server.url}/sparql",
+            data={"update": "INSERT DATA { GRAPH <http://x/g> { <http://x/s> <http://x/p> 1 } }"},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            timeout=60,
+        )
+        assert update.status_code == 204, update.text
+    finally:
+        server.stop()
