@@ -11,8 +11,10 @@ its HTTP client off). Two independent fences, each enough on its own:
    (the worker's pipe to the server is an inherited socket pair) and refuses ``io_uring_setup``;
    it needs no privilege (``PR_SET_NO_NEW_PRIVS``) and applies to every thread (``TSYNC``).
 
-:func:`die_with_parent` asks the kernel to kill the calling process when its parent dies
-(``PR_SET_PDEATHSIG``), so a ``kill -9`` of the server or of ``hmic-kg load`` leaves no orphans.
+:func:`block_outbound_sockets` is the second fence alone, for ``hmic-kg serve`` once its listening
+socket is open. :func:`die_with_parent` (from :mod:`loaders.limits`) asks the kernel to kill the calling
+process when its parent dies (``PR_SET_PDEATHSIG``), so a ``kill -9`` of the server or of
+``hmic-kg load`` leaves no orphans.
 """
 
 from __future__ import annotations
