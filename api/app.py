@@ -15,6 +15,7 @@ from api.docs_ui import install_docs
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.http_semantics import HttpSemantics
 from api.runtime import Runtime
+from api.security import install_security
 from api.settings import Settings
 from graph.store import Store
 
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         expose_headers=["X-HMIC-Truncated", "X-HMIC-Row-Limit", "ETag", "Allow"],
     )
     install_error_handlers(app)
+    install_security(app)
     install_docs(app)
     _include_routers(app)
     return app

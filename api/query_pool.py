@@ -6,6 +6,12 @@ worker is killed (``SIGKILL``: the native evaluation stops immediately and its m
 caller gets :class:`QueryTimeout`, and a replacement worker is started in a background thread. Other
 requests are never blocked: the lookups do not use the pool, and the other workers keep serving.
 
+Workers are started by one long-lived thread of the pool, because the kernel's parent-death signal that
+each worker asks for (``PR_SET_PDEATHSIG``) fires when the *thread* that started it ends: with the
+server killed, no worker survives. Answers larger than the worker's inline limit arrive as files in the
+pool's directory, which the endpoint streams and deletes. Directories of pools whose server was killed
+(``hmic-kg-snapshots-*`` with no live owner) are removed when a new pool starts.
+
 Each worker reads its own copy of the store, published per store generation and opened lazily before
 the worker's next query: for the embedded Oxigraph store, a backup directory (a RocksDB checkpoint,
 hard links: instant, and opened read-only, so a worker's memory stays small whatever the store's size;
@@ -60,6 +66,17 @@ class WorkerFailed(PoolError):
     code = "query_failed"
 
 
+class QueryCrashed(PoolError):
+    """The worker died while evaluating the query: the query's fault (memory), reported as a 4xx."""
+
+    status = 422
+    code = "query_error"
+
+
+RECYCLE_RSS_MB = 768  # a worker that grew beyond this while answering is replaced (its memory returned)
+DIR_PREFIX = "hmic-kg-snapshots-"
+
+
 class _Worker:
     """One ``python -m api.sparql_worker`` process, talking over a socket pair.
 
@@ -72,10 +89,18 @@ class _Worker:
         env = {
             **os.environ,
             "PYTHONPATH": os.pathsep.join(filter(None, (PROJECT_ROOT, os.environ.get("PYTHONPATH")))),
+            "RUST_BACKTRACE": "0",  # a query that runs out of memory logs one line, not a native backtrace
         }
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "api.sparql_worker", str(child.fileno()), str(memory_mb)],
+                [
+                    sys.executable,
+                    "-m",
+                    "api.sparql_worker",
+                    str(child.fileno()),
+                    str(memory_mb),
+                    str(os.getpid()),
+                ],
                 pass_fds=(child.fileno(),),
                 stdin=subprocess.DEVNULL,
                 env=env,
@@ -109,7 +134,13 @@ class QueryPool:
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
-        self._dir = Path(tempfile.mkdtemp(prefix="hmic-kg-snapshots-"))
+        remove_stale_dirs()
+        self._dir = Path(tempfile.mkdtemp(prefix=DIR_PREFIX))
+        (self._dir / "owner").write_text(str(os.getpid()), encoding="ascii")
+        self.answer_dir = self._dir / "answers"
+        self.answer_dir.mkdir()
+        self._spawns: queue.Queue[threading.Event | None] = queue.Queue()
+        threading.Thread(target=self._spawner, name="hmic-query-spawner", daemon=True).start()
         # removed on close(), or at exit for a pool whose app never ran its shutdown
         self._cleanup = weakref.finalize(self, shutil.rmtree, self._dir, True)
         self._snapshot: tuple[object, Path] | None = None
@@ -117,11 +148,26 @@ class QueryPool:
         self._closed = False
         self.killed = 0  # workers killed for overrunning their time limit (for tests and logs)
         for _ in range(size):
-            self._spawn()
+            self._request_spawn().wait(60)
 
     @property
     def generation(self) -> object:
         return None if self._snapshot is None else self._snapshot[0]
+
+    def _spawner(self) -> None:
+        """Start every worker from this one thread (see the module docstring), until the pool closes."""
+        while (done := self._spawns.get()) is not None:
+            try:
+                self._spawn()
+            except OSError:
+                log.exception("could not start a query worker")
+            finally:
+                done.set()
+
+    def _request_spawn(self) -> threading.Event:
+        done = threading.Event()
+        self._spawns.put(done)
+        return done
 
     def _spawn(self) -> None:
         worker = _Worker(self._memory_mb)
@@ -138,7 +184,7 @@ class QueryPool:
             self._all.discard(worker)
             closed = self._closed
         if not closed:
-            threading.Thread(target=self._spawn, name="hmic-query-respawn", daemon=True).start()
+            self._request_spawn()
 
     def set_snapshot(self, generation: object, nquads: bytes) -> None:
         """Publish the store content of ``generation``; workers load it before their next query."""
@@ -185,15 +231,18 @@ class QueryPool:
             raise PoolBusy("all query workers are busy; try again shortly") from None
         try:
             self._ensure_loaded(worker)
-            reply = worker.call({"op": "query", **request}, timeout_s)
-        except (EOFError, OSError, BrokenPipeError):
+        except (EOFError, OSError, PoolError):
             self._discard(worker)
-            raise WorkerFailed(
-                "the query engine stopped unexpectedly (the query may need too much memory)"
+            raise WorkerFailed("the query engine could not load the current data; try again") from None
+        request = {"op": "query", "answer_dir": str(self.answer_dir), **request}
+        try:
+            reply = worker.call(request, timeout_s)
+        except (EOFError, OSError):
+            self._discard(worker)
+            raise QueryCrashed(
+                "the query stopped the query engine (it needs more memory than this endpoint allows); "
+                "simplify it or add a LIMIT"
             ) from None
-        except PoolError:
-            self._discard(worker)
-            raise
         if reply is None:
             self.killed += 1
             self._discard(worker)
@@ -201,8 +250,28 @@ class QueryPool:
             raise QueryTimeout(
                 f"query exceeded the {limit} s time limit and was stopped; simplify it or add a LIMIT"
             )
+        if int(reply.get("rss_mb") or 0) > RECYCLE_RSS_MB:
+            self._discard(worker)  # give its memory back; a fresh worker takes its place
+        else:
+            self._idle.put(worker)
+        return reply
+
+    def status(self, timeout_s: float = 10.0) -> dict[str, Any]:
+        """What an idle worker reports about itself (its network fences, pid); for tests and diagnostics."""
+        worker = self._idle.get(timeout=timeout_s)
+        try:
+            reply = worker.call({"op": "status"}, timeout_s)
+        except (EOFError, OSError):
+            reply = None
+        if reply is None:
+            self._discard(worker)
+            raise WorkerFailed("the query worker did not answer")
         self._idle.put(worker)
         return reply
+
+    def worker_pids(self) -> list[int]:
+        with self._lock:
+            return [worker.process.pid for worker in self._all]
 
     def close(self) -> None:
         """Kill every worker and remove the snapshots (idempotent)."""
@@ -211,4 +280,29 @@ class QueryPool:
             workers, self._all = list(self._all), set()
         for worker in workers:
             worker.kill()
+        self._spawns.put(None)
         self._cleanup()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_dirs(root: Path | None = None) -> list[Path]:
+    """Remove pool directories (snapshots, checkpoints, answers) whose server is no longer running."""
+    removed = []
+    for folder in Path(root or tempfile.gettempdir()).glob(f"{DIR_PREFIX}*"):
+        try:
+            owner = int((folder / "owner").read_text(encoding="ascii"))
+        except (OSError, ValueError):
+            continue  # not ours to judge (older layout, or being created)
+        if owner != os.getpid() and not _alive(owner):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed

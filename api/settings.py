@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 
 from graph.config import GraphConfig
 
+#: the server's own token (opens ``/sparql`` to updates); never read from ``HMIC_KG_UPDATE_TOKEN``, which is
+#: the *client's* outbound token for ``hmic-kg load --backend remote`` (:class:`graph.config.GraphConfig`)
+SERVER_TOKEN_VARIABLE = "HMIC_KG_SERVER_UPDATE_TOKEN"
+
 
 class SettingsError(ValueError):
     """A setting is invalid; the message names it."""
@@ -29,6 +33,8 @@ class Settings:
     ``query_workers``: size of the pool of worker processes that evaluate ``/sparql`` queries (a query
     that overruns its time limit is stopped by killing its worker).
     ``query_memory_mb``: address-space cap of each worker process (0: no cap).
+    ``sparql_queue``: how many ``/sparql`` requests may wait for a worker; more are answered 503 at once.
+    ``max_answer_bytes``: the largest SPARQL answer sent (larger: 422 ``answer_too_large``).
     """
 
     graph: GraphConfig = field(default_factory=GraphConfig)
@@ -39,6 +45,8 @@ class Settings:
     max_update_bytes: int = 64_000_000
     query_workers: int = 2
     query_memory_mb: int = 2048
+    sparql_queue: int = 32
+    max_answer_bytes: int = 64_000_000
     cors_origins: tuple[str, ...] = ("*",)
     default_page_size: int = 50
     max_page_size: int = 500
@@ -53,6 +61,8 @@ class Settings:
             "max_query_bytes",
             "max_update_bytes",
             "query_workers",
+            "sparql_queue",
+            "max_answer_bytes",
             "default_page_size",
             "max_page_size",
         ):
@@ -68,12 +78,12 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
-        """Build from ``HMIC_KG_*`` variables (graph settings, ``UPDATE_TOKEN``, ``QUERY_TIMEOUT``,
+        """Build from ``HMIC_KG_*`` variables (graph settings, ``SERVER_UPDATE_TOKEN``, ``QUERY_TIMEOUT``,
         ``MAX_ROWS``); keyword ``overrides`` that are not None win."""
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
-        if env.get("HMIC_KG_UPDATE_TOKEN"):
-            values["update_token"] = env["HMIC_KG_UPDATE_TOKEN"]
+        if env.get(SERVER_TOKEN_VARIABLE):
+            values["update_token"] = env[SERVER_TOKEN_VARIABLE]
         for var, name, cast in (
             ("HMIC_KG_QUERY_TIMEOUT", "query_timeout_s", float),
             ("HMIC_KG_MAX_ROWS", "max_rows", int),

@@ -1,24 +1,29 @@
 """The SPARQL 1.1 Protocol endpoint ``/sparql`` (GET, POST form, POST direct), read-only by default.
 
-Queries are checked by :mod:`api.sparql_guard`, then evaluated in a worker process of
-:class:`api.query_pool.QueryPool` with a hard time limit and a row limit; answers are negotiated with
-:mod:`api.negotiation`. Updates need ``Settings.update_token`` and ``Authorization: Bearer <token>``.
-The handlers are ``async`` only to read the body; every blocking call runs in a worker thread.
+The flow of a request: size limit (on the event loop, before anything reads the text) → guard
+(:mod:`api.sparql_guard`, in a thread of its own limiter, with a deadline) → admission through a bounded
+queue (:mod:`api.admission`) → evaluation in a network-less worker process of
+:class:`api.query_pool.QueryPool` with a hard time limit, a row limit and a byte limit → the answer,
+streamed from a file when it is large. Answers are negotiated with :mod:`api.negotiation`. Updates need
+``Settings.update_token`` and ``Authorization: Bearer <token>``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hmac
+import os
+from collections.abc import Iterator
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import RedirectResponse
-from starlette.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse, StreamingResponse
 
 from api import negotiation as neg
 from api import sparql_guard as guard
 from api import sparql_protocol as protocol
+from api.admission import admission
 from api.deps import RuntimeDep, StoreDep
 from api.errors import ApiError, ErrorResponse
 from api.query_pool import PoolError
@@ -61,7 +66,9 @@ async def _read_body(request: Request, limit: int) -> bytes:
 _one = protocol.single
 
 
-def _query_request(runtime: Runtime, store: Store, text: str, request: Request, params: dict) -> Response:
+def _query_request(
+    runtime: Runtime, store: Store, text: str, request: Request, params: dict
+) -> dict[str, Any]:
     settings = runtime.settings
     guard.check_size(text, settings.max_query_bytes, "query")
     guard.check(text)
@@ -76,7 +83,14 @@ def _query_request(runtime: Runtime, store: Store, text: str, request: Request, 
         "named_graphs": named_graphs,
         "base_iri": protocol.endpoint_url(str(request.url)),
         "prefixes": PREFIXES,
+        "max_answer_bytes": settings.max_answer_bytes,
     }
+    return {"op": "query", "job": job}
+
+
+def _run_query(runtime: Runtime, store: Store, job: dict[str, Any]) -> Response:
+    """Evaluate ``job`` in a worker (called once admitted)."""
+    settings = runtime.settings
     if getattr(store, "remote", False):
         return _remote_query(store, job)
     try:
@@ -84,14 +98,31 @@ def _query_request(runtime: Runtime, store: Store, text: str, request: Request, 
     except PoolError as exc:
         raise ApiError(exc.status, exc.code, exc.message, "query") from None
     if not reply["ok"]:
-        message = protocol.explain(reply["message"], text) if reply["status"] == 400 else reply["message"]
+        message = (
+            protocol.explain(reply["message"], job["sparql"]) if reply["status"] == 400 else reply["message"]
+        )
         raise ApiError(reply["status"], reply["code"], message, "query")
     headers = {
         "X-HMIC-Truncated": "true" if reply["truncated"] else "false",
         "X-HMIC-Row-Limit": str(settings.max_rows),
         "Vary": "Accept",
     }
-    return Response(reply["body"], media_type=neg.FORMAT_MEDIA[reply["format"]], headers=headers)
+    media_type = neg.FORMAT_MEDIA[reply["format"]]
+    if reply.get("body_file"):
+        headers["Content-Length"] = str(reply["size"])
+        return StreamingResponse(_stream_file(reply["body_file"]), media_type=media_type, headers=headers)
+    return Response(reply["body"], media_type=media_type, headers=headers)
+
+
+def _stream_file(path: str, chunk: int = 1 << 16) -> Iterator[bytes]:
+    """The bytes of a worker's answer file, which is removed once sent (or the client went away)."""
+    try:
+        with open(path, "rb") as answer:
+            while data := answer.read(chunk):
+                yield data
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def _remote_query(store: Store, job: dict[str, Any]) -> Response:
@@ -113,28 +144,37 @@ def _remote_query(store: Store, job: dict[str, Any]) -> Response:
     return Response(body, media_type=neg.FORMAT_MEDIA[fmt], headers={"Vary": "Accept"})
 
 
-def _update_request(runtime: Runtime, store: Store, text: str, request: Request, params: dict) -> Response:
+def _update_request(
+    runtime: Runtime, store: Store, text: str, request: Request, params: dict
+) -> dict[str, Any]:
     if not _authorized(request, runtime.settings.update_token):
         raise ApiError(
             403, "update_forbidden", "this endpoint is read-only: SPARQL updates are refused", "update"
         )
     guard.check_size(text, runtime.settings.max_update_bytes, "update")
     guard.check(text)
-    source, text = text, protocol.update_with_dataset(text, params)
     base = protocol.with_base("", protocol.endpoint_url(str(request.url)))
-    text = base + text
+    update = base + protocol.update_with_dataset(text, params)
+    return {"op": "update", "text": update, "source": text, "shift": len(base)}
+
+
+def _run_update(runtime: Runtime, store: Store, work: dict[str, Any]) -> Response:
     run = getattr(store, "update", None) or getattr(store, "_update", None)
     if run is None:
         raise ApiError(501, "update_unsupported", "this store backend does not accept SPARQL updates")
     try:
-        run(text)
+        run(work["text"])
     except (QueryError, StoreError) as exc:
-        raise ApiError(400, "update_error", protocol.explain(str(exc), source, len(base)), "update") from None
+        message = protocol.explain(str(exc), work["source"], work["shift"])
+        raise ApiError(400, "update_error", message, "update") from None
     runtime.note_update()
     return Response(status_code=204)
 
 
-def _dispatch(runtime: Runtime, store: Store, request: Request, params: dict, update: str | None) -> Response:
+def _dispatch(
+    runtime: Runtime, store: Store, request: Request, params: dict, update: str | None
+) -> Response | dict[str, Any]:
+    """Check the request (in the guard's thread): a response, or the work to admit."""
     query = _one(params, "query")
     if update is not None and query is not None:
         raise ApiError(400, "bad_request", "give either query or update, not both")
@@ -168,7 +208,7 @@ async def sparql_get(
     params = parse_qs(request.url.query, keep_blank_values=True)
     if "update" in params:
         raise ApiError(405, "method_not_allowed", "updates must be sent with POST", "update")
-    return await run_in_threadpool(_dispatch, runtime, store, request, params, None)
+    return await _handle(runtime, store, request, params, None)
 
 
 @router.post("/sparql", responses=RESPONSES, summary="SPARQL 1.1 query or update (POST)")
@@ -180,4 +220,30 @@ async def sparql_post(request: Request, runtime: RuntimeDep, store: StoreDep) ->
     body = await _read_body(request, limit)
     url_params = parse_qs(request.url.query, keep_blank_values=True)
     params, update = protocol.read_post(request.headers.get("content-type", ""), body, url_params)
-    return await run_in_threadpool(_dispatch, runtime, store, request, params, update)
+    return await _handle(runtime, store, request, params, update)
+
+
+def _check_sizes(runtime: Runtime, request: Request, params: dict, update: str | None) -> None:
+    """The size limits, first of all (before the guard reads the text)."""
+    settings = runtime.settings
+    for value in params.get("query") or []:
+        guard.check_size(value, settings.max_query_bytes, "query")
+    if update is not None:
+        authorized = _authorized(request, settings.update_token)
+        guard.check_size(
+            update, settings.max_update_bytes if authorized else settings.max_query_bytes, "update"
+        )
+
+
+async def _handle(
+    runtime: Runtime, store: Store, request: Request, params: dict, update: str | None
+) -> Response:
+    _check_sizes(runtime, request, params, update)
+    gate = admission(request, runtime.settings)
+    size = len(update or "") + sum(len(q) for q in params.get("query") or [])
+    work = await gate.check(_dispatch, runtime, store, request, params, update, text_bytes=size)
+    if isinstance(work, Response):
+        return work
+    if work["op"] == "update":
+        return await gate.run_unqueued(_run_update, runtime, store, work)
+    return await gate.run(_run_query, runtime, store, work["job"])

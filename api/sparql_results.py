@@ -91,11 +91,25 @@ def to_xml(variables: Sequence[str], rows: Sequence[Row], truncated: bool) -> by
     return "\n".join(out).encode("utf-8")
 
 
+#: first characters that make a spreadsheet read a CSV cell as a formula
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _csv_value(term: Any) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
+    if isinstance(term, ox.Literal) and term.value.startswith(FORMULA_STARTS) and not _number(term.value):
+        return "'" + term.value  # formula injection: the cell is shown as text, not evaluated
     if isinstance(term, ox.NamedNode | ox.Literal):
         return term.value
     return str(term)

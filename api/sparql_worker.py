@@ -6,19 +6,32 @@ inside native code. Each worker process therefore holds its own in-memory pyoxig
 a time over a pipe; :mod:`api.query_pool` kills the process when a query overruns its time limit, which
 frees the CPU and memory at once, and starts a fresh worker in the background.
 
-This module imports nothing but pyoxigraph and the result writers, so a worker starts in well under a
-second.
+Before it reads anything, a worker fences itself off the network (:func:`api.sandbox.isolate_network`:
+an empty network namespace and a seccomp filter on ``socket()``), so that a ``SERVICE`` the guard missed
+cannot reach any server; a worker that cannot be fenced refuses every query (503 ``query_unprotected``).
+It also dies with the server (``PR_SET_PDEATHSIG``). An answer larger than ``max_answer_bytes`` is
+refused; one larger than ``INLINE_BYTES`` is written to a file the server streams and deletes, so the
+server never holds a large answer in memory.
+
+This module imports nothing but pyoxigraph, the result writers and :mod:`api.sandbox`, so a worker starts
+in well under a second.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import tempfile
 from multiprocessing.connection import Connection
 from typing import Any
 
 import pyoxigraph as ox
 
+from api.sandbox import SandboxError, die_with_parent, isolate_network
 from api.sparql_results import TABLE_WRITERS
+from loaders.limits import limit_memory
+
+INLINE_BYTES = 1 << 20  # answers up to this size go over the pipe; larger ones through a file
 
 RDF_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -26,16 +39,6 @@ RDF_FORMATS = {
     "jsonld": ox.RdfFormat.JSON_LD,
     "rdfxml": ox.RdfFormat.RDF_XML,
 }
-
-
-def _limit_memory(memory_mb: int) -> None:
-    if memory_mb <= 0:
-        return
-    with contextlib.suppress(ImportError, ValueError, OSError):
-        import resource
-
-        limit = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 def _error(status: int, code: str, message: str) -> dict[str, Any]:
@@ -68,8 +71,60 @@ def _dataset_options(request: dict[str, Any]) -> dict[str, Any]:
     return options
 
 
+def _deliver(reply: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
+    """Apply the byte cap; move a large body to a file in ``request["answer_dir"]``."""
+    body = reply.get("body")
+    if not reply.get("ok") or body is None:
+        return reply
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    cap = int(request.get("max_answer_bytes") or 0)
+    if cap and len(body) > cap:
+        return _error(
+            422,
+            "answer_too_large",
+            f"the answer is larger than {cap} bytes; add a LIMIT, select fewer variables or page with OFFSET",
+        )
+    answer_dir = request.get("answer_dir")
+    if answer_dir and len(body) > INLINE_BYTES:
+        fd, path = tempfile.mkstemp(prefix="answer-", dir=answer_dir)
+        with os.fdopen(fd, "wb") as out:
+            out.write(body)
+        reply = {**reply, "body": None, "body_file": path, "size": len(body)}
+    else:
+        reply = {**reply, "body": body}
+    return reply
+
+
+def _safe_reason(exc: BaseException) -> str:
+    """The reason to show the client: never text a remote server sent (an HTTP error body)."""
+    message = str(exc)
+    if any(word in message.lower() for word in ("http", "service", "network", "connect", "permitted")):
+        return "the query tried to reach another server, which this endpoint does not allow"
+    return message.splitlines()[0][:300] if message else type(exc).__name__
+
+
+def _rss_mb() -> int:
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // (1 << 20)
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def evaluate(store: ox.Store, request: dict[str, Any]) -> dict[str, Any]:
     """Run one query request; the answer is a dict ready to send over the pipe."""
+    try:
+        reply = _deliver(_evaluate(store, request), request)
+    except MemoryError:
+        reply = _error(503, "query_memory", "the query needed more memory than this endpoint allows")
+    except OSError as exc:
+        reply = _error(503, "answer_failed", f"the answer could not be written: {exc.strerror or exc}")
+    reply["rss_mb"] = _rss_mb()
+    return reply
+
+
+def _evaluate(store: ox.Store, request: dict[str, Any]) -> dict[str, Any]:
     max_rows = int(request["max_rows"])
     try:
         result = store.query(request["sparql"], **_dataset_options(request))
@@ -99,15 +154,27 @@ def evaluate(store: ox.Store, request: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "kind": "graph", "format": fmt, "body": body, "truncated": truncated}
     except SyntaxError as exc:
         return _error(400, "syntax_error", f"SPARQL syntax error: {exc}")
-    except (ValueError, TypeError, OSError) as exc:
-        return _error(400, "query_error", f"the query could not be evaluated: {exc}")
     except MemoryError:
         return _error(503, "query_memory", "the query needed more memory than this endpoint allows")
+    except OSError as exc:  # includes a SERVICE stopped by the network fence
+        return _error(400, "query_error", f"the query could not be evaluated: {_safe_reason(exc)}")
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # pyo3 panics are BaseException; the client's query caused it
+        return _error(400, "query_error", f"the query could not be evaluated: {_safe_reason(exc)}")
 
 
-def worker_main(conn: Connection, memory_mb: int) -> None:
-    """Serve ``load`` and ``query`` requests on ``conn`` until it closes."""
-    _limit_memory(memory_mb)
+def worker_main(conn: Connection, memory_mb: int, parent_pid: int | None = None) -> None:
+    """Serve ``load``, ``query`` and ``status`` requests on ``conn`` until it closes."""
+    die_with_parent(parent_pid)
+    try:
+        fences: tuple[str, ...] = isolate_network()
+        unprotected = ""
+    except SandboxError as exc:
+        fences, unprotected = (), str(exc)
+    limit_memory(memory_mb)
+    with contextlib.suppress(OSError):
+        os.nice(5)  # the server's own requests (lookups, pages) go first when the CPUs are busy
     store = ox.Store()
     while True:
         try:
@@ -120,8 +187,12 @@ def worker_main(conn: Connection, memory_mb: int) -> None:
                 conn.send({"ok": True})
             except (OSError, SyntaxError, ValueError) as exc:
                 conn.send(_error(503, "snapshot_failed", f"could not load the store snapshot: {exc}"))
+        elif request["op"] == "query" and unprotected:
+            conn.send(_error(503, "query_unprotected", f"queries are off: {unprotected}"))
         elif request["op"] == "query":
             conn.send(evaluate(store, request))
+        elif request["op"] == "status":
+            conn.send({"ok": True, "fences": list(fences), "pid": os.getpid(), "rss_mb": _rss_mb()})
         else:
             conn.send(_error(500, "internal_error", "unknown worker request"))
 
@@ -129,4 +200,6 @@ def worker_main(conn: Connection, memory_mb: int) -> None:
 if __name__ == "__main__":
     import sys
 
-    worker_main(Connection(int(sys.argv[1])), int(sys.argv[2]))
+    worker_main(
+        Connection(int(sys.argv[1])), int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else None
+    )

@@ -4,6 +4,11 @@ Reading and mapping run in worker processes when there are enough files (``jobs`
 stores the results in file order. Each report is one atomic ``replace_graph`` (its named graph and its
 metadata entry together), so a load that fails or is killed part-way leaves every report graph old or
 new, never half-written. A bad file is reported in its :class:`FileResult` and never stops the good ones.
+
+The reader processes ask the kernel to kill them when the loading process dies (``PR_SET_PDEATHSIG``),
+so a ``kill -9`` of ``hmic-kg load`` leaves no orphans. Folders are walked without recursion (any depth).
+A file that now reads as another report than the one it produced before (its force was edited) replaces
+that report: the old graph is removed, with a warning.
 """
 
 from __future__ import annotations
@@ -19,9 +24,10 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, Literal
 
 from graph.iris import Iris
+from graph.reader_limits import large_file, memory_reason, prepare_isolated, reader_init
 from graph.store import Store, StoreError
 from graph.terms import TripleLines, triple_texts
 from loaders.errors import LoaderError
@@ -92,7 +98,7 @@ def expand_paths(paths: Iterable[Path]) -> list[Path | FileResult]:
         if path.is_dir():
             # Entries named like reports that are not regular files (broken links, directories) go to
             # the loader too, which says what is wrong with them instead of skipping them silently.
-            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in REPORT_SUFFIXES)
+            found = sorted(p for p in walk(path) if p.suffix.lower() in REPORT_SUFFIXES)
             expanded.extend(
                 found or [FileResult(path, ok=False, error="no .txt or .pdf reports in this folder")]
             )
@@ -101,6 +107,51 @@ def expand_paths(paths: Iterable[Path]) -> list[Path | FileResult]:
         else:
             expanded.append(FileResult(path, ok=False, error="no such file or directory"))
     return expanded
+
+
+def walk(folder: Path) -> Iterator[Path]:
+    """Every entry under ``folder`` (not following links to folders), with an explicit stack: a tree
+    thousands of folders deep cannot overflow Python's recursion limit as ``Path.rglob`` does."""
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        try:
+            with os.scandir(current) as entries:
+                for entry in entries:
+                    yield Path(entry.path)
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            stack.append(Path(entry.path))
+                    except OSError:
+                        continue
+        except OSError:
+            continue  # an unreadable folder holds nothing we can load
+
+
+#: graphs of other reports produced earlier from a file of the same name
+STALE_GRAPHS = """
+PREFIX hmic: <https://w3id.org/hmic-kg/ontology#>
+SELECT ?graph WHERE { GRAPH ?meta { ?graph hmic:sourceFile ?name } FILTER(?graph != ?current) }
+"""
+
+
+def _remove_stale(store: Store, result: FileResult, iris: Iris, loaded: dict[str, Path]) -> list[str]:
+    """Drop report graphs that this file produced under another report id (its force changed)."""
+    if not result.ok or result.report_id is None:
+        return []
+    current = iris.report_graph(result.report_id)
+    bindings = {"name": Literal(result.path.name), "current": current, "meta": iris.meta_graph()}
+    warnings = []
+    for row in store.query(STALE_GRAPHS, bindings).rows:
+        old = str(row[0])
+        if any(str(iris.report_graph(r)) == old for r in loaded):  # produced by another file of this load
+            continue
+        store.drop_graph(old, meta_graph_iri=str(iris.meta_graph()))
+        warnings.append(
+            f"{result.path} now reads as report {result.report_id}; "
+            f"the graph it gave before ({old}) was removed"
+        )
+    return warnings
 
 
 FLUSH_EVERY = 25  # reports between flushes: RocksDB write buffers otherwise grow ~5-8 MB a report
@@ -207,15 +258,23 @@ def _prepared(
     paths = [item for item in items if not isinstance(item, FileResult)]
     if jobs <= 1 or len(paths) < PARALLEL_MIN_FILES:
         for item in items:
-            yield item if isinstance(item, FileResult) else prepare_file(item, iris, options, loaded_at)
+            if isinstance(item, FileResult):
+                yield item
+            elif large_file(item):
+                yield prepare_isolated(item, iris, options, loaded_at)
+            else:
+                yield prepare_file(item, iris, options, loaded_at)
         return
     # spawn, not fork: the loading process holds an open store and maybe a progress thread
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    init = {"initializer": reader_init, "initargs": (os.getpid(),)}
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, **init) as pool:
 
         def submit(item: Path | FileResult) -> tuple[Path, Future | FileResult]:
             if isinstance(item, FileResult):
                 return item.path, item
+            if large_file(item):  # its own child, killed after READ_TIMEOUT_S, not one of the pool's readers
+                return item, prepare_isolated(item, iris, options, loaded_at)
             return item, pool.submit(prepare_file, item, iris, options, loaded_at, as_text=True)
 
         pending = iter(items)
@@ -231,6 +290,8 @@ def _prepared(
                 continue
             try:
                 yield head.result()
+            except MemoryError:
+                yield FileResult(path, ok=False, error=memory_reason())
             except Exception as exc:  # a worker died (killed, out of memory): this file failed, say why
                 yield FileResult(
                     path, ok=False, error=f"the reading process failed: {type(exc).__name__}: {exc}"
@@ -270,6 +331,10 @@ def load_paths(
                     f"{result.path} replaced {seen[result.report_id]} (same report {result.report_id})"
                 )
             seen[result.report_id] = result.path
+            try:
+                warnings.extend(_remove_stale(store, result, iris, seen))
+            except StoreError as exc:
+                warnings.append(f"{result.path}: could not check for an older report from this file: {exc}")
         results.append(result)
         if len(results) % FLUSH_EVERY == 0:
             _flush(store)

@@ -280,10 +280,28 @@ class OxigraphStore(SparqlUpdateStore):
     def flush(self) -> None:
         """Write buffered changes to disk (bounds RocksDB's memory during long loads)."""
         if self._store is not None and not self.read_only:
-            self._store.flush()
+            try:
+                self._store.flush()
+            except OSError as exc:  # disk full, read-only file system: one line naming the store
+                raise StoreError(f"cannot write the store at {self.path}: {_io_reason(exc)}") from None
 
     def close(self) -> None:
         if self._store is not None:
-            if not self.read_only:
-                self._store.flush()
-            self._store = None
+            try:
+                self.flush()
+            finally:
+                self._store = None
+
+
+def _io_reason(exc: OSError) -> str:
+    """The cause of a RocksDB I/O error in a few words ("No space left on device")."""
+    message = str(exc)
+    for cause in (
+        "No space left on device",
+        "Read-only file system",
+        "Permission denied",
+        "Disk quota exceeded",
+    ):
+        if cause in message:
+            return cause.lower()
+    return message.splitlines()[0] if message else type(exc).__name__

@@ -1,5 +1,5 @@
 """The remote backend against our own server: ``hmic-kg load --backend remote`` through a real
-``hmic-kg serve --allow-updates-token`` on loopback, with the update token as a bearer token."""
+``hmic-kg serve --allow-updates-token-file`` on loopback, with the update token as a bearer token."""
 
 from __future__ import annotations
 
@@ -24,7 +24,10 @@ REPORTS = ROOT / "data" / "reports"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """An empty store served with updates allowed for ``TOKEN``."""
-    with served(tmp_path_factory.mktemp("own-server"), "--allow-updates-token", TOKEN) as base:
+    token_file = tmp_path_factory.mktemp("own-server-token") / "token"
+    token_file.write_text(TOKEN + "\n", encoding="utf-8")
+    token_file.chmod(0o600)
+    with served(tmp_path_factory.mktemp("own-server"), "--allow-updates-token-file", str(token_file)) as base:
         yield base
 
 

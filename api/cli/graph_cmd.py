@@ -88,6 +88,15 @@ def store_dataset(store: Store) -> Dataset:
     return dataset
 
 
+def shown(value: object) -> str:
+    """``value`` as one safe line: newlines, terminal escapes and other invisible characters are written as
+    ``\\n``, ``\\x1b``… so a file name cannot forge an output line or drive the terminal."""
+    return "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape", "backslashreplace").decode("ascii")
+        for ch in str(value)
+    )
+
+
 @app.command()
 def load(
     paths: Annotated[list[Path], typer.Argument(help="Report files (.txt, .pdf) or folders of them.")],
@@ -130,11 +139,13 @@ def load(
 
     def on_result(result: FileResult) -> None:
         if result.ok:
-            out.print(f"ok    {result.path}  {result.report_id}  {result.triples} triples")
+            out.print(
+                f"ok    {shown(result.path)}  {result.report_id}  {result.triples} triples", markup=False
+            )
             if config.backend != "remote":  # the server shows the text from this copy (/reports/{id})
                 keep_source(config.data_dir, Path(result.path))
         else:
-            out.print(f"FAIL  {result.path}: {result.error}")
+            out.print(f"FAIL  {shown(result.path)}: {shown(result.error)}", markup=False)
         progress.advance(task)
 
     with opened(config, "load", writes=True) as store, progress:
@@ -147,7 +158,7 @@ def load(
             jobs=jobs,
         )
     for warning in summary.warnings:
-        typer.echo(f"warning: {warning}", err=True)
+        typer.echo(f"warning: {shown(warning)}", err=True)
     out.print(
         f"{summary.files_ok} loaded, {summary.files_failed} failed; store: {summary.triples} triples, "
         f"{summary.forces} forces, {summary.entities} entities"

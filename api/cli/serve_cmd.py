@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import stat
 from pathlib import Path
 
 import typer
 
 from api.cli.app import app, fail
-from api.settings import Settings, SettingsError
+from api.settings import SERVER_TOKEN_VARIABLE, Settings, SettingsError
 from graph.config import BACKENDS, ConfigError, GraphConfig
+
+#: how long a kept-alive connection may stay idle between requests (uvicorn's ``timeout_keep_alive``)
+KEEP_ALIVE_S = 5
+
+
+def read_token_file(path: Path) -> str:
+    """The update token in ``path`` (first line, stripped); a one-line error when it cannot be used."""
+    try:
+        mode = path.stat().st_mode
+        token = path.read_text(encoding="utf-8").splitlines()[0].strip() if path.stat().st_size else ""
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise fail(f"{path}: cannot read the update token file: {reason}", code=2) from None
+    if not token:
+        raise fail(f"{path}: the update token file is empty", code=2)
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        typer.echo(f"hmic-kg: warning: {path} is readable by other users (chmod 600 it)", err=True)
+    return token
 
 
 @app.command()
@@ -20,11 +41,24 @@ def serve(
     base_iri: str | None = typer.Option(None, "--base-iri", help="Base of the data IRIs (default …/id/)."),
     query_timeout: float = typer.Option(10.0, "--query-timeout", help="SPARQL time limit in seconds."),
     max_rows: int = typer.Option(10_000, "--max-rows", help="SPARQL row limit."),
-    allow_updates_token: str | None = typer.Option(
+    max_answer_bytes: int = typer.Option(64_000_000, "--max-answer-bytes", help="SPARQL answer size limit."),
+    query_memory: int = typer.Option(
+        2048, "--query-memory", min=0, help="Address-space cap of each query worker in MB (0: none)."
+    ),
+    allow_updates_token_file: Path | None = typer.Option(
         None,
-        "--allow-updates-token",
-        envvar="HMIC_KG_UPDATE_TOKEN",
-        help="Accept SPARQL UPDATE from requests with 'Authorization: Bearer TOKEN' (off by default).",
+        "--allow-updates-token-file",
+        help="Accept SPARQL UPDATE from requests with 'Authorization: Bearer TOKEN', TOKEN being the first "
+        f"line of this file (or set {SERVER_TOKEN_VARIABLE}). Off by default.",
+    ),
+    allow_updates_token: str | None = typer.Option(
+        None, "--allow-updates-token", hidden=True, help="Refused: a token on the command line is public."
+    ),
+    limit_concurrency: int = typer.Option(
+        256, "--limit-concurrency", min=1, help="Connections served at once; more are answered 503."
+    ),
+    request_timeout: float = typer.Option(
+        20.0, "--request-timeout", min=1.0, help="Seconds a client has to send a whole request."
     ),
 ) -> None:
     """Serve the knowledge graph over HTTP: REST lookups, /sparql, linked-data IRIs and pages.
@@ -38,16 +72,59 @@ def serve(
     import uvicorn
 
     from api.app import create_app
+    from api.http_protocol import DeadlineH11Protocol
+    from api.query_pool import remove_stale_dirs
+    from api.sandbox import block_outbound_sockets
 
+    if allow_updates_token is not None:
+        raise fail(
+            "--allow-updates-token: a token on the command line is visible to every local user; "
+            f"use --allow-updates-token-file FILE or the {SERVER_TOKEN_VARIABLE} variable",
+            code=2,
+        )
+    token = (
+        read_token_file(allow_updates_token_file)
+        if allow_updates_token_file is not None
+        else os.environ.get(SERVER_TOKEN_VARIABLE) or None
+    )
     try:
         graph = GraphConfig.from_env(data_dir=data_dir, backend=backend, base_iri=base_iri)
         settings = Settings(
             graph=graph,
-            update_token=allow_updates_token,
+            update_token=token,
             query_timeout_s=query_timeout,
             max_rows=max_rows,
+            max_answer_bytes=max_answer_bytes,
+            query_memory_mb=query_memory,
         )
     except (ConfigError, SettingsError) as exc:
         raise fail(str(exc), code=2) from None
+    for stale in remove_stale_dirs():  # left by a server that was killed
+        typer.echo(f"hmic-kg: removed the stale query snapshots {stale}", err=True)
     typer.echo(f"hmic-kg: serving {graph.backend} store {graph.data_dir} on http://{host}:{port}/", err=True)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    protocol = type("ServeProtocol", (DeadlineH11Protocol,), {"request_timeout_s": request_timeout})
+    config = uvicorn.Config(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="info",
+        http=protocol,
+        timeout_keep_alive=KEEP_ALIVE_S,
+        limit_concurrency=limit_concurrency,
+        h11_max_incomplete_event_size=64 * 1024,
+    )
+    listening = _listen(host, port)
+    if graph.backend != "remote" and block_outbound_sockets():
+        # an embedded store needs no outbound connection: an authorised update's LOAD or SERVICE cannot
+        # open one either (the guard's fence, doubled by the OS's)
+        typer.echo("hmic-kg: outbound network connections are blocked in this process", err=True)
+    uvicorn.Server(config).run(sockets=[listening])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The listening socket, opened before the process fences itself off the network."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family, backlog=2048)
+    except OSError as exc:
+        raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}", code=1) from None

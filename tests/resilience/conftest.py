@@ -183,7 +183,7 @@ def store_snapshot(data_dir: Path) -> tuple[dict[str, int], dict[str, list[str]]
 class Server:
     """``hmic-kg serve`` on a free loopback port, started as a subprocess."""
 
-    def __init__(self, data_dir: Path, *extra: str) -> None:
+    def __init__(self, data_dir: Path, *extra: str, env: dict[str, str] | None = None) -> None:
         from tests.conftest_api import free_port
 
         self.port = free_port()
@@ -201,7 +201,7 @@ class Server:
         ]
         self.log = data_dir.parent / f"serve-{self.port}.log"
         with self.log.open("wb") as log:
-            self.process = subprocess.Popen(command, cwd=ROOT, env=cli_env(), stdout=log, stderr=log)
+            self.process = subprocess.Popen(command, cwd=ROOT, env=env or cli_env(), stdout=log, stderr=log)
         self._wait()
 
     def _wait(self, timeout_s: float = 60.0) -> None:

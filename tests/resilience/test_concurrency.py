@@ -5,7 +5,7 @@ What the backends allow: the embedded Oxigraph store is one read-write handle pe
 lock), and pyoxigraph 0.5 documents ``Store.read_only`` while another process writes as undefined
 behaviour (0.5 dropped secondary instances). So threads share the loader's own store, and processes
 read through a SPARQL server that ``hmic-kg load --backend remote`` loads through, the documented way to
-load while others read: ``oxigraph serve``, and ``hmic-kg serve --allow-updates-token`` itself (its
+load while others read: ``oxigraph serve``, and ``hmic-kg serve --allow-updates-token-file`` itself (its
 ``/sparql`` answers from per-generation snapshots in worker processes).
 
 Each observation is one query returning, per report graph, its triple count and the checksum its
@@ -175,14 +175,17 @@ class Endpoint:
 
 @pytest.fixture(params=["oxigraph serve", "hmic-kg serve"])
 def endpoint(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Endpoint]:
-    """``oxigraph serve`` (shared, cleared), or ``hmic-kg serve --allow-updates-token`` on an empty store."""
+    """``oxigraph serve`` (shared, cleared), or ``hmic-kg serve`` accepting updates, on an empty store."""
     if request.param == "oxigraph serve":
         server: OxigraphServer = request.getfixturevalue("oxigraph_server")
         server.clear()
         yield Endpoint(request.param, server.query_url, server.update_url)
         server.clear()
         return
-    api = Server(tmp_path / "served", "--allow-updates-token", TOKEN)
+    token_file = tmp_path / "token"
+    token_file.write_text(TOKEN, encoding="utf-8")
+    token_file.chmod(0o600)
+    api = Server(tmp_path / "served", "--allow-updates-token-file", str(token_file))
     try:
         # one pass: its update guard parses each ~1.5 MB report update with rdflib (~2-4 s of CPU)
         yield Endpoint(request.param, f"{api.url}/sparql", f"{api.url}/sparql", TOKEN, passes=1)
