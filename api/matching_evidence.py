@@ -2,18 +2,19 @@
 candidate (every practice and strength in the store), computed for all candidates at once with numpy.
 
 Features (columns of :data:`FEATURES`, each 0–1):
-``same_area``, ``near_area`` (same broader area, broader/narrower, or ``skos:related`` in the ontology),
-``topic`` (cosine of the two texts' topic profiles, topics weighted by rarity: :mod:`graph.topics`),
+``same_area``; ``near_area`` (same broader area, broader/narrower, or ``skos:related`` in the ontology);
+``named_area`` (one text names the other's area: "performance indicators for Neighbourhood Policing");
+``topic`` (cosine of the two texts' topic profiles, topics weighted by rarity: :mod:`graph.topics`);
 ``entities`` (share of the query's IT systems, unit types and partners, weighted by rarity, that the
-candidate also names; SKOS-equivalent terms count as the same), ``bm25`` (BM25 over stems, divided by
-the best candidate's), ``embedding`` (WordLlama cosine, rescaled per query; 0 when unavailable) and
-``named_area`` (one text names the other's inspection area: "performance indicators for Neighbourhood
-Policing" and a neighbourhood policing strength) and ``practice`` (the candidate is a developing practice, which says what was done and whom to call).
+candidate also names; SKOS-equivalent terms count as the same); ``bm25`` (BM25 over stems, divided by
+the best candidate's); ``embedding`` (WordLlama cosine of the query with the candidate's closest
+sentence; 0 when unavailable); ``practice`` (a developing practice: what was done, and whom to call).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,15 @@ from graph.topics import TopicScheme
 
 FEATURES = ("same_area", "near_area", "named_area", "topic", "entities", "bm25", "embedding", "practice")
 ENTITY_KINDS = {"system": "system", "unit": "unit", "unit-type": "unit", "partner": "partner"}
+
+
+SENTENCE_END = re.compile(r"(?<=[.;•])\s+")
+
+
+def sentences_of(text: str) -> list[str]:
+    """``text`` cut into sentences (short scraps joined to the text as a whole); at least one item."""
+    parts = [p for p in SENTENCE_END.split(text or "") if len(p) > 20]
+    return parts or [text or ""]
 
 
 def practice_text(practice: dict[str, Any]) -> str:
@@ -81,8 +91,9 @@ class Evidence:
         self.cat, self.scheme = cat, scheme
         rows: list[dict[str, Any]] = []
         for p in cat.practices.values():
+            body = " ".join(filter(None, (p["problem"], p["solution"], p["outcomes"])))
             rows.append({"kind": "practice", "id": p["id"], "iri": p["iri"], "title": p["title"],
-                         "text": p["problem"] or "", "full": practice_text(p), "force": p["force"],
+                         "text": body, "full": practice_text(p), "force": p["force"],
                          "area": p["area"], "contact": p["contact"]})  # fmt: skip
         for f in cat.findings.values():
             if f["kind"] == "strength":
@@ -94,11 +105,17 @@ class Evidence:
         n = len(rows)
         self.force_ids = [(r["force"] or {}).get("id") for r in rows]
         self.area_ids = [(r["area"] or {}).get("id") for r in rows]
-        self.force = np.array([hash(f) for f in self.force_ids], dtype=np.int64)
+        self.force_codes: dict[str | None, int] = {}
+        self.force = np.array([self.force_codes.setdefault(f, len(self.force_codes)) for f in self.force_ids])
+        self.area_codes: dict[str | None, int] = {}
+        self.area = np.array([self.area_codes.setdefault(a, len(self.area_codes)) for a in self.area_ids])
         self.is_practice = np.array([r["kind"] == "practice" for r in rows], dtype=np.float32)
         self.stems = [stems(r["full"]) for r in rows]
         self.bm25 = Bm25Index(self.stems)
-        self.named = [scheme.areas_named(doc) for doc in self.stems]
+        self.names_area: dict[str, Any] = {}  # area id -> which candidates' texts name it
+        for i, doc in enumerate(self.stems):
+            for area_id in scheme.areas_named(doc):
+                self.names_area.setdefault(area_id, np.zeros(n, dtype=bool))[i] = True
         # topics: rows of tf-idf weights, unit length
         self.topic_keys = [t.key for t in scheme.topics]
         counts = np.zeros((n, len(self.topic_keys)), dtype=np.float32)
@@ -108,6 +125,7 @@ class Evidence:
                 counts[i, column[key]] = count
         present = (counts > 0).sum(axis=0)
         self.topic_idf = np.log((1 + n) / (1 + present)).astype(np.float32) + 1.0
+        self.topic_counts = counts
         self.topics = _unit_rows(self._topic_weights(counts))
         self.entities = [entity_keys(cat, scheme, r["iri"]) for r in rows]
         postings: dict[tuple[str, str], list[int]] = {}
@@ -116,15 +134,16 @@ class Evidence:
                 postings.setdefault(key, []).append(i)
         self.postings = {k: np.array(v, dtype=np.intp) for k, v in postings.items()}
         self.entity_idf = {k: math.log(1 + n / len(v)) for k, v in postings.items()}
-        self.vectors = embeddings.embed([r["full"] for r in rows])
+        # embeddings of every sentence; a candidate scores its best sentence (long practices are not
+        # diluted by their other sentences)
+        sentences = [sentences_of(r["full"]) for r in rows]
+        self.sentence_start = np.cumsum([0] + [len(x) for x in sentences[:-1]]).astype(np.intp)
+        self.vectors = embeddings.embed([x for group in sentences for x in group])
 
     def _topic_weights(self, counts: Any) -> Any:
         import numpy as np
 
         return np.where(counts > 0, 1.0 + np.log(np.maximum(counts, 1.0)), 0.0) * self.topic_idf
-
-    def topic_profile(self, text_stems: list[str]) -> dict[str, int]:
-        return self.scheme.detect(text_stems)
 
     def features(self, query: Query, query_stems: list[str] | None = None) -> Any:
         """The (candidates x :data:`FEATURES`) matrix for ``query``, float32."""
@@ -135,15 +154,13 @@ class Evidence:
         if n == 0:
             return out
         q_stems = stems(query.text) if query_stems is None else query_stems
-        if query.area_id is not None:
-            out[:, 0] = [a == query.area_id for a in self.area_ids]
-            near = area_family(self.cat, self.scheme, query.area_id)
-            out[:, 1] = [a in near for a in self.area_ids]
-        named = self.scheme.areas_named(q_stems)
-        out[:, 2] = [
-            a != query.area_id and (a in named or (query.area_id is not None and query.area_id in names))
-            for a, names in zip(self.area_ids, self.named, strict=True)
-        ]
+        same = self.area == self.area_codes.get(query.area_id, -1) if query.area_id else np.zeros(n, bool)
+        out[:, 0] = same
+        out[:, 1] = self._in_areas(area_family(self.cat, self.scheme, query.area_id))
+        named = self._in_areas(self.scheme.areas_named(q_stems))
+        if query.area_id in self.names_area:
+            named |= self.names_area[query.area_id]
+        out[:, 2] = named & ~same
         counts = np.zeros(len(self.topic_keys), dtype=np.float32)
         for key, count in self.scheme.detect(q_stems).items():
             counts[self.topic_keys.index(key)] = count
@@ -161,20 +178,26 @@ class Evidence:
         best = float(lexical.max()) if lexical.size else 0.0
         if best > 0:
             out[:, 5] = lexical / best
-        if self.vectors is not None:
+        if self.vectors is not None and len(self.vectors):
             q_vec = embeddings.embed([query.text])
             if q_vec is not None:
                 sims = self.vectors @ q_vec[0]
-                low, high = float(np.percentile(sims, 50)), float(sims.max())
-                if high > low:
-                    out[:, 6] = np.clip((sims - low) / (high - low), 0.0, 1.0)
+                out[:, 6] = np.clip(np.maximum.reduceat(sims, self.sentence_start), 0.0, 1.0)
         out[:, 7] = self.is_practice
         return out
 
-    def other_forces(self, force_id: str | None) -> Any:
+    def _in_areas(self, area_ids: set[str]) -> Any:
         import numpy as np
 
-        return np.array([f != force_id for f in self.force_ids], dtype=bool)
+        codes = [self.area_codes[a] for a in area_ids if a in self.area_codes]
+        return np.isin(self.area, codes) if codes else np.zeros(len(self.rows), dtype=bool)
+
+    def other_forces(self, force_id: str | None) -> Any:
+        """Per candidate: of a force other than ``force_id``."""
+        return self.force != self.force_codes.get(force_id, -1)
+
+    def topic_counts_of(self, i: int) -> dict[str, int]:
+        return {k: int(c) for k, c in zip(self.topic_keys, self.topic_counts[i], strict=True) if c > 0}
 
 
 def _unit_rows(matrix: Any) -> Any:

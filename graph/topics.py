@@ -22,6 +22,7 @@ from loaders.resources import ontology_file
 ONTOLOGY_FILES = ("hmic.ttl", "vocabulary.ttl", "topics.ttl")
 TOPIC_SCHEME = URIRef("https://w3id.org/hmic-kg/vocab/topics")
 AREA_SCHEME = URIRef("https://w3id.org/hmic-kg/ontology#InspectionAreas")
+CHIEF_OFFICERS = URIRef("https://w3id.org/hmic-kg/vocab/chief-officer-ranks")
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class TopicScheme:
     neighbours: dict[str, frozenset[str]] = field(default_factory=dict)  # area id -> related area ids
     equivalents: dict[str, str] = field(default_factory=dict)  # term local name -> its group's key
     area_names: tuple[Topic, ...] = ()  # an area (key: area id) and the names a text calls it by
+    chief_officer_ranks: tuple[str, ...] = ()  # rank ids (``acc``, ``dcc`` ...)
     _index: dict[str, list[tuple[str, tuple[str, ...]]]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -70,6 +72,10 @@ class TopicScheme:
                 if tuple(text_stems[i : i + len(trigger)]) == trigger:
                     found[key] = found.get(key, 0) + 1
         return found
+
+    def is_chief_officer(self, post_id: str) -> bool:
+        """Whether a rank or post id (``acc-crime``, ``dcc``) is a chief officer's."""
+        return any(post_id == r or post_id.startswith(r + "-") for r in self.chief_officer_ranks)
 
     def label(self, key: str) -> str:
         return next((t.label for t in self.topics if t.key == key), key)
@@ -122,6 +128,7 @@ def scheme_from_graph(graph: Graph) -> TopicScheme:
         {area: frozenset(others) for area, others in neighbours.items()},
         equivalence_groups((_local(a), _local(b)) for a, b in pairs),
         tuple(areas),
+        tuple(sorted(_local(m) for m in graph.objects(CHIEF_OFFICERS, SKOS.member))),
     )
 
 

@@ -4,7 +4,7 @@ Run: ``.venv/bin/python -m tests.matching_tuning`` (about a minute). It loads th
 computes the evidence (:mod:`api.matching_evidence`) of every judged AFI once, then
 
 * prints each single feature as a ranking (BM25 alone, embeddings alone, topics alone ...);
-* searches weights (random search, then coordinate refinement) on the training folds of a k-fold split
+* fits weights (pairwise logistic regression) on the training folds of a k-fold split
   over AFIs and of a leave-one-force-out split, and reports the held-out figures;
 * searches on all AFIs and prints the weights to put in :data:`api.matching.WEIGHTS`.
 
@@ -65,41 +65,32 @@ def evaluate(data: dict, judgments: dict, weights: Sequence[float], afis: Sequen
     return score(rankings(data, weights, afis, floor), {a: judgments[a] for a in afis})
 
 
-def search(data: dict, judgments: dict, afis: Sequence[str], seed: int = 7, samples: int = 600) -> list[float]:
-    """Weights maximising mean nDCG@3 (ties: fewer irrelevant firsts) on ``afis``."""
-    rng = random.Random(seed)
+def search(data: dict, judgments: dict, afis: Sequence[str], c: float = 1.0) -> list[float]:
+    """Weights from a pairwise logistic regression on ``afis``: for every AFI, each item graded above
+    another should score higher (RankNet-style, L2-regularised by ``c``); negative weights are clipped
+    to 0 and the rest normalised to sum to 1."""
+    from sklearn.linear_model import LogisticRegression
 
-    def objective(w: Sequence[float]) -> tuple[float, float]:
-        s = evaluate(data, judgments, w, afis)
-        return (round(s.ndcg3, 6), -s.irrelevant_first)
-
-    best = [1.0] * len(FEATURES)
-    best_value = objective(best)
-    for _ in range(samples):
-        w = [rng.choice((0.0, rng.random())) if f == "practice" else rng.random() for f in FEATURES]
-        value = objective(w)
-        if value > best_value:
-            best, best_value = w, value
-    steps = (0.5, 0.25, 0.1, 0.05)
-    for step in steps:  # coordinate refinement
-        improved = True
-        while improved:
-            improved = False
-            for j in range(len(FEATURES)):
-                for delta in (step, -step):
-                    w = list(best)
-                    w[j] = max(0.0, w[j] + delta)
-                    value = objective(w)
-                    if value > best_value:
-                        best, best_value, improved = w, value, True
-    return [round(x, 3) for x in best]
+    x, y = [], []
+    for afi in afis:
+        feats, items = data[afi]
+        grades = np.array([judgments[afi].get(i, 0) for i in items])
+        for hi in np.flatnonzero(grades > 0):
+            for lo in np.flatnonzero(grades < grades[hi]):
+                x += [feats[hi] - feats[lo], feats[lo] - feats[hi]]
+                y += [1, 0]
+    model = LogisticRegression(C=c, fit_intercept=False, max_iter=5000).fit(np.array(x), np.array(y))
+    w = np.clip(model.coef_[0], 0.0, None)
+    return [round(float(v), 3) for v in w / w.sum()]
 
 
-def cross_validate(data: dict, judgments: dict, folds: list[list[str]]) -> tuple[float, float, float]:
+def cross_validate(
+    data: dict, judgments: dict, folds: list[list[str]], c: float = 1.0
+) -> tuple[float, float, float]:
     held: dict[str, list[str]] = {}
     for i, test in enumerate(folds):
         train = [a for j, fold in enumerate(folds) if j != i for a in fold]
-        w = search(data, judgments, train)
+        w = search(data, judgments, train, c)
         held.update(rankings(data, w, test))
     s = score(held, judgments)
     return s.ndcg3, s.p3, s.irrelevant_first
@@ -118,16 +109,18 @@ def main() -> None:
     k = 5
     kfold = [shuffled[i::k] for i in range(k)]
     by_force = [[a for a in afis if a.split("/")[1] == r] for r in sorted({a.split("/")[1] for a in afis})]
-    print("5-fold over AFIs, held out: nDCG@3 %.3f P@3 %.3f irrelevant first %.1f%%" % _pct(cross_validate(data, judgments, kfold)))
-    print("leave one force out, held out: nDCG@3 %.3f P@3 %.3f irrelevant first %.1f%%" % _pct(cross_validate(data, judgments, by_force)))
+    for c in (0.1, 1.0, 10.0):
+        print(f"C={c}")
+        print("  5-fold over AFIs, held out:", _fmt(cross_validate(data, judgments, kfold, c)))
+        print("  leave one force out, held out:", _fmt(cross_validate(data, judgments, by_force, c)))
     w = search(data, judgments, afis)
     print("all AFIs:", dict(zip(FEATURES, w, strict=True)), evaluate(data, judgments, w, afis))
-    for floor in (0.2, 0.3, 0.4, 0.5, 0.6, 0.8):
+    for floor in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45):
         print(f"  floor {floor}: {evaluate(data, judgments, w, afis, floor)}")
 
 
-def _pct(values: tuple[float, float, float]) -> tuple[float, float, float]:
-    return values[0], values[1], values[2] * 100
+def _fmt(values: tuple[float, float, float]) -> str:
+    return f"nDCG@3 {values[0]:.3f}  P@3 {values[1]:.3f}  irrelevant first {values[2]:.1%}"
 
 
 if __name__ == "__main__":
