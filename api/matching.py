@@ -31,14 +31,14 @@ if TYPE_CHECKING:
 # Tuned by ``python -m tests.matching_tuning`` (pairwise logistic regression on the judged set),
 # normalised to sum to 1, so a score is a weighted mean of features that are each 0-1.
 WEIGHTS: dict[str, float] = {
-    "same_area": 0.269,
-    "near_area": 0.173,
-    "named_area": 0.018,
-    "topic": 0.219,
-    "entities": 0.111,
-    "bm25": 0.101,
-    "embedding": 0.099,
-    "practice": 0.011,
+    "same_area": 0.263,
+    "near_area": 0.17,
+    "named_area": 0.017,
+    "topic": 0.214,
+    "entities": 0.124,
+    "bm25": 0.093,
+    "embedding": 0.108,
+    "practice": 0.013,
 }
 FLOOR = 0.3  # below this a candidate is not offered
 NO_MATCH = "no close match in the loaded reports"
@@ -105,7 +105,7 @@ def rank(
         pick = pick[scores[pick] >= cut]
     order = sorted(pick.tolist(), key=lambda i: (-scores[i], ev.rows[i]["iri"]))[:limit]
     topics = matcher.evidence.scheme.detect(q_stems)
-    q_entities = entity_keys(matcher.cat, ev.scheme, subject)
+    q_entities = {k: v for k, v in entity_keys(matcher.cat, ev.scheme, subject).items() if k in ev.entity_idf}
     out = []
     for i in order:
         row = ev.rows[i]
@@ -114,7 +114,7 @@ def rank(
             {
                 **{k: row[k] for k in ("kind", "id", "iri", "title", "text", "force", "area")},
                 "lead": matcher.contacts.whom_to_call(row, units),
-                "score": float(scores[i]),
+                "score": round(float(scores[i]), 4),
                 "why": explain(ev, text, topics, q_entities, i, features[i], weights),
             }
         )

@@ -24,6 +24,8 @@ from graph.lexical import Bm25Index, stems
 from graph.topics import TopicScheme
 
 FEATURES = ("same_area", "near_area", "named_area", "topic", "entities", "bm25", "embedding", "practice")
+TOPIC_SHARPNESS = 1.0  # topic weights are raised to this power: a text's main topics count most
+COMMON_ENTITY = 0.15  # share of candidates above which an entity is too common to count
 ENTITY_KINDS = {"system": "system", "unit": "unit", "unit-type": "unit", "partner": "partner"}
 
 
@@ -64,7 +66,8 @@ def entity_keys(cat: Catalogue, scheme: TopicScheme, subject: str) -> dict[tuple
             continue
         key = parts[-1]
         table = cat.systems if kind == "system" else cat.unit_types if kind != "partner" else {}
-        label = table.get(key, {}).get("label", key.replace("-", " "))
+        default = key.upper() if len(key) <= 5 else key.replace("-", " ")
+        label = table.get(key, {}).get("label", default)
         found.setdefault((ENTITY_KINDS[kind], scheme.same_term(key)), label)
     return found
 
@@ -133,7 +136,13 @@ class Evidence:
             for key in keys:
                 postings.setdefault(key, []).append(i)
         self.postings = {k: np.array(v, dtype=np.intp) for k, v in postings.items()}
-        self.entity_idf = {k: math.log(1 + n / len(v)) for k, v in postings.items()}
+        # a unit every force has ("BCU": SKOS data) or an entity named by more than COMMON_ENTITY of the
+        # candidates says nothing about what a text is about: it is left out of the evidence
+        self.entity_idf = {
+            k: math.log(1 + n / len(v))
+            for k, v in postings.items()
+            if len(v) <= COMMON_ENTITY * n and not (k[0] == "unit" and k[1] in scheme.generic_units)
+        }
         # embeddings of every sentence; a candidate scores its best sentence (long practices are not
         # diluted by their other sentences)
         sentences = [sentences_of(r["full"]) for r in rows]
@@ -143,7 +152,8 @@ class Evidence:
     def _topic_weights(self, counts: Any) -> Any:
         import numpy as np
 
-        return np.where(counts > 0, 1.0 + np.log(np.maximum(counts, 1.0)), 0.0) * self.topic_idf
+        weights = np.where(counts > 0, 1.0 + np.log(np.maximum(counts, 1.0)), 0.0) * self.topic_idf
+        return weights**TOPIC_SHARPNESS
 
     def features(self, query: Query, query_stems: list[str] | None = None) -> Any:
         """The (candidates x :data:`FEATURES`) matrix for ``query``, float32."""
@@ -172,7 +182,7 @@ class Evidence:
         total = sum(self.entity_idf.get(k, 0.0) for k in q_entities)
         if total > 0:
             for key in q_entities:
-                if key in self.postings:
+                if key in self.entity_idf:
                     out[self.postings[key], 4] += self.entity_idf[key] / total
         lexical = self.bm25.scores(q_stems)
         best = float(lexical.max()) if lexical.size else 0.0

@@ -23,6 +23,7 @@ ONTOLOGY_FILES = ("hmic.ttl", "vocabulary.ttl", "topics.ttl")
 TOPIC_SCHEME = URIRef("https://w3id.org/hmic-kg/vocab/topics")
 AREA_SCHEME = URIRef("https://w3id.org/hmic-kg/ontology#InspectionAreas")
 CHIEF_OFFICERS = URIRef("https://w3id.org/hmic-kg/vocab/chief-officer-ranks")
+GENERIC_UNITS = URIRef("https://w3id.org/hmic-kg/vocab/generic-units")
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class TopicScheme:
     equivalents: dict[str, str] = field(default_factory=dict)  # term local name -> its group's key
     area_names: tuple[Topic, ...] = ()  # an area (key: area id) and the names a text calls it by
     chief_officer_ranks: tuple[str, ...] = ()  # rank ids (``acc``, ``dcc`` ...)
+    generic_units: frozenset[str] = frozenset()  # unit types every force has (``bcu``): no evidence
     _index: dict[str, list[tuple[str, tuple[str, ...]]]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -129,6 +131,7 @@ def scheme_from_graph(graph: Graph) -> TopicScheme:
         equivalence_groups((_local(a), _local(b)) for a, b in pairs),
         tuple(areas),
         tuple(sorted(_local(m) for m in graph.objects(CHIEF_OFFICERS, SKOS.member))),
+        frozenset(_local(m) for m in graph.objects(GENERIC_UNITS, SKOS.member)),
     )
 
 
