@@ -25,7 +25,7 @@ from graph.topics import TopicScheme
 
 FEATURES = ("same_area", "near_area", "named_area", "topic", "entities", "bm25", "embedding", "practice")
 TOPIC_SHARPNESS = 1.0  # topic weights are raised to this power: a text's main topics count most
-COMMON_ENTITY = 0.15  # share of candidates above which an entity is too common to count
+COMMON_ENTITY = 0.25  # share of candidates above which an entity is too common to count
 ENTITY_KINDS = {"system": "system", "unit": "unit", "unit-type": "unit", "partner": "partner"}
 
 
