@@ -20,7 +20,7 @@ from api.matching_contact import Contacts
 from api.matching_evidence import FEATURES, Evidence, Query, entity_keys, practice_text
 from api.matching_why import explain
 from api.memo import Memo
-from graph.lexical import stems
+from graph.lexical import stems, words
 from graph.similarity import SimilarityIndex
 from graph.topics import load_scheme
 
@@ -45,17 +45,30 @@ NO_MATCH = "no close match in the loaded reports"
 SIMILAR_CACHE = 512  # practices whose similar list is kept per store generation
 T = TypeVar("T")
 
-__all__ = ["FLOOR", "NO_MATCH", "WEIGHTS", "Matcher", "build_matcher", "practice_text", "rank"]
+__all__ = [
+    "FLOOR",
+    "NO_MATCH",
+    "WEIGHTS",
+    "Matcher",
+    "build_matcher",
+    "practice_text",
+    "rank",
+    "similar_page",
+]
 
 
 @dataclass
 class Matcher:
-    """The catalogue plus the evidence tables, contacts and memos of the ranking (all built once per
-    store generation, like the matcher itself), and a TF-IDF index for ``/shared``."""
+    """The catalogue plus the evidence tables, contacts and memos of the ranking, and a TF-IDF index for
+    ``/shared`` (each built on first use, once per store generation, like the matcher itself)."""
 
     cat: Catalogue
-    index: SimilarityIndex
     _memo: Memo = field(default_factory=Memo, init=False, repr=False)
+
+    @property
+    def index(self) -> SimilarityIndex:
+        """TF-IDF over every practice and finding, for ``/shared`` only (built on first use)."""
+        return self._memo.get(("index",), lambda: _tfidf(self.cat))
 
     @property
     def evidence(self) -> Evidence:
@@ -71,9 +84,14 @@ class Matcher:
 
 
 def build_matcher(cat: Catalogue) -> Matcher:
+    """The matcher of a catalogue; its tables are built on first use."""
+    return Matcher(cat)
+
+
+def _tfidf(cat: Catalogue) -> SimilarityIndex:
     keys = [p["iri"] for p in cat.practices.values()] + list(cat.findings)
     texts = [practice_text(p) for p in cat.practices.values()] + [f["text"] for f in cat.findings.values()]
-    return Matcher(cat, SimilarityIndex(keys, texts))
+    return SimilarityIndex(keys, texts)
 
 
 def weight_vector(weights: dict[str, float] | None = None) -> Any:
@@ -83,42 +101,74 @@ def weight_vector(weights: dict[str, float] | None = None) -> Any:
     return np.array([chosen.get(name, 0.0) for name in FEATURES], dtype=np.float32)
 
 
-def rank(
-    matcher: Matcher, subject: str, text: str, area_id: str | None, exclude_force: str | None, limit: int
-) -> list[dict[str, Any]]:
-    """Practices and strengths of forces other than ``exclude_force`` for the finding or practice
-    ``subject`` (its ``text`` and area), best first, at most ``limit``, none scoring under :data:`FLOOR`;
-    ties are broken by IRI."""
+@dataclass(frozen=True)
+class Ranked:
+    """The shortlist of one query: candidate positions best first, with their scores and features."""
+
+    query: Query
+    order: tuple[int, ...]
+    scores: Any
+    features: Any
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+
+def shortlist(matcher: Matcher, query: Query, limit: int) -> Ranked:
+    """Candidates of forces other than the query's, best first, at most ``limit``, none scoring under
+    :data:`FLOOR`; ties broken by IRI. Cheap: no text is explained yet (see :func:`describe`)."""
     import numpy as np
 
     ev = matcher.evidence
     if not ev.rows or limit <= 0:
-        return []
-    query = Query(subject, text, area_id, exclude_force)
-    q_stems = stems(text)
-    features = ev.features(query, q_stems)
-    weights = weight_vector()
-    scores = np.round(features @ weights, 4)
-    pick = np.flatnonzero(ev.other_forces(exclude_force) & (scores >= FLOOR))
+        return Ranked(query, (), np.zeros(0), np.zeros((0, len(FEATURES))))
+    features = ev.features(query)
+    scores = np.round(features @ weight_vector(), 4)
+    pick = np.flatnonzero(ev.other_forces(query.force_id) & (scores >= FLOOR))
     if pick.size > limit:
         cut = np.partition(scores[pick], pick.size - limit)[pick.size - limit]
         pick = pick[scores[pick] >= cut]
     order = sorted(pick.tolist(), key=lambda i: (-scores[i], ev.rows[i]["iri"]))[:limit]
-    topics = matcher.evidence.scheme.detect(q_stems)
-    q_entities = {k: v for k, v in entity_keys(matcher.cat, ev.scheme, subject).items() if k in ev.entity_idf}
+    return Ranked(query, tuple(order), scores, features)
+
+
+def describe(
+    matcher: Matcher, ranked: Ranked, start: int = 0, stop: int | None = None
+) -> list[dict[str, Any]]:
+    """Matches ``start:stop`` of a shortlist as answers: the candidate, whom to call, score and why."""
+    ev, query = matcher.evidence, ranked.query
+    chosen = ranked.order[start:stop]
+    if not chosen:
+        return []
+    q_stems = stems(query.text)
+    topics = ev.scheme.detect(q_stems)
+    q_tokens = words(query.text)
+    q_entities = {
+        k: v for k, v in entity_keys(matcher.cat, ev.scheme, query.subject).items() if k in ev.entity_idf
+    }
+    weights = weight_vector()
     out = []
-    for i in order:
+    for i in chosen:
         row = ev.rows[i]
         units = {key for kind, key in ev.entities[i] if kind == "unit"}
+        why = explain(ev, query.text, q_tokens, topics, q_entities, i, ranked.features[i], weights)
         out.append(
             {
                 **{k: row[k] for k in ("kind", "id", "iri", "title", "text", "force", "area")},
                 "lead": matcher.contacts.whom_to_call(row, units),
-                "score": round(float(scores[i]), 4),
-                "why": explain(ev, text, topics, q_entities, i, features[i], weights),
+                "score": round(float(ranked.scores[i]), 4),
+                "why": why,
             }
         )
     return out
+
+
+def rank(
+    matcher: Matcher, subject: str, text: str, area_id: str | None, exclude_force: str | None, limit: int
+) -> list[dict[str, Any]]:
+    """Practices and strengths of forces other than ``exclude_force`` for the finding or practice
+    ``subject`` (its ``text`` and area), best first, at most ``limit``, explained (see :func:`shortlist`)."""
+    return describe(matcher, shortlist(matcher, Query(subject, text, area_id, exclude_force), limit))
 
 
 def finding_help(matcher: Matcher, finding: dict[str, Any], limit: int) -> list[dict[str, Any]]:
@@ -182,18 +232,31 @@ def cached_help(
     return matcher.memo(("help", force_id, per_finding), lambda: help_for(matcher, force_id, per_finding))
 
 
-def similar_to(matcher: Matcher, practice: dict[str, Any], limit: int) -> list[dict[str, Any]]:
-    force_id = (practice["force"] or {}).get("id")
-    area_id = (practice["area"] or {}).get("id")
-    return rank(matcher, practice["iri"], practice_text(practice), area_id, force_id, limit)
-
-
-def cached_similar(matcher: Matcher, practice: dict[str, Any], limit: int) -> list[dict[str, Any]]:
-    """:func:`similar_to`, kept on the matcher (so per store generation) for the last
-    :data:`SIMILAR_CACHE` practices asked about."""
-    return matcher.memo(
-        ("similar", practice["id"], limit), lambda: similar_to(matcher, practice, limit), SIMILAR_CACHE
+def practice_query(practice: dict[str, Any]) -> Query:
+    return Query(
+        practice["iri"],
+        practice_text(practice),
+        (practice["area"] or {}).get("id"),
+        (practice["force"] or {}).get("id"),
     )
+
+
+def similar_to(matcher: Matcher, practice: dict[str, Any], limit: int) -> list[dict[str, Any]]:
+    return describe(matcher, shortlist(matcher, practice_query(practice), limit))
+
+
+def similar_page(
+    matcher: Matcher, practice: dict[str, Any], limit: int, offset: int, most: int = 200
+) -> dict[str, Any]:
+    """One page of :func:`similar_to` (at most ``most`` matches in all): the shortlist is kept on the
+    matcher for the last :data:`SIMILAR_CACHE` practices, and only the page's matches are explained."""
+    ranked = matcher.memo(
+        ("similar", practice["id"], most),
+        lambda: shortlist(matcher, practice_query(practice), most),
+        SIMILAR_CACHE,
+    )
+    items = describe(matcher, ranked, offset, offset + limit)
+    return {"total": len(ranked), "limit": limit, "offset": offset, "items": items}
 
 
 def shared(matcher: Matcher) -> dict[str, Any]:

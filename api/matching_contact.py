@@ -53,6 +53,11 @@ class Contacts:
             chief = post_kind == "role" and scheme.is_chief_officer(post)
             facts = LeadFacts(lead["leader"], lead["name"], frozenset(areas), unit, chief)
             self.leads.setdefault(lead["force"], []).append(facts)
+        self.people_by_force: dict[str | None, list[dict[str, Any]]] = {}
+        for person in sorted(cat.people.values(), key=lambda p: p["id"]):
+            for force in person.get("forces", ()):
+                self.people_by_force.setdefault(force["id"], []).append(person)
+        self._answers: dict[str, dict[str, Any]] = {}
         self.phones: dict[str, dict[str, Any]] = {}
         for practice in cat.practices.values():
             contact = practice["contact"]
@@ -93,25 +98,28 @@ class Contacts:
         if kind == "person":
             return self.person(lead.leader, basis)
         wanted = {lead.label.casefold(), post.replace("-", " ")}
-        for person in self.cat.people.values():
-            in_force = any(f["id"] == force_id for f in person.get("forces", ()))
-            if in_force and wanted & {r.casefold() for r in person.get("roles", ())}:
+        for person in self.people_by_force.get(force_id, ()):
+            if wanted & {r.casefold() for r in person.get("roles", ())}:
                 return {**self.person(person["iri"], basis), "role": lead.label}
         return {"name": None, "rank": None, "role": lead.label, "phone": None, "email": None,
                 "person": None, "basis": basis, "note": NO_PERSON}  # fmt: skip
 
     def post_holders(self, force_id: str | None, area_id: str) -> dict[str, Any] | None:
         """A person of the force whose post names the area ("Head of Public Protection")."""
-        for person in sorted(self.cat.people.values(), key=lambda p: p["id"]):
-            if not any(f["id"] == force_id for f in person.get("forces", ())):
-                continue
+        for person in self.people_by_force.get(force_id, ()):
             for role in person.get("roles", ()):
                 if area_id in self.scheme.areas_named(stems(role)):
                     return self.person(person["iri"], f"{role} ({force_id})")
         return None
 
     def whom_to_call(self, row: dict[str, Any], units: set[str]) -> dict[str, Any]:
-        """Whom to call about candidate ``row`` (practice or strength); ``units``: unit types it names."""
+        """Whom to call about candidate ``row`` (practice or strength); ``units``: unit types it names.
+        The same for every query, so kept per candidate (a copy is returned)."""
+        if row["iri"] not in self._answers:
+            self._answers[row["iri"]] = self._whom_to_call(row, units)
+        return dict(self._answers[row["iri"]])
+
+    def _whom_to_call(self, row: dict[str, Any], units: set[str]) -> dict[str, Any]:
         force_id = (row["force"] or {}).get("id")
         area = row["area"] or {}
         area_id, label = area.get("id"), (area.get("label") or "").lower()

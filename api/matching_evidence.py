@@ -113,18 +113,27 @@ class Evidence:
         self.area_codes: dict[str | None, int] = {}
         self.area = np.array([self.area_codes.setdefault(a, len(self.area_codes)) for a in self.area_ids])
         self.is_practice = np.array([r["kind"] == "practice" for r in rows], dtype=np.float32)
-        self.stems = [stems(r["full"]) for r in rows]
+        by_text: dict[str, list[str]] = {}  # texts repeat (a strength quoted twice, copied reports)
+        self.stems = [by_text.setdefault(r["full"], stems(r["full"])) if r["full"] not in by_text
+                      else by_text[r["full"]] for r in rows]  # fmt: skip
         self.bm25 = Bm25Index(self.stems)
         self.names_area: dict[str, Any] = {}  # area id -> which candidates' texts name it
+        named_by: dict[int, set[str]] = {}  # by identity of the (shared) stem list
         for i, doc in enumerate(self.stems):
-            for area_id in scheme.areas_named(doc):
+            if id(doc) not in named_by:
+                named_by[id(doc)] = scheme.areas_named(doc)
+            for area_id in named_by[id(doc)]:
                 self.names_area.setdefault(area_id, np.zeros(n, dtype=bool))[i] = True
         # topics: rows of tf-idf weights, unit length
         self.topic_keys = [t.key for t in scheme.topics]
         counts = np.zeros((n, len(self.topic_keys)), dtype=np.float32)
         column = {k: j for j, k in enumerate(self.topic_keys)}
+        detected: dict[int, dict[str, int]] = {}  # by identity of the (shared) stem list
         for i, doc in enumerate(self.stems):
-            for key, count in scheme.detect(doc).items():
+            found = detected.get(id(doc))
+            if found is None:
+                found = detected[id(doc)] = scheme.detect(doc)
+            for key, count in found.items():
                 counts[i, column[key]] = count
         present = (counts > 0).sum(axis=0)
         self.topic_idf = np.log((1 + n) / (1 + present)).astype(np.float32) + 1.0
@@ -145,9 +154,11 @@ class Evidence:
         }
         # embeddings of every sentence; a candidate scores its best sentence (long practices are not
         # diluted by their other sentences)
-        sentences = [sentences_of(r["full"]) for r in rows]
-        self.sentence_start = np.cumsum([0] + [len(x) for x in sentences[:-1]]).astype(np.intp)
-        self.vectors = embeddings.embed([x for group in sentences for x in group])
+        unique: dict[str, int] = {}
+        sentence_rows = [[unique.setdefault(x, len(unique)) for x in sentences_of(r["full"])] for r in rows]
+        self.sentence_start = np.cumsum([0] + [len(x) for x in sentence_rows[:-1]]).astype(np.intp)
+        self.sentence_index = np.array([j for group in sentence_rows for j in group], dtype=np.intp)
+        self.vectors = embeddings.embed(list(unique))
 
     def _topic_weights(self, counts: Any) -> Any:
         import numpy as np
@@ -191,7 +202,7 @@ class Evidence:
         if self.vectors is not None and len(self.vectors):
             q_vec = embeddings.embed([query.text])
             if q_vec is not None:
-                sims = self.vectors @ q_vec[0]
+                sims = (self.vectors @ q_vec[0])[self.sentence_index]
                 out[:, 6] = np.clip(np.maximum.reduceat(sims, self.sentence_start), 0.0, 1.0)
         out[:, 7] = self.is_practice
         return out

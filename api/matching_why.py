@@ -56,17 +56,18 @@ def _join(items: list[str]) -> str:
 def explain(
     ev: Evidence,
     query_text: str,
+    q_tokens: list[Word],
     query_topics: dict[str, int],
     query_entities: dict[tuple[str, str], str],
     i: int,
     features: Any,
     weights: Any,
 ) -> dict[str, Any]:
-    """The ``why`` of candidate ``i`` for a query (its text, topic counts and entities)."""
+    """The ``why`` of candidate ``i`` for a query (its text and :func:`words`, topic counts, entities)."""
     row = ev.rows[i]
-    q_tokens, c_tokens = words(query_text), words(row["text"])
+    c_tokens = words(row["text"])
     q_stems = {w.stem for w in q_tokens if w.stem}
-    c_stems = {w.stem for w in words(row["full"]) if w.stem}
+    c_stems = set(ev.stems[i])
     idf = {s: ev.bm25.idf(s) for s in q_stems & c_stems}
     shared = {s for s, v in idf.items() if v >= MIN_IDF}
     phrases = _phrases(query_text, q_tokens, shared, idf)

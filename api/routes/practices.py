@@ -14,7 +14,7 @@ from api.catalogue import Catalogue
 from api.deps import ID_PATTERN, CatalogueDep, MatcherDep, PageDep
 from api.errors import not_found
 from api.lookup import page
-from api.matching import cached_similar
+from api.matching import similar_page
 from api.rendered import cached_json
 from api.routes.forces import without_parts
 from api.schemas import Match, Page, PracticeOut
@@ -108,8 +108,8 @@ def similar_practices(
     practice = _practice(cat, practice_id)
 
     def build() -> dict[str, Any]:
-        matches = cached_similar(matcher, practice, 200)
-        return page(matches if explain else without_parts(matches), paging.limit, paging.offset)
+        answer = similar_page(matcher, practice, paging.limit, paging.offset)
+        return answer if explain else without_parts(answer)
 
     return cached_json(
         cat, ("similar", practice_id, explain, paging.limit, paging.offset), Page[Match], build
