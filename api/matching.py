@@ -122,9 +122,19 @@ def shortlist(matcher: Matcher, query: Query, limit: int) -> Ranked:
     ev = matcher.evidence
     if not ev.rows or limit <= 0:
         return Ranked(query, (), np.zeros(0), np.zeros((0, len(FEATURES))))
-    features = ev.features(query)
-    scores = np.round(features @ weight_vector(), 4)
-    pick = np.flatnonzero(ev.other_forces(query.force_id) & (scores >= FLOOR))
+    weights = weight_vector()
+    features = ev.cheap_features(query)
+    # The embedding adds at most its weight: only candidates within that of the limit-th best (and of
+    # the floor) without it can make the list, so only those are embedded (the same list, far cheaper).
+    partial = features @ weights
+    most = float(weights[FEATURES.index("embedding")])
+    eligible = np.flatnonzero(ev.other_forces(query.force_id) & (partial + most >= FLOOR - 1e-4))
+    if eligible.size > limit:
+        bar = np.partition(partial[eligible], eligible.size - limit)[eligible.size - limit]
+        eligible = eligible[partial[eligible] >= bar - most - 1e-4]
+    ev.add_embedding(query, features, eligible)
+    scores = np.round(features @ weights, 4)
+    pick = eligible[scores[eligible] >= FLOOR]
     if pick.size > limit:
         cut = np.partition(scores[pick], pick.size - limit)[pick.size - limit]
         pick = pick[scores[pick] >= cut]

@@ -167,7 +167,32 @@ class Evidence:
         return weights**TOPIC_SHARPNESS
 
     def features(self, query: Query, query_stems: list[str] | None = None) -> Any:
-        """The (candidates x :data:`FEATURES`) matrix for ``query``, float32."""
+        """The (candidates x :data:`FEATURES`) matrix for ``query``, float32, every feature filled."""
+        import numpy as np
+
+        out = self.cheap_features(query, query_stems)
+        self.add_embedding(query, out, np.arange(len(self.rows)))
+        return out
+
+    def add_embedding(self, query: Query, out: Any, rows: Any) -> None:
+        """Fill the ``embedding`` column of ``out`` for the candidates ``rows`` (positions, ascending)."""
+        import numpy as np
+
+        if self.vectors is None or not len(self.vectors) or not len(rows):
+            return
+        q_vec = embeddings.embed([query.text])
+        if q_vec is None:
+            return
+        starts = self.sentence_start[rows]
+        ends = np.append(self.sentence_start[1:], len(self.sentence_index))[rows]
+        lengths = ends - starts
+        picked = np.repeat(starts - np.cumsum(np.append(0, lengths[:-1])), lengths) + np.arange(lengths.sum())
+        sims = self.vectors[self.sentence_index[picked]] @ q_vec[0]
+        offsets = np.cumsum(np.append(0, lengths[:-1]))
+        out[rows, FEATURES.index("embedding")] = np.clip(np.maximum.reduceat(sims, offsets), 0.0, 1.0)
+
+    def cheap_features(self, query: Query, query_stems: list[str] | None = None) -> Any:
+        """:meth:`features` without the embedding column (0 there), which costs most at scale."""
         import numpy as np
 
         n = len(self.rows)
@@ -199,11 +224,6 @@ class Evidence:
         best = float(lexical.max()) if lexical.size else 0.0
         if best > 0:
             out[:, 5] = lexical / best
-        if self.vectors is not None and len(self.vectors):
-            q_vec = embeddings.embed([query.text])
-            if q_vec is not None:
-                sims = (self.vectors @ q_vec[0])[self.sentence_index]
-                out[:, 6] = np.clip(np.maximum.reduceat(sims, self.sentence_start), 0.0, 1.0)
         out[:, 7] = self.is_practice
         return out
 

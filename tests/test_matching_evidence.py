@@ -106,3 +106,21 @@ def test_ranking_works_without_embeddings(
     matches = finding_help(matcher, finding, 3)
     assert matches and all(m["why"]["parts"]["embedding"]["value"] == 0.0 for m in matches)
     assert np.all(np.diff([m["score"] for m in matches]) <= 0)
+
+
+def test_embedding_only_where_it_can_matter_gives_the_full_ranking(sample_store: OxigraphStore) -> None:
+    """:func:`api.matching.shortlist` embeds only candidates the embedding could lift into the list; the
+    list must be what scoring every candidate with every feature gives."""
+    from api.matching import FLOOR, Query, shortlist, weight_vector
+
+    matcher = build_matcher(build_catalogue(sample_store, Iris(BASE)))
+    ev = matcher.evidence
+    weights = weight_vector()
+    for finding in matcher.cat.findings.values():
+        if finding["kind"] != "area_for_improvement":
+            continue
+        query = Query(finding["iri"], finding["text"], finding["area"]["id"], finding["force"]["id"])
+        full = np.round(ev.features(query) @ weights, 4)
+        ok = np.flatnonzero(ev.other_forces(query.force_id) & (full >= FLOOR))
+        expected = sorted(ok.tolist(), key=lambda i: (-full[i], ev.rows[i]["iri"]))[:5]
+        assert list(shortlist(matcher, query, 5).order) == expected, finding["iri"]
