@@ -90,7 +90,7 @@ def explain(
         sentences.append("both say " + _join([f"“{p}”" for p in phrases]))
     area = (row["area"] or {}).get("label", "").lower()
     if same:
-        sentences.append("same inspection area")
+        sentences.append("same area")
     elif (near or named) and area:
         sentences.append(f"from the neighbouring area {area}")
     summary = "; ".join(sentences)

@@ -134,7 +134,7 @@ def force_help_sections(
         return by_area.setdefault(area["id"], Section(area["label"], f"help-{area['id']}"))
 
     for group in help_by_item(entries):
-        first = group["helps"][0]
+        first = max(group["helps"], key=lambda h: h["score"])  # shown under the area it helps best
         item = match_item({**group, "why": first["why"]}, base)
         item.helps = [link_to(URIRef(h["finding"]["iri"]), base, clip(h["finding"]["text"], 120))
                       for h in group["helps"]]  # fmt: skip
