@@ -31,14 +31,14 @@ if TYPE_CHECKING:
 # Tuned by ``python -m tests.matching_tuning`` (pairwise logistic regression on the judged set),
 # normalised to sum to 1, so a score is a weighted mean of features that are each 0-1.
 WEIGHTS: dict[str, float] = {
-    "same_area": 0.263,
-    "near_area": 0.17,
+    "same_area": 0.264,
+    "near_area": 0.173,
     "named_area": 0.017,
-    "topic": 0.214,
-    "entities": 0.124,
-    "bm25": 0.093,
-    "embedding": 0.108,
-    "practice": 0.013,
+    "topic": 0.21,
+    "entities": 0.136,
+    "bm25": 0.096,
+    "embedding": 0.1,
+    "practice": 0.005,
 }
 FLOOR = 0.3  # below this a candidate is not offered
 NO_MATCH = "no close match in the loaded reports"

@@ -73,7 +73,7 @@ def stems(text: str) -> list[str]:
 class Bm25Index:
     """BM25 (``bm25s``, Lucene variant) over stemmed documents; a query is scored against all at once."""
 
-    def __init__(self, documents: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.75) -> None:
+    def __init__(self, documents: Sequence[Sequence[str]], k1: float = 1.5, b: float = 0.5) -> None:
         import bm25s
 
         self.vocab: dict[str, int] = {}

@@ -109,12 +109,18 @@ def main() -> None:
     k = 5
     kfold = [shuffled[i::k] for i in range(k)]
     by_force = [[a for a in afis if a.split("/")[1] == r] for r in sorted({a.split("/")[1] for a in afis})]
+    best_c, best_cv = 1.0, -1.0
     for c in (0.1, 1.0, 10.0):
+        folds_k = cross_validate(data, judgments, kfold, c)
+        folds_f = cross_validate(data, judgments, by_force, c)
         print(f"C={c}")
-        print("  5-fold over AFIs, held out:", _fmt(cross_validate(data, judgments, kfold, c)))
-        print("  leave one force out, held out:", _fmt(cross_validate(data, judgments, by_force, c)))
-    w = search(data, judgments, afis)
-    print("all AFIs:", dict(zip(FEATURES, w, strict=True)), evaluate(data, judgments, w, afis))
+        print("  5-fold over AFIs, held out:", _fmt(folds_k))
+        print("  leave one force out, held out:", _fmt(folds_f))
+        if (folds_k[0] + folds_f[0]) / 2 > best_cv:
+            best_c, best_cv = c, (folds_k[0] + folds_f[0]) / 2
+    w = search(data, judgments, afis, best_c)
+    print(f"all AFIs, C={best_c} (best held out):", dict(zip(FEATURES, w, strict=True)))
+    print("  ", evaluate(data, judgments, w, afis))
     for floor in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45):
         print(f"  floor {floor}: {evaluate(data, judgments, w, afis, floor)}")
 
