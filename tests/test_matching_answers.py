@@ -147,3 +147,13 @@ def test_force_page_lists_each_item_once_with_the_afis_it_helps(sample_client: T
 
 def test_topics_file_is_shipped_with_the_ontology() -> None:
     assert (Path(__file__).resolve().parent.parent / "ontology" / "topics.ttl").is_file()
+
+
+def test_bad_help_requests_get_json_errors(sample_client: TestClient) -> None:
+    assert sample_client.get("/forces/atlantis/help/by-item").status_code == 404
+    for url in (
+        "/forces/nottinghamshire/help?explain=maybe",
+        "/forces/nottinghamshire/help/by-item?per_finding=0",
+    ):
+        response = sample_client.get(url)
+        assert response.status_code == 422 and response.headers["content-type"].startswith("application/json")
