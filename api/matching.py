@@ -31,14 +31,14 @@ if TYPE_CHECKING:
 # Tuned by ``python -m tests.matching_tuning`` (pairwise logistic regression on the judged set),
 # normalised to sum to 1, so a score is a weighted mean of features that are each 0-1.
 WEIGHTS: dict[str, float] = {
-    "same_area": 0.264,
-    "near_area": 0.173,
-    "named_area": 0.017,
-    "topic": 0.21,
-    "entities": 0.136,
-    "bm25": 0.096,
-    "embedding": 0.1,
-    "practice": 0.005,
+    "same_area": 0.262,
+    "near_area": 0.171,
+    "named_area": 0.016,
+    "topic": 0.208,
+    "entities": 0.122,
+    "bm25": 0.092,
+    "embedding": 0.126,
+    "practice": 0.003,
 }
 FLOOR = 0.3  # below this a candidate is not offered
 NO_MATCH = "no close match in the loaded reports"
@@ -114,9 +114,23 @@ class Ranked:
         return len(self.order)
 
 
+def one_blas_thread() -> Any:
+    """A context in which numpy's BLAS uses one thread: the ranking's products are small, and BLAS
+    threads that spin between them slowed a ranking 6-fold on a busy two-core machine (a web server
+    already works on several requests at once)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def shortlist(matcher: Matcher, query: Query, limit: int) -> Ranked:
     """Candidates of forces other than the query's, best first, at most ``limit``, none scoring under
     :data:`FLOOR`; ties broken by IRI. Cheap: no text is explained yet (see :func:`describe`)."""
+    with one_blas_thread():
+        return _shortlist(matcher, query, limit)
+
+
+def _shortlist(matcher: Matcher, query: Query, limit: int) -> Ranked:
     import numpy as np
 
     ev = matcher.evidence
@@ -181,11 +195,15 @@ def rank(
     return describe(matcher, shortlist(matcher, Query(subject, text, area_id, exclude_force), limit))
 
 
-def finding_help(matcher: Matcher, finding: dict[str, Any], limit: int) -> list[dict[str, Any]]:
-    """Practices and strengths of other forces for one finding of the catalogue, ranked."""
+def finding_query(finding: dict[str, Any]) -> Query:
     area_id = (finding["area"] or {}).get("id")
     force_id = (finding["force"] or {}).get("id")
-    return rank(matcher, finding["iri"], finding["text"], area_id, force_id, limit)
+    return Query(finding["iri"], finding["text"], area_id, force_id)
+
+
+def finding_help(matcher: Matcher, finding: dict[str, Any], limit: int) -> list[dict[str, Any]]:
+    """Practices and strengths of other forces for one finding of the catalogue, ranked."""
+    return describe(matcher, shortlist(matcher, finding_query(finding), limit))
 
 
 def help_for(matcher: Matcher, force_id: str, per_finding: int) -> list[dict[str, Any]]:
@@ -197,8 +215,10 @@ def help_for(matcher: Matcher, force_id: str, per_finding: int) -> list[dict[str
         if f["kind"] == "area_for_improvement" and (f["force"] or {}).get("id") == force_id
     ]
     out = []
-    for finding in findings:
-        matches = finding_help(matcher, finding, per_finding)
+    with one_blas_thread():
+        ranked = [_shortlist(matcher, finding_query(f), per_finding) for f in findings]
+    for finding, shortlisted in zip(findings, ranked, strict=True):
+        matches = describe(matcher, shortlisted)
         out.append(
             {
                 "finding": {"iri": finding["iri"], "text": finding["text"], "area": finding["area"]},

@@ -7,8 +7,9 @@ Features (columns of :data:`FEATURES`, each 0–1):
 ``topic`` (cosine of the two texts' topic profiles, topics weighted by rarity: :mod:`graph.topics`);
 ``entities`` (share of the query's IT systems, unit types and partners, weighted by rarity, that the
 candidate also names; SKOS-equivalent terms count as the same); ``bm25`` (BM25 over stems, divided by
-the best candidate's); ``embedding`` (WordLlama cosine of the query with the candidate's closest
-sentence; 0 when unavailable); ``practice`` (a developing practice: what was done, and whom to call).
+the best candidate's); ``embedding`` (for each sentence of the query, the WordLlama cosine of the
+candidate's closest sentence, averaged; 0 when unavailable); ``practice`` (a developing practice: what
+was done, and whom to call).
 """
 
 from __future__ import annotations
@@ -180,16 +181,24 @@ class Evidence:
 
         if self.vectors is None or not len(self.vectors) or not len(rows):
             return
-        q_vec = embeddings.embed([query.text])
-        if q_vec is None:
+        q_vecs = embeddings.embed(sentences_of(query.text))
+        if q_vecs is None:
             return
         starts = self.sentence_start[rows]
         ends = np.append(self.sentence_start[1:], len(self.sentence_index))[rows]
         lengths = ends - starts
         picked = np.repeat(starts - np.cumsum(np.append(0, lengths[:-1])), lengths) + np.arange(lengths.sum())
-        sims = self.vectors[self.sentence_index[picked]] @ q_vec[0]
+        wanted = self.sentence_index[picked]
+        # candidate sentences x query sentences: products with every distinct sentence once when the
+        # candidates hold many of them (texts repeat), else with the candidates' sentences only
+        if 4 * wanted.size >= len(self.vectors):
+            sims = np.stack([(self.vectors @ q)[wanted] for q in q_vecs], axis=1)
+        else:
+            chosen = self.vectors[wanted]
+            sims = np.stack([chosen @ q for q in q_vecs], axis=1)
         offsets = np.cumsum(np.append(0, lengths[:-1]))
-        out[rows, FEATURES.index("embedding")] = np.clip(np.maximum.reduceat(sims, offsets), 0.0, 1.0)
+        closest = np.maximum.reduceat(sims, offsets, axis=0)  # candidates x query sentences
+        out[rows, FEATURES.index("embedding")] = np.clip(closest.mean(axis=1), 0.0, 1.0)
 
     def cheap_features(self, query: Query, query_stems: list[str] | None = None) -> Any:
         """:meth:`features` without the embedding column (0 there), which costs most at scale."""
