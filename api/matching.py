@@ -147,7 +147,8 @@ def _shortlist(matcher: Matcher, query: Query, limit: int) -> Ranked:
         bar = np.partition(partial[eligible], eligible.size - limit)[eligible.size - limit]
         eligible = eligible[partial[eligible] >= bar - most - 1e-4]
     ev.add_embedding(query, features, eligible)
-    scores = np.round(features @ weights, 4)
+    scores = np.zeros(len(ev.rows), dtype=np.float32)  # only the eligible can be listed or described
+    scores[eligible] = np.round(features[eligible] @ weights, 4)
     pick = eligible[scores[eligible] >= FLOOR]
     if pick.size > limit:
         cut = np.partition(scores[pick], pick.size - limit)[pick.size - limit]

@@ -21,11 +21,12 @@ from typing import Any
 
 from api.catalogue import Catalogue
 from graph import embeddings
-from graph.lexical import Bm25Index, stems
+from graph.lexical import Bm25Index, stems, words
 from graph.topics import TopicScheme
 
 FEATURES = ("same_area", "near_area", "named_area", "topic", "entities", "bm25", "embedding", "practice")
 TOPIC_SHARPNESS = 1.0  # topic weights are raised to this power: a text's main topics count most
+TOKEN_CACHE = 4096  # candidates whose words are kept for explaining matches
 COMMON_ENTITY = 0.25  # share of candidates above which an entity is too common to count
 ENTITY_KINDS = {"system": "system", "unit": "unit", "unit-type": "unit", "partner": "partner"}
 
@@ -105,6 +106,9 @@ class Evidence:
                              "text": f["text"], "full": f["text"], "force": f["force"], "area": f["area"],
                              "contact": None})  # fmt: skip
         self.rows = rows
+        self._by_area: dict[str | None, tuple[Any, Any, Any]] = {}
+        self._forces: dict[str | None, Any] = {}
+        self._tokens: dict[int, list[Any]] = {}  # words of candidates already explained (bounded)
         self.position = {r["iri"]: i for i, r in enumerate(rows)}
         n = len(rows)
         self.force_ids = [(r["force"] or {}).get("id") for r in rows]
@@ -205,16 +209,15 @@ class Evidence:
         import numpy as np
 
         n = len(self.rows)
-        out = np.zeros((n, len(FEATURES)), dtype=np.float32)
+        out = np.zeros((n, len(FEATURES)), dtype=np.float32, order="F")  # written column by column
         if n == 0:
             return out
         q_stems = stems(query.text) if query_stems is None else query_stems
-        same = self.area == self.area_codes.get(query.area_id, -1) if query.area_id else np.zeros(n, bool)
+        same, near, names_it = self._area_columns(query.area_id)
         out[:, 0] = same
-        out[:, 1] = self._in_areas(area_family(self.cat, self.scheme, query.area_id))
-        named = self._in_areas(self.scheme.areas_named(q_stems))
-        if query.area_id in self.names_area:
-            named |= self.names_area[query.area_id]
+        out[:, 1] = near
+        named_areas = self.scheme.areas_named(q_stems)
+        named = self._in_areas(named_areas) | names_it if named_areas else names_it
         out[:, 2] = named & ~same
         counts = np.zeros(len(self.topic_keys), dtype=np.float32)
         for key, count in self.scheme.detect(q_stems).items():
@@ -236,6 +239,18 @@ class Evidence:
         out[:, 7] = self.is_practice
         return out
 
+    def _area_columns(self, area_id: str | None) -> tuple[Any, Any, Any]:
+        """Per candidate: in ``area_id``, in a nearby area, its text names ``area_id`` (kept per area)."""
+        import numpy as np
+
+        if area_id not in self._by_area:
+            n = len(self.rows)
+            same = self.area == self.area_codes[area_id] if area_id in self.area_codes else np.zeros(n, bool)
+            near = self._in_areas(area_family(self.cat, self.scheme, area_id))
+            names_it = self.names_area.get(area_id, np.zeros(n, dtype=bool)) if area_id else np.zeros(n, bool)
+            self._by_area[area_id] = (same, near, names_it)
+        return self._by_area[area_id]
+
     def _in_areas(self, area_ids: set[str]) -> Any:
         import numpy as np
 
@@ -243,8 +258,18 @@ class Evidence:
         return np.isin(self.area, codes) if codes else np.zeros(len(self.rows), dtype=bool)
 
     def other_forces(self, force_id: str | None) -> Any:
-        """Per candidate: of a force other than ``force_id``."""
-        return self.force != self.force_codes.get(force_id, -1)
+        """Per candidate: of a force other than ``force_id`` (kept per force)."""
+        if force_id not in self._forces:
+            self._forces[force_id] = self.force != self.force_codes.get(force_id, -1)
+        return self._forces[force_id]
+
+    def words_of(self, i: int) -> list[Any]:
+        """:func:`graph.lexical.words` of candidate ``i``'s text, kept for the last few thousand asked."""
+        if i not in self._tokens:
+            if len(self._tokens) >= TOKEN_CACHE:
+                self._tokens.pop(next(iter(self._tokens)))
+            self._tokens[i] = words(self.rows[i]["text"])
+        return self._tokens[i]
 
     def topic_counts_of(self, i: int) -> dict[str, int]:
         return {k: int(c) for k, c in zip(self.topic_keys, self.topic_counts[i], strict=True) if c > 0}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from api.matching_evidence import FEATURES, Evidence
-from graph.lexical import Word, words
+from graph.lexical import Word
 
 MAX_PHRASES = 4
 MIN_IDF = 2.0  # a shared word must be at least this rare among the candidates to be named
@@ -65,7 +65,7 @@ def explain(
 ) -> dict[str, Any]:
     """The ``why`` of candidate ``i`` for a query (its text and :func:`words`, topic counts, entities)."""
     row = ev.rows[i]
-    c_tokens = words(row["text"])
+    c_tokens = ev.words_of(i)
     q_stems = {w.stem for w in q_tokens if w.stem}
     c_stems = set(ev.stems[i])
     idf = {s: ev.bm25.idf(s) for s in q_stems & c_stems}
