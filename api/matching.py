@@ -1,8 +1,12 @@
 """Cross-force matching: who else solved this problem, and what do forces have in common.
 
-Ranks practices and strengths of *other* forces for a force's areas for improvement (``/help``), for a
-practice (``/similar``), and finds the themes two or more forces share (``/shared``). Every match says
-why it was made: same area, shared IT systems or unit types, and the TF-IDF text similarity.
+Ranks practices and strengths of *other* forces for a force's areas for improvement (``/help``, the
+force page), for one finding, and for a practice (``/similar``), all through :func:`rank`: a weighted sum
+of the evidence of :mod:`api.matching_evidence` (area family, topic, shared systems and units with their
+SKOS equivalents, BM25, embeddings), with weights tuned on the judged set (``tests/matching_tuning.py``).
+Below :data:`FLOOR` nothing is offered: the answer says :data:`NO_MATCH` instead of padding the list.
+Each match says why in words (:mod:`api.matching_why`) and whom to call (:mod:`api.matching_contact`).
+``/shared`` (themes two forces share) keeps the TF-IDF index of :mod:`graph.similarity`.
 """
 
 from __future__ import annotations
@@ -11,359 +15,242 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from api.catalogue import Catalogue, last_segment
+from api.catalogue import Catalogue
+from api.matching_contact import Contacts
+from api.matching_evidence import FEATURES, Evidence, Query, entity_keys, practice_text
+from api.matching_why import explain
 from api.memo import Memo
+from graph.lexical import stems, words
 from graph.similarity import SimilarityIndex
+from graph.topics import load_scheme
 
 if TYPE_CHECKING:
     from api.runtime import Runtime
     from graph.store import Store
 
-AREA_WEIGHT = 0.25  # same inspection area
-RELATED_AREA_WEIGHT = 0.1  # areas under the same broader area
-ENTITY_WEIGHT = 0.1  # per shared IT system or unit type
-MIN_SCORE = 0.08
-HELP_BATCH = 64  # findings scored per sparse product in help_for
+# Tuned by ``python -m tests.matching_tuning`` (pairwise logistic regression on the judged set),
+# normalised to sum to 1, so a score is a weighted mean of features that are each 0-1.
+WEIGHTS: dict[str, float] = {
+    "same_area": 0.262,
+    "near_area": 0.171,
+    "named_area": 0.016,
+    "topic": 0.208,
+    "entities": 0.122,
+    "bm25": 0.092,
+    "embedding": 0.126,
+    "practice": 0.003,
+}
+FLOOR = 0.3  # below this a candidate is not offered
+NO_MATCH = "no close match in the loaded reports"
 SIMILAR_CACHE = 512  # practices whose similar list is kept per store generation
-ROUNDING_SLACK = 1e-4  # rounding the similarity, then the score, to 4 places moves it at most this much
 T = TypeVar("T")
+
+__all__ = [
+    "FLOOR",
+    "NO_MATCH",
+    "WEIGHTS",
+    "Matcher",
+    "build_matcher",
+    "practice_text",
+    "rank",
+    "similar_page",
+]
 
 
 @dataclass
 class Matcher:
-    """The catalogue plus a similarity index over every practice and finding, and the candidate tables
-    and memos of :func:`rank` (all built once per store generation, like the matcher itself)."""
+    """The catalogue plus the evidence tables, contacts and memos of the ranking, and a TF-IDF index for
+    ``/shared`` (each built on first use, once per store generation, like the matcher itself)."""
 
     cat: Catalogue
-    index: SimilarityIndex
     _memo: Memo = field(default_factory=Memo, init=False, repr=False)
 
     @property
-    def tables(self) -> _Candidates:
-        """The candidate tables of :func:`rank` (built on first use)."""
-        return self._memo.get(("tables",), lambda: _Candidates(self.cat, self.index))
+    def index(self) -> SimilarityIndex:
+        """TF-IDF over every practice and finding, for ``/shared`` only (built on first use)."""
+        return self._memo.get(("index",), lambda: _tfidf(self.cat))
+
+    @property
+    def evidence(self) -> Evidence:
+        return self._memo.get(("evidence",), lambda: Evidence(self.cat, load_scheme()))
+
+    @property
+    def contacts(self) -> Contacts:
+        return self._memo.get(("contacts",), lambda: Contacts(self.cat, load_scheme()))
 
     def memo(self, key: tuple[Any, ...], build: Callable[[], T], bound: int | None = None) -> T:
         """``build()`` once per matcher, so once per store generation (see :class:`api.memo.Memo`)."""
         return self._memo.get(key, build, bound)
 
 
-def practice_text(practice: dict[str, Any]) -> str:
-    return " ".join(
-        filter(None, (practice["title"], practice["problem"], practice["solution"], practice["outcomes"]))
-    )
-
-
 def build_matcher(cat: Catalogue) -> Matcher:
+    """The matcher of a catalogue; its tables are built on first use."""
+    return Matcher(cat)
+
+
+def _tfidf(cat: Catalogue) -> SimilarityIndex:
     keys = [p["iri"] for p in cat.practices.values()] + list(cat.findings)
     texts = [practice_text(p) for p in cat.practices.values()] + [f["text"] for f in cat.findings.values()]
-    return Matcher(cat, SimilarityIndex(keys, texts))
+    return SimilarityIndex(keys, texts)
 
 
-def _entities(cat: Catalogue, subject: str) -> tuple[dict[str, str], dict[str, str]]:
-    """IT systems and unit types a finding/practice mentions: id -> label."""
-    systems: dict[str, str] = {}
-    units: dict[str, str] = {}
-    for entity in cat.mentions.get(subject, ()):
-        try:
-            kind, parts = cat.iris.parse(entity)
-        except ValueError:
-            continue
-        if kind == "system":
-            systems[parts[0]] = cat.systems.get(parts[0], {}).get("label", parts[0])
-        elif kind in ("unit", "unit-type"):
-            units[parts[-1]] = cat.unit_types.get(parts[-1], {}).get("label", parts[-1])
-    return systems, units
-
-
-def _broader(cat: Catalogue, area_id: str | None) -> str | None:
-    return cat.areas.get(area_id or "", {}).get("broader")
-
-
-def _related_areas(cat: Catalogue, area_id: str | None) -> list[str]:
-    """The area itself, then its broader area, then its siblings and narrower areas."""
-    if not area_id:
-        return []
-    broader = _broader(cat, area_id)
-    family = [a for a, v in cat.areas.items() if a != area_id and broader and v.get("broader") == broader]
-    narrower = [a for a, v in cat.areas.items() if v.get("broader") == area_id]
-    return [area_id, *([broader] if broader else []), *family, *narrower]
-
-
-class _Candidates:
-    """Every practice and strength as arrays (one position per candidate, practices first, each in
-    catalogue order: the order of the original per-candidate loop), with an inverted index from IT
-    system / unit type to candidates and the area leads indexed by (force, subject)."""
-
-    def __init__(self, cat: Catalogue, index: SimilarityIndex) -> None:
-        import numpy as np
-
-        self.cat = cat
-        self.index = index
-        rows: list[dict[str, Any]] = []
-        contacts: list[dict | None] = []
-        for p in cat.practices.values():
-            rows.append(
-                {
-                    "kind": "practice",
-                    "id": p["id"],
-                    "iri": p["iri"],
-                    "title": p["title"],
-                    "text": p["problem"] or "",
-                    "force": p["force"],
-                    "area": p["area"],
-                }
-            )
-            contacts.append(p["contact"])
-        for f in cat.findings.values():
-            if f["kind"] == "strength":
-                rows.append(
-                    {
-                        "kind": "strength",
-                        "id": None,
-                        "iri": f["iri"],
-                        "title": f["text"][:120],
-                        "text": f["text"],
-                        "force": f["force"],
-                        "area": f["area"],
-                    }
-                )
-                contacts.append(None)
-        self.rows = rows
-        self.contacts = contacts
-        self.force_ids = [(r["force"] or {}).get("id") for r in rows]
-        self.area_ids = [(r["area"] or {}).get("id") for r in rows]
-        self.force_codes: dict[str | None, int] = {}
-        self.area_codes: dict[str, int] = {}
-        self.broader_codes: dict[str, int] = {}
-        self.force = np.array([self.force_codes.setdefault(f, len(self.force_codes)) for f in self.force_ids])
-        self.area = np.array(
-            [-1 if a is None else self.area_codes.setdefault(a, len(self.area_codes)) for a in self.area_ids]
-        )
-        broaders = [_broader(cat, a) for a in self.area_ids]
-        self.broader = np.array(
-            [-1 if b is None else self.broader_codes.setdefault(b, len(self.broader_codes)) for b in broaders]
-        )
-        normalized = index.normalized_rows([r["iri"] for r in rows])
-        # candidates as columns: query_vectors(texts) @ columns = unrounded similarity with each candidate
-        self.columns = None if normalized is None else normalized.T.tocsr()
-        order = sorted(range(len(rows)), key=lambda i: rows[i]["iri"])  # stable: ties keep list order
-        self.iri_rank = np.empty(len(rows), dtype=np.intp)
-        self.iri_rank[order] = np.arange(len(rows))
-        self.entities = [_entities(cat, r["iri"]) for r in rows]
-        postings: dict[tuple[str, str], list[int]] = {}
-        for i, (systems, units) in enumerate(self.entities):
-            for key in systems:
-                postings.setdefault(("system", key), []).append(i)
-            for key in units:
-                postings.setdefault(("unit", key), []).append(i)
-        self.postings = {k: np.array(v, dtype=np.intp) for k, v in postings.items()}
-        self.leads_by_subject: dict[tuple[str | None, Any], int] = {}
-        self.leads_by_text: dict[tuple[str | None, Any], int] = {}
-        for n, lead in enumerate(cat.leads):
-            self.leads_by_subject.setdefault((lead["force"], lead["subject"]), n)
-            self.leads_by_text.setdefault((lead["force"], lead["subject_text"]), n)
-        self.contact_by_area: dict[tuple[str | None, str | None], dict] = {}
-        for practice in cat.practices.values():
-            if practice["contact"]:
-                key = ((practice["force"] or {}).get("id"), (practice["area"] or {}).get("id"))
-                self.contact_by_area.setdefault(key, practice["contact"])
-        self._leads: dict[tuple[str | None, str | None], dict | None] = {}
-        self._area_bonus: dict[str | None, tuple[Any, Any, Any]] = {}
-        self._other_forces: dict[str | None, Any] = {}
-
-    def area_bonus(self, area_id: str | None) -> tuple[Any, Any, Any]:
-        """Per candidate: same area as ``area_id``, under the same broader area (and not the same), and
-        the bonus of both (memoised per area)."""
-        import numpy as np
-
-        if area_id not in self._area_bonus:
-            n = len(self.rows)
-            same = (
-                self.area == self.area_codes.get(area_id, -2)
-                if area_id is not None
-                else np.zeros(n, dtype=bool)
-            )
-            broader = _broader(self.cat, area_id)
-            related = (
-                ~same & (self.broader == self.broader_codes.get(broader, -2))
-                if broader is not None
-                else np.zeros(n, dtype=bool)
-            )
-            self._area_bonus[area_id] = (same, related, AREA_WEIGHT * same + RELATED_AREA_WEIGHT * related)
-        return self._area_bonus[area_id]
-
-    def other_forces(self, force_id: str | None) -> Any:
-        """Per candidate: of a force other than ``force_id`` (memoised per force)."""
-        if force_id not in self._other_forces:
-            self._other_forces[force_id] = self.force != self.force_codes.get(force_id, -2)
-        return self._other_forces[force_id]
-
-    def similarities(self, texts: list[str]) -> Any:
-        """Unrounded TF-IDF cosine similarity of each text (rows) with each candidate (columns)."""
-        import numpy as np
-
-        if self.columns is None or not texts:
-            return np.zeros((len(texts), len(self.rows)))
-        return np.asarray((self.index.query_vectors(texts) @ self.columns).toarray())
-
-    def area_lead(self, force_id: str | None, area_id: str) -> dict | None:
-        """The first lead of the force whose subject is the area (by IRI, or by id as printed)."""
-        area_iri = self.cat.areas.get(area_id, {}).get("iri")
-        found = [
-            n
-            for n in (
-                self.leads_by_subject.get((force_id, area_iri)),
-                self.leads_by_text.get((force_id, area_id)),
-            )
-            if n is not None
-        ]
-        if not found:
-            return None
-        lead = self.cat.leads[min(found)]
-        person = self.cat.people.get(last_segment(lead["leader"]), {})
-        return {
-            "name": lead["name"],
-            "rank": person.get("rank"),
-            "role": lead["subject_text"],
-            "phone": None,
-            "email": None,
-            "person": lead["leader"],
-        }
-
-    def lead(self, force_id: str | None, area_id: str | None) -> dict | None:
-        """Who to call when a match has no practice contact: who leads that area (or the nearest related
-        area) in that force, else the contact of a practice of that force in that (or a related) area;
-        memoised per (force, area)."""
-        key = (force_id, area_id)
-        if key not in self._leads:
-            areas = _related_areas(self.cat, area_id)
-            lead = next((x for x in (self.area_lead(force_id, a) for a in areas) if x), None)
-            if lead is None:
-                lead = next(
-                    (
-                        self.contact_by_area[(force_id, a)]
-                        for a in areas
-                        if (force_id, a) in self.contact_by_area
-                    ),
-                    None,
-                )
-            self._leads[key] = lead
-        return self._leads[key]
-
-
-def _round4(values: Any) -> Any:
-    """``round(float(v), 4)`` of every value, vectorised: numpy's multiply-rint-divide gives Python's
-    correctly rounded result except when ``v * 1e4`` is within rounding error of a half, so those few
-    values are rounded by Python."""
+def weight_vector(weights: dict[str, float] | None = None) -> Any:
     import numpy as np
 
-    scaled = values * 1e4
-    out = np.rint(scaled) / 1e4
-    for i in np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6):
-        out[i] = round(float(values[i]), 4)
-    return out
+    chosen = weights or WEIGHTS
+    return np.array([chosen.get(name, 0.0) for name in FEATURES], dtype=np.float32)
 
 
-def _rank_scored(
-    matcher: Matcher, subject: str, sims: Any, area_id: str | None, exclude_force: str | None, limit: int
-) -> list[dict[str, Any]]:
-    """:func:`rank` given the unrounded similarity of the subject's text with every candidate."""
+@dataclass(frozen=True)
+class Ranked:
+    """The shortlist of one query: candidate positions best first, with their scores and features."""
+
+    query: Query
+    order: tuple[int, ...]
+    scores: Any
+    features: Any
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+
+def one_blas_thread() -> Any:
+    """A context in which numpy's BLAS uses one thread: the ranking's products are small, and BLAS
+    threads that spin between them slowed a ranking 6-fold on a busy two-core machine (a web server
+    already works on several requests at once)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def shortlist(matcher: Matcher, query: Query, limit: int) -> Ranked:
+    """Candidates of forces other than the query's, best first, at most ``limit``, none scoring under
+    :data:`FLOOR`; ties broken by IRI. Cheap: no text is explained yet (see :func:`describe`)."""
+    with one_blas_thread():
+        return _shortlist(matcher, query, limit)
+
+
+def _shortlist(matcher: Matcher, query: Query, limit: int) -> Ranked:
     import numpy as np
 
-    cat, t = matcher.cat, matcher.tables
-    n = len(t.rows)
-    if n == 0 or limit <= 0:
-        return []
-    systems, units = _entities(cat, subject)
-    same, related, bonus = t.area_bonus(area_id)
-    shared_count = np.zeros(n)
-    for key in systems:
-        shared_count[t.postings.get(("system", key), [])] += 1
-    for key in units:
-        shared_count[t.postings.get(("unit", key), [])] += 1
-    # The exact score adds the similarity rounded to 4 places and is itself rounded for ordering, so it
-    # is within ROUNDING_SLACK of this estimate: pick the few candidates that can make the cut with the
-    # estimate, then score only those exactly.
-    estimate = sims + bonus
-    if systems or units:
-        estimate += ENTITY_WEIGHT * shared_count
-    pick = np.flatnonzero(t.other_forces(exclude_force) & (estimate >= MIN_SCORE - ROUNDING_SLACK))
+    ev = matcher.evidence
+    if not ev.rows or limit <= 0:
+        return Ranked(query, (), np.zeros(0), np.zeros((0, len(FEATURES))))
+    weights = weight_vector()
+    features = ev.cheap_features(query)
+    # The embedding adds at most its weight: only candidates within that of the limit-th best (and of
+    # the floor) without it can make the list, so only those are embedded (the same list, far cheaper).
+    partial = features @ weights
+    most = float(weights[FEATURES.index("embedding")])
+    eligible = np.flatnonzero(ev.other_forces(query.force_id) & (partial + most >= FLOOR - 1e-4))
+    if eligible.size > limit:
+        bar = np.partition(partial[eligible], eligible.size - limit)[eligible.size - limit]
+        eligible = eligible[partial[eligible] >= bar - most - 1e-4]
+    ev.add_embedding(query, features, eligible)
+    scores = np.zeros(len(ev.rows), dtype=np.float32)  # only the eligible can be listed or described
+    scores[eligible] = np.round(features[eligible] @ weights, 4)
+    pick = eligible[scores[eligible] >= FLOOR]
     if pick.size > limit:
-        cut = np.partition(estimate[pick], pick.size - limit)[pick.size - limit]
-        pick = pick[estimate[pick] >= cut - 3 * ROUNDING_SLACK]
-    sim = _round4(sims[pick])
-    score = sim + AREA_WEIGHT * same[pick] + RELATED_AREA_WEIGHT * related[pick]
-    score = score + ENTITY_WEIGHT * shared_count[pick]  # the same operations, in the same order, as before
-    kept = score >= MIN_SCORE
-    pick, sim, score = pick[kept], sim[kept], score[kept]
-    rounded = _round4(score)
-    order = np.lexsort((t.iri_rank[pick], -rounded))[:limit]
-    ranked = []
-    for j in order.tolist():
-        i = int(pick[j])
-        c_systems, c_units = t.entities[i]
-        contact = t.contacts[i]
-        ranked.append(
+        cut = np.partition(scores[pick], pick.size - limit)[pick.size - limit]
+        pick = pick[scores[pick] >= cut]
+    order = sorted(pick.tolist(), key=lambda i: (-scores[i], ev.rows[i]["iri"]))[:limit]
+    return Ranked(query, tuple(order), scores, features)
+
+
+def describe(
+    matcher: Matcher, ranked: Ranked, start: int = 0, stop: int | None = None
+) -> list[dict[str, Any]]:
+    """Matches ``start:stop`` of a shortlist as answers: the candidate, whom to call, score and why."""
+    ev, query = matcher.evidence, ranked.query
+    chosen = ranked.order[start:stop]
+    if not chosen:
+        return []
+    q_stems = stems(query.text)
+    topics = ev.scheme.detect(q_stems)
+    q_tokens = words(query.text)
+    q_entities = {
+        k: v for k, v in entity_keys(matcher.cat, ev.scheme, query.subject).items() if k in ev.entity_idf
+    }
+    weights = weight_vector()
+    out = []
+    for i in chosen:
+        row = ev.rows[i]
+        units = {key for kind, key in ev.entities[i] if kind == "unit"}
+        why = explain(ev, query.text, q_tokens, topics, q_entities, i, ranked.features[i], weights)
+        out.append(
             {
-                **t.rows[i],
-                "lead": contact if contact else t.lead(t.force_ids[i], t.area_ids[i]),
-                "score": float(rounded[j]),
-                "why": {
-                    "same_area": bool(same[i]),
-                    "related_area": bool(related[i]),
-                    "shared_systems": sorted(systems[k] for k in systems.keys() & c_systems.keys()),
-                    "shared_units": sorted(units[k] for k in units.keys() & c_units.keys()),
-                    "text_similarity": float(sim[j]),
-                },
+                **{k: row[k] for k in ("kind", "id", "iri", "title", "text", "force", "area")},
+                "lead": matcher.contacts.whom_to_call(row, units),
+                "score": round(float(ranked.scores[i]), 4),
+                "why": why,
             }
         )
-    return ranked
+    return out
 
 
 def rank(
     matcher: Matcher, subject: str, text: str, area_id: str | None, exclude_force: str | None, limit: int
 ) -> list[dict[str, Any]]:
-    """Candidates of other forces ranked for one finding or practice (IRI ``subject``).
+    """Practices and strengths of forces other than ``exclude_force`` for the finding or practice
+    ``subject`` (its ``text`` and area), best first, at most ``limit``, explained (see :func:`shortlist`)."""
+    return describe(matcher, shortlist(matcher, Query(subject, text, area_id, exclude_force), limit))
 
-    Every practice and strength of a force other than ``exclude_force`` scores its TF-IDF similarity
-    with ``text`` (rounded to 4 places), plus :data:`AREA_WEIGHT` in the same area or
-    :data:`RELATED_AREA_WEIGHT` under the same broader area, plus :data:`ENTITY_WEIGHT` per IT system or
-    unit type both mention; those scoring at least :data:`MIN_SCORE` are ordered by score (rounded to 4
-    places, highest first), then IRI. All candidates are scored at once with numpy; only the best
-    ``limit`` become dicts."""
-    return _rank_scored(
-        matcher, subject, matcher.tables.similarities([text])[0], area_id, exclude_force, limit
-    )
+
+def finding_query(finding: dict[str, Any]) -> Query:
+    area_id = (finding["area"] or {}).get("id")
+    force_id = (finding["force"] or {}).get("id")
+    return Query(finding["iri"], finding["text"], area_id, force_id)
 
 
 def finding_help(matcher: Matcher, finding: dict[str, Any], limit: int) -> list[dict[str, Any]]:
     """Practices and strengths of other forces for one finding of the catalogue, ranked."""
-    area_id = (finding["area"] or {}).get("id")
-    force_id = (finding["force"] or {}).get("id")
-    return rank(matcher, finding["iri"], finding["text"], area_id, force_id, limit)
+    return describe(matcher, shortlist(matcher, finding_query(finding), limit))
 
 
 def help_for(matcher: Matcher, force_id: str, per_finding: int) -> list[dict[str, Any]]:
-    """For each area for improvement of ``force_id``: ranked help from other forces."""
+    """For each area for improvement of ``force_id``: ranked help from other forces (or :data:`NO_MATCH`),
+    each match listing the force's other AFIs it also helps."""
     findings = [
-        finding
-        for finding in matcher.cat.findings.values()
-        if finding["kind"] == "area_for_improvement" and (finding["force"] or {}).get("id") == force_id
+        f
+        for f in matcher.cat.findings.values()
+        if f["kind"] == "area_for_improvement" and (f["force"] or {}).get("id") == force_id
     ]
     out = []
-    for start in range(0, len(findings), HELP_BATCH):  # one sparse product per batch of findings
-        batch = findings[start : start + HELP_BATCH]
-        sims = matcher.tables.similarities([f["text"] for f in batch])
-        for finding, row in zip(batch, sims, strict=True):
-            area_id = (finding["area"] or {}).get("id")
-            out.append(
-                {
-                    "finding": {"iri": finding["iri"], "text": finding["text"], "area": finding["area"]},
-                    "matches": _rank_scored(matcher, finding["iri"], row, area_id, force_id, per_finding),
-                }
-            )
+    with one_blas_thread():
+        ranked = [_shortlist(matcher, finding_query(f), per_finding) for f in findings]
+    for finding, shortlisted in zip(findings, ranked, strict=True):
+        matches = describe(matcher, shortlisted)
+        out.append(
+            {
+                "finding": {"iri": finding["iri"], "text": finding["text"], "area": finding["area"]},
+                "matches": matches,
+                "no_match": None if matches else NO_MATCH,
+            }
+        )
+    helps: dict[str, list[str]] = {}
+    for entry in out:
+        for match in entry["matches"]:
+            helps.setdefault(match["iri"], []).append(entry["finding"]["iri"])
+    for entry in out:
+        for match in entry["matches"]:
+            match["also_helps"] = [f for f in helps[match["iri"]] if f != entry["finding"]["iri"]]
     return out
+
+
+def help_by_item(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The same help once per item: each practice or strength with every AFI it helps (its score and why
+    for each), items helping more AFIs first, then by best score."""
+    items: dict[str, dict[str, Any]] = {}
+    for entry in entries:
+        for match in entry["matches"]:
+            item = items.setdefault(
+                match["iri"],
+                {**{k: v for k, v in match.items() if k not in ("score", "why", "also_helps")}, "helps": []},
+            )
+            item["helps"].append({"finding": entry["finding"], "score": match["score"], "why": match["why"]})
+    for item in items.values():
+        item["best_score"] = max(h["score"] for h in item["helps"])
+    return sorted(items.values(), key=lambda i: (-len(i["helps"]), -i["best_score"], i["iri"]))
 
 
 def cached_help(
@@ -376,18 +263,31 @@ def cached_help(
     return matcher.memo(("help", force_id, per_finding), lambda: help_for(matcher, force_id, per_finding))
 
 
-def similar_to(matcher: Matcher, practice: dict[str, Any], limit: int) -> list[dict[str, Any]]:
-    force_id = (practice["force"] or {}).get("id")
-    area_id = (practice["area"] or {}).get("id")
-    return rank(matcher, practice["iri"], practice_text(practice), area_id, force_id, limit)
-
-
-def cached_similar(matcher: Matcher, practice: dict[str, Any], limit: int) -> list[dict[str, Any]]:
-    """:func:`similar_to`, kept on the matcher (so per store generation) for the last
-    :data:`SIMILAR_CACHE` practices asked about."""
-    return matcher.memo(
-        ("similar", practice["id"], limit), lambda: similar_to(matcher, practice, limit), SIMILAR_CACHE
+def practice_query(practice: dict[str, Any]) -> Query:
+    return Query(
+        practice["iri"],
+        practice_text(practice),
+        (practice["area"] or {}).get("id"),
+        (practice["force"] or {}).get("id"),
     )
+
+
+def similar_to(matcher: Matcher, practice: dict[str, Any], limit: int) -> list[dict[str, Any]]:
+    return describe(matcher, shortlist(matcher, practice_query(practice), limit))
+
+
+def similar_page(
+    matcher: Matcher, practice: dict[str, Any], limit: int, offset: int, most: int = 200
+) -> dict[str, Any]:
+    """One page of :func:`similar_to` (at most ``most`` matches in all): the shortlist is kept on the
+    matcher for the last :data:`SIMILAR_CACHE` practices, and only the page's matches are explained."""
+    ranked = matcher.memo(
+        ("similar", practice["id"], most),
+        lambda: shortlist(matcher, practice_query(practice), most),
+        SIMILAR_CACHE,
+    )
+    items = describe(matcher, ranked, offset, offset + limit)
+    return {"total": len(ranked), "limit": limit, "offset": offset, "items": items}
 
 
 def shared(matcher: Matcher) -> dict[str, Any]:

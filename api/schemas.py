@@ -190,14 +190,52 @@ class Area(BaseModel):
     broader: str | None = None
 
 
+class WhomToCall(BaseModel):
+    """Whom to call about a match: the practice's contact, else that force's lead for the area or unit,
+    else its chief-officer lead for the area; ``name`` is null (and ``note`` says so) when the report names
+    no person."""
+
+    name: str | None = None
+    rank: str | None = None
+    role: str | None = Field(None, description="Post, e.g. 'Head of Public Protection' or 'ACC (crime)'")
+    phone: str | None = None
+    email: str | None = None
+    person: str | None = Field(None, description="IRI of the person, when known")
+    basis: str | None = Field(None, description="Why this person: 'practice contact', 'lead for …'")
+    note: str | None = Field(None, description="'the report names no person' when it does not")
+    model_config = _example(
+        {"name": "Chris Mclean", "rank": "Inspector", "role": None, "phone": "0115 9672623",
+         "basis": "practice contact"}
+    )  # fmt: skip
+
+
+class ScorePart(BaseModel):
+    value: float = Field(description="The evidence, 0–1")
+    weight: float
+    contribution: float = Field(description="value × weight; the parts add up to the score")
+
+
+class Highlights(BaseModel):
+    """Character offsets ``[start, end]`` of the shared words in the finding's and the match's text."""
+
+    finding: list[list[int]] = Field(default_factory=list)
+    match: list[list[int]] = Field(default_factory=list)
+
+
 class Why(BaseModel):
     """Why a practice or strength was matched."""
 
     same_area: bool
-    related_area: bool
+    related_area: bool = Field(description="A neighbouring area, or one the texts name")
     shared_systems: list[str]
     shared_units: list[str]
-    text_similarity: float = Field(description="TF-IDF cosine similarity, 0–1")
+    text_similarity: float = Field(description="BM25 over word stems, relative to the best candidate, 0–1")
+    summary: str = Field("", description="In words: the topics, entities and words both texts share")
+    topics: list[str] = Field(default_factory=list, description="Topics both texts are about")
+    shared_entities: list[str] = Field(default_factory=list)
+    shared_terms: list[str] = Field(default_factory=list, description="Phrases of the finding both use")
+    highlights: Highlights = Field(default_factory=Highlights)
+    parts: dict[str, ScorePart] | None = Field(None, description="The score's parts (with ?explain=true)")
 
 
 class Match(BaseModel):
@@ -210,9 +248,12 @@ class Match(BaseModel):
     text: str
     force: Ref | None = None
     area: Ref | None = None
-    lead: Contact | None = None
+    lead: WhomToCall | None = None
     score: float
     why: Why
+    also_helps: list[str] = Field(
+        default_factory=list, description="IRIs of the force's other areas for improvement it helps"
+    )
 
 
 class FindingRef(BaseModel):
@@ -224,6 +265,30 @@ class FindingRef(BaseModel):
 class HelpItem(BaseModel):
     finding: FindingRef
     matches: list[Match]
+    no_match: str | None = Field(None, description="'no close match in the loaded reports' when empty")
+
+
+class HelpFor(BaseModel):
+    """One area for improvement a grouped item helps, with the score and why for it."""
+
+    finding: FindingRef
+    score: float
+    why: Why
+
+
+class HelpGroup(BaseModel):
+    """A practice or strength once, with every area for improvement of the force it helps."""
+
+    kind: str
+    id: str | None = None
+    iri: str
+    title: str
+    text: str
+    force: Ref | None = None
+    area: Ref | None = None
+    lead: WhomToCall | None = None
+    best_score: float
+    helps: list[HelpFor]
 
 
 class SharedPractice(BaseModel):

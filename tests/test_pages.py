@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -67,7 +68,7 @@ def test_force_page_answers_who_has_solved_this(client: TestClient) -> None:
     assert "01234 567890" in help_section and "pat@example.invalid" in help_section
     assert 'href="/page/finding/alpha-2007/missing-persons/1"' in help_section
     assert 'href="/view/force/alpha"' in page
-    assert "same area · similarity " in help_section
+    assert '<div class="why">Why: ' in help_section
     assert 'href="tel:01234567890"' in help_section and 'href="mailto:pat@example.invalid"' in help_section
 
 
@@ -88,8 +89,8 @@ def test_force_page_help_is_the_api_help(sample_client: TestClient) -> None:
         for match in item["matches"]:
             path = match["iri"].removeprefix("http://127.0.0.1:8000/id/")
             assert f'href="/page/{path}"' in page, path
-    similarity = help_items[0]["matches"][0]["why"]["text_similarity"]
-    assert f"similarity {similarity:.2f}" in page
+    summary = help_items[0]["matches"][0]["why"]["summary"]
+    assert f'<div class="why">Why: {escape(summary)}</div>' in page
     # the missing-persons areas for improvement name who solved them elsewhere, with a telephone number
     missing = page[page.index('id="area-missing-persons"') :]
     missing = missing[: missing.index("</section>")]

@@ -10,9 +10,9 @@ from api.catalogue import Catalogue, last_segment
 from api.deps import ID_PATTERN, CatalogueDep, MatcherDep, PageDep, RuntimeDep, StoreDep
 from api.errors import not_found
 from api.lookup import force_grades, iri, page, select
-from api.matching import cached_help
+from api.matching import cached_help, help_by_item
 from api.rendered import cached_json
-from api.schemas import ForceDetail, ForceSummary, HelpItem, Page
+from api.schemas import ForceDetail, ForceSummary, HelpGroup, HelpItem, Page
 from graph.store import Store
 
 router = APIRouter(prefix="/forces", tags=["forces"])
@@ -89,6 +89,18 @@ def _force_detail(force: dict[str, Any], store: Store) -> dict[str, Any]:
     }
 
 
+Explain = Annotated[bool, Query(description="Add the score's parts to each match's why")]
+
+
+def without_parts(value: Any) -> Any:
+    """``value`` with every ``why.parts`` dropped (the parts are shown only on request)."""
+    if isinstance(value, list):
+        return [without_parts(v) for v in value]
+    if isinstance(value, dict):
+        return {k: (None if k == "parts" else without_parts(v)) for k, v in value.items()}
+    return value
+
+
 @router.get("/{force_id}/help", response_model=Page[HelpItem], summary="Help from other forces")
 def force_help(
     force_id: ForceId,
@@ -98,16 +110,41 @@ def force_help(
     runtime: RuntimeDep,
     store: StoreDep,
     per_finding: Annotated[int, Query(ge=1, le=50, description="Matches per area for improvement")] = 5,
+    explain: Explain = False,
 ) -> Response:
     """For each area for improvement of the force: practices and strengths of OTHER forces that address
-    it, ranked, each with the lead to contact and why it was matched (same area, shared systems or
-    units, TF-IDF text similarity)."""
+    it, best first, each with whom to call, why in words (shared topics, systems, units and words, with
+    their places in both texts) and the other areas for improvement it also helps; "no close match in
+    the loaded reports" when nothing reaches the relevance floor. ``explain=true`` adds the score's parts.
+    """
     _force(cat, force_id)
-    return cached_json(
-        cat,
-        ("help", force_id, per_finding, paging.limit, paging.offset),
-        Page[HelpItem],
-        lambda: page(
-            cached_help(runtime, store, matcher, force_id, per_finding), paging.limit, paging.offset
-        ),
-    )
+
+    def build() -> dict[str, Any]:
+        entries = cached_help(runtime, store, matcher, force_id, per_finding)
+        return page(entries if explain else without_parts(entries), paging.limit, paging.offset)
+
+    key = ("help", force_id, per_finding, explain, paging.limit, paging.offset)
+    return cached_json(cat, key, Page[HelpItem], build)
+
+
+@router.get("/{force_id}/help/by-item", response_model=Page[HelpGroup], summary="Help, once per item")
+def force_help_by_item(
+    force_id: ForceId,
+    cat: CatalogueDep,
+    matcher: MatcherDep,
+    paging: PageDep,
+    runtime: RuntimeDep,
+    store: StoreDep,
+    per_finding: Annotated[int, Query(ge=1, le=50, description="Matches per area for improvement")] = 5,
+    explain: Explain = False,
+) -> Response:
+    """The same help as ``/forces/{id}/help``, grouped: each practice or strength of another force once,
+    with every area for improvement of this force it helps (its score and why for each)."""
+    _force(cat, force_id)
+
+    def build() -> dict[str, Any]:
+        groups = help_by_item(cached_help(runtime, store, matcher, force_id, per_finding))
+        return page(groups if explain else without_parts(groups), paging.limit, paging.offset)
+
+    key = ("help-by-item", force_id, per_finding, explain, paging.limit, paging.offset)
+    return cached_json(cat, key, Page[HelpGroup], build)

@@ -14,8 +14,9 @@ from api.catalogue import Catalogue
 from api.deps import ID_PATTERN, CatalogueDep, MatcherDep, PageDep
 from api.errors import not_found
 from api.lookup import page
-from api.matching import cached_similar
+from api.matching import similar_page
 from api.rendered import cached_json
+from api.routes.forces import without_parts
 from api.schemas import Match, Page, PracticeOut
 
 router = APIRouter(prefix="/practices", tags=["practices"])
@@ -96,13 +97,20 @@ def get_practice(practice_id: PracticeId, cat: CatalogueDep) -> dict[str, Any]:
 
 @router.get("/{practice_id}/similar", response_model=Page[Match], summary="Similar practice elsewhere")
 def similar_practices(
-    practice_id: PracticeId, cat: CatalogueDep, matcher: MatcherDep, paging: PageDep
-) -> dict[str, Any]:
-    """Practices and strengths of OTHER forces on the same problem, ranked, with why they match."""
+    practice_id: PracticeId,
+    cat: CatalogueDep,
+    matcher: MatcherDep,
+    paging: PageDep,
+    explain: Annotated[bool, Query(description="Add the score's parts to each match's why")] = False,
+) -> Response:
+    """Practices and strengths of OTHER forces on the same problem, ranked by the same code as
+    ``/forces/{id}/help``, with why in words and whom to call (an empty page when nothing is close)."""
     practice = _practice(cat, practice_id)
+
+    def build() -> dict[str, Any]:
+        answer = similar_page(matcher, practice, paging.limit, paging.offset)
+        return answer if explain else without_parts(answer)
+
     return cached_json(
-        cat,
-        ("similar", practice_id, paging.limit, paging.offset),
-        Page[Match],
-        lambda: page(cached_similar(matcher, practice, 200), paging.limit, paging.offset),
+        cat, ("similar", practice_id, explain, paging.limit, paging.offset), Page[Match], build
     )

@@ -1,0 +1,282 @@
+"""The evidence behind "who has solved this?": for one finding or practice, a row of features per
+candidate (every practice and strength in the store), computed for all candidates at once with numpy.
+
+Features (columns of :data:`FEATURES`, each 0–1):
+``same_area``; ``near_area`` (same broader area, broader/narrower, or ``skos:related`` in the ontology);
+``named_area`` (one text names the other's area: "performance indicators for Neighbourhood Policing");
+``topic`` (cosine of the two texts' topic profiles, topics weighted by rarity: :mod:`graph.topics`);
+``entities`` (share of the query's IT systems, unit types and partners, weighted by rarity, that the
+candidate also names; SKOS-equivalent terms count as the same); ``bm25`` (BM25 over stems, divided by
+the best candidate's); ``embedding`` (for each sentence of the query, the WordLlama cosine of the
+candidate's closest sentence, averaged; 0 when unavailable); ``practice`` (a developing practice: what
+was done, and whom to call).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from api.catalogue import Catalogue
+from graph import embeddings
+from graph.lexical import Bm25Index, stems, words
+from graph.topics import TopicScheme
+
+FEATURES = ("same_area", "near_area", "named_area", "topic", "entities", "bm25", "embedding", "practice")
+TOPIC_SHARPNESS = 1.0  # topic weights are raised to this power: a text's main topics count most
+TOKEN_CACHE = 4096  # candidates whose words are kept for explaining matches
+COMMON_ENTITY = 0.25  # share of candidates above which an entity is too common to count
+ENTITY_KINDS = {"system": "system", "unit": "unit", "unit-type": "unit", "partner": "partner"}
+
+
+SENTENCE_END = re.compile(r"(?<=[.;•])\s+")
+
+
+def sentences_of(text: str) -> list[str]:
+    """``text`` cut into sentences (short scraps joined to the text as a whole); at least one item."""
+    parts = [p for p in SENTENCE_END.split(text or "") if len(p) > 20]
+    return parts or [text or ""]
+
+
+def practice_text(practice: dict[str, Any]) -> str:
+    return " ".join(
+        filter(None, (practice["title"], practice["problem"], practice["solution"], practice["outcomes"]))
+    )
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a finding or practice brings to the ranking."""
+
+    subject: str  # IRI
+    text: str
+    area_id: str | None
+    force_id: str | None
+
+
+def entity_keys(cat: Catalogue, scheme: TopicScheme, subject: str) -> dict[tuple[str, str], str]:
+    """(kind, equivalence group) -> label, for the IT systems, unit types and partners ``subject`` names."""
+    found: dict[tuple[str, str], str] = {}
+    for entity in sorted(cat.mentions.get(subject, ())):
+        try:
+            kind, parts = cat.iris.parse(entity)
+        except ValueError:
+            continue
+        if kind not in ENTITY_KINDS or not parts:
+            continue
+        key = parts[-1]
+        table = cat.systems if kind == "system" else cat.unit_types if kind != "partner" else {}
+        default = key.upper() if len(key) <= 5 else key.replace("-", " ")
+        label = table.get(key, {}).get("label", default)
+        found.setdefault((ENTITY_KINDS[kind], scheme.same_term(key)), label)
+    return found
+
+
+def area_family(cat: Catalogue, scheme: TopicScheme, area_id: str | None) -> set[str]:
+    """Areas near ``area_id`` (not itself): same broader area, its broader or narrower areas, related."""
+    if not area_id:
+        return set()
+    broader = cat.areas.get(area_id, {}).get("broader")
+    near = {a for a, v in cat.areas.items() if broader and (v.get("broader") == broader or a == broader)}
+    near |= {a for a, v in cat.areas.items() if v.get("broader") == area_id}
+    near |= set(scheme.neighbours.get(area_id, ()))
+    near.discard(area_id)
+    return near
+
+
+class Evidence:
+    """Every practice and strength as rows (practices first, catalogue order), with their stems, topic
+    profiles, entity postings, BM25 index and embeddings; :meth:`features` scores one query."""
+
+    def __init__(self, cat: Catalogue, scheme: TopicScheme) -> None:
+        import numpy as np
+
+        self.cat, self.scheme = cat, scheme
+        rows: list[dict[str, Any]] = []
+        for p in cat.practices.values():
+            body = " ".join(filter(None, (p["problem"], p["solution"], p["outcomes"])))
+            rows.append({"kind": "practice", "id": p["id"], "iri": p["iri"], "title": p["title"],
+                         "text": body, "full": practice_text(p), "force": p["force"],
+                         "area": p["area"], "contact": p["contact"]})  # fmt: skip
+        for f in cat.findings.values():
+            if f["kind"] == "strength":
+                rows.append({"kind": "strength", "id": None, "iri": f["iri"], "title": f["text"][:120],
+                             "text": f["text"], "full": f["text"], "force": f["force"], "area": f["area"],
+                             "contact": None})  # fmt: skip
+        self.rows = rows
+        self._by_area: dict[str | None, tuple[Any, Any, Any]] = {}
+        self._forces: dict[str | None, Any] = {}
+        self._tokens: dict[int, list[Any]] = {}  # words of candidates already explained (bounded)
+        self.position = {r["iri"]: i for i, r in enumerate(rows)}
+        n = len(rows)
+        self.force_ids = [(r["force"] or {}).get("id") for r in rows]
+        self.area_ids = [(r["area"] or {}).get("id") for r in rows]
+        self.force_codes: dict[str | None, int] = {}
+        self.force = np.array([self.force_codes.setdefault(f, len(self.force_codes)) for f in self.force_ids])
+        self.area_codes: dict[str | None, int] = {}
+        self.area = np.array([self.area_codes.setdefault(a, len(self.area_codes)) for a in self.area_ids])
+        self.is_practice = np.array([r["kind"] == "practice" for r in rows], dtype=np.float32)
+        by_text: dict[str, list[str]] = {}  # texts repeat (a strength quoted twice, copied reports)
+        self.stems = [by_text.setdefault(r["full"], stems(r["full"])) if r["full"] not in by_text
+                      else by_text[r["full"]] for r in rows]  # fmt: skip
+        self.bm25 = Bm25Index(self.stems)
+        self.names_area: dict[str, Any] = {}  # area id -> which candidates' texts name it
+        named_by: dict[int, set[str]] = {}  # by identity of the (shared) stem list
+        for i, doc in enumerate(self.stems):
+            if id(doc) not in named_by:
+                named_by[id(doc)] = scheme.areas_named(doc)
+            for area_id in named_by[id(doc)]:
+                self.names_area.setdefault(area_id, np.zeros(n, dtype=bool))[i] = True
+        # topics: rows of tf-idf weights, unit length
+        self.topic_keys = [t.key for t in scheme.topics]
+        counts = np.zeros((n, len(self.topic_keys)), dtype=np.float32)
+        column = {k: j for j, k in enumerate(self.topic_keys)}
+        detected: dict[int, dict[str, int]] = {}  # by identity of the (shared) stem list
+        for i, doc in enumerate(self.stems):
+            found = detected.get(id(doc))
+            if found is None:
+                found = detected[id(doc)] = scheme.detect(doc)
+            for key, count in found.items():
+                counts[i, column[key]] = count
+        present = (counts > 0).sum(axis=0)
+        self.topic_idf = np.log((1 + n) / (1 + present)).astype(np.float32) + 1.0
+        self.topic_counts = counts
+        self.topics = _unit_rows(self._topic_weights(counts))
+        self.entities = [entity_keys(cat, scheme, r["iri"]) for r in rows]
+        postings: dict[tuple[str, str], list[int]] = {}
+        for i, keys in enumerate(self.entities):
+            for key in keys:
+                postings.setdefault(key, []).append(i)
+        self.postings = {k: np.array(v, dtype=np.intp) for k, v in postings.items()}
+        # a unit every force has ("BCU": SKOS data) or an entity named by more than COMMON_ENTITY of the
+        # candidates says nothing about what a text is about: it is left out of the evidence
+        self.entity_idf = {
+            k: math.log(1 + n / len(v))
+            for k, v in postings.items()
+            if len(v) <= COMMON_ENTITY * n and not (k[0] == "unit" and k[1] in scheme.generic_units)
+        }
+        # embeddings of every sentence; a candidate scores its best sentence (long practices are not
+        # diluted by their other sentences)
+        unique: dict[str, int] = {}
+        sentence_rows = [[unique.setdefault(x, len(unique)) for x in sentences_of(r["full"])] for r in rows]
+        self.sentence_start = np.cumsum([0] + [len(x) for x in sentence_rows[:-1]]).astype(np.intp)
+        self.sentence_index = np.array([j for group in sentence_rows for j in group], dtype=np.intp)
+        self.vectors = embeddings.embed(list(unique))
+
+    def _topic_weights(self, counts: Any) -> Any:
+        import numpy as np
+
+        weights = np.where(counts > 0, 1.0 + np.log(np.maximum(counts, 1.0)), 0.0) * self.topic_idf
+        return weights**TOPIC_SHARPNESS
+
+    def features(self, query: Query, query_stems: list[str] | None = None) -> Any:
+        """The (candidates x :data:`FEATURES`) matrix for ``query``, float32, every feature filled."""
+        import numpy as np
+
+        out = self.cheap_features(query, query_stems)
+        self.add_embedding(query, out, np.arange(len(self.rows)))
+        return out
+
+    def add_embedding(self, query: Query, out: Any, rows: Any) -> None:
+        """Fill the ``embedding`` column of ``out`` for the candidates ``rows`` (positions, ascending)."""
+        import numpy as np
+
+        if self.vectors is None or not len(self.vectors) or not len(rows):
+            return
+        q_vecs = embeddings.embed(sentences_of(query.text))
+        if q_vecs is None:
+            return
+        starts = self.sentence_start[rows]
+        ends = np.append(self.sentence_start[1:], len(self.sentence_index))[rows]
+        lengths = ends - starts
+        picked = np.repeat(starts - np.cumsum(np.append(0, lengths[:-1])), lengths) + np.arange(lengths.sum())
+        wanted = self.sentence_index[picked]
+        # candidate sentences x query sentences: products with every distinct sentence once when the
+        # candidates hold many of them (texts repeat), else with the candidates' sentences only
+        if 4 * wanted.size >= len(self.vectors):
+            sims = np.stack([(self.vectors @ q)[wanted] for q in q_vecs], axis=1)
+        else:
+            chosen = self.vectors[wanted]
+            sims = np.stack([chosen @ q for q in q_vecs], axis=1)
+        offsets = np.cumsum(np.append(0, lengths[:-1]))
+        closest = np.maximum.reduceat(sims, offsets, axis=0)  # candidates x query sentences
+        out[rows, FEATURES.index("embedding")] = np.clip(closest.mean(axis=1), 0.0, 1.0)
+
+    def cheap_features(self, query: Query, query_stems: list[str] | None = None) -> Any:
+        """:meth:`features` without the embedding column (0 there), which costs most at scale."""
+        import numpy as np
+
+        n = len(self.rows)
+        out = np.zeros((n, len(FEATURES)), dtype=np.float32, order="F")  # written column by column
+        if n == 0:
+            return out
+        q_stems = stems(query.text) if query_stems is None else query_stems
+        same, near, names_it = self._area_columns(query.area_id)
+        out[:, 0] = same
+        out[:, 1] = near
+        named_areas = self.scheme.areas_named(q_stems)
+        named = self._in_areas(named_areas) | names_it if named_areas else names_it
+        out[:, 2] = named & ~same
+        counts = np.zeros(len(self.topic_keys), dtype=np.float32)
+        for key, count in self.scheme.detect(q_stems).items():
+            counts[self.topic_keys.index(key)] = count
+        q_topics = self._topic_weights(counts[None, :])[0]
+        norm = float(np.linalg.norm(q_topics))
+        if norm > 0:
+            out[:, 3] = self.topics @ (q_topics / norm)
+        q_entities = entity_keys(self.cat, self.scheme, query.subject)
+        total = sum(self.entity_idf.get(k, 0.0) for k in q_entities)
+        if total > 0:
+            for key in q_entities:
+                if key in self.entity_idf:
+                    out[self.postings[key], 4] += self.entity_idf[key] / total
+        lexical = self.bm25.scores(q_stems)
+        best = float(lexical.max()) if lexical.size else 0.0
+        if best > 0:
+            out[:, 5] = lexical / best
+        out[:, 7] = self.is_practice
+        return out
+
+    def _area_columns(self, area_id: str | None) -> tuple[Any, Any, Any]:
+        """Per candidate: in ``area_id``, in a nearby area, its text names ``area_id`` (kept per area)."""
+        import numpy as np
+
+        if area_id not in self._by_area:
+            n = len(self.rows)
+            same = self.area == self.area_codes[area_id] if area_id in self.area_codes else np.zeros(n, bool)
+            near = self._in_areas(area_family(self.cat, self.scheme, area_id))
+            names_it = self.names_area.get(area_id, np.zeros(n, dtype=bool)) if area_id else np.zeros(n, bool)
+            self._by_area[area_id] = (same, near, names_it)
+        return self._by_area[area_id]
+
+    def _in_areas(self, area_ids: set[str]) -> Any:
+        import numpy as np
+
+        codes = [self.area_codes[a] for a in area_ids if a in self.area_codes]
+        return np.isin(self.area, codes) if codes else np.zeros(len(self.rows), dtype=bool)
+
+    def other_forces(self, force_id: str | None) -> Any:
+        """Per candidate: of a force other than ``force_id`` (kept per force)."""
+        if force_id not in self._forces:
+            self._forces[force_id] = self.force != self.force_codes.get(force_id, -1)
+        return self._forces[force_id]
+
+    def words_of(self, i: int) -> list[Any]:
+        """:func:`graph.lexical.words` of candidate ``i``'s text, kept for the last few thousand asked."""
+        if i not in self._tokens:
+            if len(self._tokens) >= TOKEN_CACHE:
+                self._tokens.pop(next(iter(self._tokens)))
+            self._tokens[i] = words(self.rows[i]["text"])
+        return self._tokens[i]
+
+    def topic_counts_of(self, i: int) -> dict[str, int]:
+        return {k: int(c) for k, c in zip(self.topic_keys, self.topic_counts[i], strict=True) if c > 0}
+
+
+def _unit_rows(matrix: Any) -> Any:
+    import numpy as np
+
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0).astype(np.float32)

@@ -1,0 +1,105 @@
+"""Words of a finding or practice as stems, and BM25 over them: the lexical evidence of the help ranking.
+
+Why ``bm25s`` and PyStemmer: BM25 rewards a rare word two texts share more than a word every report
+repeats, and saturates repeated words, which suits short findings ranked against longer practices;
+``bm25s`` scores a query against every document with one sparse sum (fast enough for the 430-report
+bench corpus) and is a small, maintained library. PyStemmer is the Snowball stemmer (``reviews``,
+``reviewed`` -> ``review``), so "review of risk assessments" meets "risk assessment reviewed". Both are
+imported when an index is first built, so modules that never compare texts stay fast to import.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:['’][a-z]+)?")
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of a text: where it is (character offsets) and its stem ('' for a stop word)."""
+
+    start: int
+    end: int
+    stem: str
+
+
+@functools.lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@functools.lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """scikit-learn's English stop words (the list the TF-IDF measure already uses)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS)
+
+
+@functools.lru_cache(maxsize=262144)
+def stem(word: str) -> str:
+    """The Snowball stem of one word, lower-cased, possessive dropped (cached: words repeat a lot)."""
+    lower = word.lower()
+    if lower.endswith(("'s", "’s")):
+        lower = lower[:-2]
+    return _stemmer().stemWord(lower)
+
+
+def words(text: str) -> list[Word]:
+    """Every word of ``text`` with its offsets and stem (stop words and one-letter words: stem '')."""
+    stops = stop_words()
+    out = []
+    for match in WORD.finditer(text or ""):
+        raw = match.group().lower()
+        keep = len(raw) > 1 and raw not in stops
+        out.append(Word(match.start(), match.end(), stem(raw) if keep else ""))  # as :func:`stems`
+    return out
+
+
+def stems(text: str) -> list[str]:
+    """The stems of ``text``'s content words, in order (what :func:`words` keeps, faster)."""
+    stops = stop_words()
+    lowered = (w.lower() for w in WORD.findall(text or ""))
+    return [stem(w) for w in lowered if len(w) > 1 and w not in stops]
+
+
+class Bm25Index:
+    """BM25 (``bm25s``, Lucene variant) over stemmed documents; a query is scored against all at once."""
+
+    def __init__(self, documents: Sequence[Sequence[str]], k1: float = 1.5, b: float = 0.5) -> None:
+        import bm25s
+
+        self.vocab: dict[str, int] = {}
+        ids = [[self.vocab.setdefault(t, len(self.vocab)) for t in doc] for doc in documents]
+        self.size = len(ids)
+        self.document_frequency: dict[str, int] = {}
+        for doc in documents:
+            for token in set(doc):
+                self.document_frequency[token] = self.document_frequency.get(token, 0) + 1
+        self._retriever = None
+        if self.vocab:
+            self._retriever = bm25s.BM25(k1=k1, b=b)
+            self._retriever.index((ids, self.vocab), show_progress=False)
+
+    def scores(self, query: Sequence[str]) -> Any:
+        """BM25 score of every document for the stems ``query`` (unknown stems ignored)."""
+        import numpy as np
+
+        known = sorted({self.vocab[t] for t in query if t in self.vocab})
+        if self._retriever is None or not known:
+            return np.zeros(self.size, dtype=np.float32)
+        return self._retriever.get_scores_from_ids(known)
+
+    def idf(self, token: str) -> float:
+        """``log(1 + N / df)``: how rare a stem is among the documents (0 for an unknown stem)."""
+        import math
+
+        df = self.document_frequency.get(token, 0)
+        return math.log(1 + self.size / df) if df else 0.0
