@@ -44,7 +44,9 @@ def read_only(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def writable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data_dir = _prepared(tmp_path_factory.mktemp("w3c-updates"))
-    with served(data_dir, "--allow-updates-token", TOKEN) as base:
+    token_file = data_dir.parent / "update-token"
+    token_file.write_text(TOKEN, encoding="utf-8")
+    with served(data_dir, "--allow-updates-token-file", str(token_file)) as base:
         yield base
 
 

@@ -59,7 +59,7 @@ CLIENT_ERRORS = [
     {"query": 'SELECT * WHERE { BIND("\\ud800" AS ?x) }'},
     {"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:1/> { } }"},
     {"query": "CONSTRUCT { ?s ?p <<( ?s ?p ?o )>> } WHERE { ?s ?p ?o } LIMIT 1", "format": "json-ld"},
-    {"query": "SELECT (STRDT('x', <y>) AS ?z) {}"},
+    {"query": "SELECT (STRDT('x', <http://[::1/y>) AS ?z) {}"},
     {"update": "DROP ALL"},
 ]
 
