@@ -8,7 +8,7 @@ into area sections, and read the overview facts, developments and glossary.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from loaders.errors import LoaderError
 from loaders.facts import (
@@ -33,6 +33,7 @@ from loaders.model import (
     Section,
     SourceText,
 )
+from loaders.normalize import normalize_lines
 from loaders.sections import first_confirmed_heading, heading_area, lines_to_sections, raw_to_section
 from loaders.tables import FORCE_SUMMARY, NATIONAL_SUMMARY, force_summary_rows, national_summary_rows
 from loaders.text_utils import clean, join_lines
@@ -127,8 +128,9 @@ def parse_report(source: SourceText, register: ForceRegister) -> InspectionRepor
     """Read the structure of one report; raise :class:`LoaderError` if the text is not a report."""
     file = source.name
     kept, furniture_warnings = remove_furniture(source.lines)
-    lines: tuple[Line, ...] = tuple(kept)
-    warnings: list[str] = list(furniture_warnings)
+    lines, normalize_warnings = normalize_lines(kept)
+    source = replace(source, lines=lines)  # later stages (entities, leads) read the normalised text
+    warnings: list[str] = [*furniture_warnings, *normalize_warnings]
     marks = find_landmarks(lines)
     national, force_rows, tables_end = read_tables(lines, marks, file)
     sections_start, glossary_at = section_bounds(lines, tables_end)

@@ -73,10 +73,21 @@ def _clean_controls(text: str, path: str) -> tuple[str, int]:
     """Refuse text that is mostly control characters; replace the odd stray one with a space."""
     if _STRAY_CONTROL_RE.search(text) is None:  # the usual case: nothing to replace
         return text, 0
-    cleaned, stray = _STRAY_CONTROL_RE.subn(" ", text)
+    cleaned, stray = _STRAY_CONTROL_RE.subn(_replacement, text)
     if stray > _MAX_CONTROL_RATIO * len(text):
         raise LoaderError(path, "binary data, not a text report or a PDF (too many control characters)")
     return cleaned, stray
+
+
+def _replacement(match: re.Match[str]) -> str:
+    """A space; but a C1 control kept where it ends a UTF-8 sequence read as cp1252/latin-1 ("â€\x9d"),
+    so that :mod:`loaders.normalize` can repair the mojibake."""
+    ch, at = match.group(0), match.start()
+    before = match.string[at - 1 : at]
+    return ch if "\x80" <= ch <= "\x9f" and before and _MOJIBAKE_BEFORE.match(before) else " "
+
+
+_MOJIBAKE_BEFORE = re.compile("[\u00c2-\u00f4\u0080-\u00bf\u20ac\u201a-\u2122]")
 
 
 def _is_control(ch: str) -> bool:

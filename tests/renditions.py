@@ -133,8 +133,14 @@ def hidden_characters(text: str) -> str:
 
 
 def mojibake(text: str) -> str:
-    """UTF-8 bytes read as cp1252 (the "â€™" of a mis-declared file)."""
-    return text.encode("utf-8").decode("cp1252", errors="replace")
+    """UTF-8 bytes read as cp1252 (the "â€™" of a mis-declared file); bytes cp1252 leaves undefined are
+    read as latin-1, as Windows does."""
+    data = text.encode("utf-8")
+    return (
+        "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in data)
+        if not data.isascii()
+        else text
+    )
 
 
 @functools.cache
