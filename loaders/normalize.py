@@ -95,9 +95,7 @@ class Evidence:
 
 
 def _join_hyphenation(lines: list[Line]) -> list[Line]:
-    candidates = [
-        i for i, line in enumerate(lines) if line.text.rstrip().endswith("-") or "- " in line.text
-    ]
+    candidates = [i for i, line in enumerate(lines) if line.text.rstrip().endswith("-") or "- " in line.text]
     if not candidates:
         return lines
     evidence = Evidence(lines)
