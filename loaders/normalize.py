@@ -36,7 +36,7 @@ _MOJIBAKE_SIGN = re.compile(
 _WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 _LINE_END = re.compile(r"(?<![A-Za-z-])([A-Za-z]+(?:-[A-Za-z]+)*)-$")
 _LINE_START = re.compile(r"\s*([a-z]+(?:-[a-z]+)*)(?![A-Za-z-])")
-_INLINE = re.compile(r"(?<![A-Za-z-])([A-Za-z]+)- ([a-z]+)(?![A-Za-z-])")
+_INLINE = re.compile(r"(?<![A-Za-z-])([A-Za-z]+(?:-[A-Za-z]+)*)- ([a-z]+(?:-[a-z]+)*)(?![A-Za-z-])")
 _NOT_A_TAIL = frozenset({"and", "or", "to", "nor", "as", "but"})  # "short- and long-term"
 _BLANKS_BRIDGED = 2
 

@@ -90,10 +90,12 @@ def paragraph_per_line(text: str) -> str:
     """One line per paragraph, as paragraph-per-line extractors write; a list heading shares its first
     item's line ("Strengths • Police authority …")."""
     paragraphs: list[str] = []
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    glossary = _glossary_start(lines)
+    for at, line in enumerate(lines):
         if not line.strip():
             continue
-        if paragraphs and not _starts_paragraph(line, paragraphs[-1]):
+        if paragraphs and at < glossary and not _starts_paragraph(line, paragraphs[-1]):
             paragraphs[-1] = paragraphs[-1].rstrip() + " " + line.strip()
         else:
             paragraphs.append(line.strip())
