@@ -1,4 +1,4 @@
-"""List markers read from the document: glyphs, numbers, mixed lists, sub-lists, heading and item on one line."""
+"""List markers read from the document: glyphs, numbers, mixed and sub-lists, heading and item on one line."""
 
 from __future__ import annotations
 
