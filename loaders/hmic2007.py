@@ -190,7 +190,11 @@ def _missing(
     """Warnings for the parts of a complete report that were not found."""
     checks = (
         (not national, "no national summary table found"),
-        (not force_rows, "no force summary table found"),
+        (
+            not force_rows,
+            "no force summary table found"
+            + ("; section grades read from the sections" if any(s.grade for s in sections) else ""),
+        ),
         (not sections, "no area sections found"),
         (period is None, "no assessment period found"),
         (marks.overview is None, "no force overview found"),

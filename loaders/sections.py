@@ -27,7 +27,10 @@ from loaders.text_utils import (
     span_of,
 )
 
-GRADE_LINE = re.compile(r"GRADE\s*:?\s+(EXCELLENT|GOOD|FAIR|POOR)\b", re.IGNORECASE)
+# "GRADE GOOD", "Grade: Good", "Grade – Fair"; or "GRADE" alone with the grade on the next line
+GRADE_LINE = re.compile(r"GRADE\s*[:–—-]?\s*(EXCELLENT|GOOD|FAIR|POOR)\b", re.IGNORECASE)
+GRADE_ALONE = re.compile(r"GRADE\s*[:–—-]?", re.IGNORECASE)
+_GRADE_WORD = re.compile(r"(EXCELLENT|GOOD|FAIR|POOR)\.?", re.IGNORECASE)
 DEVELOPING_PRACTICE = re.compile(r"developing\s+practices?", re.IGNORECASE)
 FINDING_HEADINGS: dict[str, FindingKind] = {
     "strengths": FindingKind.STRENGTH,
@@ -39,7 +42,7 @@ FINDING_HEADINGS: dict[str, FindingKind] = {
 _MAX_HEADING_WORDS = 8
 # Landmarks near a section heading that confirm it is one (used when no summary table marks the start).
 _SECTION_LANDMARKS = re.compile(
-    r"(national grade distribution|national contextual factors|contextual factors|strengths|GRADE\s)",
+    r"(national grade distribution|national contextual factors|contextual factors|strengths|GRADE\b)",
     re.IGNORECASE,
 )
 _CONFIRM_WINDOW = 12
@@ -97,11 +100,14 @@ def lines_to_sections(lines: Sequence[Line]) -> list[RawSection]:
 
 
 def section_grade(body: Sequence[Line]) -> Grade | None:
-    """The grade from the first "GRADE ..." line anywhere in the section."""
-    for line in body:
-        grade = grade_in_line(line.text)
+    """The grade from the first grade line anywhere in the section ("GRADE GOOD", or "GRADE" then "GOOD")."""
+    texts = [text for line in body if (text := clean(line.text))]
+    for index, text in enumerate(texts):
+        grade = grade_in_line(text)
         if grade is not None:
             return grade
+        if GRADE_ALONE.fullmatch(text) and index + 1 < len(texts) and _GRADE_WORD.fullmatch(texts[index + 1]):
+            return grade_of(texts[index + 1].rstrip("."))
     return None
 
 
@@ -111,6 +117,8 @@ def _skippable(text: str, area_id: str) -> bool:
         not text
         or is_page_marker(text)
         or GRADE_LINE.match(text) is not None
+        or GRADE_ALONE.fullmatch(text) is not None
+        or ((text.isupper() or text.istitle()) and _GRADE_WORD.fullmatch(text) is not None)  # under "GRADE"
         or heading_area(text) == area_id
     )
 
