@@ -30,7 +30,7 @@ KNOWN_BULLETS = frozenset(BULLETS | SUB_BULLETS | set("·•◦▪■□◆◇�
 _DASHES = frozenset("-–—−")
 _NUMBER = re.compile(r"(\d{1,2})[.)]\s+(?=\S)")
 _LETTER = re.compile(r"\(?([a-z]|[ivx]{1,4})\)\s+(?=\S)")
-_NOT_MARKERS = frozenset("‘“\"'([{£$€#%&@/\\<>")  # opening quotes and brackets, currency, ...
+_NOT_MARKERS = frozenset("‘“\"'([{£$€#%&@/\\<>,.;:!?)]}’”")  # quotes, brackets, currency, punctuation
 _ENDS_SENTENCE = (".", ":", ";", "!", "?")
 _MIN_REPEATS = 2
 _SUB_RUN = 2

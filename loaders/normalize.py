@@ -35,7 +35,7 @@ _MOJIBAKE_SIGN = re.compile(
 
 _WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 _LINE_END = re.compile(r"(?<![A-Za-z-])([A-Za-z]+(?:-[A-Za-z]+)*)-$")
-_LINE_START = re.compile(r"\s*([a-z]+(?:-[a-z]+)*)(?![A-Za-z-])")
+_LINE_START = re.compile(r"\s*([a-z]+(?:-[a-z]+)*)(?![A-Za-z-])([^\s\w]*)")  # the tail and its punctuation
 _INLINE = re.compile(r"(?<![A-Za-z-])([A-Za-z]+(?:-[A-Za-z]+)*)- ([a-z]+(?:-[a-z]+)*)(?![A-Za-z-])")
 _NOT_A_TAIL = frozenset({"and", "or", "to", "nor", "as", "but"})  # "short- and long-term"
 _BLANKS_BRIDGED = 2
@@ -109,7 +109,7 @@ def _join_hyphenation(lines: list[Line]) -> list[Line]:
             start = _LINE_START.match(lines[following].text)
             if start:
                 head, tail = end.group(1), start.group(1)
-                text = text.rstrip()[: end.start()] + evidence.joined(head, tail)
+                text = text.rstrip()[: end.start()] + evidence.joined(head, tail) + start.group(2)
                 rest = lines[following].text[start.end() :].lstrip()
                 lines[following] = replace(lines[following], text=rest)
         if text != lines[i].text:

@@ -17,12 +17,13 @@ import itertools
 import re
 import shutil
 import subprocess
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import render_pdf
+from loaders.glossary import split_entry
 from tests.heldout import SAMPLES, Variant, rewrite_report
 
 Edit = Callable[[str], str]
@@ -159,7 +160,7 @@ def hyphenate_line_ends(every: int = 2) -> Edit:
     def edit(text: str) -> str:
         lines = text.split("\n")
         count = 0
-        for i in range(1, len(lines)):
+        for i in range(1, _glossary_start(lines)):  # not inside glossary columns
             above, line = lines[i - 1], lines[i]
             if len(above.split()) < 6 or _LABEL.match(line) or above.rstrip().endswith("-"):
                 continue
@@ -224,21 +225,31 @@ def glossary_entries(text: str) -> tuple[list[str], list[tuple[str, str]]]:
         parts = re.split(r"\s{2,}|\t", line.strip(), maxsplit=1)
         if len(parts) == 2:
             entries.append((parts[0], parts[1]))
+        elif len(line.split()) > 1:  # "ACC (TP) assistant chief constable …": split as the sample prints it
+            entry = split_entry(line)
+            if entry:
+                entries.append(entry)
     return lines[: start + 1], entries
 
 
-def two_column_glossary(text: str) -> str:
-    """The glossary set in two columns, as ``pdftotext -layout`` prints a two-column page."""
+def two_column_glossary(text: str, column: int = 46) -> str:
+    """The glossary set in two columns, as ``pdftotext -layout`` prints a two-column page; a long expansion
+    wraps inside its column."""
     head, entries = glossary_entries(text)
     half = (len(entries) + 1) // 2
     width = max(len(a) for a, _ in entries) + 3
-    column = max(len(a) + len(e) for a, e in entries[:half]) + width + 6
-    rows = []
-    for left, right in itertools.zip_longest(entries[:half], entries[half:]):
-        cell = f"{left[0]:<{width}}{left[1]}"
-        if right:
-            cell = f"{cell:<{column}}{right[0]:<{width}}{right[1]}"
-        rows.extend([cell, ""])
+
+    def cells(part: list[tuple[str, str]]) -> list[str]:
+        out: list[str] = []
+        for abbreviation, expansion in part:
+            wrapped = textwrap.wrap(expansion, column - width) or [""]
+            out.append(f"{abbreviation:<{width}}{wrapped[0]}")
+            out.extend(" " * width + more for more in wrapped[1:])
+            out.append("")
+        return out
+
+    left, right = cells(entries[:half]), cells(entries[half:])
+    rows = [f"{a:<{column + 4}}{b}".rstrip() for a, b in itertools.zip_longest(left, right, fillvalue="")]
     return "\n".join([*head, "", *rows])
 
 
@@ -370,14 +381,46 @@ def materialise(rendition: Rendition, directory: Path) -> Path:
     if rendition.producer == "text":
         path.write_bytes(text.encode("utf-8"))
     elif rendition.producer == "reportlab":
-        render_pdf(text.split("\n"), path)
+        render_columns_pdf(text.split("\n"), path)
     elif rendition.producer == "layout":
-        pdf = render_pdf(text.split("\n"), directory / f"{rendition.name}-source.pdf")
+        pdf = render_columns_pdf(text.split("\n"), directory / f"{rendition.name}-source.pdf")
         subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), str(path)], check=True, timeout=60)
     elif rendition.producer == "soffice":
         _soffice_pdf(text, path)
     else:
         raise ValueError(f"unknown producer {rendition.producer!r}")
+    return path
+
+
+_CELL = re.compile(r"\S(?:.*?\S)??(?=\s{3,}|\s*$)")
+
+
+def render_columns_pdf(lines: Sequence[str], path: Path, lines_per_page: int = 50) -> Path:
+    """As :func:`tests.conftest.render_pdf`, but after the glossary heading every cell of a line (text apart
+    by three spaces or more) is drawn at its own x position, so a two-column glossary is two columns on the
+    page (pdfplumber then sees words far apart, not space characters)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from tests.conftest import _register_font
+
+    font = _register_font()
+    height = A4[1]
+    leading = (height - 100) / lines_per_page
+    glossary = _glossary_start(lines)
+    pdf = canvas.Canvas(str(path), pagesize=A4, pageCompression=1)
+    for start in range(0, max(len(lines), 1), lines_per_page):
+        pdf.setFont(font, min(9, leading * 0.8))
+        for row, text in enumerate(lines[start : start + lines_per_page]):
+            y = height - 50 - row * leading
+            if start + row <= glossary:
+                if text.strip():
+                    pdf.drawString(40, y, text.rstrip())
+                continue
+            for cell in _CELL.finditer(text.rstrip()):
+                pdf.drawString(40 + cell.start() * 5.4, y, cell.group(0))
+        pdf.showPage()
+    pdf.save()
     return path
 
 
