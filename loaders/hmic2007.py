@@ -18,7 +18,7 @@ from loaders.facts import (
     developments_to_reinspections,
     overview_to_facts,
 )
-from loaders.forces import ForceRegister, identify_force
+from loaders.forces import ForceRegister, decide_force
 from loaders.furniture import remove_furniture
 from loaders.glossary import GLOSSARY_HEADING, lines_to_glossary
 from loaders.model import (
@@ -34,7 +34,13 @@ from loaders.model import (
     SourceText,
 )
 from loaders.normalize import normalize_lines
-from loaders.sections import first_confirmed_heading, heading_area, lines_to_sections, raw_to_section
+from loaders.sections import (
+    first_confirmed_heading,
+    heading_area,
+    lines_to_sections,
+    raw_to_section,
+    summary_lines,
+)
 from loaders.tables import FORCE_SUMMARY, NATIONAL_SUMMARY, force_summary_rows, national_summary_rows
 from loaders.text_utils import clean, join_lines
 
@@ -148,8 +154,17 @@ def parse_report(source: SourceText, register: ForceRegister) -> InspectionRepor
         warnings.extend(section_warnings)
 
     whole = join_lines(lines)
-    force, force_warnings = identify_force(whole.text, register)
-    warnings.extend(force_warnings)
+    decision = decide_force(
+        register,
+        _title_text(lines),
+        _text(lines[marks.overview + 1 : _region_end(marks.overview, marks, sections_start)])
+        if marks.overview is not None
+        else "",
+        [_text(summary_lines(raw)) for raw in raw_sections],
+        whole.text,
+    )
+    force = decision.force
+    warnings.extend(decision.warnings)
     if force is None:
         warnings.append("the report's force could not be identified")
     period, year, _ = assessment_period(whole, file)
@@ -175,7 +190,28 @@ def parse_report(source: SourceText, register: ForceRegister) -> InspectionRepor
         sections=tuple(sections),
         glossary=glossary,
         warnings=tuple(warnings),
+        force_basis=decision.basis if force else "",
     )
+
+
+_TITLE_LINES = 10
+_TITLE_MAX_WORDS = 14
+
+
+def _text(lines: Sequence[Line]) -> str:
+    return join_lines(lines).text
+
+
+def _title_text(lines: Sequence[Line]) -> str:
+    """The report's title block: its first short lines, before the first paragraph of prose."""
+    title: list[Line] = []
+    for line in lines:
+        words = line.text.split()
+        if len(words) > _TITLE_MAX_WORDS or len(title) >= _TITLE_LINES:
+            break
+        if words:
+            title.append(line)
+    return _text(title)
 
 
 def _missing(

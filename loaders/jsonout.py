@@ -35,6 +35,7 @@ def report_to_json(report: InspectionReport) -> dict[str, Any]:
             "id": report.force.id,
             "ons_code": report.force.ons_code,
             "in_register": report.force.in_register,
+            "decided_by": report.force_basis or None,
         },
         "report_id": report.report_id,
         "year": report.year,

@@ -261,6 +261,7 @@ class InspectionReport:
     entities: tuple[Entity, ...] = ()
     leads: tuple[Lead, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    force_basis: str = ""  # what decided the force ("named in the overview, 4 section summaries", "--force")
 
     @property
     def report_id(self) -> str:

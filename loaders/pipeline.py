@@ -26,6 +26,10 @@ def load_report(path: str | Path, options: LoadOptions | None = None) -> Inspect
     source = read_source(path, options)
     register = _register(options)
     report = parse_report(source, register)
+    if options.force_id is not None:  # the user's word beats the text's
+        force = register.by_id(options.force_id)
+        note = f"force set by --force to {force.id!r} (the text suggested {report.force.id!r})"
+        report = replace(report, force=force, force_basis="--force", warnings=(*report.warnings, note))
     try:
         vocabulary = Vocabulary.load()
     except (OSError, ValueError) as error:  # a broken vocabulary is a setup fault, not the report's

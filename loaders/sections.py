@@ -99,6 +99,16 @@ def lines_to_sections(lines: Sequence[Line]) -> list[RawSection]:
     return [RawSection(heading, area_id, tuple(body)) for heading, area_id, body in found]
 
 
+def summary_lines(raw: RawSection) -> list[Line]:
+    """The section's own summary: its lines before the first finding list ("Contextual factors" …)."""
+    out: list[Line] = []
+    for line in raw.body:
+        if FINDING_HEADINGS.get(label_key(clean(line.text))) is not None:
+            break
+        out.append(line)
+    return out
+
+
 def section_grade(body: Sequence[Line]) -> Grade | None:
     """The grade from the first grade line anywhere in the section ("GRADE GOOD", or "GRADE" then "GOOD")."""
     texts = [text for line in body if (text := clean(line.text))]
