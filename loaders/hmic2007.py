@@ -133,7 +133,9 @@ def read_overview(
 def parse_report(source: SourceText, register: ForceRegister) -> InspectionReport:
     """Read the structure of one report; raise :class:`LoaderError` if the text is not a report."""
     file = source.name
-    kept, furniture_warnings = remove_furniture(source.lines)
+    kept, furniture_warnings = (
+        (source.lines, ()) if source.furniture_removed else remove_furniture(source.lines)
+    )
     lines, normalize_warnings = normalize_lines(kept)
     source = replace(source, lines=lines)  # later stages (entities, leads) read the normalised text
     warnings: list[str] = [*furniture_warnings, *normalize_warnings]

@@ -71,6 +71,7 @@ class SourceText:
     pages: int | None
     lines: tuple[Line, ...]
     warnings: tuple[str, ...] = ()
+    furniture_removed: bool = False  # True once :func:`loaders.furniture.remove_furniture` has run
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ _SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2002\u2003\u2009"), " ")
 _DROPPED = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 _LIGATURES = dict(zip(range(0xFB00, 0xFB07), ("ff", "fi", "fl", "ffi", "ffl", "st", "st"), strict=True))
 _TABLE = {**_SPACES, **_DROPPED, **_LIGATURES}
+_HIDDEN = re.compile("[" + "".join(map(chr, _TABLE)) + "]")
 # a UTF-8 lead byte read as cp1252 (Â-ô) followed by a continuation byte read as cp1252 or latin-1
 _MOJIBAKE_SIGN = re.compile(
     "[\u00c2-\u00f4][\u0080-\u00bf\u2018-\u203a\u20ac\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc]"
@@ -60,7 +61,7 @@ def _fix_characters(text: str) -> str:
         import ftfy  # imported on first need: most lines never reach this
 
         text = ftfy.fix_text(text, uncurl_quotes=False, fix_character_width=False, unescape_html=False)
-    return text.translate(_TABLE)
+    return text.translate(_TABLE) if _HIDDEN.search(text) else text
 
 
 @functools.cache
@@ -79,9 +80,7 @@ class Evidence:
     """Word forms printed in the document (lower case), to decide "head-" + "tail"."""
 
     def __init__(self, lines: Sequence[Line]) -> None:
-        self.counts: Counter[str] = Counter()
-        for line in lines:
-            self.counts.update(word.casefold() for word in _WORD.findall(line.text))
+        self.counts: Counter[str] = Counter(_WORD.findall("\n".join(line.text for line in lines).casefold()))
 
     def joined(self, head: str, tail: str) -> str:
         """``head + tail`` for a syllable split, ``head-tail`` for a compound."""

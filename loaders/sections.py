@@ -40,6 +40,7 @@ FINDING_HEADINGS: dict[str, FindingKind] = {
     "area for improvement": FindingKind.AREA_FOR_IMPROVEMENT,
 }
 _MAX_HEADING_WORDS = 8
+_MAX_HEADING_CHARS = 80
 # Landmarks near a section heading that confirm it is one (used when no summary table marks the start).
 _SECTION_LANDMARKS = re.compile(
     r"(national grade distribution|national contextual factors|contextual factors|strengths|GRADE\b)",
@@ -62,6 +63,8 @@ class RawSection:
 
 def heading_area(text: str) -> str | None:
     """Area id if ``text`` is a whole section heading ("Protecting Vulnerable People – Missing Persons")."""
+    if len(text) > _MAX_HEADING_CHARS and len(text.split()) > _MAX_HEADING_WORDS:  # quick reject of prose
+        return None
     text = clean(text)
     if not text or len(text.split()) > _MAX_HEADING_WORDS or line_marker(text)[0] is not None:
         return None
