@@ -66,7 +66,14 @@ def lines_to_glossary(lines: Sequence[Line], file: str) -> tuple[list[GlossaryEn
             pages.setdefault(line.page, []).append(line)
     by_page: list[list[list[GlossaryEntry]]] = []
     for page_lines in pages.values():
-        columns, page_warnings = _page_entries(page_lines, file)
+        columns, leading, page_warnings = _page_entries(page_lines, file)
+        for column, more in enumerate(leading):  # a row broken by the page: its text runs on at the top
+            earlier = next((page[column] for page in reversed(by_page) if page[column]), None)
+            if more and earlier:
+                last = earlier[-1]
+                earlier[-1] = GlossaryEntry(
+                    last.abbreviation, clean(_joined([last.expansion, *more])), last.span
+                )
         by_page.append(columns)
         warnings.extend(page_warnings)
     # Columns page by page, or a two-column table running over pages (all left cells first): a glossary
@@ -86,6 +93,7 @@ _CELL = re.compile(r"\S(?:.*?\S)??(?=\t|\s{3,}|\s*$)")
 _COLUMN_BUCKET = 4
 _MIN_COLUMN_ROWS = 2
 _INDENTED = 3
+_DRIFT = 6  # a proportional font moves a column's cells this many characters at most
 
 
 def _cells(line: Line) -> list[tuple[int, str]]:
@@ -111,10 +119,13 @@ def _right_column(rows: Sequence[list[tuple[int, str]]]) -> int | None:
     return min(positions[bucket]) if count >= _MIN_COLUMN_ROWS else None
 
 
-def _page_entries(lines: Sequence[Line], file: str) -> tuple[list[list[GlossaryEntry]], list[str]]:
+def _page_entries(
+    lines: Sequence[Line], file: str
+) -> tuple[list[list[GlossaryEntry]], list[list[str]], list[str]]:
+    """Each column's entries of one page, each column's lines before its first entry, and warnings."""
     rows = [_cells(line) for line in lines]
     right = _right_column(rows)
-    columns: list[list[list]] = [[], []]
+    columns: list[list[list]] = [[], []]  # items: ["entry", abbreviation, text, line] or ["more", text]
     warnings: list[str] = []
     left_start = min((cells[0][0] for cells in rows if cells), default=0)
     for line, cells in zip(lines, rows, strict=True):
@@ -128,14 +139,51 @@ def _page_entries(lines: Sequence[Line], file: str) -> tuple[list[list[GlossaryE
                 warnings.append(
                     f"line {line.number}: glossary line not understood: {clean(line.text)[:60]!r}"
                 )
+    leading = [_leading(column) for column in columns]
     entries = [
         [
             GlossaryEntry(abbreviation, clean(expansion), span_of([line], file))
-            for abbreviation, expansion, line in column
+            for abbreviation, expansion, line in _resolve(column)
         ]
         for column in columns
     ]
-    return entries, warnings
+    return entries, leading, warnings
+
+
+def _leading(items: list[list]) -> list[str]:
+    """Take the continuation lines before the column's first entry off the column: they end a row that
+    began on the page before (with centred cells, but for the first entry's own upper half)."""
+    count = next((i for i, item in enumerate(items) if item[0] == "entry"), len(items))
+    if count < len(items) and _centred(items):
+        count -= min(count, _centred_heads(items)[0])
+    taken = [item[1] for item in items[:count]]
+    del items[:count]
+    return taken
+
+
+def _centred(items: list[list]) -> bool:
+    return any(item[0] == "entry" and not item[2].strip() for item in items)
+
+
+def _centred_heads(items: list[list]) -> list[int]:
+    """With vertically centred cells, how many lines above its abbreviation each entry has: its lines
+    above mirror those below, so counting back from the column's last entry (whose lower half is all that
+    follows it) splits the lines between two abbreviations between the two."""
+    gaps: list[int] = []  # continuation lines before each entry, and (last) after the last entry
+    run = 0
+    for item in items:
+        if item[0] == "more":
+            run += 1
+        else:
+            gaps.append(run)
+            run = 0
+    gaps.append(run)
+    heads = [0] * (len(gaps) - 1)
+    below = gaps[-1]
+    for k in range(len(heads) - 1, -1, -1):
+        heads[k] = min(below, gaps[k])
+        below = gaps[k] - heads[k]
+    return heads
 
 
 def _read_cell(cells: list[tuple[int, str]], start: int, column: list[list], line: Line) -> bool:
@@ -144,10 +192,12 @@ def _read_cell(cells: list[tuple[int, str]], start: int, column: list[list], lin
     if _LETTER_HEADER.fullmatch(clean(text)):
         return True
     indented = cells[0][0] >= start + _INDENTED
-    if column and (indented or text[:1].islower()):
-        above = column[-1][1].rstrip()
-        joint = "" if above.endswith("-") and above[-2:-1].isalpha() else " "  # "co-" / "ordination"
-        column[-1][1] = f"{above}{joint}{text}"
+    paired = len(cells) > 1 and _looks_like_entry_head(cells[0][1])  # "PSU   police standards unit"
+    if len(cells) == 1 and cells[0][0] < start + _DRIFT:  # "RSO registered …" a little off its column
+        own = split_entry(text)
+        paired = own is not None and _looks_like_entry_head(own[0])
+    if not paired and (indented or (column and text[:1].islower())):
+        column.append(["more", text])
         return True
     entry = (clean(cells[0][1]), text.split(cells[0][1], 1)[1]) if len(cells) > 1 else None
     if (
@@ -156,7 +206,56 @@ def _read_cell(cells: list[tuple[int, str]], start: int, column: list[list], lin
         or len(entry[0].split()) > _MAX_ABBREVIATION_TOKENS
     ):
         entry = split_entry("  ".join(cell for _, cell in cells))
+    if len(cells) == 1 and _looks_like_entry_head(text):
+        entry = (clean(text), "")  # an abbreviation whose expansion sits above and below it (a centred cell)
     if entry is None:
         return False
-    column.append([entry[0], entry[1], line])
+    column.append(["entry", entry[0], entry[1], line])
     return True
+
+
+def _looks_like_entry_head(text: str) -> bool:
+    """An abbreviation alone ("ACPO", "ACC (TP)"): its expansion is printed around it."""
+    tokens = text.split()
+    return (
+        len(tokens) <= _MAX_ABBREVIATION_TOKENS
+        and sum(ch.isupper() for ch in tokens[0]) > 1
+        and _looks_like_abbreviation(tokens[0])
+        and all(_QUALIFIER.fullmatch(token) for token in tokens[1:])
+    )
+
+
+def _resolve(items: list[list]) -> list[tuple[str, str, Line]]:
+    """Entries with their continuation lines. Top-aligned cells: a continuation belongs to the entry above.
+    Vertically centred cells (an abbreviation printed alone, its expansion around it): see
+    :func:`_centred_heads`."""
+    heads = iter(_centred_heads(items)) if _centred(items) else None
+    entries: list[list] = []  # [abbreviation, head lines, own text, tail lines, line]
+    pending: list[str] = []
+    for item in items:
+        if item[0] == "more":
+            pending.append(item[1])
+            continue
+        head: list[str] = []
+        if heads is not None:
+            count = next(heads)
+            head, pending = pending[len(pending) - count :] if count else [], pending[: len(pending) - count]
+        if entries:
+            entries[-1][3].extend(pending)
+        else:
+            head = pending + head
+        entries.append([item[1], head, item[2], [], item[3]])
+        pending = []
+    if entries:
+        entries[-1][3].extend(pending)
+    return [(a, _joined([*head, own, *tail]), line) for a, head, own, tail, line in entries]
+
+
+def _joined(parts: list[str]) -> str:
+    text = ""
+    for part in (p.strip() for p in parts):
+        if not part:
+            continue
+        joint = "" if text.endswith("-") and text[-2:-1].isalpha() else " "  # "co-" / "ordination"
+        text = f"{text}{joint}{part}" if text else part
+    return text

@@ -49,6 +49,8 @@ def line_marker(text: str) -> tuple[str | None, str]:
         return first, text[1:].strip()
     if len(text) > 2 and text[1].isspace() and _glyph(first):
         return first, text[2:].strip()
+    if len(text) == 1 and not first.isalnum() and _glyph(first):  # the glyph alone, its text on the next line
+        return first, ""
     if first.isdigit() and (match := _NUMBER.match(text)):
         return NUMBERED, text[match.end() :]
     if (first == "(" or first.islower()) and (match := _LETTER.match(text)):

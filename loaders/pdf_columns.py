@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from typing import Any
 
 _GLOSSARY = re.compile(r"glossary", re.IGNORECASE)
 _WIDE = 3.0  # a gap wider than this many average character widths separates cells
+_MIN_ALIGNED = 3  # words of this many lines starting at one x position mark a column
 
 
 class ColumnState:
@@ -43,6 +45,13 @@ def widen_gaps(page: Any, text: str, state: ColumnState) -> str:
         return text
     width = sum(w["x1"] - w["x0"] for w in words) / max(1, sum(len(w["text"]) for w in words))
     left = min(w["x0"] for w in words)
+    # where cells start: x positions reached after a wide gap on several lines (a table column)
+    starts = Counter(
+        round(word["x0"])
+        for before, word in itertools.pairwise(words)
+        if word["x0"] - before["x1"] > _WIDE * width
+    )
+    columns = {x for x, n in starts.items() if n >= _MIN_ALIGNED}
     out: list[str] = []
     at = 0
     for index, line in enumerate(lines):
@@ -51,15 +60,18 @@ def widen_gaps(page: Any, text: str, state: ColumnState) -> str:
         if [w["text"] for w in chunk] != tokens:  # out of step with the words: leave the rest as extracted
             return "\n".join([*out, *lines[index:]])
         at += len(tokens)
-        out.append(_spaced(chunk, width, left) if tokens and index >= first else line)
+        out.append(_spaced(chunk, width, left, columns) if tokens and index >= first else line)
     return "\n".join(out)
 
 
-def _spaced(words: list[dict[str, Any]], width: float, left: float) -> str:
-    """The words at their columns: an indent, and wide gaps as spaces, in average character widths."""
+def _spaced(words: list[dict[str, Any]], width: float, left: float, columns: set[int]) -> str:
+    """The words at their columns: an indent, and wide gaps as spaces, in average character widths. A word
+    that starts where words of other lines start too (a table column) begins a cell however close."""
     text = " " * round((words[0]["x0"] - left) / width) + words[0]["text"]
     for before, word in itertools.pairwise(words):
-        if word["x0"] - before["x1"] > _WIDE * width:
+        x = round(word["x0"])
+        aligned = bool(columns & {x - 1, x, x + 1})
+        if word["x0"] - before["x1"] > _WIDE * width or aligned:
             text += " " * max(3, round((word["x0"] - left) / width) - len(text))
         else:
             text += " "

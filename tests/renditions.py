@@ -280,6 +280,13 @@ def heading_case(case: Callable[[str], str]) -> Edit:
     return edit
 
 
+def heading_colons(text: str) -> str:
+    """Finding headings printed with a colon ("Strengths:")."""
+    return "\n".join(
+        line.rstrip() + ":" if _FINDING_HEADING.match(line) else line for line in text.split("\n")
+    )
+
+
 def insert_after(anchor: str, sentence: str) -> Edit:
     """``sentence`` added as a paragraph after the first line containing ``anchor``."""
 
@@ -358,6 +365,7 @@ class Rendition:
     variant: Variant | None = None  # a force rename (tests.heldout), applied before the edits
     contacts: tuple[ContactShape, ...] = ()
     tables: bool = True  # False when the edits drop the summary tables
+    glossary_columns: int = 1  # LibreOffice: the glossary as an HTML table of this many entry columns
     slow: bool = False
     notes: dict[str, str] = field(default_factory=dict)
 
@@ -386,7 +394,7 @@ def materialise(rendition: Rendition, directory: Path) -> Path:
         pdf = render_columns_pdf(text.split("\n"), directory / f"{rendition.name}-source.pdf")
         subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), str(path)], check=True, timeout=60)
     elif rendition.producer == "soffice":
-        _soffice_pdf(text, path)
+        _soffice_pdf(text, path, rendition.glossary_columns)
     else:
         raise ValueError(f"unknown producer {rendition.producer!r}")
     return path
@@ -428,10 +436,21 @@ def soffice_available() -> bool:
     return shutil.which("soffice") is not None
 
 
-def _soffice_pdf(text: str, path: Path) -> None:
-    """The text as an HTML page (one paragraph per line, bullets as list items), converted by LibreOffice."""
+def _soffice_pdf(text: str, path: Path, glossary_columns: int = 1) -> None:
+    """The text as an HTML page (one paragraph per line, bullets as list items; the glossary, with two
+    columns, as a table of abbreviation and expansion cells), converted by LibreOffice."""
     body = []
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    if glossary_columns == 2:
+        head, entries = glossary_entries(text)
+        half = (len(entries) + 1) // 2
+        rows = []
+        for left, right in itertools.zip_longest(entries[:half], entries[half:]):
+            cells = [*(left or ("", "")), *(right or ("", ""))]
+            rows.append("<tr>" + "".join(f"<td valign='top'>{html.escape(c)}</td>" for c in cells) + "</tr>")
+        table = '<table style="font-size:8pt" width="100%">' + "".join(rows) + "</table>"
+        lines = head
+    for line in lines:
         match = _MARKER.match(line)
         if match and match[2] == "•":
             body.append(
@@ -439,6 +458,8 @@ def _soffice_pdf(text: str, path: Path) -> None:
             )
         else:
             body.append(f'<p style="margin:0;font-size:8pt">{html.escape(line) or "&nbsp;"}</p>')
+    if glossary_columns == 2:
+        body.append(table)
     page = "<html><head><meta charset='utf-8'></head><body>" + "\n".join(body) + "</body></html>"
     source = path.with_suffix(".html")
     source.write_text(page, encoding="utf-8")

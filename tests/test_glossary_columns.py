@@ -70,3 +70,33 @@ def test_two_column_glossary_in_a_pdf_keeps_its_columns(tmp_path: Path) -> None:
     ]
     assert ("KIN", "key individual network") in [(e.abbreviation, e.expansion) for e in entries]
     assert source.lines[0].text == "Some text before."  # pages before the glossary are untouched
+
+
+def test_vertically_centred_cells_give_each_abbreviation_its_own_lines() -> None:
+    """A LibreOffice/Word table centres the abbreviation beside a wrapped expansion."""
+    text = "\n".join(
+        [
+            "SGC        Specific Grading Criteria",
+            "           strategic improvement",
+            "SIB",
+            "           board",
+            "           specific, measurable,",
+            "SMART      achievable, realistic,",
+            "           timely",
+        ]
+    )
+    assert _glossary(text) == [
+        ("SGC", "Specific Grading Criteria"),
+        ("SIB", "strategic improvement board"),
+        ("SMART", "specific, measurable, achievable, realistic, timely"),
+    ]
+
+
+def test_row_broken_by_a_page_continues_at_the_top_of_the_next() -> None:
+    lines = [Line(1, "CDD        corporate development", 1), Line(2, "           department", 2)]
+    lines.append(Line(3, "CIU        criminal investigation unit", 2))
+    entries, _ = lines_to_glossary(lines, "t.pdf")
+    assert [(e.abbreviation, e.expansion) for e in entries] == [
+        ("CDD", "corporate development department"),
+        ("CIU", "criminal investigation unit"),
+    ]

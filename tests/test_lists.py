@@ -66,3 +66,11 @@ def test_unknown_symbol_must_repeat_to_be_a_marker() -> None:
     assert list_openers(items) == (frozenset(), frozenset())
     items = item_lines([("+ one.", "+ one."), ("+ two.", "+ two.")])
     assert list_openers(items)[0] == {"+"}
+
+
+def test_glyph_alone_on_its_line_opens_the_item_below() -> None:
+    """LibreOffice draws a symbol-font bullet on its own baseline: the glyph and its text on two lines."""
+    assert _findings("Strengths", "❖", "First finding.", "❖", "Second finding.") == [
+        ("strength", "First finding."),
+        ("strength", "Second finding."),
+    ]

@@ -21,6 +21,7 @@ from tests.renditions import (
     glyph_bullets,
     grade_layout,
     heading_case,
+    heading_colons,
     hidden_characters,
     hyphenate_line_ends,
     insert_after,
@@ -135,6 +136,23 @@ RENDITIONS: tuple[Rendition, ...] = tuple(
             "slow": True,
         },
         "soffice": {"producer": "soffice", "edits": (ligatures,), "slow": True},
+        "soffice-glyphs-glossary-table": {
+            "producer": "soffice",
+            "edits": (glyph_bullets("❖", "o"), hyphenate_line_ends(3)),
+            "glossary_columns": 2,
+            "slow": True,
+        },
+        "combined-paragraphs-glyphs-crlf": {
+            "edits": (glyph_bullets("·§", "o"), ligatures, paragraph_per_line, hidden_characters, crlf),
+        },
+        "headings-colons-blank-lines": {
+            "edits": (
+                heading_colons,
+                tabs_and_indents,
+                grade_layout("Grade: {Grade}"),
+                heading_case(str.title),
+            ),
+        },
     }.items()
 )
 
