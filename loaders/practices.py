@@ -122,8 +122,7 @@ def parse_contact(text: str, lines: Sequence[Line], file: str) -> Contact | None
 def parse_contacts(texts: Sequence[str], lines: Sequence[Line], file: str) -> tuple[Contact, ...]:
     """Every contact of a contact field, from its lines' texts (the FORCE CONTACT label removed)."""
     records: list[list[str]] = []
-    for text in texts:
-        text = clean(text)
+    for text in (part for whole in texts for part in _split_line(clean(whole))):
         if not text:
             continue
         if records and _wraps(records[-1][-1], text) and not _FIELD_LABEL.match(text):
@@ -134,6 +133,27 @@ def parse_contacts(texts: Sequence[str], lines: Sequence[Line], file: str) -> tu
             records.append([text])
     span = span_of(lines, file)
     return tuple(contact for record in records if (contact := _record(record, span)) is not None)
+
+
+_NEXT_WHO = re.compile(r"[\s;,]*(?:and\s+)?(?=[A-Z])")
+
+
+def _split_line(text: str) -> list[str]:
+    """A line holding two contacts ("… – 07799 656588 DS Ann Other, DV Co-ordinator – 0115 …") split after
+    the first one's phone or e-mail, where a rank or a name and post begin."""
+    parts: list[str] = []
+    start = 0
+    for match in (*_PHONE.finditer(text), *_EMAIL.finditer(text)):
+        rest = _NEXT_WHO.match(text, match.end())
+        if rest is None or rest.end() >= len(text):
+            continue
+        tail = text[rest.end() :]
+        who = _DASH.split(tail, 1)[0].split(",", 1)[0]
+        if _RANK.match(tail) or ("," in tail[:60] and is_personal_name(who.strip())):
+            parts.append(text[start : match.end()])
+            start = rest.end()
+    parts.append(text[start:])
+    return parts
 
 
 def _starts_contact(record: list[str], text: str) -> bool:

@@ -95,3 +95,14 @@ def test_email_only_contact_loads_and_validates_without_a_person_node(email_only
     assert practice["contacts"] == [practice["contact"]]
     assert practice["contact"]["name"] is None and practice["contact"]["is_person"] is False
     assert all(lead.entity_id != "person/" for lead in report.leads)
+
+
+def test_two_contacts_run_together_on_one_line_are_split() -> None:
+    """Paragraph-per-line extraction puts both contacts of a practice on one line."""
+    found = _contacts(
+        "Det Supt Sam Smith, Head of PPU – 07700 900123 DS Ann Other, DV Co-ordinator – 0115 967 0999"
+    )
+    assert [(c[0], c[1], c[3]) for c in found] == [
+        ("Sam Smith", "Det Supt", "07700 900123"),
+        ("Ann Other", "DS", "0115 967 0999"),
+    ]

@@ -145,6 +145,15 @@ RENDITIONS: tuple[Rendition, ...] = tuple(
         "combined-paragraphs-glyphs-crlf": {
             "edits": (glyph_bullets("·§", "o"), ligatures, paragraph_per_line, hidden_characters, crlf),
         },
+        "contacts-paragraphs": {
+            "contacts": NOTTS_CONTACTS if sample == "notts" else NORTHANTS_CONTACTS,
+            "edits": (paragraph_per_line,),
+        },
+        "contacts-reportlab": {
+            "contacts": NOTTS_CONTACTS if sample == "notts" else NORTHANTS_CONTACTS,
+            "producer": "reportlab",
+            "slow": True,
+        },
         "headings-colons-blank-lines": {
             "edits": (
                 heading_colons,
