@@ -58,9 +58,15 @@ def line_marker(text: str) -> tuple[str | None, str]:
     return None, text
 
 
+def known_bullet(key: str) -> bool:
+    """A glyph that is a bullet wherever it starts a line: the usual ones, and any private-use character
+    (what a symbol font such as Symbol or Wingdings leaves after extraction, U+F0B7, U+F0A7 …)."""
+    return key in KNOWN_BULLETS or (len(key) == 1 and unicodedata.category(key) == "Co")
+
+
 def _glyph(ch: str) -> bool:
     """A character that can only be a marker when it stands alone at the start of a line."""
-    if ch in KNOWN_BULLETS:
+    if known_bullet(ch):
         return True
     if ch in _NOT_MARKERS or ch.isdigit():
         return False
@@ -102,7 +108,7 @@ def list_openers(items: Sequence[ItemLine]) -> tuple[frozenset[str], frozenset[s
     valid = {
         key
         for key, n in counts.items()
-        if (key in KNOWN_BULLETS or key in (NUMBERED, LETTERED) or n >= _MIN_REPEATS)
+        if (known_bullet(key) or key in (NUMBERED, LETTERED) or n >= _MIN_REPEATS)
         and (key not in _DASHES or key in BULLETS or settled[key] * 2 >= n)
     }
     if len(valid) < 2:

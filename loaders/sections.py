@@ -28,8 +28,10 @@ from loaders.text_utils import (
 )
 
 # "GRADE GOOD", "Grade: Good", "Grade – Fair"; or "GRADE" alone with the grade on the next line
-GRADE_LINE = re.compile(r"GRADE\s*[:–—-]?\s*(EXCELLENT|GOOD|FAIR|POOR)\b", re.IGNORECASE)
-GRADE_ALONE = re.compile(r"GRADE\s*[:–—-]?", re.IGNORECASE)
+GRADE_LINE = re.compile(
+    r"(?:(?:overall|force|area)\s+)?GRADE\s*[:–—-]?\s*(EXCELLENT|GOOD|FAIR|POOR)\b", re.IGNORECASE
+)
+GRADE_ALONE = re.compile(r"(?:(?:overall|force|area)\s+)?GRADE\s*[:–—-]?", re.IGNORECASE)
 _GRADE_WORD = re.compile(r"(EXCELLENT|GOOD|FAIR|POOR)\.?", re.IGNORECASE)
 DEVELOPING_PRACTICE = re.compile(r"developing\s+practices?", re.IGNORECASE)
 FINDING_HEADINGS: dict[str, FindingKind] = {
@@ -38,9 +40,11 @@ FINDING_HEADINGS: dict[str, FindingKind] = {
     "work in progress": FindingKind.WORK_IN_PROGRESS,
     "areas for improvement": FindingKind.AREA_FOR_IMPROVEMENT,
     "area for improvement": FindingKind.AREA_FOR_IMPROVEMENT,
+    "area s for improvement": FindingKind.AREA_FOR_IMPROVEMENT,  # "Area(s) for improvement"
 }
 _MAX_HEADING_WORDS = 8
 _MAX_HEADING_CHARS = 80
+_SECTION_NUMBER = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[A-Z]\.)\s+(?=[A-Z])")
 # Landmarks near a section heading that confirm it is one (used when no summary table marks the start).
 _SECTION_LANDMARKS = re.compile(
     r"(national grade distribution|national contextual factors|contextual factors|strengths|GRADE\b)",
@@ -65,7 +69,7 @@ def heading_area(text: str) -> str | None:
     """Area id if ``text`` is a whole section heading ("Protecting Vulnerable People – Missing Persons")."""
     if len(text) > _MAX_HEADING_CHARS and len(text.split()) > _MAX_HEADING_WORDS:  # quick reject of prose
         return None
-    text = clean(text)
+    text = _SECTION_NUMBER.sub("", clean(text))  # "2.1 Neighbourhood Policing"
     if not text or len(text.split()) > _MAX_HEADING_WORDS or line_marker(text)[0] is not None:
         return None
     return area_for_label(text)

@@ -74,3 +74,13 @@ def test_glyph_alone_on_its_line_opens_the_item_below() -> None:
         ("strength", "First finding."),
         ("strength", "Second finding."),
     ]
+
+
+def test_private_use_glyph_from_a_symbol_font_is_a_bullet_even_once() -> None:
+    assert _findings("Strengths", "\uf0fc Only finding", "wrapped.") == [
+        ("strength", "Only finding wrapped.")
+    ]
+    assert _findings("Strengths", "\uf0fc One.", "\uf0fc Two.") == [
+        ("strength", "One."),
+        ("strength", "Two."),
+    ]

@@ -59,3 +59,21 @@ def test_table_and_section_disagreeing_is_warned() -> None:
     text = NOTTS.read_text(encoding="utf-8").replace("GRADE FAIR", "GRADE POOR", 1)
     report = parse_report(source_from_text(text), ForceRegister.default())
     assert any("GRADE poor but the force summary says fair" in w for w in report.warnings)
+
+
+def test_numbered_headings_other_grade_wordings_and_area_s_heading() -> None:
+    lines = NOTTS.read_text(encoding="utf-8").split("\n")
+    out = []
+    for n, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped == "Performance Management" and n > 500:
+            line = "2.1 Performance Management"
+        line = line.replace("GRADE FAIR", "Overall grade: Fair")
+        if stripped == "Areas for improvement":
+            line = "Area(s) for improvement"
+        out.append(line)
+    report = parse_report(source_from_text("\n".join(out)), ForceRegister.default())
+    reference = parse_report(source_from_text("\n".join(lines)), ForceRegister.default())
+    assert [(s.area_id, s.grade, len(s.findings)) for s in report.sections] == [
+        (s.area_id, s.grade, len(s.findings)) for s in reference.sections
+    ]
