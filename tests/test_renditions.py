@@ -143,7 +143,7 @@ RENDITIONS: tuple[Rendition, ...] = tuple(
             "slow": True,
         },
         "combined-paragraphs-glyphs-crlf": {
-            "edits": (glyph_bullets("·§", "o"), ligatures, paragraph_per_line, hidden_characters, crlf),
+            "edits": (paragraph_per_line, glyph_bullets("·§", "o"), ligatures, hidden_characters, crlf),
         },
         "contacts-paragraphs": {
             "contacts": NOTTS_CONTACTS if sample == "notts" else NORTHANTS_CONTACTS,
