@@ -222,10 +222,12 @@ def decide_force(
                 candidates.setdefault(key, _trim_to(phrase, key))
                 keys.add(key)
         named.append(keys)
-    if not candidates:
-        force, warnings = identify_force(whole, register)
-        basis = "mention counts only (no title, overview or section summary names a force)"
-        return ForceDecision(force, basis, (*warnings, f"force decided by {basis}") if force else warnings)
+    for phrase in force_phrases(whole):  # a force named in full only elsewhere still scores by its bare name
+        key = _registered_suffix(phrase, register) or name_key(phrase)
+        if key:
+            candidates.setdefault(key, _trim_to(phrase, key))
+    for key in _bare_mentions(f"{title}\n{overview}", register):  # "the county of Kent" in the overview
+        candidates.setdefault(key, register.entries[key][1])
     scores: dict[str, float] = {}
     basis_parts: dict[str, Counter[str]] = {}
     for key, printed in candidates.items():
@@ -235,6 +237,10 @@ def decide_force(
             if share:
                 scores[key] = scores.get(key, 0.0) + _WEIGHTS[kind] * share
                 basis_parts.setdefault(key, Counter())[kind] += 1
+    if not scores:
+        force, warnings = identify_force(whole, register)
+        basis = "mention counts only (no title, overview or section summary names a force)"
+        return ForceDecision(force, basis, (*warnings, f"force decided by {basis}") if force else warnings)
     counts = Counter(_registered_suffix(p, register) or name_key(p) for p in force_phrases(whole))
     ranked = sorted(scores, key=lambda k: (scores[k], counts[k]), reverse=True)
     best = ranked[0]

@@ -68,3 +68,20 @@ def test_load_takes_force(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "wessex-2007" in result.output
+
+
+def test_force_named_in_full_only_in_a_finding_is_found_by_its_bare_name_in_the_overview() -> None:
+    decision = decide_force(
+        REGISTER,
+        title="",
+        overview="The county of Wessex covers 900 square miles; Wessex has three divisions.",
+        summaries=["The national programme began in 2005."],
+        whole="Wessex Constabulary has a plan. The Metropolitan Police helped once.",
+    )
+    assert decision.force is not None and decision.force.id == "wessex"
+
+
+def test_registered_force_printed_only_bare_in_the_overview() -> None:
+    decision = decide_force(REGISTER, "", "The county of Kent is in the south east.", [], "Kent")
+    assert decision.force is not None and decision.force.id == "kent"
+    assert "overview" in decision.basis
