@@ -356,7 +356,8 @@ def reshape_contacts(shapes: Sequence[ContactShape]) -> Edit:
 @dataclass(frozen=True)
 class Rendition:
     """One rendition of a sample: edits in order, then a producer ("text", "reportlab", "soffice",
-    "layout" = ``pdftotext -layout`` of the reportlab PDF)."""
+    "layout" = ``pdftotext -layout`` of the reportlab PDF, "soffice-text" = ``pdftotext`` of LibreOffice's
+    PDF)."""
 
     name: str
     sample: str
@@ -381,7 +382,7 @@ class Rendition:
 def materialise(rendition: Rendition, directory: Path) -> Path:
     """Write the rendition's file into ``directory`` (reusing one already there) and return its path."""
     directory.mkdir(parents=True, exist_ok=True)
-    suffix = ".txt" if rendition.producer in ("text", "layout") else ".pdf"
+    suffix = ".txt" if rendition.producer in ("text", "layout", "soffice-text") else ".pdf"
     path = directory / f"{rendition.name}{suffix}"
     if path.exists():
         return path
@@ -395,6 +396,10 @@ def materialise(rendition: Rendition, directory: Path) -> Path:
         subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), str(path)], check=True, timeout=60)
     elif rendition.producer == "soffice":
         _soffice_pdf(text, path, rendition.glossary_columns)
+    elif rendition.producer == "soffice-text":  # pdftotext's reading order, not -layout
+        pdf = directory / f"{rendition.name}-source.pdf"
+        _soffice_pdf(text, pdf, rendition.glossary_columns)
+        subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), str(path)], check=True, timeout=60)
     else:
         raise ValueError(f"unknown producer {rendition.producer!r}")
     return path

@@ -145,6 +145,11 @@ RENDITIONS: tuple[Rendition, ...] = tuple(
         "combined-paragraphs-glyphs-crlf": {
             "edits": (paragraph_per_line, glyph_bullets("·§", "o"), ligatures, hidden_characters, crlf),
         },
+        "soffice-pdftotext": {
+            "producer": "soffice-text",
+            "edits": (glyph_bullets("§", "o"), heading_case(str.upper)),
+            "slow": True,
+        },
         "contacts-paragraphs": {
             "contacts": NOTTS_CONTACTS if sample == "notts" else NORTHANTS_CONTACTS,
             "edits": (paragraph_per_line,),
@@ -174,7 +179,7 @@ def rendition_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _param(rendition: Rendition) -> object:
     marks = [pytest.mark.slow] if rendition.slow else []
-    if rendition.producer == "soffice":
+    if rendition.producer.startswith("soffice"):
         marks.append(
             pytest.mark.skipif(not soffice_available(), reason="LibreOffice (soffice) not installed")
         )
@@ -196,7 +201,7 @@ def main(names: list[str]) -> int:
     failed = 0
     with tempfile.TemporaryDirectory() as tmp:
         for rendition in chosen:
-            if rendition.producer == "soffice" and not soffice_available():
+            if rendition.producer.startswith("soffice") and not soffice_available():
                 continue
             figures: Figures = score_rendition(rendition, materialise(rendition, Path(tmp)))
             print(figures.row(), flush=True)
