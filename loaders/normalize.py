@@ -56,6 +56,23 @@ def normalize_lines(lines: Sequence[Line]) -> tuple[tuple[Line, ...], tuple[str,
     return tuple(_join_hyphenation(fixed)), tuple(warnings)
 
 
+def repair_mojibake(text: str) -> tuple[str, int]:
+    """``text`` with its mojibake lines repaired (ftfy), and how many lines were; for whole decoded files,
+    before control characters are cleaned (a C1 byte may be part of the mojibake)."""
+    if _MOJIBAKE_SIGN.search(text) is None:
+        return text, 0
+    import ftfy
+
+    lines = text.split("\n")
+    repaired = 0
+    for i, line in enumerate(lines):
+        if _MOJIBAKE_SIGN.search(line):
+            fixed = ftfy.fix_text(line, uncurl_quotes=False, fix_character_width=False, unescape_html=False)
+            repaired += fixed != line
+            lines[i] = fixed
+    return "\n".join(lines), repaired
+
+
 def _fix_characters(text: str) -> str:
     if _SUSPECT.search(text):
         import ftfy  # imported on first need: most lines never reach this

@@ -23,6 +23,7 @@ from pathlib import PurePath
 from loaders.errors import LoaderError
 from loaders.furniture import page_footer_number
 from loaders.model import Line, SourceText
+from loaders.normalize import repair_mojibake
 
 _MAX_CONTROL_RATIO = 0.05
 _KEPT_CONTROLS = frozenset("\t\n\f")
@@ -33,6 +34,9 @@ def read_text_bytes(data: bytes, path: str) -> SourceText:
     """Decode ``data`` (the bytes of the file at ``path``) into a :class:`SourceText` of numbered lines."""
     text, warnings = _decode(data, path)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text, repaired = repair_mojibake(text)  # before controls go: "â€\x9d" holds a C1 byte of "”"
+    if repaired:
+        warnings.append(f"mojibake repaired on {repaired} line(s) (UTF-8 text read as cp1252)")
     text, cleaned = _clean_controls(text, path)
     if cleaned:
         warnings.append(f"{cleaned} control character(s) replaced by spaces")
@@ -73,21 +77,10 @@ def _clean_controls(text: str, path: str) -> tuple[str, int]:
     """Refuse text that is mostly control characters; replace the odd stray one with a space."""
     if _STRAY_CONTROL_RE.search(text) is None:  # the usual case: nothing to replace
         return text, 0
-    cleaned, stray = _STRAY_CONTROL_RE.subn(_replacement, text)
+    cleaned, stray = _STRAY_CONTROL_RE.subn(" ", text)
     if stray > _MAX_CONTROL_RATIO * len(text):
         raise LoaderError(path, "binary data, not a text report or a PDF (too many control characters)")
     return cleaned, stray
-
-
-def _replacement(match: re.Match[str]) -> str:
-    """A space; but a C1 control kept where it ends a UTF-8 sequence read as cp1252/latin-1 ("â€\x9d"),
-    so that :mod:`loaders.normalize` can repair the mojibake."""
-    ch, at = match.group(0), match.start()
-    before = match.string[at - 1 : at]
-    return ch if "\x80" <= ch <= "\x9f" and before and _MOJIBAKE_BEFORE.match(before) else " "
-
-
-_MOJIBAKE_BEFORE = re.compile("[\u00c2-\u00f4\u0080-\u00bf\u20ac\u201a-\u2122]")
 
 
 def _is_control(ch: str) -> bool:

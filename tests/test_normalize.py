@@ -61,3 +61,14 @@ def test_tail_that_is_itself_a_compound() -> None:
         "costing",
         "activity",
     ]
+
+
+def test_mojibake_with_a_c1_byte_survives_control_cleaning() -> None:
+    """Regression: "”" read as cp1252 leaves "â€" plus the C1 byte 0x9D, which control cleaning turned into a
+    space before the mojibake could be repaired."""
+    from loaders.text import read_text_bytes
+
+    garbled = "“what have you learnt?”".encode().decode("latin-1")
+    source = read_text_bytes(garbled.encode("utf-8"), "m.txt")
+    assert source.lines[0].text == "“what have you learnt?”"
+    assert any("mojibake" in w for w in source.warnings)
