@@ -28,7 +28,8 @@ from tests.heldout import (
     first_words,
     score_variant,
 )
-from tests.renditions import ContactAnswer, Rendition
+from tests.rendition_producers import Rendition
+from tests.renditions import ContactAnswer
 
 _BAD_CHARS = re.compile("[\u00a0\u00ad\u200b-\u200f\u2060\ufeff\ufb00-\ufb06]|â€|Ã.|Â")
 _LINE_END_HYPHEN = re.compile(r"\b[A-Za-z]+- [a-z]+\b")

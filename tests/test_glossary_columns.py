@@ -58,7 +58,7 @@ def test_one_column_single_space_entries_still_read() -> None:
 
 
 def test_two_column_glossary_in_a_pdf_keeps_its_columns(tmp_path: Path) -> None:
-    from tests.renditions import render_columns_pdf
+    from tests.rendition_producers import render_columns_pdf
 
     lines = ["Some text before.", "Appendix: Glossary of Terms and Abbreviations", *TWO_COLUMNS.split("\n")]
     source = read_source(render_columns_pdf(lines, tmp_path / "g.pdf"))

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from tests.heldout import Variant
+from tests.rendition_producers import Rendition, materialise, soffice_available
 from tests.rendition_scoring import HEADER, Figures, score_rendition
 from tests.renditions import (
     ContactAnswer,
     ContactShape,
-    Rendition,
     crlf,
     drop_summary_tables,
     glyph_bullets,
@@ -26,11 +26,9 @@ from tests.renditions import (
     hyphenate_line_ends,
     insert_after,
     ligatures,
-    materialise,
     mojibake,
     numbered,
     paragraph_per_line,
-    soffice_available,
     tabs_and_indents,
     two_column_glossary,
 )
