@@ -156,6 +156,16 @@ def _split_line(text: str) -> list[str]:
     return parts
 
 
+def _name_then_post(text: str) -> tuple[str, str]:
+    """A personal name run together with a post (one line from a paragraph extractor) split in two."""
+    words = text.split()
+    for size in (2, 3):
+        name, post = " ".join(words[:size]), " ".join(words[size:])
+        if post and is_personal_name(name) and post[:1].isupper() and not is_personal_name(post):
+            return name, post
+    return text, ""
+
+
 def _starts_contact(record: list[str], text: str) -> bool:
     """Whether a line opens a second contact: a person (or rank) after a record that has its name."""
     has_who = any(not _FIELD_LABEL.match(line) for line in record)
@@ -203,6 +213,8 @@ def _who(lines: list[str]) -> tuple[str, str | None, str | None]:
     if rank_match:  # a courtesy title ("Ms Jane Doe") is dropped from the name but is not a rank
         rank = None if rank_match.group(1) in _TITLES_NOT_RANKS else rank_match.group(1)
         person = person.strip()[rank_match.end() :]
+        if not role and not is_personal_name(clean(person)):  # "Dave Taylor Public Protection Unit"
+            person, role = _name_then_post(clean(person))
     elif not is_personal_name(clean(person)):  # a post or unit only: a contact point, not a person
         person, role = "", clean(who) if not role else f"{clean(person)}, {clean(role)}"
     posts = [

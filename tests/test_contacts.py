@@ -106,3 +106,11 @@ def test_two_contacts_run_together_on_one_line_are_split() -> None:
         ("Sam Smith", "Det Supt", "07700 900123"),
         ("Ann Other", "DS", "0115 967 0999"),
     ]
+
+
+def test_name_and_post_run_together_are_split() -> None:
+    """A contact block joined into one line: "Detective Inspector Jo Bloggs Public Protection Unit"."""
+    found = _contacts("Detective Inspector Jo Bloggs Public Protection Unit Tel: 01234 567890")
+    assert [(c[0], c[1], c[2], c[3]) for c in found] == [
+        ("Jo Bloggs", "Detective Inspector", "Public Protection Unit", "01234 567890")
+    ]
