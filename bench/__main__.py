@@ -41,6 +41,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip-big", action="store_true", help=f"skip the {BIG:,}-report load")
     parser.add_argument("--no-api", action="store_true", help="skip the API benchmark")
     parser.add_argument(
+        "--no-size-sweep", action="store_true", help="skip the loader's size sweep (bench.bench_sizes)"
+    )
+    parser.add_argument(
         "--load-cap-s",
         type=float,
         default=600.0,
@@ -181,6 +184,12 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as exc:  # the other results are still worth writing
             traceback.print_exc()
             results["api"] = {"error": f"{type(exc).__name__}: {exc}"}
+    if not args.no_size_sweep:
+        from bench.bench_sizes import sweep, table
+
+        _log("loader size sweep …")
+        results["size_sweep"] = sweep([1, 5, 10, 20])
+        _log("\n" + table(results["size_sweep"]))
     results["meta"]["total_s"] = time.perf_counter() - started
     results["meta"]["machine"]["load_average_at_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     (args.work_dir / "results.json").write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")

@@ -125,8 +125,8 @@ class Iris:
     def practice(self, report_id: str, n: int) -> URIRef:
         return self._iri("practice", report_id, n)
 
-    def contact(self, report_id: str, n: int) -> URIRef:
-        """The contact point of practice ``n``."""
+    def contact(self, report_id: str, n: int | str) -> URIRef:
+        """The contact point of practice ``n`` (``"3-2"``: its second contact)."""
         return self._iri("contact", report_id, n)
 
     def system(self, slug: str) -> URIRef:

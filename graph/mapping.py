@@ -166,8 +166,8 @@ def map_sections(ctx: MappingContext) -> None:
             ctx.add(node, HMIC.outcomes, practice.outcomes)
             _in_report(ctx, node, area)
             ctx.provenance(node, practice.span)
-            if practice.contact is not None:
-                _contact(ctx, node, practice_no, practice.contact)
+            for k, contact in enumerate(practice.all_contacts, start=1):
+                _contact(ctx, node, practice_no, contact, k)
             ctx.practices_by_title.setdefault(" ".join(practice.title.split()).casefold(), node)
             ctx.statements.append(Statement(node, practice.span, practice.mentions))
 
@@ -178,11 +178,14 @@ def _in_report(ctx: MappingContext, node: URIRef, area: URIRef) -> None:
     ctx.add(node, HMIC.report, ctx.report_iri)
 
 
-def _contact(ctx: MappingContext, practice: URIRef, n: int, contact: Contact) -> None:
-    node = ctx.iris.contact(ctx.report_id, n)
-    ctx.node(node, SCHEMA.ContactPoint, label=f"Contact: {contact.name}")
+def _contact(ctx: MappingContext, practice: URIRef, n: int, contact: Contact, k: int = 1) -> None:
+    """The ``k``-th contact point of practice ``n``; one without a personal name is named by its post,
+    e-mail or phone (and makes no person node)."""
+    node = ctx.iris.contact(ctx.report_id, n) if k == 1 else ctx.iris.contact(ctx.report_id, f"{n}-{k}")
+    ctx.node(node, SCHEMA.ContactPoint, label=f"Contact: {contact.label}")
     ctx.add(practice, SCHEMA.contactPoint, node)
-    ctx.add(node, SCHEMA.name, contact.name)
+    ctx.add(node, SCHEMA.name, contact.label)
+    ctx.add(node, SCHEMA.address, contact.address)
     ctx.add(node, SCHEMA.telephone, contact.phone)
     ctx.add(node, SCHEMA.email, contact.email)
     ctx.add(node, HMIC.rank, contact.rank)

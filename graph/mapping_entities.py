@@ -135,16 +135,16 @@ def _contacts(ctx: MappingContext) -> None:
     for section in ctx.report.sections:
         for practice in section.practices:
             n += 1
-            contact = practice.contact
-            if contact is None or not contact.name.strip():
-                continue
-            roles = []
-            if contact.role:
-                roles.append(
-                    _role_node(ctx, ctx.iris.role(role_slug(contact.role, ctx.expansions)), contact.role)
-                )
-            person = _person_node(ctx, contact.name, contact.rank, roles)
-            ctx.add(ctx.iris.practice(ctx.report_id, n), HMIC.lead, person)
+            for contact in practice.all_contacts:
+                if not contact.is_person:  # a contact point (post, e-mail, phone) is not a person
+                    continue
+                roles = []
+                if contact.role:
+                    roles.append(
+                        _role_node(ctx, ctx.iris.role(role_slug(contact.role, ctx.expansions)), contact.role)
+                    )
+                person = _person_node(ctx, contact.name, contact.rank, roles)
+                ctx.add(ctx.iris.practice(ctx.report_id, n), HMIC.lead, person)
 
 
 def _ensure_entity(ctx: MappingContext, entity_id: str, text: str) -> URIRef:

@@ -36,7 +36,7 @@ def extract_entities(report: InspectionReport, vocabulary: Vocabulary) -> tuple[
     add_units(body, vocabulary, registry)
     add_roles(body, registry)
     add_partners(body, registry)
-    contacts = [p.contact for s in report.sections for p in s.practices if p.contact is not None]
+    contacts = [c for s in report.sections for p in s.practices for c in p.all_contacts if c.is_person]
     add_contacts(contacts, vocabulary, registry)
     add_people(body, vocabulary, registry)
     add_systems(body, vocabulary, registry, defined)

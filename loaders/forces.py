@@ -11,7 +11,7 @@ import csv
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +30,9 @@ _FORCE_PHRASE = re.compile(
 # Words that make "<X> Police" an institution other than a force ("Association of Chief Police Officers").
 _NOT_A_FORCE = frozenset(
     {"association", "chief", "commission", "royal", "act", "inspectorate", "standards", "authority", "her"}
+    | {"office", "borough"}  # "Home Office Police …", "County and Borough Police Act"
 )
+_NAMES_A_LAW = re.compile(r"\s+(?:Act|Acts|Bill|Regulations)\b")
 
 
 def name_key(name: str) -> str:
@@ -78,6 +80,13 @@ class ForceRegister:
         """The register shipped with hmic-kg (``data/police-forces.csv``)."""
         return cls.load(data_file("police-forces.csv"))
 
+    def by_id(self, force_id: str) -> Force:
+        """The force with register id ``force_id``; an id not in the register names an unregistered force."""
+        for police_uk_id, name, code in self.entries.values():
+            if police_uk_id == force_id:
+                return Force(name=name, id=police_uk_id, ons_code=code, in_register=True)
+        return Force(name=force_id.replace("-", " ").title(), id=force_id, ons_code=None, in_register=False)
+
     def lookup(self, printed_name: str) -> tuple[str, str, str | None] | None:
         """The register entry for a printed name, or None."""
         return self.entries.get(name_key(printed_name))
@@ -96,7 +105,7 @@ def force_phrases(text: str) -> list[str]:
     phrases = []
     for match in _FORCE_PHRASE.finditer(text):
         words = match.group(1).split()
-        if any(word.casefold() in _NOT_A_FORCE for word in words):
+        if any(word.casefold() in _NOT_A_FORCE for word in words) or _NAMES_A_LAW.match(text, match.end()):
             continue
         phrases.append(" ".join(match.group(0).split()))
     return phrases
@@ -177,3 +186,82 @@ def _bare_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
 
 
 _WORD_START_RE = re.compile(r"\w")
+
+
+# --- the report's own force, from the report's structure -------------------------------------------------
+
+_WEIGHTS = {"title": 3.0, "overview": 2.0, "summary": 1.0}
+_BARE_SHARE = 0.5  # a region that names the force only bare ("the county of X") counts half
+_UNSURE_RATIO = 0.75
+
+
+@dataclass(frozen=True)
+class ForceDecision:
+    """The force, what decided it (for ``parse``), and warnings when the evidence was thin or split."""
+
+    force: Force | None
+    basis: str
+    warnings: tuple[str, ...]
+
+
+def decide_force(
+    register: ForceRegister, title: str, overview: str, summaries: Sequence[str], whole: str
+) -> ForceDecision:
+    """The report's force from its structure: the title, the force overview and the section summaries
+    (the text before each section's findings) that name it; mention counts over the whole text only break
+    ties. A force missing from the register is read as itself (a slug id), never as a force it mentions.
+    """
+    regions = [("title", title), ("overview", overview), *(("summary", text) for text in summaries)]
+    candidates: dict[str, str] = {}  # comparison key -> printed name
+    named: list[set[str]] = []  # the keys each region names in full
+    for _, text in regions:
+        keys = set()
+        for phrase in force_phrases(text):
+            key = _registered_suffix(phrase, register) or name_key(phrase)
+            if key:
+                candidates.setdefault(key, _trim_to(phrase, key))
+                keys.add(key)
+        named.append(keys)
+    for phrase in force_phrases(whole):  # a force named in full only elsewhere still scores by its bare name
+        key = _registered_suffix(phrase, register) or name_key(phrase)
+        if key:
+            candidates.setdefault(key, _trim_to(phrase, key))
+    for key in _bare_mentions(f"{title}\n{overview}", register):  # "the county of Kent" in the overview
+        candidates.setdefault(key, register.entries[key][1])
+    scores: dict[str, float] = {}
+    basis_parts: dict[str, Counter[str]] = {}
+    for key, printed in candidates.items():
+        bare = _bare_name(printed)
+        for (kind, text), keys in zip(regions, named, strict=True):
+            share = 1.0 if key in keys else _BARE_SHARE if bare and bare.search(text) else 0.0
+            if share:
+                scores[key] = scores.get(key, 0.0) + _WEIGHTS[kind] * share
+                basis_parts.setdefault(key, Counter())[kind] += 1
+    if not scores:
+        force, warnings = identify_force(whole, register)
+        basis = "mention counts only (no title, overview or section summary names a force)"
+        return ForceDecision(force, basis, (*warnings, f"force decided by {basis}") if force else warnings)
+    counts = Counter(_registered_suffix(p, register) or name_key(p) for p in force_phrases(whole))
+    ranked = sorted(scores, key=lambda k: (scores[k], counts[k]), reverse=True)
+    best = ranked[0]
+    force = register.match(candidates[best])
+    parts = basis_parts[best]
+    basis = ", ".join(
+        f"{n} section summar{'y' if n == 1 else 'ies'}" if kind == "summary" else f"the {kind}"
+        for kind, n in parts.items()
+    )
+    warnings: list[str] = []
+    if not force.in_register:
+        warnings.append(f"force {force.name!r} is not in the force register")
+    if len(ranked) > 1 and scores[ranked[1]] >= _UNSURE_RATIO * scores[best]:
+        other = candidates[ranked[1]]
+        warnings.append(
+            f"force unsure: {force.name!r} ({scores[best]:g}) over {other!r} ({scores[ranked[1]]:g})"
+        )
+    return ForceDecision(force, f"named in {basis}", tuple(warnings))
+
+
+def _bare_name(printed: str) -> re.Pattern[str] | None:
+    """The force's name without "Police"/"Constabulary" ("Nottinghamshire"), as a whole-word pattern."""
+    words = [w for w in printed.split() if w.casefold() not in _IGNORED_WORDS | _LEADING_WORDS]
+    return re.compile(r"\b" + r"\s+".join(map(re.escape, words)) + r"\b") if words else None

@@ -17,6 +17,7 @@ contains such a jump: the warning for the block says whether it fell inside a pa
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -123,6 +124,7 @@ def _header_key(text: str) -> str | None:
     return re.sub(r"\d+", "#", joined.casefold())
 
 
+@functools.lru_cache(maxsize=4096)
 def _marking_signals(text: str) -> int:
     words = {match.group(1).casefold() for match in _MARKING_WORDS.finditer(text)}
     return len(words) + (1 if _DATE.search(text) else 0)
@@ -170,8 +172,9 @@ def _warning(lines: Sequence[Line], start: int, end: int) -> str:
 
 def _inside_paragraph(lines: Sequence[Line], start: int, end: int) -> bool:
     """True when the text before the block runs on into the text after it."""
-    before = next((ln.text.strip() for ln in reversed(lines[:start]) if ln.text.strip()), "")
-    after = next((ln.text.strip() for ln in lines[end + 1 :] if ln.text.strip()), "")
+    # indices, not slices: a slice copies the report up to the block, once per block (quadratic time)
+    before = next((t for i in range(start - 1, -1, -1) if (t := lines[i].text.strip())), "")
+    after = next((t for i in range(end + 1, len(lines)) if (t := lines[i].text.strip())), "")
     if not before or not after:
         return False
     return not before.endswith(_SENTENCE_END) or after[0].islower()

@@ -8,7 +8,7 @@ into area sections, and read the overview facts, developments and glossary.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from loaders.errors import LoaderError
 from loaders.facts import (
@@ -18,7 +18,7 @@ from loaders.facts import (
     developments_to_reinspections,
     overview_to_facts,
 )
-from loaders.forces import ForceRegister, identify_force
+from loaders.forces import ForceRegister, decide_force
 from loaders.furniture import remove_furniture
 from loaders.glossary import GLOSSARY_HEADING, lines_to_glossary
 from loaders.model import (
@@ -33,7 +33,14 @@ from loaders.model import (
     Section,
     SourceText,
 )
-from loaders.sections import first_confirmed_heading, heading_area, lines_to_sections, raw_to_section
+from loaders.normalize import normalize_lines
+from loaders.sections import (
+    first_confirmed_heading,
+    heading_area,
+    lines_to_sections,
+    raw_to_section,
+    summary_lines,
+)
 from loaders.tables import FORCE_SUMMARY, NATIONAL_SUMMARY, force_summary_rows, national_summary_rows
 from loaders.text_utils import clean, join_lines
 
@@ -126,9 +133,12 @@ def read_overview(
 def parse_report(source: SourceText, register: ForceRegister) -> InspectionReport:
     """Read the structure of one report; raise :class:`LoaderError` if the text is not a report."""
     file = source.name
-    kept, furniture_warnings = remove_furniture(source.lines)
-    lines: tuple[Line, ...] = tuple(kept)
-    warnings: list[str] = list(furniture_warnings)
+    kept, furniture_warnings = (
+        (source.lines, ()) if source.furniture_removed else remove_furniture(source.lines)
+    )
+    lines, normalize_warnings = normalize_lines(kept)
+    source = replace(source, lines=lines)  # later stages (entities, leads) read the normalised text
+    warnings: list[str] = [*furniture_warnings, *normalize_warnings]
     marks = find_landmarks(lines)
     national, force_rows, tables_end = read_tables(lines, marks, file)
     sections_start, glossary_at = section_bounds(lines, tables_end)
@@ -146,8 +156,17 @@ def parse_report(source: SourceText, register: ForceRegister) -> InspectionRepor
         warnings.extend(section_warnings)
 
     whole = join_lines(lines)
-    force, force_warnings = identify_force(whole.text, register)
-    warnings.extend(force_warnings)
+    decision = decide_force(
+        register,
+        _title_text(lines),
+        _text(lines[marks.overview + 1 : _region_end(marks.overview, marks, sections_start)])
+        if marks.overview is not None
+        else "",
+        [_text(summary_lines(raw)) for raw in raw_sections],
+        whole.text,
+    )
+    force = decision.force
+    warnings.extend(decision.warnings)
     if force is None:
         warnings.append("the report's force could not be identified")
     period, year, _ = assessment_period(whole, file)
@@ -173,7 +192,28 @@ def parse_report(source: SourceText, register: ForceRegister) -> InspectionRepor
         sections=tuple(sections),
         glossary=glossary,
         warnings=tuple(warnings),
+        force_basis=decision.basis if force else "",
     )
+
+
+_TITLE_LINES = 10
+_TITLE_MAX_WORDS = 14
+
+
+def _text(lines: Sequence[Line]) -> str:
+    return join_lines(lines).text
+
+
+def _title_text(lines: Sequence[Line]) -> str:
+    """The report's title block: its first short lines, before the first paragraph of prose."""
+    title: list[Line] = []
+    for line in lines:
+        words = line.text.split()
+        if len(words) > _TITLE_MAX_WORDS or len(title) >= _TITLE_LINES:
+            break
+        if words:
+            title.append(line)
+    return _text(title)
 
 
 def _missing(
@@ -188,7 +228,11 @@ def _missing(
     """Warnings for the parts of a complete report that were not found."""
     checks = (
         (not national, "no national summary table found"),
-        (not force_rows, "no force summary table found"),
+        (
+            not force_rows,
+            "no force summary table found"
+            + ("; section grades read from the sections" if any(s.grade for s in sections) else ""),
+        ),
         (not sections, "no area sections found"),
         (period is None, "no assessment period found"),
         (marks.overview is None, "no force overview found"),

@@ -35,6 +35,7 @@ def report_to_json(report: InspectionReport) -> dict[str, Any]:
             "id": report.force.id,
             "ons_code": report.force.ons_code,
             "in_register": report.force.in_register,
+            "decided_by": report.force_basis or None,
         },
         "report_id": report.report_id,
         "year": report.year,
@@ -114,11 +115,13 @@ def _contact(contact: Contact | None) -> dict[str, Any] | None:
     if contact is None:
         return None
     return {
-        "name": contact.name,
+        "name": contact.name or None,
         "rank": contact.rank,
         "role": contact.role,
         "phone": contact.phone,
         "email": contact.email,
+        "address": contact.address,
+        "is_person": contact.is_person,
         "span": _span(contact.span),
     }
 
@@ -131,6 +134,7 @@ def _practice(practice: Practice) -> dict[str, Any]:
         "solution": practice.solution,
         "outcomes": practice.outcomes,
         "contact": _contact(practice.contact),
+        "contacts": [_contact(contact) for contact in practice.all_contacts],
         "span": _span(practice.span),
         "mentions": _mentions(practice.mentions),
     }

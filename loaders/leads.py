@@ -101,14 +101,14 @@ def _contact_leads(report: InspectionReport, entities: Sequence[Entity]) -> tupl
     leads: list[Lead] = []
     for section in report.sections:
         for practice in section.practices:
-            contact = practice.contact
-            if contact is None:
-                continue
-            person = people.get(normalise(contact.name)) or entity_id(EntityKind.PERSON, contact.name)
-            text = " ".join(lines.get(contact.span.line_from, contact.name).split())
-            leads.append(
-                Lead(person, practice.title, "practice_contact", contact.span, section.area_id, text)
-            )
+            for contact in practice.all_contacts:
+                if not contact.is_person:  # a contact point (post, e-mail) leads nothing as a person
+                    continue
+                person = people.get(normalise(contact.name)) or entity_id(EntityKind.PERSON, contact.name)
+                text = " ".join(lines.get(contact.span.line_from, contact.name).split())
+                leads.append(
+                    Lead(person, practice.title, "practice_contact", contact.span, section.area_id, text)
+                )
     return tuple(leads)
 
 

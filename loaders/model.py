@@ -71,6 +71,7 @@ class SourceText:
     pages: int | None
     lines: tuple[Line, ...]
     warnings: tuple[str, ...] = ()
+    furniture_removed: bool = False  # True once :func:`loaders.furniture.remove_furniture` has run
 
 
 @dataclass(frozen=True)
@@ -118,14 +119,26 @@ class Finding:
 
 @dataclass(frozen=True)
 class Contact:
-    """The force contact of a developing-practice block."""
+    """A force contact of a developing-practice block: a person, or a contact point (a post, an e-mail
+    address, a phone number) when ``name`` is empty."""
 
-    name: str
+    name: str  # the personal name; "" for a contact point that names no person
     rank: str | None
     role: str | None
     phone: str | None
     span: SourceSpan
     email: str | None = None
+    address: str | None = None
+
+    @property
+    def is_person(self) -> bool:
+        return bool(self.name.strip())
+
+    @property
+    def label(self) -> str:
+        """A name for the contact: the person, else the post, e-mail, phone or address."""
+        parts = (self.name, self.role, self.email, self.phone, self.address)
+        return next((part for part in parts if part and part.strip()), "contact")
 
 
 @dataclass(frozen=True)
@@ -137,9 +150,15 @@ class Practice:
     problem: str
     solution: str
     outcomes: str
-    contact: Contact | None
+    contact: Contact | None  # the first of ``contacts``, kept for older callers
     span: SourceSpan
     mentions: tuple[Mention, ...] = ()
+    contacts: tuple[Contact, ...] = ()  # every contact printed, in order
+
+    @property
+    def all_contacts(self) -> tuple[Contact, ...]:
+        """``contacts``, or the single ``contact`` of a practice built without the list."""
+        return self.contacts or ((self.contact,) if self.contact is not None else ())
 
 
 @dataclass(frozen=True)
@@ -243,6 +262,7 @@ class InspectionReport:
     entities: tuple[Entity, ...] = ()
     leads: tuple[Lead, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    force_basis: str = ""  # what decided the force ("named in the overview, 4 section summaries", "--force")
 
     @property
     def report_id(self) -> str:

@@ -40,6 +40,7 @@ from pypdf.generic import IndirectObject, NameObject, StreamObject
 from loaders.errors import LoaderError
 from loaders.limits import die_with_parent, limit_cpu, limit_memory
 from loaders.model import Line, SourceText
+from loaders.pdf_columns import ColumnState, widen_gaps
 
 MAX_PAGES = 2_000
 MAX_SECONDS = 120.0  # wall-clock limit of the whole extraction (the child is killed after it)
@@ -261,8 +262,10 @@ def _extract_lines(data: bytes, path: str) -> tuple[tuple[Line, ...], tuple[str,
     undecoded = 0
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
+            columns = ColumnState()
             for page_number, page in enumerate(pdf.pages, start=1):
                 text = page.extract_text() or ""
+                text = widen_gaps(page, text, columns)  # a two-column glossary stays two columns
                 page.close()
                 chars += len(text)
                 if chars > budget:

@@ -178,7 +178,7 @@ def add_people(joined: JoinedText, vocabulary: Vocabulary, registry: Registry) -
         rank_match = rank_prefix.match(rest)
         rank = rank_match["rank"] if rank_match else None
         name, _, post = rest[rank_match.end() if rank_match else 0 :].partition(",")
-        name = _TITLE_RE.sub("", name.strip())
+        name = _CONTACT_LABEL_RE.sub("", _TITLE_RE.sub("", name.strip()))  # "Jo Bloggs Tel:" names Jo Bloggs
         post = _CONTACT_LABEL_RE.sub("", post)
         if is_personal_name(name.strip()):
             add_person(registry, vocabulary, name.strip(), rank=rank, post=post.strip() or None)

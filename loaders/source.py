@@ -44,7 +44,8 @@ def read_source(path: str | Path, options: LoadOptions = LoadOptions()) -> Sourc
     shown = str(path)
     source = read_pdf_bytes(data, shown) if _is_pdf(data) else _read_text(data, shown)
     lines, removed = remove_furniture(source.lines)
-    return dataclasses.replace(source, lines=lines, warnings=source.warnings + removed)
+    warnings = source.warnings + removed
+    return dataclasses.replace(source, lines=lines, warnings=warnings, furniture_removed=True)
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:

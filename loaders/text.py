@@ -23,6 +23,7 @@ from pathlib import PurePath
 from loaders.errors import LoaderError
 from loaders.furniture import page_footer_number
 from loaders.model import Line, SourceText
+from loaders.normalize import repair_mojibake
 
 _MAX_CONTROL_RATIO = 0.05
 _KEPT_CONTROLS = frozenset("\t\n\f")
@@ -33,6 +34,9 @@ def read_text_bytes(data: bytes, path: str) -> SourceText:
     """Decode ``data`` (the bytes of the file at ``path``) into a :class:`SourceText` of numbered lines."""
     text, warnings = _decode(data, path)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text, repaired = repair_mojibake(text)  # before controls go: "â€\x9d" holds a C1 byte of "”"
+    if repaired:
+        warnings.append(f"mojibake repaired on {repaired} line(s) (UTF-8 text read as cp1252)")
     text, cleaned = _clean_controls(text, path)
     if cleaned:
         warnings.append(f"{cleaned} control character(s) replaced by spaces")

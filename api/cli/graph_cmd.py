@@ -112,6 +112,9 @@ def load(
             "--jobs", "-j", min=1, help="Processes reading reports in parallel (default: the CPUs available)."
         ),
     ] = None,
+    force: Annotated[
+        str | None, typer.Option("--force", help="The reports' force id, overriding what their text says.")
+    ] = None,
 ) -> None:
     """Load reports into the graph store, one named graph per report (reloading replaces it atomically).
 
@@ -129,7 +132,12 @@ def load(
     from api.sources import keep_source
     from graph.iris import Iris
     from graph.loading import FileResult, load_paths
+    from loaders.options import LoadOptions
 
+    try:
+        options = LoadOptions(force_id=force)
+    except ValueError as error:
+        raise fail(f"--force: {error}", code=2) from None
     config = graph_config(data_dir, backend, base_iri, query_url, update_url, update_token)
     out = Console(highlight=False, soft_wrap=True)
     progress = Progress(
@@ -153,6 +161,7 @@ def load(
             store,
             paths,
             Iris(config.base_iri),
+            options,
             on_start=lambda total: progress.update(task, total=total),
             on_result=on_result,
             jobs=jobs,

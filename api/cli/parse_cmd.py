@@ -25,6 +25,9 @@ def parse(
     max_mb: float = typer.Option(
         DEFAULT_MAX_BYTES / 1024 / 1024, "--max-mb", help="Refuse files larger than this many megabytes."
     ),
+    force: str | None = typer.Option(
+        None, "--force", help="The report's force id (e.g. nottinghamshire), overriding what the text says."
+    ),
 ) -> None:
     """Parse one inspection report and print what was found.
 
@@ -37,7 +40,11 @@ def parse(
     if max_mb <= 0:
         raise fail(f"--max-mb must be positive, not {max_mb}", code=2)
     try:
-        report = load_report(file, LoadOptions(max_bytes=int(max_mb * 1024 * 1024)))
+        options = LoadOptions(max_bytes=int(max_mb * 1024 * 1024), force_id=force)
+    except ValueError as error:
+        raise fail(f"--force: {error}", code=2) from None
+    try:
+        report = load_report(file, options)
     except LoaderError as error:
         raise fail(str(error)) from None
     if as_json:
@@ -50,6 +57,8 @@ def print_summary(report: InspectionReport, console: Console) -> None:
     """A human summary: force, grades, finding counts, practices, entities, warnings."""
     force = report.force
     console.print(f"[bold]{force.name}[/bold] ({force.id}, ONS {force.ons_code or 'unknown'})")
+    if report.force_basis:
+        console.print(f"Force decided by: {report.force_basis}")
     console.print(f"Report {report.report_id}; assessment period: {report.assessment_period or 'not stated'}")
     table = Table("Area", "Grade", "National E/G/F/P", "Strengths", "In progress", "To improve", "Practices")
     for section in report.sections:
