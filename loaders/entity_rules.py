@@ -26,8 +26,10 @@ from loaders.vocabulary import Term, Vocabulary
 
 _HEADS = "|".join(sorted(SYSTEM_HEADS))
 # A system-like name: ALL-CAPS / CamelCase / iCamel tokens, optionally followed by more caps or a number.
+# At most four more words: an unbounded run would be rescanned from each of its words ("AB 1 AB 1 ...",
+# quadratic), while a bounded one keeps every pattern linear in the text.
 _TOKEN = r"(?:[A-Z][A-Z0-9]+|[A-Z][a-z]+[A-Z][A-Za-z]*|[a-z]+[A-Z][A-Za-z]+)"
-_NAME = rf"{_TOKEN}(?:\s+(?:[A-Z]{{2,}}|\d+))*"
+_NAME = rf"{_TOKEN}(?:\s+(?:[A-Z]{{2,}}|\d+)){{0,4}}"
 _CAPWORD = r"[A-Z][a-z]+(?:\s+\d+)?"
 _MODIFIER = r"(?:(?:[a-z][a-z-]*|IT)\s+)"
 _LEAD_IN = r"(?:\b(?:the|a|an|its|their|standalone|new|existing|dedicated|in-house)\s+)"
