@@ -9,6 +9,7 @@ mention keeps the line where it starts.
 from __future__ import annotations
 
 from loaders.entity_patterns import JoinedText
+from loaders.entity_phrases import add_described_systems, add_noun_phrases, add_organisations
 from loaders.entity_registry import Registry
 from loaders.entity_rules import (
     add_definitions,
@@ -36,10 +37,13 @@ def extract_entities(report: InspectionReport, vocabulary: Vocabulary) -> tuple[
     add_units(body, vocabulary, registry)
     add_roles(body, registry)
     add_partners(body, registry)
+    add_organisations(body, report.force.name, registry)
+    add_noun_phrases(body, vocabulary, registry)
     contacts = [p.contact for s in report.sections for p in s.practices if p.contact is not None]
     add_contacts(contacts, vocabulary, registry)
     add_people(body, vocabulary, registry)
     add_systems(body, vocabulary, registry, defined)
+    add_described_systems(body, vocabulary, registry)
     return registry.entities(joined)
 
 

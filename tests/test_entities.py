@@ -74,19 +74,7 @@ def test_people_recall_and_precision(sample) -> None:
     assert not any(e.name.endswith(("Report", "Inquiry")) for e in entities if e.kind is EntityKind.PERSON)
 
 
-@pytest.mark.parametrize(
-    ("key", "kind", "floor", "max_unexpected"),
-    [
-        ("units", EntityKind.UNIT, 0.65, 3),
-        ("roles", EntityKind.ROLE, 0.55, 4),
-        ("partner_bodies", EntityKind.PARTNER, 0.45, 3),
-    ],
-)
-def test_units_roles_partners_floors(sample, key, kind, floor, max_unexpected) -> None:
-    _, expected, entities = sample
-    result = score(expected[key], entities, kind, expected.get(f"optional_{key}", ()))
-    assert result.recall >= floor, result.missed
-    assert len(result.unexpected) <= max_unexpected, result.unexpected
+# Units, posts and partners are scored leniently in tests/test_entity_eval.py (recall and precision >= 0.90).
 
 
 def test_every_mention_is_on_a_real_line_where_its_text_starts(sample) -> None:
