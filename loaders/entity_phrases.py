@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from loaders.entity_patterns import JoinedText, singular
-from loaders.entity_registry import Registry
+from loaders.entity_registry import Draft, Registry
 from loaders.model import EntityKind
 from loaders.vocabulary import Vocabulary
 
@@ -52,28 +52,39 @@ _STOP = frozenset(
     around provide provides allow allows enable enables enabling identify identifies communicate brief
     ensure ensures support supports help helps assist train trains use uses make makes give gives attend
     attends effective positive successful strong good close excellent very strengthening improving
-    better wide robust clear principal attending responding patrolling understanding all""".split()  # noqa: SIM905
+    better wide robust clear principal attending responding patrolling understanding all implement
+    develop deliver establish introduce create extant relevant specific extra another additional eight
+    nine ten twelve""".split()  # noqa: SIM905
 )
 # Modifiers that alone do not name a post or unit ("police officers", "specialist staff", "project team").
 _GENERIC = frozenset(
     """police senior divisional specialist operational dedicated investigating first named local trained
     additional individual single key appropriate relevant extra another acting experienced current area
-    force level staff front-line detective project management response core neighbourhood central former
+    force level staff front-line detective project management response core central former
     overall whole existing team""".split()  # noqa: SIM905
 )
 _PASSING = frozenset({"central", "current", "former", "overall", "whole", "existing", "roll-out"})
-_STAFF_HEADS = frozenset({"officer", "manager", "supervisor", "member", "team", "unit"})
-_ALL_HEADS = frozenset((*ROLE_HEADS, *UNIT_HEADS, *PARTNER_HEADS, "staff", "authority"))
+_STAFF_HEADS = frozenset({"officer", "manager", "supervisor", "member", "team", "unit", "staff"})
+_ALL_HEADS = frozenset((*ROLE_HEADS, *UNIT_HEADS, *PARTNER_HEADS, "staff", "authority", "service"))
+# Posts that name one job even with a generic modifier ("area commander", "local councillor").
+_SPECIFIC_HEADS = frozenset({"commander", "councillor", "warden", "champion", "registrar", "co-ordinator"})
+# Boards, panels and groups are outside bodies only with one of these words (or a partner) in front.
+_BODY_HEADS = ("board", "panel", "committee", "group", "centre")
+_BODY_QUALIFIERS = frozenset({"multi-agency", "inter-agency", "joint", "regional", "national", "independent"})
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z’'-]*")
 _NEXT_WORD_RE = re.compile(r"\s+([a-z][a-z-]*)")
+_HEADS = "|".join(ROLE_HEADS + UNIT_HEADS + PARTNER_HEADS + _BODY_HEADS)
 _HEAD_RE = re.compile(
-    rf"(?<![\w-])(?P<head>{'|'.join(ROLE_HEADS + UNIT_HEADS + PARTNER_HEADS)})(?P<plural>s|es)?(?![\w-])"
+    rf"(?<![\w-])(?P<head>{_HEADS})(?P<plural>s|es)?(?![\w-])"
     r"|(?<![\w-])(?P<authorities>authorities)(?![\w-])"
 )
 _CAP = r"(?:[A-Z][a-z]+(?:’s|'s)?|[A-Z]{2,})"
+_TAIL = rf"(?:\s+(?:of|for|to)\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}){{0,3}}){{1,3}}"
+# A capitalised run ending in a document noun: the name before it is the document's ("… Courts Services Act")
+_DOCUMENT = r"(?:\s+[A-Z][a-z]+){0,3}?\s+(?:Act|Report|Review|Inquiry|Certificate|Award|Strategy|Plan|Bill)\b"
 _ORG_RE = re.compile(
-    rf"(?<![\w’'-])(?P<name>HMP\s+[A-Z][a-z]+|(?:{_CAP}\s+(?:and\s+)?){{1,5}}(?:{'|'.join(ORG_HEADS)})"
-    rf"(?:\s+(?:of|for)\s+(?:the\s+)?{_CAP}(?:\s+(?:and\s+)?{_CAP}){{0,4}})?)(?![\w-])(?!\s+(?:of\s+)?[A-Z])"
+    rf"(?<![\w’'-])(?<![A-Z][a-z]\s)(?<!\sof\s)(?<!\sfor\s)(?<!\sto\s)(?P<name>HMP\s+[A-Z][a-z]+|(?:{_CAP}\s+(?:and\s+)?){{1,5}}(?:{'|'.join(ORG_HEADS)})"
+    rf"(?:{_TAIL})?)(?![\w-])(?!\s+(?:of|for)\s+[A-Z])(?!{_DOCUMENT})"
 )
 ORG_HEADS_LOWER = frozenset(h.casefold() for h in ORG_HEADS) - {
     "unit",
@@ -89,32 +100,33 @@ _ORG_STARTS = frozenset({"The", "This", "A", "An", "In", "At", "On", "For", "By"
 def _words_before(text: str, end: int, limit: int = 4) -> list[str]:
     """Up to ``limit`` modifier words immediately before ``end`` (stops at punctuation or a function word).
 
-    ``and`` joins two modifiers ("crime and community department") when a modifier stands on each side.
+    ``and`` joins two modifiers ("crime and community department") when a modifier stands on each side;
+    after a noun that is itself a head or a plural ("fire service and housing associations") it ends a list.
     """
-    window = text[max(0, end - 100) : end].split(" ")
+    window = [w.strip('‘’“”"') for w in text[max(0, end - 100) : end].split(" ")]
     if end > 100:
         window = window[1:]  # its first word may be cut
+    window = [w for w in window if w]
     words: list[str] = []
-    for raw in reversed(window):
-        if not raw:
-            continue
+    for position in range(len(window) - 1, -1, -1):
+        raw = window[position]
         if not _WORD_RE.fullmatch(raw) or len(words) >= limit:
             break
         lowered = raw.casefold()
-        if lowered == "and" and words and words[0] != "and" and singular(words[0]) not in _ALL_HEADS:
+        if lowered == "and":
+            before = window[position - 1].casefold() if position else ""
+            plural = before != singular(before)
+            if not words or plural or singular(before) in _ALL_HEADS or before in _STOP:
+                break
             words.insert(0, raw)
             continue
-        if lowered in _STOP or lowered.endswith("ly") or lowered in ORG_HEADS_LOWER:
+        if lowered in _STOP or lowered.endswith("ly") or (raw[0].isupper() and lowered in ORG_HEADS_LOWER):
             break
-        if singular(lowered) in _ALL_HEADS:
-            break
+        if singular(lowered) in ROLE_HEADS:
+            break  # another post ("PCSOs and beat managers")
         words.insert(0, raw)
-    if words and words[0] == "and":
-        words = words[1:]
-    while words and (words[0].casefold() in _PASSING or words[0].casefold().endswith(("ed", "-wide"))):
-        words = words[1:]  # "planned", "dedicated", "central": they describe, they do not name
-    if words and words[0] == "and":
-        words = words[1:]
+    while words and (words[0] == "and" or words[0].casefold().endswith(("ed", "-wide"))):
+        words = words[1:]  # "planned", "dedicated": they describe, they do not name
     return words
 
 
@@ -128,22 +140,49 @@ def add_noun_phrases(joined: JoinedText, vocabulary: Vocabulary, registry: Regis
             continue  # "partnership superintendent": the later head names the thing
         mods = _words_before(text, match.start())
         kind = _kind_of(head)
+        printed = " ".join([*mods, head])
+        if mods and _known(registry, vocabulary, mods, head, printed):
+            continue
+        if len(mods) > 2 and mods[0].casefold() in _PASSING:
+            mods = mods[1:]  # "central crime directorate"; "central ViSOR team" keeps its word
         if not _names_something(mods, head, kind, registry):
             continue
-        if match["plural"] and "and" in mods and kind is EntityKind.ROLE:
+        if "and" in mods and kind is EntityKind.ROLE:
             cut = mods.index("and")  # "business and HR managers": business managers, HR managers
-            for part in (mods[:cut], mods[cut + 1 :]):
+            for part in (mods[:cut], mods[cut + 1 :]) if match["plural"] else (mods[cut + 1 :],):
                 if _names_something(part, head, kind, registry):
                     registry.add(kind, " ".join([*part, head]))
             continue
         name = " ".join([*mods, head])
-        if kind is EntityKind.UNIT and vocabulary.find("partners", name + (match["plural"] or "")):
+        partner_first = registry.get(EntityKind.PARTNER, mods[0]) is not None
+        if kind is EntityKind.UNIT and (
+            vocabulary.find("partners", name + (match["plural"] or "")) or partner_first
+        ):
+            kind = EntityKind.PARTNER  # "drug and alcohol action team", "ACPO national … team"
+        if head in _BODY_HEADS:
             kind = EntityKind.PARTNER
         if kind is EntityKind.UNIT and (known := registry.get(kind, f"force {name}")):
             name = known.labels[0]
         if any(registry.get(other, name) for other in EntityKind if other is not kind):
             continue
-        registry.add(kind, name, forms=(" ".join([*mods, head]),))
+        registry.add(kind, name, forms=(printed,))
+
+
+def _known(registry: Registry, vocabulary: Vocabulary, mods: list[str], head: str, printed: str) -> bool:
+    """Add ``printed`` to a known entity it names, and say so: "local neighbourhood policing team" (the
+    SNT's hidden label after a generic word), "SNTs team", "probation offices" (the partner itself)."""
+    for start in range(len(mods)):
+        rest = mods[start:]
+        if start and not all(w.casefold() in _GENERIC | _PASSING for w in mods[:start]):
+            break
+        for kind in (EntityKind.UNIT, EntityKind.PARTNER, EntityKind.ROLE):
+            whole = registry.get(kind, " ".join([*rest, head]))
+            alone = registry.get(kind, " ".join(rest)) if head in {"team", "unit", "office"} else None
+            draft = whole or alone or _via_vocabulary(registry, vocabulary, kind, " ".join([*rest, head]))
+            if draft is not None:
+                registry.add(draft.kind, draft.labels[0], forms=(printed,))
+                return True
+    return False
 
 
 def _names_something(mods: list[str], head: str, kind: EntityKind, registry: Registry) -> bool:
@@ -152,11 +191,26 @@ def _names_something(mods: list[str], head: str, kind: EntityKind, registry: Reg
         return False
     if head == "member" and not any(w in {"authority", "board", "panel"} for w in mods):
         return False
-    if kind is not EntityKind.PARTNER and all(w.casefold() in _GENERIC for w in mods):
+    if head in _BODY_HEADS:
+        return _outside_body(mods, head, registry)
+    bodies = (EntityKind.UNIT,) if head == "manager" else (EntityKind.UNIT, EntityKind.PARTNER)
+    known_unit = [w for w in mods if w.rstrip("s").isupper() and any(registry.get(k, w) for k in bodies)]
+    generic = [w for w in mods if w.casefold() in _GENERIC]
+    if kind is not EntityKind.PARTNER and head not in _SPECIFIC_HEADS and len(generic) == len(mods):
         return False
-    if len(mods) == 1 and mods[0].isupper() and head in _STAFF_HEADS:
-        return not any(registry.get(k, mods[0]) for k in (EntityKind.UNIT, EntityKind.PARTNER))
-    return True
+    # "DPMU officers", "BCU senior managers", "PPU team": the unit's staff, or the unit itself
+    return not (head in _STAFF_HEADS and known_unit and len(known_unit) + len(generic) == len(mods))
+
+
+def _outside_body(mods: list[str], head: str, registry: Registry) -> bool:
+    """Boards, panels, groups, services and centres count when a partner or qualifier names them outside."""
+    if head == "centre":  # "Sunflower centres": one capitalised name just before the head
+        capitalised = [w for w in mods if w[:1].isupper() and not w.isupper()]
+        return capitalised == mods[-1:] and bool(capitalised)
+    lowered = [w.casefold() for w in mods]
+    if any(w in _BODY_QUALIFIERS for w in lowered):
+        return True
+    return any(registry.get(EntityKind.PARTNER, " ".join(mods[: i + 1])) for i in range(min(len(mods), 3)))
 
 
 def add_organisations(joined: JoinedText, own_force: str, registry: Registry) -> None:
@@ -180,11 +234,20 @@ def add_organisations(joined: JoinedText, own_force: str, registry: Registry) ->
 
 
 def _split_list(words: list[str]) -> list[list[str]]:
-    """``NHS Trusts and NHS Foundation Trusts`` -> two names; ``Police and Crime Standards …`` stays one."""
-    if "and" in words:
-        cut = words.index("and")
-        if words[cut - 1] in ORG_HEADS:
-            return [words[:cut], words[cut + 1 :]]
+    """Two bodies printed as one phrase become two names; ``Police and Crime Standards …`` stays one.
+
+    ``NHS Trusts and NHS Foundation Trusts`` -> both; ``X City and Y County Councils`` -> ``X City
+    Council``, ``Y County Council`` (a plural head after ``and`` joining two names of two words or more).
+    """
+    if "and" not in words:
+        return [words]
+    cut = words.index("and")
+    left, right = words[:cut], words[cut + 1 :]
+    if len(left) >= 2 and left[-1] in ORG_HEADS:
+        return [left, right]
+    head = right[-1] if right else ""
+    if len(left) >= 2 and len(right) >= 3 and head.endswith("s") and head[:-1] in ORG_HEADS:
+        return [[*left, head[:-1]], [*right[:-1], head[:-1]]]
     return [words]
 
 
@@ -251,3 +314,15 @@ def _initials_of_known_system(words: list[str], registry: Registry) -> bool:
                 ):
                     return True
     return False
+
+
+def _via_vocabulary(registry: Registry, vocabulary: Vocabulary, kind: EntityKind, text: str) -> Draft | None:
+    """The draft of the term printed as ``text`` or of an equivalent term, if the report has one."""
+    term = vocabulary.term(text)
+    if term is None:
+        return None
+    for candidate in (term, *vocabulary.equivalents(term.key)):
+        for form in (candidate.label, candidate.expansion):
+            if form and (draft := registry.get(kind, form)) is not None:
+                return draft
+    return None

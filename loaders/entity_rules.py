@@ -115,10 +115,27 @@ def add_vocabulary(joined: JoinedText, vocabulary: Vocabulary, registry: Registr
     )
     for group, kind in groups:
         for term in _mentioned(joined, vocabulary, group):
+            forms = term.alt_labels + term.hidden_labels
+            same = _present_equivalent(term, kind, vocabulary, registry)
+            if same is not None:  # "Neighbourhood Policing teams" in a report whose teams are SCTs
+                registry.add(kind, same.labels[0], forms=forms)
+                continue
             registry.add(kind, term.label, abbreviation=_abbreviation(term), expansion=term.expansion,
-                         forms=term.alt_labels + term.hidden_labels)  # fmt: skip
+                         forms=forms)  # fmt: skip
     for term in _mentioned(joined, vocabulary, "ranks", full_only=True):
         registry.add(EntityKind.ROLE, term.label.lower())
+
+
+def _present_equivalent(term: Term, kind: EntityKind, vocabulary: Vocabulary, registry: Registry):
+    """The draft of an equivalent term (``skos:closeMatch``) the report defines, when it does not define
+    ``term`` itself: one report's kind of team keeps its own name."""
+    if registry.get(kind, term.label) or (term.expansion and registry.get(kind, term.expansion)):
+        return None
+    for other in vocabulary.equivalents(term.key):
+        for text in (other.label, other.expansion):
+            if text and (draft := registry.get(kind, text)) is not None:
+                return draft
+    return None
 
 
 def add_glossary(glossary: Iterable[GlossaryEntry], vocabulary: Vocabulary, registry: Registry) -> None:
