@@ -12,7 +12,16 @@ from rdflib import URIRef
 
 from graph.iris import slugify
 from graph.mapping_base import FOAF, HMIC, OA, ORG, SCHEMA, SKOS, MappingContext
-from graph.resolve import canonical_rank, entity_slug, person_key, role_slug, unit_key, unit_type_of
+from graph.resolve import (
+    canonical_rank,
+    entity_slug,
+    is_local,
+    owned_slug,
+    person_key,
+    role_slug,
+    unit_key,
+    unit_type_of,
+)
 from loaders.model import Entity, EntityKind, SourceSpan
 
 
@@ -69,14 +78,21 @@ def _unit(ctx: MappingContext, entity: Entity) -> None:
 
 
 def _role(ctx: MappingContext, entity: Entity) -> None:
-    _role_node(ctx, ctx.entity(entity.id), entity.name, entity.expansion)
+    local = is_local(entity, ctx.vocabulary)
+    _role_node(ctx, ctx.entity(entity.id), entity.name, entity.expansion, local=local)
 
 
-def _role_node(ctx: MappingContext, node: URIRef, name: str, expansion: str | None = None) -> URIRef:
-    ctx.node(node, ORG.Role, label=name)
-    ctx.add(node, SKOS.prefLabel, " ".join(name.split()))
+def _role_node(
+    ctx: MappingContext, node: URIRef, name: str, expansion: str | None = None, *, local: bool = True
+) -> URIRef:
+    """A post: one per force (``hmic:force``) unless the vocabulary lists it as national."""
+    label = " ".join(name.split())
+    ctx.node(node, ORG.Role, label=f"{label} ({ctx.report.force.name})" if local else label)
+    ctx.add(node, SKOS.prefLabel, label)
     if expansion and expansion.casefold() != name.casefold():
         ctx.add(node, SKOS.altLabel, expansion)
+    if local:
+        ctx.add(node, HMIC.force, ctx.force_iri)
     return node
 
 
@@ -114,9 +130,17 @@ def _partner(ctx: MappingContext, entity: Entity) -> None:
     node = ctx.entity(entity.id)
     term = ctx.vocabulary.find("partners", entity.name) if ctx.vocabulary else None
     label = term.label if term else " ".join(entity.name.split())
-    ctx.node(node, HMIC.PartnerBody, ORG.Organization, label=label)
+    local = is_local(entity, ctx.vocabulary)
+    ctx.node(
+        node,
+        HMIC.PartnerBody,
+        ORG.Organization,
+        label=f"{label} ({ctx.report.force.name})" if local else label,
+    )
     ctx.add(node, SKOS.prefLabel, label)
     ctx.add(node, HMIC.expansion, entity.expansion or (term.expansion if term else None))
+    if local:  # each force's own police authority, LSCB, council …
+        ctx.add(node, HMIC.force, ctx.force_iri)
 
 
 _KIND_ORDER = (EntityKind.IT_SYSTEM, EntityKind.UNIT, EntityKind.ROLE, EntityKind.PARTNER, EntityKind.PERSON)
@@ -140,9 +164,8 @@ def _contacts(ctx: MappingContext) -> None:
                 continue
             roles = []
             if contact.role:
-                roles.append(
-                    _role_node(ctx, ctx.iris.role(role_slug(contact.role, ctx.expansions)), contact.role)
-                )
+                slug = owned_slug(ctx.force_id, role_slug(contact.role, ctx.expansions))
+                roles.append(_role_node(ctx, ctx.iris.role(slug), contact.role))
             person = _person_node(ctx, contact.name, contact.rank, roles)
             ctx.add(ctx.iris.practice(ctx.report_id, n), HMIC.lead, person)
 
@@ -157,6 +180,8 @@ def _ensure_entity(ctx: MappingContext, entity_id: str, text: str) -> URIRef:
         slug = (
             key if entity.kind is EntityKind.PERSON else entity_slug(entity, ctx.expansions, ctx.vocabulary)
         )
+        if is_local(entity, ctx.vocabulary):
+            slug = owned_slug(ctx.force_id, slug)
         ctx.slugs[entity_id] = f"{prefix}/{slug}"
         _ENTITY_MAPPERS[entity.kind](ctx, entity)
     return ctx.entity(entity_id)

@@ -222,18 +222,20 @@ def add_organisations(joined: JoinedText, own_force: str, registry: Registry) ->
             words = words[1:]
         if len(words) > 2 and words[1] == "and" and words[0].isupper():
             words = words[2:]  # "HMIC and Her Majesty's Inspectorate of Prisons": a list
-        for part in _split_list(words):
+        parts = split_list(words)
+        for part in parts:
             if len(part) < 2 or part[0] in {"of", "for", "and"}:
                 continue
+            printed = (" ".join(part[:-1]),) if len(parts) > 1 and part is parts[0] else ()
             if part[-1] == "Police" and {w.casefold() for w in part} <= own | {"police"}:
                 continue  # the report's own force
             name = " ".join(part)
             kind = EntityKind.UNIT if part[-1] == "Branch" else EntityKind.PARTNER
             if not any(registry.get(k, name) for k in EntityKind if k is not kind):
-                registry.add(kind, name)
+                registry.add(kind, name, forms=printed)
 
 
-def _split_list(words: list[str]) -> list[list[str]]:
+def split_list(words: list[str]) -> list[list[str]]:
     """Two bodies printed as one phrase become two names; ``Police and Crime Standards …`` stays one.
 
     ``NHS Trusts and NHS Foundation Trusts`` -> both; ``X City and Y County Councils`` -> ``X City

@@ -19,6 +19,7 @@ from loaders.entity_patterns import (
     kind_of_phrase,
     normalise,
 )
+from loaders.entity_phrases import split_list
 from loaders.entity_registry import Registry
 from loaders.model import EntityKind, GlossaryEntry
 from loaders.regex_tools import lowered_for_search, search_from_word, word_start
@@ -302,7 +303,10 @@ def add_partners(joined: JoinedText, registry: Registry) -> None:
         while words and (words[0].casefold() in _STOP_MODIFIERS or words[0] in {"The", "This", "A", "All"}):
             words = words[1:]
         if len(words) >= 2 and not any(w in _STOP_MODIFIERS - {"and"} for w in words):
-            registry.add(EntityKind.PARTNER, " ".join(words))
+            parts = split_list(words)  # "X City and Y County Councils": two councils
+            for part in parts:
+                printed = " ".join(part[:-1]) if len(parts) > 1 and part is parts[0] else ""
+                registry.add(EntityKind.PARTNER, " ".join(part), forms=(printed,) if printed else ())
 
 
 _VOCABULARY_KINDS = (
