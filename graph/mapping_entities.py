@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rdflib import URIRef
+from rdflib import RDF, URIRef
 
 from graph.iris import slugify
 from graph.mapping_base import FOAF, HMIC, OA, ORG, SCHEMA, SKOS, MappingContext
@@ -22,6 +22,7 @@ from graph.resolve import (
     unit_key,
     unit_type_of,
 )
+from loaders.boilerplate import Boilerplate, find_boilerplate
 from loaders.model import Entity, EntityKind, SourceSpan
 
 
@@ -34,11 +35,24 @@ class _Support:
 
 
 def map_entities(ctx: MappingContext) -> None:
-    """Entity nodes, practice leads (contacts), mention annotations, system uses and force units."""
+    """Entity nodes, practice leads (contacts), mention annotations, system uses and force units.
+
+    Force facts ("uses", "has unit", "works with") need a mention outside the inspectorate's boilerplate
+    (:mod:`loaders.boilerplate`); mentions inside it are kept, marked ``hmic:inBoilerplate``.
+    """
+    boilerplate = find_boilerplate(ctx.report)
+    own = {
+        e.id
+        for e in ctx.report.entities
+        if e.kind is not EntityKind.UNIT or any(m.line not in boilerplate for m in e.mentions)
+    }
     for entity in sorted(ctx.report.entities, key=lambda e: _KIND_ORDER.index(e.kind)):
-        _ENTITY_MAPPERS[entity.kind](ctx, entity)
+        if entity.kind is EntityKind.UNIT:
+            _unit(ctx, entity, of_force=entity.id in own)
+        else:
+            _ENTITY_MAPPERS[entity.kind](ctx, entity)
     _contacts(ctx)
-    support = _mentions(ctx)
+    support = _mentions(ctx, boilerplate)
     for iri, supporters in support.items():
         kind, parts = ctx.iris.parse(str(iri))
         if kind == "system":
@@ -46,6 +60,8 @@ def map_entities(ctx: MappingContext) -> None:
         elif kind == "unit":
             for supporter in supporters:
                 ctx.add(iri, HMIC.supportedBy, supporter.node)
+        elif kind == "partner":
+            ctx.add(ctx.force_iri, HMIC.worksWith, iri)
 
 
 def _system(ctx: MappingContext, entity: Entity) -> None:
@@ -60,7 +76,7 @@ def _system(ctx: MappingContext, entity: Entity) -> None:
     ctx.add(node, HMIC.expansion, entity.expansion or (term.expansion if term else None))
 
 
-def _unit(ctx: MappingContext, entity: Entity) -> None:
+def _unit(ctx: MappingContext, entity: Entity, *, of_force: bool = True) -> None:
     slug, label, expansion = unit_type_of(entity, ctx.expansions, ctx.vocabulary)
     unit_type = ctx.iris.unit_type(slug)
     ctx.node(unit_type, HMIC.UnitType, SKOS.Concept, label=label)
@@ -73,8 +89,16 @@ def _unit(ctx: MappingContext, entity: Entity) -> None:
     ctx.node(unit, ORG.OrganizationalUnit, label=f"{unit_label} ({ctx.report.force.name})")
     ctx.add(unit, SKOS.prefLabel, unit_label)
     ctx.add(unit, HMIC.unitType, unit_type)
-    ctx.add(unit, ORG.unitOf, ctx.force_iri)
-    ctx.add(ctx.force_iri, ORG.hasUnit, unit)
+    if vocabulary_kind(ctx, label):
+        ctx.add(unit_type, RDF.type, HMIC.GenericUnitKind)  # types a unit; never a thing forces share
+    if of_force:  # not when every mention is in the inspectorate's boilerplate
+        ctx.add(unit, ORG.unitOf, ctx.force_iri)
+        ctx.add(ctx.force_iri, ORG.hasUnit, unit)
+
+
+def vocabulary_kind(ctx: MappingContext, label: str) -> bool:
+    """True when a unit type is only a generic head noun ("team", "division") of ``hv:unit-kinds``."""
+    return ctx.vocabulary is not None and ctx.vocabulary.find("unit_kinds", label) is not None
 
 
 def _role(ctx: MappingContext, entity: Entity) -> None:
@@ -187,10 +211,11 @@ def _ensure_entity(ctx: MappingContext, entity_id: str, text: str) -> URIRef:
     return ctx.entity(entity_id)
 
 
-def _mentions(ctx: MappingContext) -> dict[URIRef, list[_Support]]:
+def _mentions(ctx: MappingContext, boilerplate: Boilerplate) -> dict[URIRef, list[_Support]]:
     """Mention annotations (statement mentions first, then the entities' other mentions).
 
-    Returns, per mentioned entity node, the findings/practices naming it, or failing those its mentions.
+    Returns, per mentioned entity node, the findings/practices naming it, or failing those its mentions
+    outside the boilerplate; an entity named only in boilerplate is left out (it supports no force fact).
     """
     statements: dict[URIRef, list[_Support]] = {}
     loose: dict[URIRef, list[_Support]] = {}
@@ -211,7 +236,10 @@ def _mentions(ctx: MappingContext) -> dict[URIRef, list[_Support]]:
         ctx.add(ctx.report_iri, HMIC.mentions, entity)
         if context is not None:
             ctx.add(context, HMIC.mentions, entity)
-        loose.setdefault(entity, []).append(_Support(node, span))
+        if span.line_from in boilerplate:
+            ctx.add(node, HMIC.inBoilerplate, True)
+        else:
+            loose.setdefault(entity, []).append(_Support(node, span))
         seen.add((entity_id, span.line_from))
 
     for statement in ctx.statements:
@@ -224,7 +252,7 @@ def _mentions(ctx: MappingContext) -> dict[URIRef, list[_Support]]:
         for m in entity.mentions:
             if (entity.id, m.line) not in seen:
                 annotate(entity.id, m.text, SourceSpan(ctx.report.source.name, m.line, m.line, m.page), None)
-    return {node: statements.get(node) or loose[node] for node in loose}
+    return {node: statements.get(node) or loose[node] for node in {*statements, *loose}}
 
 
 def _system_use(ctx: MappingContext, system: URIRef, slug: str, supporters: list[_Support]) -> None:
