@@ -12,6 +12,7 @@ from loaders.entity_patterns import JoinedText
 from loaders.entity_phrases import add_described_systems, add_noun_phrases, add_organisations
 from loaders.entity_registry import Registry
 from loaders.entity_rules import (
+    add_bracketed_posts,
     add_definitions,
     add_glossary,
     add_partners,
@@ -36,6 +37,7 @@ def extract_entities(report: InspectionReport, vocabulary: Vocabulary) -> tuple[
     add_vocabulary(body, vocabulary, registry)
     add_units(body, vocabulary, registry)
     add_roles(body, registry)
+    add_bracketed_posts(body, registry)
     add_partners(body, registry)
     add_organisations(body, report.force.name, registry)
     add_noun_phrases(body, vocabulary, registry)

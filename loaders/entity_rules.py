@@ -74,6 +74,7 @@ _DIVISION_RE = re.compile(r"(?<![\w-])(?P<name>(?:[A-Z]|[A-Z][a-z]+)\s+division)
 _VERBS = (
     "the|a|an|and|of|to|for|in|on|at|by|with|from|as|is|are|was|has|have|who|which|while|how|aims|leads|attends"
     "|chairs|holds|sits|takes|provides|ensures|reports|meets|works|makes|oversees|manages|monitors|retains|receives"
+    "|champions|heads|runs|commands|is|are"
 )
 _POST_WORD = rf"(?:(?!(?:{_VERBS})\b)(?![a-z]+ing\b)[a-z]+|policing|[A-Z]{{2,}})"
 _POST_RE = re.compile(
@@ -294,6 +295,18 @@ def add_roles(joined: JoinedText, registry: Registry) -> None:
         if match["head"] in {"officer", "inspector", "sergeant"} and len(mods) == 1 and mods[0].islower():
             continue
         registry.add(EntityKind.ROLE, " ".join([*mods, match["head"]]))
+
+
+_BRACKETED_ACC_RE = re.compile(
+    r"\((?:ACC|[Aa]ssistant\s+[Cc]hief\s+[Cc]onstable)\s+(?P<qual>[a-z]+(?:\s+[a-z]+)?)\)"
+)
+
+
+def add_bracketed_posts(joined: JoinedText, registry: Registry) -> None:
+    """``The ACPO lead for X (ACC operations)``: an ACC named by portfolio inside brackets."""
+    for match in _BRACKETED_ACC_RE.finditer(joined.text):
+        label = f"ACC ({match['qual']})"
+        registry.add(EntityKind.ROLE, label, abbreviation=label, forms=(f"ACC {match['qual']}",))
 
 
 def add_partners(joined: JoinedText, registry: Registry) -> None:

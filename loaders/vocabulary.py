@@ -56,6 +56,8 @@ class Vocabulary:
     matches: dict[str, frozenset[str]] = field(default_factory=dict, compare=False)
     #: concept key -> ``"local"`` (one per force, hv:local-bodies) or ``"national"`` (hv:national-bodies)
     scopes: dict[str, str] = field(default_factory=dict, compare=False)
+    #: concept key -> inspection area id it works in (``skos:related hmic:area-…``): cpu -> child-abuse
+    areas: dict[str, str] = field(default_factory=dict, compare=False)
     _lookup: dict[str, dict[str, Term]] = field(default_factory=dict, repr=False, compare=False)
     _by_key: dict[str, Term] = field(default_factory=dict, repr=False, compare=False)
 
@@ -81,6 +83,14 @@ class Vocabulary:
         if term is None:
             return ()
         return tuple(self._by_key[k] for k in sorted(self.matches.get(term.key, ())) if k in self._by_key)
+
+    def area(self, key_or_text: str) -> str | None:
+        """The inspection area id of a unit type or body (its own, else an equivalent's), if listed."""
+        term = self.term(key_or_text)
+        if term is None:
+            return None
+        keys = (term.key, *sorted(self.matches.get(term.key, ())))
+        return next((self.areas[k] for k in keys if k in self.areas), None)
 
     def scope(self, key_or_text: str) -> str | None:
         """``"national"`` (shared by all forces), ``"local"`` (one per force) or None (not listed)."""
@@ -150,6 +160,11 @@ def _read(path: Path) -> Vocabulary:
         **{name.replace("-", "_"): tuple(sorted(ts, key=lambda t: t.key)) for name, ts in groups.items()},
         matches=_matches(graph),
         scopes=_scopes(graph),
+        areas={
+            _key(s): str(o).rsplit("#area-", 1)[1]
+            for s, o in graph.subject_objects(SKOS.related)
+            if str(s).startswith(str(HV)) and "#area-" in str(o)
+        },
     )
 
 
