@@ -69,7 +69,7 @@ def _system(ctx: MappingContext, entity: Entity) -> None:
     term = ctx.vocabulary.find("it_systems", entity.name) if ctx.vocabulary else None
     label = term.label if term else entity.name
     ctx.node(node, HMIC.ITSystem, label=label)
-    ctx.add(node, SKOS.prefLabel, label)
+    pref_label(ctx, node, label)
     for variant in sorted({entity.name, *(m.text for m in entity.mentions)} - {label}):
         if slugify(variant) == slugify(label):
             ctx.add(node, SKOS.altLabel, variant)
@@ -81,13 +81,13 @@ def _unit(ctx: MappingContext, entity: Entity, *, of_force: bool = True) -> None
     unit_type = ctx.iris.unit_type(slug)
     ctx.node(unit_type, HMIC.UnitType, SKOS.Concept, label=label)
     ctx.add(unit_type, SKOS.inScheme, HMIC.UnitTypes)
-    ctx.add(unit_type, SKOS.prefLabel, label)
+    pref_label(ctx, unit_type, label)
     ctx.add(unit_type, HMIC.expansion, expansion)
     key = unit_key(entity, ctx.expansions, ctx.vocabulary)
     unit_label = label if key == slug else " ".join(entity.name.split())
     unit = ctx.iris.unit(ctx.force_id, key)
     ctx.node(unit, ORG.OrganizationalUnit, label=f"{unit_label} ({ctx.report.force.name})")
-    ctx.add(unit, SKOS.prefLabel, unit_label)
+    pref_label(ctx, unit, unit_label)
     ctx.add(unit, HMIC.unitType, unit_type)
     if vocabulary_kind(ctx, label):
         ctx.add(unit_type, RDF.type, HMIC.GenericUnitKind)  # types a unit; never a thing forces share
@@ -112,7 +112,7 @@ def _role_node(
     """A post: one per force (``hmic:force``) unless the vocabulary lists it as national."""
     label = " ".join(name.split())
     ctx.node(node, ORG.Role, label=f"{label} ({ctx.report.force.name})" if local else label)
-    ctx.add(node, SKOS.prefLabel, label)
+    pref_label(ctx, node, label)
     if expansion and expansion.casefold() != name.casefold():
         ctx.add(node, SKOS.altLabel, expansion)
     if local:
@@ -161,7 +161,7 @@ def _partner(ctx: MappingContext, entity: Entity) -> None:
         ORG.Organization,
         label=f"{label} ({ctx.report.force.name})" if local else label,
     )
-    ctx.add(node, SKOS.prefLabel, label)
+    pref_label(ctx, node, label)
     ctx.add(node, HMIC.expansion, entity.expansion or (term.expansion if term else None))
     if local:  # each force's own police authority, LSCB, council …
         ctx.add(node, HMIC.force, ctx.force_iri)
@@ -287,3 +287,14 @@ def map_leads(ctx: MappingContext) -> None:
         ctx.add(node, HMIC.force, ctx.force_iri)
         ctx.add(node, HMIC.report, ctx.report_iri)
         ctx.provenance(node, lead.span)
+
+
+def pref_label(ctx: MappingContext, node: URIRef, label: str) -> None:
+    """One ``skos:prefLabel`` per node: a second name for it (two entities that resolve to one node)
+    becomes a ``skos:altLabel``."""
+    label = " ".join(label.split())
+    existing = ctx.value(node, SKOS.prefLabel)
+    if existing is None:
+        ctx.add(node, SKOS.prefLabel, label)
+    elif str(existing) != label:
+        ctx.add(node, SKOS.altLabel, label)
