@@ -33,6 +33,7 @@ _BY = (
     r"(?:also\s+|currently\s+|each\s+)?(?:led|overseen|headed|owned|managed|chaired|commanded|run|co-ordinated)"
     r"\s+by\s+"
 )
+_IS_OPTIONAL = r"(?:(?:is|are)\s+)?(?:also\s+)?"
 _VERBS = r"(?:chairs|leads|heads|manages|champions|oversees|commands|co-ordinates|runs)"
 _FRAMES = tuple(
     (kind, trigger, re.compile(frame, re.IGNORECASE))
@@ -43,7 +44,7 @@ _FRAMES = tuple(
             rf"{_WHO}{_IS}{_DET}(?:[\w-]+\s+){{0,3}}?(?:lead|holder|champion|head|chair)\s+(?:for|of|on)\s+{_SUBJECT}",
         ),
         ("lead", "responsib", rf"{_WHO}{_HAS_RESPONSIBILITY}{_SUBJECT}"),
-        ("lead", "ble", rf"{_WHO}\s+(?:(?:is|are)\s+)?(?:also\s+)?(?:responsible|accountable)\s+for\s+{_SUBJECT}"),
+        ("lead", "ble", rf"{_WHO}\s+{_IS_OPTIONAL}(?:responsible|accountable)\s+for\s+{_SUBJECT}"),
         (
             "lead",
             "for",
