@@ -9,7 +9,12 @@ mention keeps the line where it starts.
 from __future__ import annotations
 
 from loaders.entity_patterns import JoinedText
-from loaders.entity_phrases import add_described_systems, add_noun_phrases, add_organisations
+from loaders.entity_phrases import (
+    add_described_systems,
+    add_noun_phrases,
+    add_organisations,
+    add_vendor_and_suffix_systems,
+)
 from loaders.entity_registry import Registry
 from loaders.entity_rules import (
     add_bracketed_posts,
@@ -46,6 +51,7 @@ def extract_entities(report: InspectionReport, vocabulary: Vocabulary) -> tuple[
     add_people(body, vocabulary, registry)
     add_systems(body, vocabulary, registry, defined)
     add_described_systems(body, vocabulary, registry)
+    add_vendor_and_suffix_systems(body, vocabulary, registry)
     return registry.entities(joined)
 
 

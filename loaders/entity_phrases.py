@@ -288,7 +288,7 @@ def add_described_systems(joined: JoinedText, vocabulary: Vocabulary, registry: 
         words = match["name"].split()
         if any(w in _STOP for w in words[:-1]) or vocabulary.is_not_system(match["name"]):
             continue
-        if all(w in _GENERIC for w in words[:-1]) or len(words) < 2:
+        if all(w in _GENERIC for w in words[:-1]) or len(words) < 3:  # "custody system" describes
             continue
         name = " ".join(words)
         if _initials_of_known_system(words, registry):
@@ -328,3 +328,38 @@ def _via_vocabulary(registry: Registry, vocabulary: Vocabulary, kind: EntityKind
             if form and (draft := registry.get(kind, form)) is not None:
                 return draft
     return None
+
+
+_PRODUCT_WORD = r"(?:[A-Z][\w’'-]*|[a-z]+[A-Z][\w-]*|\d+)"
+
+
+def add_vendor_and_suffix_systems(joined: JoinedText, vocabulary: Vocabulary, registry: Registry) -> None:
+    """Systems printed as vendor and product ("Cadcorp SIS", "i2 Analyst's Notebook") or with a system
+    abbreviation after a name ("the force's NICHE RMS"); vendors and suffixes are vocabulary data."""
+    vendors = "|".join(re.escape(t.label) for t in vocabulary.software_vendors)
+    suffixes = "|".join(re.escape(t.label) for t in vocabulary.system_suffixes)
+    text = joined.text
+    if vendors:
+        pattern = (
+            rf"(?<![\w-])(?P<vendor>{vendors})\s+(?P<product>{_PRODUCT_WORD}(?:\s+{_PRODUCT_WORD}){{0,2}})"
+        )
+        for match in re.finditer(pattern, text):
+            product = " ".join(match["product"].split())
+            if vocabulary.is_not_system(product) or vocabulary.find("ranks", product):
+                continue
+            distinctive = any(c.isupper() or c.isdigit() for c in product[1:]) or " " in product
+            registry.add(
+                EntityKind.IT_SYSTEM,
+                f"{match['vendor']} {product}",
+                forms=(product,) if distinctive else (),
+            )
+    if suffixes:
+        name = r"(?:[A-Z][A-Z0-9]+|[A-Z][a-z]+[A-Z][A-Za-z]*|[a-z]+[A-Z][A-Za-z]+|[A-Z][a-z]+)"
+        for match in re.finditer(rf"(?<![\w-])(?P<name>{name})\s+(?P<suffix>{suffixes})(?![\w-])", text):
+            first = match["name"]
+            if first in {"The", "A", "An", "This", "Its"} or vocabulary.is_not_system(first):
+                continue
+            if any(registry.get(kind, first) for kind in EntityKind if kind is not EntityKind.IT_SYSTEM):
+                continue
+            label = f"{first} {match['suffix']}"
+            registry.add(EntityKind.IT_SYSTEM, label, forms=(first,) if first.isupper() else ())

@@ -33,7 +33,7 @@ _TOKEN = r"(?:[A-Z][A-Z0-9]+|[A-Z][a-z]+[A-Z][A-Za-z]*|[a-z]+[A-Z][A-Za-z]+)"
 _NAME = rf"{_TOKEN}(?:\s+(?:[A-Z]{{2,}}|\d+)){{0,4}}"
 _CAPWORD = r"[A-Z][a-z]+(?:\s+\d+)?"
 _MODIFIER = r"(?:(?:[a-z][a-z-]*|IT)\s+)"
-_LEAD_IN = r"(?:\b(?:the|a|an|its|their|standalone|new|existing|dedicated|in-house)\s+)"
+_LEAD_IN = r"(?:\b(?:the|a|an|its|their|standalone|new|existing|dedicated|in-house|force(?:’s|'s))\s+)"
 
 SYSTEM_PATTERNS = (
     # "the HALO system", "the TRAK DV dedicated IT system", "the ATLAS demographic lifestyle package"
@@ -42,7 +42,8 @@ SYSTEM_PATTERNS = (
     re.compile(rf"{_LEAD_IN}(?P<name>{_CAPWORD})\s+{_MODIFIER}{{0,3}}(?:{_HEADS})\b"),
     # "A database, GEMINI, is used", "ORION, the force intelligence system"
     re.compile(rf"\b(?:{_HEADS}),\s+(?P<name>{_NAME}),"),
-    re.compile(rf"(?<![\w-])(?P<name>{_NAME}),\s+(?:the|a|an|its)\s+{_MODIFIER}{{0,4}}(?:{_HEADS})\b"),
+    re.compile(rf"(?<![\w-])(?P<name>{_NAME}|{_CAPWORD}),\s+(?:the|a|an|its)\s+(?:force(?:’s|'s)\s+)?"
+               rf"{_MODIFIER}{{0,4}}(?:{_HEADS})\b"),
     # "recorded on Guardian, the force missing persons database": a plain capitalised word needs a lead-in
     re.compile(rf"(?<![\w-])(?:on|onto|into|via|using|uses|called|named)\s+(?P<name>{_CAPWORD}),\s+"
                rf"(?:the|a|an|its)\s+{_MODIFIER}{{0,4}}(?:{_HEADS})\b"),
@@ -187,6 +188,9 @@ def add_systems(
             name = " ".join(words)
             if _inside_expansion(joined.text[match.start("name") : match.end()], registry):
                 continue
+            before = joined.text[max(0, match.start("name") - 40) : match.start("name")]
+            if not _TOKEN_RE.fullmatch(words[0]) and _CAPITALISED_BEFORE_RE.search(before):
+                continue  # the last word of a longer capitalised name ("Child Rescue Alert")
             if _not_a_system(name, vocabulary, registry, defined, weak=pattern is _WEAK_PATTERN):
                 continue
             registry.add(
@@ -204,6 +208,7 @@ def _swapped(name: str) -> tuple[str, ...]:
 
 
 _TOKEN_RE = re.compile(_TOKEN)
+_CAPITALISED_BEFORE_RE = re.compile(r"[A-Z][a-z]+\s+$")
 
 
 def _inside_expansion(phrase: str, registry: Registry) -> bool:

@@ -17,7 +17,10 @@ from loaders.resources import ontology_file
 
 HV = Namespace("https://w3id.org/hmic-kg/vocab/")
 
-_SCHEMES = ("it-systems", "unit-types", "unit-kinds", "ranks", "posts", "partners", "not-systems")
+_SCHEMES = (
+    "it-systems", "unit-types", "unit-kinds", "ranks", "posts", "partners", "not-systems", "software-vendors",
+    "system-suffixes",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,10 @@ class Vocabulary:
     posts: tuple[Term, ...] = ()
     partners: tuple[Term, ...] = ()
     not_systems: tuple[Term, ...] = ()
+    software_vendors: tuple[
+        Term, ...
+    ] = ()  # "Microsoft", "Cadcorp": a capitalised product after one is a system
+    system_suffixes: tuple[Term, ...] = ()  # "RMS", "CAD": a name before one is a system
     #: concept key -> keys it is ``skos:exactMatch`` / ``skos:closeMatch`` (symmetric, transitive closure)
     matches: dict[str, frozenset[str]] = field(default_factory=dict, compare=False)
     #: concept key -> ``"local"`` (one per force, hv:local-bodies) or ``"national"`` (hv:national-bodies)

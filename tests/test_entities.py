@@ -238,3 +238,33 @@ def test_time_grows_linearly_with_length() -> None:
     start = time.perf_counter()
     extract_entities(bigger, Vocabulary.load())
     assert time.perf_counter() - start < 8 * small + 1.0
+
+
+def test_systems_named_by_vendor_suffix_or_in_lower_case() -> None:
+    """Issue 12/11: "the force's NICHE RMS", "Cadcorp SIS" (not "SIS"), "i2 Analyst's Notebook", "Microsoft
+    Access", "Sentinel, the … system", and lower-case systems the text then calls "the system"."""
+    entities = _entities(
+        "Crime is recorded on the force's NICHE RMS and hot spots are mapped with Cadcorp SIS.",
+        "Analysts use i2 Analyst's Notebook and Microsoft Access. Access to the building is limited.",
+        "Custody records are kept on Sentinel, the force's custody system.",
+        "The force introduced the new offender tracking tool; 40 staff were trained to use the system.",
+    )
+    systems = {e.id for e in entities.values() if e.kind is EntityKind.IT_SYSTEM}
+    assert systems == {
+        "it-system/niche-rms",
+        "it-system/cadcorp-sis",
+        "it-system/i2-analysts-notebook",
+        "it-system/microsoft-access",
+        "it-system/sentinel",
+        "it-system/offender-tracking-tool",
+    }
+    assert {m.text for m in entities["it-system/niche-rms"].mentions} == {"NICHE RMS"}
+
+
+def test_people_with_diacritics_and_patronymics() -> None:
+    entities = _entities(
+        "Detective Inspector Siân Williams leads the unit. The Chief Constable, Dafydd ap Gruffydd, joined",
+        "in 2005. Sergeant Seán Ó Briain and Inspector Zoë Müller-Lüdenscheidt attended.",
+    )
+    people = {e.name for e in entities.values() if e.kind is EntityKind.PERSON}
+    assert people == {"Siân Williams", "Dafydd ap Gruffydd", "Seán Ó Briain", "Zoë Müller-Lüdenscheidt"}
