@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from loaders.entity_patterns import JoinedText
 from loaders.entity_phrases import (
+    add_area_units_and_responsible_posts,
     add_described_systems,
     add_noun_phrases,
     add_organisations,
@@ -45,6 +46,7 @@ def extract_entities(report: InspectionReport, vocabulary: Vocabulary) -> tuple[
     add_bracketed_posts(body, registry)
     add_partners(body, registry)
     add_organisations(body, report.force.name, registry)
+    add_area_units_and_responsible_posts(body, registry)
     add_noun_phrases(body, vocabulary, registry)
     contacts = [p.contact for s in report.sections for p in s.practices if p.contact is not None]
     add_contacts(contacts, vocabulary, registry)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from loaders.entity_patterns import JoinedText, singular
-from loaders.entity_registry import Draft, Registry
+from loaders.entity_registry import Draft, Registry, merge_key
 from loaders.model import EntityKind
 from loaders.vocabulary import Vocabulary
 
@@ -49,7 +49,7 @@ _STOP = frozenset(
     more most than then there here it they he she we one two three four five six several many few
     further number including include includes within between across under over through per via among
     about upon how why what least during after before since until like whether against without towards
-    around provide provides allow allows enable enables enabling identify identifies communicate brief
+    around out provide provides allow allows enable enables enabling identify identifies communicate brief
     ensure ensures support supports help helps assist train trains use uses make makes give gives attend
     attends effective positive successful strong good close excellent very strengthening improving
     better wide robust clear principal attending responding patrolling understanding all implement
@@ -60,18 +60,20 @@ _STOP = frozenset(
 _GENERIC = frozenset(
     """police senior divisional specialist operational dedicated investigating first named local trained
     additional individual single key appropriate relevant extra another acting experienced current area
-    force level staff front-line detective project management response core central former
-    overall whole existing team""".split()  # noqa: SIM905
+    force level staff front-line detective project management core central former
+    overall whole existing team inter-agency multi-agency joint""".split()  # noqa: SIM905
 )
+_NAMED_BY_PLACE = frozenset({"college", "council", "court"})
 _PASSING = frozenset({"central", "current", "former", "overall", "whole", "existing", "roll-out"})
 _STAFF_HEADS = frozenset({"officer", "manager", "supervisor", "member", "team", "unit", "staff"})
 _ALL_HEADS = frozenset((*ROLE_HEADS, *UNIT_HEADS, *PARTNER_HEADS, "staff", "authority", "service"))
 # Posts that name one job even with a generic modifier ("area commander", "local councillor").
 _SPECIFIC_HEADS = frozenset({"commander", "councillor", "warden", "champion", "registrar", "co-ordinator"})
 # Boards, panels and groups are outside bodies only with one of these words (or a partner) in front.
-_BODY_HEADS = ("board", "panel", "committee", "group", "centre")
+_BODY_HEADS = ("board", "panel", "committee", "group", "centre", "service")
 _BODY_QUALIFIERS = frozenset({"multi-agency", "inter-agency", "joint", "regional", "national", "independent"})
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z’'-]*")
+_BRACKETED_ABBR_RE = re.compile(r"\(([A-Z][A-Za-z]*[A-Z]s?)\)")
 _NEXT_WORD_RE = re.compile(r"\s+([a-z][a-z-]*)")
 _HEADS = "|".join(ROLE_HEADS + UNIT_HEADS + PARTNER_HEADS + _BODY_HEADS)
 _HEAD_RE = re.compile(
@@ -81,7 +83,7 @@ _HEAD_RE = re.compile(
 _CAP = r"(?:[A-Z][a-z]+(?:’s|'s)?|[A-Z]{2,})"
 _TAIL = rf"(?:\s+(?:of|for|to)\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}){{0,3}}){{1,3}}"
 # A capitalised run ending in a document noun: the name before it is the document's ("… Courts Services Act")
-_DOCUMENT = r"(?:\s+[A-Z][a-z]+){0,3}?\s+(?:Act|Report|Review|Inquiry|Certificate|Award|Strategy|Plan|Bill)\b"
+_DOCUMENT = r"(?:\s+[A-Z][a-z]+){0,3}?\s+(?:Act|Report|Review|Inquiry|Strategy|Plan|Bill)\b"
 _ORG_RE = re.compile(
     rf"(?<![\w’'-])(?<![A-Z][a-z]\s)(?<!\sof\s)(?<!\sfor\s)(?<!\sto\s)(?P<name>HMP\s+[A-Z][a-z]+|(?:{_CAP}\s+(?:and\s+)?){{1,5}}(?:{'|'.join(ORG_HEADS)})"
     rf"(?:{_TAIL})?)(?![\w-])(?!\s+(?:of|for)\s+[A-Z])(?!{_DOCUMENT})"
@@ -110,7 +112,16 @@ def _words_before(text: str, end: int, limit: int = 4) -> list[str]:
     words: list[str] = []
     for position in range(len(window) - 1, -1, -1):
         raw = window[position]
-        if not _WORD_RE.fullmatch(raw) or len(words) >= limit:
+        if len(words) >= limit:
+            break
+        if bracketed := _BRACKETED_ABBR_RE.fullmatch(raw):  # "unit (OPU) sergeant": the abbreviation
+            if not words:
+                words.insert(0, bracketed.group(1))
+            break
+        if raw.isdigit() and len(raw) <= 2 and position and window[position - 1].isalpha():
+            words.insert(0, raw)  # "level 2 senior analyst"
+            continue
+        if not _WORD_RE.fullmatch(raw):
             break
         lowered = raw.casefold()
         if lowered == "and":
@@ -133,6 +144,7 @@ def _words_before(text: str, end: int, limit: int = 4) -> list[str]:
 def add_noun_phrases(joined: JoinedText, vocabulary: Vocabulary, registry: Registry) -> None:
     """Register posts, units and partners read back from their head nouns (see the module docstring)."""
     text = joined.text
+    prefixed = _GenericPrefixIndex(registry)
     for match in _HEAD_RE.finditer(text):
         head = match["head"] or "authority"
         following = _NEXT_WORD_RE.match(text, match.end())
@@ -140,8 +152,11 @@ def add_noun_phrases(joined: JoinedText, vocabulary: Vocabulary, registry: Regis
             continue  # "partnership superintendent": the later head names the thing
         mods = _words_before(text, match.start())
         kind = _kind_of(head)
-        printed = " ".join([*mods, head])
-        if mods and _known(registry, vocabulary, mods, head, printed):
+        printed = " ".join([*mods, match.group(0)])
+        if mods and (defined := _defined_after(registry, text, match.end())) is not None:
+            registry.add(defined.kind, defined.labels[0], forms=(printed,))  # "… teams (SNTs)": its own words
+            continue
+        if mods and _known(registry, vocabulary, prefixed, mods, head, printed):
             continue
         if len(mods) > 2 and mods[0].casefold() in _PASSING:
             mods = mods[1:]  # "central crime directorate"; "central ViSOR team" keeps its word
@@ -153,6 +168,11 @@ def add_noun_phrases(joined: JoinedText, vocabulary: Vocabulary, registry: Regis
                 if _names_something(part, head, kind, registry):
                     registry.add(kind, " ".join([*part, head]))
             continue
+        if head in {"centre", "service"}:
+            before = text[: match.start()].rstrip()[: -len(mods[-1])].rstrip()
+            if not before or before.endswith((".", "•", ":")):
+                continue  # a capitalised word that only starts a sentence ("Protective services will …")
+            mods, printed = mods[-1:], " ".join([mods[-1], match.group(0)])
         name = " ".join([*mods, head])
         partner_first = registry.get(EntityKind.PARTNER, mods[0]) is not None
         if kind is EntityKind.UNIT and (
@@ -165,24 +185,72 @@ def add_noun_phrases(joined: JoinedText, vocabulary: Vocabulary, registry: Regis
             name = known.labels[0]
         if any(registry.get(other, name) for other in EntityKind if other is not kind):
             continue
-        registry.add(kind, name, forms=(printed,))
+        prefixed.add(registry.add(kind, name, forms=(printed,)))
 
 
-def _known(registry: Registry, vocabulary: Vocabulary, mods: list[str], head: str, printed: str) -> bool:
+_ABBR_AFTER_RE = re.compile(r"\s*\(([A-Z][A-Za-z&]*[A-Z]s?)\)")
+
+
+def _defined_after(registry: Registry, text: str, end: int) -> Draft | None:
+    """The known entity whose abbreviation is printed in brackets right after a phrase, if any."""
+    after = _ABBR_AFTER_RE.match(text, end)
+    if after is None:
+        return None
+    return next((d for kind in EntityKind if (d := registry.get(kind, after.group(1))) is not None), None)
+
+
+def _known(
+    registry: Registry,
+    vocabulary: Vocabulary,
+    prefixed: _GenericPrefixIndex,
+    mods: list[str],
+    head: str,
+    printed: str,
+) -> bool:
     """Add ``printed`` to a known entity it names, and say so: "local neighbourhood policing team" (the
-    SNT's hidden label after a generic word), "SNTs team", "probation offices" (the partner itself)."""
+    SNT's hidden label after a generic word), "SNTs team", "probation offices" (the partner itself),
+    "central crime directorate" (the force crime directorate), "domestic abuse officers" (the specialist
+    ones the report defines)."""
     for start in range(len(mods)):
         rest = mods[start:]
         if start and not all(w.casefold() in _GENERIC | _PASSING for w in mods[:start]):
             break
+        phrase = " ".join([*rest, head])
         for kind in (EntityKind.UNIT, EntityKind.PARTNER, EntityKind.ROLE):
-            whole = registry.get(kind, " ".join([*rest, head]))
-            alone = registry.get(kind, " ".join(rest)) if head in {"team", "unit", "office"} else None
-            draft = whole or alone or _via_vocabulary(registry, vocabulary, kind, " ".join([*rest, head]))
+            whole = registry.get(kind, phrase) or _via_vocabulary(registry, vocabulary, kind, phrase)
+            alone = None
+            if head in {"team", "unit", "office", "desk"}:
+                alone = registry.get(kind, " ".join(rest)) or _via_vocabulary(
+                    registry, vocabulary, kind, " ".join(rest)
+                )
+            draft = whole or alone or prefixed.get(kind, phrase)
             if draft is not None:
                 registry.add(draft.kind, draft.labels[0], forms=(printed,))
                 return True
     return False
+
+
+class _GenericPrefixIndex:
+    """Known entities by the name they keep after leading generic words ("force crime directorate" is
+    found as "crime directorate"); built once per report and extended as phrases are registered."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self.by_key: dict[tuple[EntityKind, str], Draft] = {}
+        for draft in registry.drafts():
+            self.add(draft)
+
+    def add(self, draft: Draft) -> None:
+        for label in (*draft.labels, draft.expansion or ""):
+            words = merge_key(label).split()
+            for start in range(1, len(words)):
+                if words[start - 1] not in _GENERIC | _PASSING:
+                    break
+                self.by_key.setdefault((draft.kind, " ".join(words[start:])), draft)
+
+    def get(self, kind: EntityKind, phrase: str) -> Draft | None:
+        draft = self.by_key.get((kind, merge_key(phrase)))
+        return draft.root() if draft is not None else None
 
 
 def _names_something(mods: list[str], head: str, kind: EntityKind, registry: Registry) -> bool:
@@ -193,6 +261,14 @@ def _names_something(mods: list[str], head: str, kind: EntityKind, registry: Reg
         return False
     if head in _BODY_HEADS:
         return _outside_body(mods, head, registry)
+    if mods[0].endswith("ing") and len(mods) > 1 and all(w.casefold() in _GENERIC for w in mods[1:]):
+        return False  # "hosting police officers", "patrolling officers"
+    if (
+        kind is EntityKind.PARTNER
+        and head not in _NAMED_BY_PLACE
+        and all(w.casefold() in _GENERIC for w in mods)
+    ):
+        return False  # "local forums", "inter-agency partnerships"
     bodies = (EntityKind.UNIT,) if head == "manager" else (EntityKind.UNIT, EntityKind.PARTNER)
     known_unit = [w for w in mods if w.rstrip("s").isupper() and any(registry.get(k, w) for k in bodies)]
     generic = [w for w in mods if w.casefold() in _GENERIC]
@@ -204,7 +280,7 @@ def _names_something(mods: list[str], head: str, kind: EntityKind, registry: Reg
 
 def _outside_body(mods: list[str], head: str, registry: Registry) -> bool:
     """Boards, panels, groups, services and centres count when a partner or qualifier names them outside."""
-    if head == "centre":  # "Sunflower centres": one capitalised name just before the head
+    if head in {"centre", "service"}:  # "Sunflower centres", "Connexions service": a name just before
         capitalised = [w for w in mods if w[:1].isupper() and not w.isupper()]
         return capitalised == mods[-1:] and bool(capitalised)
     lowered = [w.casefold() for w in mods]
@@ -363,3 +439,21 @@ def add_vendor_and_suffix_systems(joined: JoinedText, vocabulary: Vocabulary, re
                 continue
             label = f"{first} {match['suffix']}"
             registry.add(EntityKind.IT_SYSTEM, label, forms=(first,) if first.isupper() else ())
+
+
+_AREA_UNIT_RE = re.compile(
+    r"(?<![\w-])(?P<name>(?:North|South|East|West|Central|Northern|Southern|Eastern|Western)\s+Area)(?![\w-])"
+)
+_RESPONSIBLE_POST_RE = re.compile(
+    r"(?<![\w-])(?P<post>(?:chief\s+)?(?:inspector|superintendent|sergeant|officer|manager))\s+responsible\s+for\s+"
+    r"(?P<what>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)"
+)
+
+
+def add_area_units_and_responsible_posts(joined: JoinedText, registry: Registry) -> None:
+    """Territorial areas named by compass point ("North Area"), and posts defined by what they are
+    responsible for ("chief inspector responsible for Neighbourhood Policing")."""
+    for match in _AREA_UNIT_RE.finditer(joined.text):
+        registry.add(EntityKind.UNIT, match["name"])
+    for match in _RESPONSIBLE_POST_RE.finditer(joined.text):
+        registry.add(EntityKind.ROLE, " ".join(match.group(0).split()))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Iterable
 
 from loaders.entity_patterns import (
@@ -77,13 +78,13 @@ _VERBS = (
     "|chairs|holds|sits|takes|provides|ensures|reports|meets|works|makes|oversees|manages|monitors|retains|receives"
     "|champions|heads|runs|commands|is|are"
 )
-_POST_WORD = rf"(?:(?!(?:{_VERBS})\b)(?![a-z]+ing\b)[a-z]+|policing|[A-Z]{{2,}})"
+_POST_WORD = rf"(?:(?!(?:{_VERBS})\b)(?!(?!missing\b)[a-z]+ing\b)[a-z]+|policing|[A-Z]{{2,}})"
 _POST_RE = re.compile(
     rf"\b(?P<post>(?:deputy\s+)?head\s+of\s+(?:the\s+)?{_POST_WORD}(?:\s+{_POST_WORD}){{0,2}}"
     rf"(?:\s+and\s+{_POST_WORD}(?:\s+{_POST_WORD}){{1,2}})?"
     rf"|director\s+of\s+{_POST_WORD}(?:\s+{_POST_WORD}){{0,2}}(?:\s+and\s+{_POST_WORD}(?:\s+{_POST_WORD}){{1,2}})?"
     rf"|chief\s+executive\s+of\s+the\s+police\s+authority"
-    rf"|(?:chief\s+officer|ACPO|force)\s+lead\s+for\s+(?:[A-Z][a-z]+\s+[A-Z][a-z]+|{_POST_WORD}(?:\s+{_POST_WORD})?))"
+    rf"|(?:chief\s+officer|ACPO|force)\s+lead\s+for\s+(?:[A-Z][a-z]+\s+[A-Z][a-z]+|{_POST_WORD}(?:\s+{_POST_WORD}){{0,2}}))"
     rf"(?![\w-])"
 )
 _ROLE_NOUN_RE = re.compile(
@@ -161,12 +162,17 @@ def add_definitions(joined: JoinedText, vocabulary: Vocabulary, registry: Regist
     """Register in-text definitions ``"<expansion> (<ABBR>)"``; returns every abbreviation defined."""
     defined: dict[str, str] = {}
     text = joined.text
+    counts: Counter[str] | None = None
     for match in _DEFINITION_RE.finditer(text):
         abbreviation = match["abbr"]
         phrase = definition_phrase(text[max(0, match.start() - 160) : match.start()].split(), abbreviation)
         if phrase is None:
             continue
         abbreviation = _singular_abbreviation(abbreviation)
+        if counts is None:
+            counts = Counter(re.findall(r"[a-z]+", text.lower()))
+        if not _words_of_the_text(phrase, counts):
+            continue  # a misprint ("the olice authority (PA)"): the vocabulary or glossary names it
         defined.setdefault(abbreviation, phrase)
         kind = _vocabulary_kind(vocabulary, abbreviation) or kind_of_phrase(phrase, match["next"])
         if kind is EntityKind.IT_SYSTEM and vocabulary.is_not_system(abbreviation):
@@ -174,6 +180,16 @@ def add_definitions(joined: JoinedText, vocabulary: Vocabulary, registry: Regist
         if kind is not None:
             registry.add(kind, abbreviation, abbreviation=abbreviation, expansion=phrase)
     return defined
+
+
+def _words_of_the_text(phrase: str, counts: Counter[str]) -> bool:
+    """False for a definition whose first word is a misprint: printed once, and a letter short of a word
+    the text prints often ("the olice authority (PA)" beside "police" everywhere)."""
+    first = phrase.split()[0]
+    if not first.islower() or len(first) < 4 or counts[first] > 1:
+        return True
+    longer = {first[:i] + c + first[i:] for i in range(len(first) + 1) for c in "abcdefghijklmnopqrstuvwxyz"}
+    return not any(counts[w] > 2 for w in longer)
 
 
 def add_systems(
@@ -277,14 +293,18 @@ _DIVISION_ALIAS_RE = re.compile(
     r"(?<![\w-])(?P<name>[A-Z]\w*\s+division)\s*\((?:often\s+|also\s+|commonly\s+)?(?:referred\s+to\s+as"
     r"|known\s+as|called)\s+(?:the\s+)?(?P<alias>[A-Z]\w*\s+division)\)"
 )
-_PASSING_MODS = frozenset({"current", "central", "former", "overall", "whole", "existing"})
+_PASSING_MODS = frozenset({"current", "central", "former", "overall", "whole", "existing", "roll-out"})
+_VAGUE_ENDS = frozenset({"matters", "issues", "work", "purposes", "generally"})
 
 
 def add_roles(joined: JoinedText, registry: Registry) -> None:
     """Register posts: ``head of X``, ``director of X``, ``X lead for Y``, ``ACC (crime)``, ``X manager``."""
     text = joined.text
     for match in _POST_RE.finditer(text):
-        registry.add(EntityKind.ROLE, match["post"])
+        words = match["post"].split()
+        if len(words) > 4 and words[-1] in _VAGUE_ENDS:  # "lead for public protection matters"
+            words = words[:-1]
+        registry.add(EntityKind.ROLE, " ".join(words), forms=(match["post"],))
     for match in _ACC_RE.finditer(text):
         qualifier = match["qual"].strip()
         full = match["full"]

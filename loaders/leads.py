@@ -19,7 +19,7 @@ _SENTENCE_RE = re.compile(r"[^.;•]+(?:[.;]|$)")
 _SENTENCE_AT_START_RE = re.compile(rf"(?<![^.;•]){_SENTENCE_RE.pattern}")
 _DET = r"(?:(?:the|a|an|one|its)\s+)?"
 _SUBJECT = (
-    r"(?P<subject>[^,.;()]+?(?:\s*\([^)]*\))?)"
+    r"(?P<subject>[^,.;()]{1,160}?(?:\s*\([^)]{0,60}\))?)"
     r"(?=\s*(?:[,.;]|\s(?:and\s+thus|thus|which|who|while|with|as\s+well)\b|$))"
 )
 # The holder, optionally inside brackets after a description: "the deputy head (detective chief inspector)".
@@ -48,11 +48,11 @@ _FRAMES = tuple(
         (
             "lead",
             "for",
-            rf"(?:lead|responsibility)\s+for\s+(?P<subject>[^,.;]+?)\s+(?:is|are|rests\s+with)\s+{_DET}{_WHO}",
+            rf"(?:lead|responsibility)\s+for\s+(?P<subject>[^,.;]{{1,160}}?)\s+(?:is|are|rests\s+with)\s+{_DET}{_WHO}",
         ),
-        ("lead", "lead for", r"\blead\s+for\s+(?P<subject>[^,.;()]+?)\s*\(\s*(?P<who>{who})\s*\)"),
-        ("lead", " as ", rf"{_WHO}\s+as\s+(?P<subject>[^,.;()]+?)\s+(?:champions|leads)\b"),
-        ("by", " by ", rf"(?P<subject>[^,.;•]+?){_BY}{_DET}{_WHO}"),
+        ("lead", "lead for", r"\blead\s+for\s+(?P<subject>[^,.;()]{1,160}?)\s*\(\s*(?P<who>{who})\s*\)"),
+        ("lead", " as ", rf"{_WHO}\s+as\s+(?P<subject>[^,.;()]{{1,160}}?)\s+(?:champions|leads)\b"),
+        ("by", " by ", rf"(?P<subject>[^,.;•]{{1,160}}?){_BY}{_DET}{_WHO}"),
         ("chair", "", rf"{_WHO}\s+(?:also\s+|currently\s+|now\s+)?{_VERBS}\s+{_SUBJECT}"),
     )
 )

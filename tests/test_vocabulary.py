@@ -83,7 +83,7 @@ def test_local_and_national_bodies_are_vocabulary_data() -> None:
     from loaders.vocabulary import Vocabulary
 
     vocabulary = Vocabulary.load()
-    for local in ("police authority", "LSCB", "CDRP", "probation service", "local authority"):
+    for local in ("police authority", "LSCB", "CDRP", "probation service", "DAAT"):
         assert vocabulary.scope(local) == "local", local
     for national in ("Home Office", "ACPO", "NPIA", "CPS", "HM Inspector"):
         assert vocabulary.scope(national) == "national", national
