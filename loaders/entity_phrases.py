@@ -450,9 +450,20 @@ _RESPONSIBLE_POST_RE = re.compile(
 )
 
 
+_ENUMERATED_RE = re.compile(
+    r"(?<![\w-])(?:two|three|both)\s+(?P<q>[A-Z]{2,}|[a-z]+)\s+(?P<head>division|department|directorate|command)s,"
+    r"\s+(?P<a>[a-z]+)\s+and\s+(?P<b>[a-z]+)(?![\w-])"
+)
+
+
 def add_area_units_and_responsible_posts(joined: JoinedText, registry: Registry) -> None:
-    """Territorial areas named by compass point ("North Area"), and posts defined by what they are
-    responsible for ("chief inspector responsible for Neighbourhood Policing")."""
+    """Territorial areas named by compass point ("North Area"), units named by enumeration ("the two HQ
+    divisions, operations and support"), and posts defined by what they are responsible for ("chief
+    inspector responsible for Neighbourhood Policing")."""
+    for match in _ENUMERATED_RE.finditer(joined.text):
+        printed = (match.start(), match.group(0))
+        for part in (match["a"], match["b"]):
+            registry.add(EntityKind.UNIT, f"{match['q']} {part} {match['head']}", printed_at=printed)
     for match in _AREA_UNIT_RE.finditer(joined.text):
         registry.add(EntityKind.UNIT, match["name"])
     for match in _RESPONSIBLE_POST_RE.finditer(joined.text):
