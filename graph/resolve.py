@@ -180,11 +180,26 @@ def entity_slug(entity: Entity, expansions: Expansions, vocabulary: Vocabulary |
         return system_slug(entity.name)
     if entity.kind is EntityKind.UNIT:
         return unit_key(entity, expansions, vocabulary)
-    if entity.kind is EntityKind.ROLE:
-        return role_slug(entity.name, expansions)
     if entity.kind is EntityKind.PERSON:
         return person_key(entity.name)
+    term = _term_of(entity, vocabulary)
+    if term is not None:  # "PA" and "police authority", "SC" and "special constable": one slug
+        return slugify(term.label)
+    if entity.kind is EntityKind.ROLE:
+        return role_slug(entity.name, expansions)
     return slugify(expansions.abbreviate(entity.name)) if " " in entity.name else slugify(entity.name)
+
+
+def _term_of(entity: Entity, vocabulary: Vocabulary | None):
+    """The vocabulary post, rank or partner term an entity is printed as (its name or expansion)."""
+    if vocabulary is None:
+        return None
+    groups = ("posts", "ranks") if entity.kind is EntityKind.ROLE else ("partners",)
+    for text in (entity.name, entity.expansion):
+        for group in groups:
+            if text and (term := vocabulary.find(group, text)) is not None:
+                return term
+    return None
 
 
 def is_local(entity: Entity, vocabulary: Vocabulary | None) -> bool:

@@ -179,8 +179,8 @@ def add_noun_phrases(joined: JoinedText, vocabulary: Vocabulary, registry: Regis
             vocabulary.find("partners", name + (match["plural"] or "")) or partner_first
         ):
             kind = EntityKind.PARTNER  # "drug and alcohol action team", "ACPO national … team"
-        if head in _BODY_HEADS:
-            kind = EntityKind.PARTNER
+        if head in _BODY_HEADS or (kind is EntityKind.UNIT and _outside_service(vocabulary, mods)):
+            kind = EntityKind.PARTNER  # "secure mental health unit": another service's unit
         if kind is EntityKind.UNIT and (known := registry.get(kind, f"force {name}")):
             name = known.labels[0]
         if any(registry.get(other, name) for other in EntityKind if other is not kind):
@@ -197,6 +197,13 @@ def _defined_after(registry: Registry, text: str, end: int) -> Draft | None:
     if after is None:
         return None
     return next((d for kind in EntityKind if (d := registry.get(kind, after.group(1))) is not None), None)
+
+
+def _outside_service(vocabulary: Vocabulary, mods: list[str]) -> bool:
+    """True when a modifier (or two) names another public service (``hv:outside-services``)."""
+    words = [w.casefold() for w in mods]
+    pairs = [" ".join(words[i : i + 2]) for i in range(len(words) - 1)]
+    return any(vocabulary.find("outside_services", w) for w in (*words, *pairs))
 
 
 def _known(

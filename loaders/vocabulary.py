@@ -19,7 +19,7 @@ HV = Namespace("https://w3id.org/hmic-kg/vocab/")
 
 _SCHEMES = (
     "it-systems", "unit-types", "unit-kinds", "ranks", "posts", "partners", "not-systems", "software-vendors",
-    "system-suffixes",
+    "system-suffixes", "outside-services",
 )  # fmt: skip
 
 
@@ -59,6 +59,7 @@ class Vocabulary:
         Term, ...
     ] = ()  # "Microsoft", "Cadcorp": a capitalised product after one is a system
     system_suffixes: tuple[Term, ...] = ()  # "RMS", "CAD": a name before one is a system
+    outside_services: tuple[Term, ...] = ()  # "health", "housing": a unit named with one is a partner's
     #: concept key -> keys it is ``skos:exactMatch`` / ``skos:closeMatch`` (symmetric, transitive closure)
     matches: dict[str, frozenset[str]] = field(default_factory=dict, compare=False)
     #: concept key -> ``"local"`` (one per force, hv:local-bodies) or ``"national"`` (hv:national-bodies)
@@ -69,7 +70,8 @@ class Vocabulary:
     _by_key: dict[str, Term] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        for name in ("it_systems", "unit_types", "unit_kinds", "ranks", "posts", "partners", "not_systems"):
+        groups = ("it_systems", "unit_types", "unit_kinds", "ranks", "posts", "partners", "not_systems")
+        for name in (*groups, "outside_services"):
             self._lookup[name] = _index(getattr(self, name))
             self._by_key.update((t.key, t) for t in getattr(self, name))
         self._lookup["all"] = {k: v for name in _GROUPS_BY_PRIORITY for k, v in self._lookup[name].items()}

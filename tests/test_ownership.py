@@ -47,8 +47,10 @@ def test_local_bodies_are_one_node_per_force_and_national_bodies_shared() -> Non
 
 def test_dcc_post_of_one_force_never_names_the_other_forces_dcc() -> None:
     notts, northants = _graph("nottinghamshire-2007"), _graph("northamptonshire-2007")
-    dcc_notts = {s for s in notts.subjects(RDF.type, ORG.Role) if str(s).endswith("-dcc")}
-    dcc_northants = {s for s in northants.subjects(RDF.type, ORG.Role) if str(s).endswith("-dcc")}
+    dcc_notts = {s for s in notts.subjects(RDF.type, ORG.Role) if str(s).endswith("-deputy-chief-constable")}
+    dcc_northants = {
+        s for s in northants.subjects(RDF.type, ORG.Role) if str(s).endswith("-deputy-chief-constable")
+    }
     assert dcc_notts and dcc_northants and not dcc_notts & dcc_northants
     merged = notts + northants
     for post in dcc_northants:
