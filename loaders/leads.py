@@ -264,7 +264,7 @@ class _AreaFinder:
             (normalise(form), entity)
             for entity in entities
             if entity.kind in (EntityKind.UNIT, EntityKind.PARTNER)
-            for form in {entity.name, entity.expansion or "", *(m.text for m in entity.mentions)}
+            for form in sorted({entity.name, entity.expansion or "", *(m.text for m in entity.mentions)})
             if len(form) > 1
         ]
         self.sections = [(s.span.line_from, s.span.line_to, s.area_id) for s in report.sections]

@@ -110,3 +110,24 @@ def test_lead_forms_the_old_frames_missed() -> None:
     ) in leads
     assert any(lead[0] == "role/detective-inspector" and lead[2] == "child-abuse" for lead in leads)
     assert ("role/chief-inspector", "Neighbourhood Policing", "neighbourhood-policing") in leads
+
+
+def test_leads_do_not_depend_on_string_hashing() -> None:
+    """Regression: the lead area finder iterated a set of names, so two processes could give a lead a
+    different area and the stored graphs differed between a serial and a parallel load."""
+    import subprocess
+    import sys
+
+    code = "from tests.test_lead_coverage import leads_of;print(repr(leads_of('northamptonshire-2007')))"
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**__import__("os").environ, "PYTHONHASHSEED": seed},
+            cwd=STATEMENTS.parent.parent.parent,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1
