@@ -91,6 +91,8 @@ def _unit(ctx: MappingContext, entity: Entity, *, of_force: bool = True) -> None
     ctx.add(unit, HMIC.unitType, unit_type)
     if vocabulary_kind(ctx, label):
         ctx.add(unit_type, RDF.type, HMIC.GenericUnitKind)  # types a unit; never a thing forces share
+    for equivalent in ctx.vocabulary.equivalents(label) if ctx.vocabulary else ():
+        ctx.add(unit_type, SKOS.closeMatch, ctx.iris.unit_type(slugify(equivalent.label)))  # SNT ≈ SCT
     if of_force:  # not when every mention is in the inspectorate's boilerplate
         ctx.add(unit, ORG.unitOf, ctx.force_iri)
         ctx.add(ctx.force_iri, ORG.hasUnit, unit)
