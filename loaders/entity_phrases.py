@@ -185,7 +185,10 @@ def add_noun_phrases(joined: JoinedText, vocabulary: Vocabulary, registry: Regis
             name = known.labels[0]
         if any(registry.get(other, name) for other in EntityKind if other is not kind):
             continue
-        prefixed.add(registry.add(kind, name, forms=(printed,)))
+        at = None
+        if mods[0].isupper() and (opening := text.rfind("(", max(0, match.start() - 20), match.start())) >= 0:
+            at = (opening, text[opening : match.end()])  # "unit (OPU) sergeant": printed with its brackets
+        prefixed.add(registry.add(kind, name, forms=(printed,), printed_at=at))
 
 
 _ABBR_AFTER_RE = re.compile(r"\s*\(([A-Z][A-Za-z&]*[A-Z]s?)\)")

@@ -76,11 +76,12 @@ _DIVISION_RE = re.compile(r"(?<![\w-])(?P<name>(?:[A-Z]|[A-Z][a-z]+)\s+division)
 _VERBS = (
     "the|a|an|and|of|to|for|in|on|at|by|with|from|as|is|are|was|has|have|who|which|while|how|aims|leads|attends"
     "|chairs|holds|sits|takes|provides|ensures|reports|meets|works|makes|oversees|manages|monitors|retains|receives"
-    "|champions|heads|runs|commands|is|are"
+    "|champions|heads|runs|commands|is|are|attend|meet|provide|ensure|report|work|oversee|manage|monitor"
+    "|receive|hold|sit|take|chair|have|will|should|can|may|must|were|was"
 )
 _POST_WORD = rf"(?:(?!(?:{_VERBS})\b)(?!(?!missing\b)[a-z]+ing\b)[a-z]+|policing|[A-Z]{{2,}})"
 _POST_RE = re.compile(
-    rf"\b(?P<post>(?:deputy\s+)?head\s+of\s+(?:the\s+)?{_POST_WORD}(?:\s+{_POST_WORD}){{0,2}}"
+    rf"\b(?P<post>(?:deputy\s+)?heads?\s+of\s+(?:the\s+)?{_POST_WORD}(?:\s+{_POST_WORD}){{0,2}}"
     rf"(?:\s+and\s+{_POST_WORD}(?:\s+{_POST_WORD}){{1,2}})?"
     rf"|director\s+of\s+{_POST_WORD}(?:\s+{_POST_WORD}){{0,2}}(?:\s+and\s+{_POST_WORD}(?:\s+{_POST_WORD}){{1,2}})?"
     rf"|chief\s+executive\s+of\s+the\s+police\s+authority"
