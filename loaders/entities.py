@@ -11,10 +11,8 @@ from __future__ import annotations
 from loaders.entity_patterns import JoinedText
 from loaders.entity_phrases import (
     add_area_units_and_responsible_posts,
-    add_described_systems,
     add_noun_phrases,
     add_organisations,
-    add_vendor_and_suffix_systems,
 )
 from loaders.entity_registry import Registry
 from loaders.entity_rules import (
@@ -27,6 +25,7 @@ from loaders.entity_rules import (
     add_units,
     add_vocabulary,
 )
+from loaders.entity_systems import add_described_systems, add_vendor_and_suffix_systems
 from loaders.model import Entity, InspectionReport
 from loaders.people import add_contacts, add_people
 from loaders.vocabulary import Vocabulary

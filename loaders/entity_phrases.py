@@ -2,7 +2,7 @@
 
 Each rule finds a head noun (``team``, ``manager``, ``council`` …) and reads back over the words before it
 while they can modify a noun (no function word, verb or punctuation in between): "beat managers",
-"the central ViSOR team", "local councillors", "specialist DV adviser". Capitalised names that end in an
+"the central HALO team", "local councillors", "specialist DV adviser". Capitalised names that end in an
 organisation noun ("Teesside University", "East Midlands Government Office", "HMP …") are bodies outside the
 force. Every scan is a single pass over the text with bounded look-back, so time stays linear.
 """
@@ -42,7 +42,7 @@ ORG_HEADS = (
     "Branch",
 )  # fmt: skip
 # Words that end a modifier run: function words, prepositions, common verbs, adverbs and judging adjectives.
-_STOP = frozenset(
+STOP = frozenset(
     """the a an its their our his her this that these those all each every any some no not and or of to for
     in on at by with from into as is are was were be been being has have had will would can could should
     may which who whose where when while also only both other such same whole new existing inspection
@@ -57,7 +57,7 @@ _STOP = frozenset(
     nine ten twelve""".split()  # noqa: SIM905
 )
 # Modifiers that alone do not name a post or unit ("police officers", "specialist staff", "project team").
-_GENERIC = frozenset(
+GENERIC = frozenset(
     """police senior divisional specialist operational dedicated investigating first named local trained
     additional individual single key appropriate relevant extra another acting experienced current area
     force level staff front-line detective project management core central former
@@ -127,11 +127,11 @@ def _words_before(text: str, end: int, limit: int = 4) -> list[str]:
         if lowered == "and":
             before = window[position - 1].casefold() if position else ""
             plural = before != singular(before)
-            if not words or plural or singular(before) in _ALL_HEADS or before in _STOP:
+            if not words or plural or singular(before) in _ALL_HEADS or before in STOP:
                 break
             words.insert(0, raw)
             continue
-        if lowered in _STOP or lowered.endswith("ly") or (raw[0].isupper() and lowered in ORG_HEADS_LOWER):
+        if lowered in STOP or lowered.endswith("ly") or (raw[0].isupper() and lowered in ORG_HEADS_LOWER):
             break
         if singular(lowered) in ROLE_HEADS:
             break  # another post ("PCSOs and beat managers")
@@ -159,7 +159,7 @@ def add_noun_phrases(joined: JoinedText, vocabulary: Vocabulary, registry: Regis
         if mods and _known(registry, vocabulary, prefixed, mods, head, printed):
             continue
         if len(mods) > 2 and mods[0].casefold() in _PASSING:
-            mods = mods[1:]  # "central crime directorate"; "central ViSOR team" keeps its word
+            mods = mods[1:]  # "central crime directorate"; "central HALO team" keeps its word
         if not _names_something(mods, head, kind, registry):
             continue
         if "and" in mods and kind is EntityKind.ROLE:
@@ -223,7 +223,7 @@ def _known(
     ones the report defines)."""
     for start in range(len(mods)):
         rest = mods[start:]
-        if start and not all(w.casefold() in _GENERIC | _PASSING for w in mods[:start]):
+        if start and not all(w.casefold() in GENERIC | _PASSING for w in mods[:start]):
             break
         phrase = " ".join([*rest, head])
         for kind in (EntityKind.UNIT, EntityKind.PARTNER, EntityKind.ROLE):
@@ -254,7 +254,7 @@ class _GenericPrefixIndex:
         for label in (*draft.labels, draft.expansion or ""):
             words = merge_key(label).split()
             for start in range(1, len(words)):
-                if words[start - 1] not in _GENERIC | _PASSING:
+                if words[start - 1] not in GENERIC | _PASSING:
                     break
                 self.by_key.setdefault((draft.kind, " ".join(words[start:])), draft)
 
@@ -271,17 +271,17 @@ def _names_something(mods: list[str], head: str, kind: EntityKind, registry: Reg
         return False
     if head in _BODY_HEADS:
         return _outside_body(mods, head, registry)
-    if mods[0].endswith("ing") and len(mods) > 1 and all(w.casefold() in _GENERIC for w in mods[1:]):
+    if mods[0].endswith("ing") and len(mods) > 1 and all(w.casefold() in GENERIC for w in mods[1:]):
         return False  # "hosting police officers", "patrolling officers"
     if (
         kind is EntityKind.PARTNER
         and head not in _NAMED_BY_PLACE
-        and all(w.casefold() in _GENERIC for w in mods)
+        and all(w.casefold() in GENERIC for w in mods)
     ):
         return False  # "local forums", "inter-agency partnerships"
     bodies = (EntityKind.UNIT,) if head == "manager" else (EntityKind.UNIT, EntityKind.PARTNER)
     known_unit = [w for w in mods if w.rstrip("s").isupper() and any(registry.get(k, w) for k in bodies)]
-    generic = [w for w in mods if w.casefold() in _GENERIC]
+    generic = [w for w in mods if w.casefold() in GENERIC]
     if kind is not EntityKind.PARTNER and head not in _SPECIFIC_HEADS and len(generic) == len(mods):
         return False
     # "DPMU officers", "BCU senior managers", "PPU team": the unit's staff, or the unit itself
@@ -348,62 +348,6 @@ def _kind_of(head: str) -> EntityKind:
     return EntityKind.PARTNER
 
 
-_FREE = r"(?!(?:the|a|an|and|or|of|to|for|in|on|by|with|is|are|was)\\s)"
-_FREE = r"(?!(?:the|a|an|and|or|of|to|for|in|on|by|with|is|are|was)\s)"
-_SYSTEM_PHRASE_RE = re.compile(
-    rf"(?<![\w-])(?:the|a|an|its|their)\s+(?:new\s+|force(?:’s|'s)?\s+)?"
-    rf"(?P<name>(?:{_FREE}[a-z][a-z-]*\s+){{1,4}}?"
-    rf"(?:database|system|tool|software|(?<=online\s)(?:{_FREE}[a-z]+\s+){{0,3}}service))(?![\w-])"
-)
-_ANAPHOR_RE = re.compile(
-    r"\b(?:the|this|that)\s+(?:system|database|tool|software|application|facility)\b", re.IGNORECASE
-)
-
-
-def add_described_systems(joined: JoinedText, vocabulary: Vocabulary, registry: Registry) -> None:
-    """Register systems named by a lower-case description that the text then treats as a system.
-
-    "the new business objects performance tool … trained to use the system", "a child protection
-    database … (named again later)": a descriptive phrase counts when the next sentences refer back to it
-    as "the system"/"the database"/"this facility", or when the same phrase is printed again.
-    """
-    text = joined.text
-    counts: dict[str, int] = {}
-    found: dict[str, int] = {}
-    for match in _SYSTEM_PHRASE_RE.finditer(text):
-        words = match["name"].split()
-        if any(w in _STOP for w in words[:-1]) or vocabulary.is_not_system(match["name"]):
-            continue
-        if all(w in _GENERIC for w in words[:-1]) or len(words) < 3:  # "custody system" describes
-            continue
-        name = " ".join(words)
-        if _initials_of_known_system(words, registry):
-            continue
-        counts[name] = counts.get(name, 0) + 1
-        found.setdefault(name, match.end())
-    for name, end in found.items():
-        referred = _ANAPHOR_RE.search(text, end, end + 400) is not None
-        if (referred or counts[name] > 1) and not any(registry.get(k, name) for k in EntityKind):
-            registry.add(EntityKind.IT_SYSTEM, name)
-
-
-def _initials_of_known_system(words: list[str], registry: Registry) -> bool:
-    """True for "case tracking system" when a system "CATS" is known (its initials, in order, inside it)."""
-    initials = "".join(w[0] for w in words).upper()
-    for draft in registry.drafts():
-        if draft.kind is EntityKind.IT_SYSTEM:
-            for abbreviation in draft.abbreviations:
-                letters = iter(abbreviation.upper())
-                same_start = abbreviation[:1].upper() == initials[:1]
-                if (
-                    same_start
-                    and len(abbreviation) <= len(initials) + 1
-                    and all(c in letters for c in initials)
-                ):
-                    return True
-    return False
-
-
 def _via_vocabulary(registry: Registry, vocabulary: Vocabulary, kind: EntityKind, text: str) -> Draft | None:
     """The draft of the term printed as ``text`` or of an equivalent term, if the report has one."""
     term = vocabulary.term(text)
@@ -414,41 +358,6 @@ def _via_vocabulary(registry: Registry, vocabulary: Vocabulary, kind: EntityKind
             if form and (draft := registry.get(kind, form)) is not None:
                 return draft
     return None
-
-
-_PRODUCT_WORD = r"(?:[A-Z][\w’'-]*|[a-z]+[A-Z][\w-]*|\d+)"
-
-
-def add_vendor_and_suffix_systems(joined: JoinedText, vocabulary: Vocabulary, registry: Registry) -> None:
-    """Systems printed as vendor and product ("Cadcorp SIS", "i2 Analyst's Notebook") or with a system
-    abbreviation after a name ("the force's NICHE RMS"); vendors and suffixes are vocabulary data."""
-    vendors = "|".join(re.escape(t.label) for t in vocabulary.software_vendors)
-    suffixes = "|".join(re.escape(t.label) for t in vocabulary.system_suffixes)
-    text = joined.text
-    if vendors:
-        pattern = (
-            rf"(?<![\w-])(?P<vendor>{vendors})\s+(?P<product>{_PRODUCT_WORD}(?:\s+{_PRODUCT_WORD}){{0,2}})"
-        )
-        for match in re.finditer(pattern, text):
-            product = " ".join(match["product"].split())
-            if vocabulary.is_not_system(product) or vocabulary.find("ranks", product):
-                continue
-            distinctive = any(c.isupper() or c.isdigit() for c in product[1:]) or " " in product
-            registry.add(
-                EntityKind.IT_SYSTEM,
-                f"{match['vendor']} {product}",
-                forms=(product,) if distinctive else (),
-            )
-    if suffixes:
-        name = r"(?:[A-Z][A-Z0-9]+|[A-Z][a-z]+[A-Z][A-Za-z]*|[a-z]+[A-Z][A-Za-z]+|[A-Z][a-z]+)"
-        for match in re.finditer(rf"(?<![\w-])(?P<name>{name})\s+(?P<suffix>{suffixes})(?![\w-])", text):
-            first = match["name"]
-            if first in {"The", "A", "An", "This", "Its"} or vocabulary.is_not_system(first):
-                continue
-            if any(registry.get(kind, first) for kind in EntityKind if kind is not EntityKind.IT_SYSTEM):
-                continue
-            label = f"{first} {match['suffix']}"
-            registry.add(EntityKind.IT_SYSTEM, label, forms=(first,) if first.isupper() else ())
 
 
 _AREA_UNIT_RE = re.compile(

@@ -19,6 +19,7 @@ from loaders.entity_patterns import (
     is_expansion,
     kind_of_phrase,
     normalise,
+    words_of_the_text,
 )
 from loaders.entity_phrases import split_list
 from loaders.entity_registry import Registry
@@ -172,7 +173,7 @@ def add_definitions(joined: JoinedText, vocabulary: Vocabulary, registry: Regist
         abbreviation = _singular_abbreviation(abbreviation)
         if counts is None:
             counts = Counter(re.findall(r"[a-z]+", text.lower()))
-        if not _words_of_the_text(phrase, counts):
+        if not words_of_the_text(phrase, counts):
             continue  # a misprint ("the olice authority (PA)"): the vocabulary or glossary names it
         defined.setdefault(abbreviation, phrase)
         kind = _vocabulary_kind(vocabulary, abbreviation) or kind_of_phrase(phrase, match["next"])
@@ -181,16 +182,6 @@ def add_definitions(joined: JoinedText, vocabulary: Vocabulary, registry: Regist
         if kind is not None:
             registry.add(kind, abbreviation, abbreviation=abbreviation, expansion=phrase)
     return defined
-
-
-def _words_of_the_text(phrase: str, counts: Counter[str]) -> bool:
-    """False for a definition whose first word is a misprint: printed once, and a letter short of a word
-    the text prints often ("the olice authority (PA)" beside "police" everywhere)."""
-    first = phrase.split()[0]
-    if not first.islower() or len(first) < 4 or counts[first] > 1:
-        return True
-    longer = {first[:i] + c + first[i:] for i in range(len(first) + 1) for c in "abcdefghijklmnopqrstuvwxyz"}
-    return not any(counts[w] > 2 for w in longer)
 
 
 def add_systems(

@@ -55,9 +55,7 @@ class Vocabulary:
     posts: tuple[Term, ...] = ()
     partners: tuple[Term, ...] = ()
     not_systems: tuple[Term, ...] = ()
-    software_vendors: tuple[
-        Term, ...
-    ] = ()  # "Microsoft", "Cadcorp": a capitalised product after one is a system
+    software_vendors: tuple[Term, ...] = ()  # software vendors: a capitalised product after one is a system
     system_suffixes: tuple[Term, ...] = ()  # "RMS", "CAD": a name before one is a system
     outside_services: tuple[Term, ...] = ()  # "health", "housing": a unit named with one is a partner's
     #: concept key -> keys it is ``skos:exactMatch`` / ``skos:closeMatch`` (symmetric, transitive closure)

@@ -27,7 +27,8 @@ from tests.entity_samples import northants_expected, notts_gold, sample_report, 
 SAMPLES = ("nottinghamshire-2007", "northamptonshire-2007")
 LOADERS = Path(__file__).resolve().parent.parent / "loaders"
 MY_MODULES = ("entities.py", "entity_patterns.py", "entity_registry.py", "entity_rules.py", "people.py",
-              "leads.py", "mentions.py", "vocabulary.py")  # fmt: skip
+              "leads.py", "mentions.py", "vocabulary.py", "entity_phrases.py", "entity_systems.py",
+              "boilerplate.py")  # fmt: skip
 
 
 def synthetic_report(*texts: str, glossary: tuple[GlossaryEntry, ...] = (), contact: Contact | None = None):
