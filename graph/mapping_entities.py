@@ -22,7 +22,7 @@ from graph.resolve import (
     unit_key,
     unit_type_of,
 )
-from loaders.boilerplate import Boilerplate, find_boilerplate
+from loaders.boilerplate import Boilerplate, SentenceKeys, find_boilerplate
 from loaders.model import Entity, EntityKind, SourceSpan
 
 
@@ -222,6 +222,7 @@ def _mentions(ctx: MappingContext, boilerplate: Boilerplate) -> dict[URIRef, lis
     statements: dict[URIRef, list[_Support]] = {}
     loose: dict[URIRef, list[_Support]] = {}
     seen: set[tuple[str, int]] = set()
+    sentences = SentenceKeys(ctx.report)
     n = 0
 
     def annotate(entity_id: str, text: str, span: SourceSpan, context: URIRef | None) -> None:
@@ -238,6 +239,7 @@ def _mentions(ctx: MappingContext, boilerplate: Boilerplate) -> dict[URIRef, lis
         ctx.add(ctx.report_iri, HMIC.mentions, entity)
         if context is not None:
             ctx.add(context, HMIC.mentions, entity)
+        ctx.add(node, HMIC.sentenceKey, sentences.key(span.line_from, text))  # repeated across reports?
         if span.line_from in boilerplate:
             ctx.add(node, HMIC.inBoilerplate, True)
         else:

@@ -8,6 +8,7 @@ mentions in these lines stay mentions of the report, but no fact about the force
 
 from __future__ import annotations
 
+import hashlib
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
@@ -84,3 +85,46 @@ def _national_contexts(lines: Sequence[Line]) -> list[tuple[int, int]]:
     if start is not None:
         ranges.append((start, lines[-1].number))
     return ranges
+
+
+_SENTENCE_END_RE = re.compile(r"[.;•]")
+_NOT_LETTERS_RE = re.compile(r"[^a-z]+")
+
+
+class SentenceKeys:
+    """Fingerprints of the sentence around a mention, for finding text repeated across reports.
+
+    The key is a hash of the sentence's letters, lower case, with the words of the report's force name left
+    out, so the inspectorate's text printed in two forces' reports (wrapped differently, naming each force)
+    gets one key. The graph stores it on each mention (``hmic:sentenceKey``); a query can then tell a mention
+    in text that another force's report repeats from one in the force's own text.
+    """
+
+    def __init__(self, report: InspectionReport) -> None:
+        self.lines = report.source.lines
+        self.starts: list[int] = []
+        parts: list[str] = []
+        offset = 0
+        for line in self.lines:
+            self.starts.append(offset)
+            parts.append(line.text)
+            offset += len(line.text) + 1
+        self.text = " ".join(parts)
+        self.numbers = [line.number for line in self.lines]
+        self.force_words = {w for w in _NOT_LETTERS_RE.split(report.force.name.lower()) if w}
+
+    def key(self, line: int, mention: str) -> str | None:
+        """The key of the sentence holding ``mention`` on (or wrapped from) ``line``; None if not found."""
+        i = bisect_right(self.numbers, line) - 1
+        if i < 0 or self.numbers[i] != line:
+            return None
+        at = self.text.find(mention.split()[0] if mention.split() else mention, self.starts[i])
+        if at < 0:
+            return None
+        start = max((m.end() for m in _SENTENCE_END_RE.finditer(self.text, max(0, at - 600), at)), default=0)
+        end_match = _SENTENCE_END_RE.search(self.text, at, at + 600)
+        sentence = self.text[start : end_match.end() if end_match else at + 600].lower()
+        words = [w for w in _NOT_LETTERS_RE.split(sentence) if w and w not in self.force_words]
+        if len(words) < 6:
+            return None  # too short to say it was copied
+        return hashlib.sha1(" ".join(words).encode()).hexdigest()[:16]
