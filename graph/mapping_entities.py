@@ -8,11 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rdflib import URIRef
+from rdflib import RDF, URIRef
 
 from graph.iris import slugify
 from graph.mapping_base import FOAF, HMIC, OA, ORG, SCHEMA, SKOS, MappingContext
-from graph.resolve import canonical_rank, entity_slug, person_key, role_slug, unit_key, unit_type_of
+from graph.resolve import (
+    canonical_rank,
+    entity_slug,
+    is_local,
+    owned_slug,
+    person_key,
+    role_slug,
+    unit_key,
+    unit_type_of,
+)
+from loaders.boilerplate import Boilerplate, SentenceKeys, find_boilerplate
 from loaders.model import Entity, EntityKind, SourceSpan
 
 
@@ -25,11 +35,24 @@ class _Support:
 
 
 def map_entities(ctx: MappingContext) -> None:
-    """Entity nodes, practice leads (contacts), mention annotations, system uses and force units."""
+    """Entity nodes, practice leads (contacts), mention annotations, system uses and force units.
+
+    Force facts ("uses", "has unit", "works with") need a mention outside the inspectorate's boilerplate
+    (:mod:`loaders.boilerplate`); mentions inside it are kept, marked ``hmic:inBoilerplate``.
+    """
+    boilerplate = find_boilerplate(ctx.report)
+    own = {
+        e.id
+        for e in ctx.report.entities
+        if e.kind is not EntityKind.UNIT or any(m.line not in boilerplate for m in e.mentions)
+    }
     for entity in sorted(ctx.report.entities, key=lambda e: _KIND_ORDER.index(e.kind)):
-        _ENTITY_MAPPERS[entity.kind](ctx, entity)
+        if entity.kind is EntityKind.UNIT:
+            _unit(ctx, entity, of_force=entity.id in own)
+        else:
+            _ENTITY_MAPPERS[entity.kind](ctx, entity)
     _contacts(ctx)
-    support = _mentions(ctx)
+    support = _mentions(ctx, boilerplate)
     for iri, supporters in support.items():
         kind, parts = ctx.iris.parse(str(iri))
         if kind == "system":
@@ -37,6 +60,8 @@ def map_entities(ctx: MappingContext) -> None:
         elif kind == "unit":
             for supporter in supporters:
                 ctx.add(iri, HMIC.supportedBy, supporter.node)
+        elif kind == "partner":
+            ctx.add(ctx.force_iri, HMIC.worksWith, iri)
 
 
 def _system(ctx: MappingContext, entity: Entity) -> None:
@@ -44,39 +69,56 @@ def _system(ctx: MappingContext, entity: Entity) -> None:
     term = ctx.vocabulary.find("it_systems", entity.name) if ctx.vocabulary else None
     label = term.label if term else entity.name
     ctx.node(node, HMIC.ITSystem, label=label)
-    ctx.add(node, SKOS.prefLabel, label)
+    pref_label(ctx, node, label)
     for variant in sorted({entity.name, *(m.text for m in entity.mentions)} - {label}):
         if slugify(variant) == slugify(label):
             ctx.add(node, SKOS.altLabel, variant)
     ctx.add(node, HMIC.expansion, entity.expansion or (term.expansion if term else None))
 
 
-def _unit(ctx: MappingContext, entity: Entity) -> None:
+def _unit(ctx: MappingContext, entity: Entity, *, of_force: bool = True) -> None:
     slug, label, expansion = unit_type_of(entity, ctx.expansions, ctx.vocabulary)
     unit_type = ctx.iris.unit_type(slug)
     ctx.node(unit_type, HMIC.UnitType, SKOS.Concept, label=label)
     ctx.add(unit_type, SKOS.inScheme, HMIC.UnitTypes)
-    ctx.add(unit_type, SKOS.prefLabel, label)
+    pref_label(ctx, unit_type, label)
     ctx.add(unit_type, HMIC.expansion, expansion)
     key = unit_key(entity, ctx.expansions, ctx.vocabulary)
     unit_label = label if key == slug else " ".join(entity.name.split())
     unit = ctx.iris.unit(ctx.force_id, key)
     ctx.node(unit, ORG.OrganizationalUnit, label=f"{unit_label} ({ctx.report.force.name})")
-    ctx.add(unit, SKOS.prefLabel, unit_label)
+    pref_label(ctx, unit, unit_label)
     ctx.add(unit, HMIC.unitType, unit_type)
-    ctx.add(unit, ORG.unitOf, ctx.force_iri)
-    ctx.add(ctx.force_iri, ORG.hasUnit, unit)
+    if vocabulary_kind(ctx, label):
+        ctx.add(unit_type, RDF.type, HMIC.GenericUnitKind)  # types a unit; never a thing forces share
+    for equivalent in ctx.vocabulary.equivalents(label) if ctx.vocabulary else ():
+        ctx.add(unit_type, SKOS.closeMatch, ctx.iris.unit_type(slugify(equivalent.label)))  # SNT ≈ SCT
+    if of_force:  # not when every mention is in the inspectorate's boilerplate
+        ctx.add(unit, ORG.unitOf, ctx.force_iri)
+        ctx.add(ctx.force_iri, ORG.hasUnit, unit)
+
+
+def vocabulary_kind(ctx: MappingContext, label: str) -> bool:
+    """True when a unit type is only a generic head noun ("team", "division") of ``hv:unit-kinds``."""
+    return ctx.vocabulary is not None and ctx.vocabulary.find("unit_kinds", label) is not None
 
 
 def _role(ctx: MappingContext, entity: Entity) -> None:
-    _role_node(ctx, ctx.entity(entity.id), entity.name, entity.expansion)
+    local = is_local(entity, ctx.vocabulary)
+    _role_node(ctx, ctx.entity(entity.id), entity.name, entity.expansion, local=local)
 
 
-def _role_node(ctx: MappingContext, node: URIRef, name: str, expansion: str | None = None) -> URIRef:
-    ctx.node(node, ORG.Role, label=name)
-    ctx.add(node, SKOS.prefLabel, " ".join(name.split()))
+def _role_node(
+    ctx: MappingContext, node: URIRef, name: str, expansion: str | None = None, *, local: bool = True
+) -> URIRef:
+    """A post: one per force (``hmic:force``) unless the vocabulary lists it as national."""
+    label = " ".join(name.split())
+    ctx.node(node, ORG.Role, label=f"{label} ({ctx.report.force.name})" if local else label)
+    pref_label(ctx, node, label)
     if expansion and expansion.casefold() != name.casefold():
         ctx.add(node, SKOS.altLabel, expansion)
+    if local:
+        ctx.add(node, HMIC.force, ctx.force_iri)
     return node
 
 
@@ -114,9 +156,17 @@ def _partner(ctx: MappingContext, entity: Entity) -> None:
     node = ctx.entity(entity.id)
     term = ctx.vocabulary.find("partners", entity.name) if ctx.vocabulary else None
     label = term.label if term else " ".join(entity.name.split())
-    ctx.node(node, HMIC.PartnerBody, ORG.Organization, label=label)
-    ctx.add(node, SKOS.prefLabel, label)
+    local = is_local(entity, ctx.vocabulary)
+    ctx.node(
+        node,
+        HMIC.PartnerBody,
+        ORG.Organization,
+        label=f"{label} ({ctx.report.force.name})" if local else label,
+    )
+    pref_label(ctx, node, label)
     ctx.add(node, HMIC.expansion, entity.expansion or (term.expansion if term else None))
+    if local:  # each force's own police authority, LSCB, council …
+        ctx.add(node, HMIC.force, ctx.force_iri)
 
 
 _KIND_ORDER = (EntityKind.IT_SYSTEM, EntityKind.UNIT, EntityKind.ROLE, EntityKind.PARTNER, EntityKind.PERSON)
@@ -140,9 +190,8 @@ def _contacts(ctx: MappingContext) -> None:
                     continue
                 roles = []
                 if contact.role:
-                    roles.append(
-                        _role_node(ctx, ctx.iris.role(role_slug(contact.role, ctx.expansions)), contact.role)
-                    )
+                    slug = owned_slug(ctx.force_id, role_slug(contact.role, ctx.expansions))
+                    roles.append(_role_node(ctx, ctx.iris.role(slug), contact.role))
                 person = _person_node(ctx, contact.name, contact.rank, roles)
                 ctx.add(ctx.iris.practice(ctx.report_id, n), HMIC.lead, person)
 
@@ -157,19 +206,23 @@ def _ensure_entity(ctx: MappingContext, entity_id: str, text: str) -> URIRef:
         slug = (
             key if entity.kind is EntityKind.PERSON else entity_slug(entity, ctx.expansions, ctx.vocabulary)
         )
+        if is_local(entity, ctx.vocabulary):
+            slug = owned_slug(ctx.force_id, slug)
         ctx.slugs[entity_id] = f"{prefix}/{slug}"
         _ENTITY_MAPPERS[entity.kind](ctx, entity)
     return ctx.entity(entity_id)
 
 
-def _mentions(ctx: MappingContext) -> dict[URIRef, list[_Support]]:
+def _mentions(ctx: MappingContext, boilerplate: Boilerplate) -> dict[URIRef, list[_Support]]:
     """Mention annotations (statement mentions first, then the entities' other mentions).
 
-    Returns, per mentioned entity node, the findings/practices naming it, or failing those its mentions.
+    Returns, per mentioned entity node, the findings/practices naming it, or failing those its mentions
+    outside the boilerplate; an entity named only in boilerplate is left out (it supports no force fact).
     """
     statements: dict[URIRef, list[_Support]] = {}
     loose: dict[URIRef, list[_Support]] = {}
     seen: set[tuple[str, int]] = set()
+    sentences = SentenceKeys(ctx.report)
     n = 0
 
     def annotate(entity_id: str, text: str, span: SourceSpan, context: URIRef | None) -> None:
@@ -186,7 +239,11 @@ def _mentions(ctx: MappingContext) -> dict[URIRef, list[_Support]]:
         ctx.add(ctx.report_iri, HMIC.mentions, entity)
         if context is not None:
             ctx.add(context, HMIC.mentions, entity)
-        loose.setdefault(entity, []).append(_Support(node, span))
+        ctx.add(node, HMIC.sentenceKey, sentences.key(span.line_from, text))  # repeated across reports?
+        if span.line_from in boilerplate:
+            ctx.add(node, HMIC.inBoilerplate, True)
+        else:
+            loose.setdefault(entity, []).append(_Support(node, span))
         seen.add((entity_id, span.line_from))
 
     for statement in ctx.statements:
@@ -199,7 +256,7 @@ def _mentions(ctx: MappingContext) -> dict[URIRef, list[_Support]]:
         for m in entity.mentions:
             if (entity.id, m.line) not in seen:
                 annotate(entity.id, m.text, SourceSpan(ctx.report.source.name, m.line, m.line, m.page), None)
-    return {node: statements.get(node) or loose[node] for node in loose}
+    return {node: statements.get(node) or loose[node] for node in {*statements, *loose}}
 
 
 def _system_use(ctx: MappingContext, system: URIRef, slug: str, supporters: list[_Support]) -> None:
@@ -234,3 +291,14 @@ def map_leads(ctx: MappingContext) -> None:
         ctx.add(node, HMIC.force, ctx.force_iri)
         ctx.add(node, HMIC.report, ctx.report_iri)
         ctx.provenance(node, lead.span)
+
+
+def pref_label(ctx: MappingContext, node: URIRef, label: str) -> None:
+    """One ``skos:prefLabel`` per node: a second name for it (two entities that resolve to one node)
+    becomes a ``skos:altLabel``."""
+    label = " ".join(label.split())
+    existing = ctx.value(node, SKOS.prefLabel)
+    if existing is None:
+        ctx.add(node, SKOS.prefLabel, label)
+    elif str(existing) != label:
+        ctx.add(node, SKOS.altLabel, label)

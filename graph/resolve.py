@@ -180,15 +180,67 @@ def entity_slug(entity: Entity, expansions: Expansions, vocabulary: Vocabulary |
         return system_slug(entity.name)
     if entity.kind is EntityKind.UNIT:
         return unit_key(entity, expansions, vocabulary)
-    if entity.kind is EntityKind.ROLE:
-        return role_slug(entity.name, expansions)
     if entity.kind is EntityKind.PERSON:
         return person_key(entity.name)
+    term = _term_of(entity, vocabulary)
+    if term is not None:  # "PA" and "police authority", "SC" and "special constable": one slug
+        return slugify(term.label)
+    if entity.kind is EntityKind.ROLE:
+        return role_slug(entity.name, expansions)
     return slugify(expansions.abbreviate(entity.name)) if " " in entity.name else slugify(entity.name)
+
+
+def _term_of(entity: Entity, vocabulary: Vocabulary | None):
+    """The vocabulary post, rank or partner term an entity is printed as (its name or expansion)."""
+    if vocabulary is None:
+        return None
+    groups = ("posts", "ranks") if entity.kind is EntityKind.ROLE else ("partners",)
+    for text in (entity.name, entity.expansion):
+        for group in groups:
+            if text and (term := vocabulary.find(group, text)) is not None:
+                return term
+    return None
+
+
+def is_local(entity: Entity, vocabulary: Vocabulary | None) -> bool:
+    """True for a post or partner body each force has its own of (its IRI carries the force).
+
+    Posts are local unless the vocabulary lists them in ``hv:national-bodies`` (HM Inspector, Home
+    Secretary); partner bodies are local when listed in ``hv:local-bodies`` (police authority, LSCB, CDRP,
+    probation, councils …) or named as a council or authority of a place, otherwise shared.
+    """
+    scope = vocabulary.scope(entity.name) if vocabulary is not None else None
+    if scope is None and vocabulary is not None and entity.expansion:
+        scope = vocabulary.scope(entity.expansion)
+    if entity.kind is EntityKind.ROLE:
+        return scope != "national"
+    if entity.kind is EntityKind.PARTNER:
+        if scope is not None:
+            return scope == "local"
+        return _LOCAL_HEAD.search(entity.name) is not None
+    return False
+
+
+_LOCAL_HEAD = re.compile(r"\b(?:[Cc]ouncils?|[Ll]ocal\s+\w+|[Pp]olice\s+authority)\b")
+
+
+def owned_slug(force_id: str, slug: str) -> str:
+    """The slug of a force's own post or body: ``nottinghamshire-dcc``."""
+    return f"{force_id}-{slug}"
 
 
 def entity_slugs(
     report: InspectionReport, expansions: Expansions, vocabulary: Vocabulary | None = None
 ) -> dict[str, str]:
-    """Loader entity id -> resolved ``"<kind prefix>/<slug>"`` for every entity of the report."""
-    return {e.id: f"{e.kind.id_prefix}/{entity_slug(e, expansions, vocabulary)}" for e in report.entities}
+    """Loader entity id -> resolved ``"<kind prefix>/<slug>"`` for every entity of the report.
+
+    Posts and local partner bodies (:func:`is_local`) get the report's force in their slug, so two forces'
+    DCCs or police authorities are two nodes; national bodies and posts are one node for all reports.
+    """
+    slugs: dict[str, str] = {}
+    for entity in report.entities:
+        slug = entity_slug(entity, expansions, vocabulary)
+        if is_local(entity, vocabulary):
+            slug = owned_slug(report.force.id, slug)
+        slugs[entity.id] = f"{entity.kind.id_prefix}/{slug}"
+    return slugs

@@ -9,8 +9,14 @@ mention keeps the line where it starts.
 from __future__ import annotations
 
 from loaders.entity_patterns import JoinedText
+from loaders.entity_phrases import (
+    add_area_units_and_responsible_posts,
+    add_noun_phrases,
+    add_organisations,
+)
 from loaders.entity_registry import Registry
 from loaders.entity_rules import (
+    add_bracketed_posts,
     add_definitions,
     add_glossary,
     add_partners,
@@ -19,6 +25,7 @@ from loaders.entity_rules import (
     add_units,
     add_vocabulary,
 )
+from loaders.entity_systems import add_described_systems, add_vendor_and_suffix_systems
 from loaders.model import Entity, InspectionReport
 from loaders.people import add_contacts, add_people
 from loaders.vocabulary import Vocabulary
@@ -35,11 +42,17 @@ def extract_entities(report: InspectionReport, vocabulary: Vocabulary) -> tuple[
     add_vocabulary(body, vocabulary, registry)
     add_units(body, vocabulary, registry)
     add_roles(body, registry)
+    add_bracketed_posts(body, registry)
     add_partners(body, registry)
+    add_organisations(body, report.force.name, registry)
+    add_area_units_and_responsible_posts(body, registry)
+    add_noun_phrases(body, vocabulary, registry)
     contacts = [c for s in report.sections for p in s.practices for c in p.all_contacts if c.is_person]
     add_contacts(contacts, vocabulary, registry)
     add_people(body, vocabulary, registry)
     add_systems(body, vocabulary, registry, defined)
+    add_described_systems(body, vocabulary, registry)
+    add_vendor_and_suffix_systems(body, vocabulary, registry)
     return registry.entities(joined)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -168,3 +169,13 @@ class JoinedText:
     def line_at(self, offset: int) -> Line:
         """The line on which character ``offset`` of the joined text lies."""
         return self.lines[max(bisect_right(self.starts, offset) - 1, 0)]
+
+
+def words_of_the_text(phrase: str, counts: Counter[str]) -> bool:
+    """False for a definition whose first word is a misprint: printed once, and a letter short of a word
+    the text prints often ("the olice authority (PA)" beside "police" everywhere)."""
+    first = phrase.split()[0]
+    if not first.islower() or len(first) < 4 or counts[first] > 1:
+        return True
+    longer = {first[:i] + c + first[i:] for i in range(len(first) + 1) for c in "abcdefghijklmnopqrstuvwxyz"}
+    return not any(counts[w] > 2 for w in longer)

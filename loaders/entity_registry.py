@@ -36,6 +36,7 @@ class Draft:
     iforms: set[str] = field(default_factory=set)  # matched ignoring case
     rank: str | None = None
     roles: list[Draft] = field(default_factory=list)
+    printed_at: list[tuple[int, str]] = field(default_factory=list)  # (offset, text) no form scan finds
     merged_into: Draft | None = None
 
     def root(self) -> Draft:
@@ -56,6 +57,7 @@ class Draft:
         self.iforms |= other.iforms
         self.rank = self.rank or other.rank
         self.roles.extend(other.roles)
+        self.printed_at.extend(other.printed_at)
         other.merged_into = self
 
 
@@ -78,10 +80,17 @@ class Registry:
         abbreviation: str | None = None,
         expansion: str | None = None,
         forms: tuple[str, ...] = (),
+        printed_at: tuple[int, str] | None = None,
     ) -> Draft:
-        """Record evidence for an entity; returns the (possibly merged) draft."""
+        """Record evidence for an entity; returns the (possibly merged) draft.
+
+        ``printed_at`` is an ``(offset, text)`` mention for a name the text only implies ("the two HQ
+        divisions, operations and support" names the HQ operations division).
+        """
         label = " ".join(label.split())
         new = Draft(kind, labels=[label], expansion=expansion)
+        if printed_at is not None:
+            new.printed_at.append(printed_at)
         if abbreviation:
             new.abbreviations.append(abbreviation)
         for form in (label, abbreviation, *forms):
@@ -117,6 +126,12 @@ class Registry:
         for kind_drafts in by_kind.values():
             for draft, mention in _scan(joined, kind_drafts):
                 mentions.setdefault(id(draft), []).append(mention)
+        for draft in drafts:
+            for offset, text in draft.printed_at:
+                line = joined.line_at(offset)
+                mentions.setdefault(id(draft), []).append(
+                    EntityMention(" ".join(text.split()), line.number, line.page)
+                )
         names = {id(d): _name(d, mentions.get(id(d), [])) for d in drafts}
         ids = {key: entity_id(d.kind, names[key]) for d in drafts if (key := id(d))}
         merged: dict[str, Entity] = {}

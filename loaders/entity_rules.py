@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Iterable
 
 from loaders.entity_patterns import (
@@ -18,7 +19,9 @@ from loaders.entity_patterns import (
     is_expansion,
     kind_of_phrase,
     normalise,
+    words_of_the_text,
 )
+from loaders.entity_phrases import split_list
 from loaders.entity_registry import Registry
 from loaders.model import EntityKind, GlossaryEntry
 from loaders.regex_tools import lowered_for_search, search_from_word, word_start
@@ -26,11 +29,13 @@ from loaders.vocabulary import Term, Vocabulary
 
 _HEADS = "|".join(sorted(SYSTEM_HEADS))
 # A system-like name: ALL-CAPS / CamelCase / iCamel tokens, optionally followed by more caps or a number.
+# At most four more words: an unbounded run would be rescanned from each of its words ("AB 1 AB 1 ...",
+# quadratic), while a bounded one keeps every pattern linear in the text.
 _TOKEN = r"(?:[A-Z][A-Z0-9]+|[A-Z][a-z]+[A-Z][A-Za-z]*|[a-z]+[A-Z][A-Za-z]+)"
-_NAME = rf"{_TOKEN}(?:\s+(?:[A-Z]{{2,}}|\d+))*"
+_NAME = rf"{_TOKEN}(?:\s+(?:[A-Z]{{2,}}|\d+)){{0,4}}"
 _CAPWORD = r"[A-Z][a-z]+(?:\s+\d+)?"
 _MODIFIER = r"(?:(?:[a-z][a-z-]*|IT)\s+)"
-_LEAD_IN = r"(?:\b(?:the|a|an|its|their|standalone|new|existing|dedicated|in-house)\s+)"
+_LEAD_IN = r"(?:\b(?:the|a|an|its|their|standalone|new|existing|dedicated|in-house|force(?:’s|'s))\s+)"
 
 SYSTEM_PATTERNS = (
     # "the HALO system", "the TRAK DV dedicated IT system", "the ATLAS demographic lifestyle package"
@@ -39,7 +44,8 @@ SYSTEM_PATTERNS = (
     re.compile(rf"{_LEAD_IN}(?P<name>{_CAPWORD})\s+{_MODIFIER}{{0,3}}(?:{_HEADS})\b"),
     # "A database, GEMINI, is used", "ORION, the force intelligence system"
     re.compile(rf"\b(?:{_HEADS}),\s+(?P<name>{_NAME}),"),
-    re.compile(rf"(?<![\w-])(?P<name>{_NAME}),\s+(?:the|a|an|its)\s+{_MODIFIER}{{0,4}}(?:{_HEADS})\b"),
+    re.compile(rf"(?<![\w-])(?P<name>{_NAME}|{_CAPWORD}),\s+(?:the|a|an|its)\s+(?:force(?:’s|'s)\s+)?"
+               rf"{_MODIFIER}{{0,4}}(?:{_HEADS})\b"),
     # "recorded on Guardian, the force missing persons database": a plain capitalised word needs a lead-in
     re.compile(rf"(?<![\w-])(?:on|onto|into|via|using|uses|called|named)\s+(?P<name>{_CAPWORD}),\s+"
                rf"(?:the|a|an|its)\s+{_MODIFIER}{{0,4}}(?:{_HEADS})\b"),
@@ -71,14 +77,16 @@ _DIVISION_RE = re.compile(r"(?<![\w-])(?P<name>(?:[A-Z]|[A-Z][a-z]+)\s+division)
 _VERBS = (
     "the|a|an|and|of|to|for|in|on|at|by|with|from|as|is|are|was|has|have|who|which|while|how|aims|leads|attends"
     "|chairs|holds|sits|takes|provides|ensures|reports|meets|works|makes|oversees|manages|monitors|retains|receives"
+    "|champions|heads|runs|commands|is|are|attend|meet|provide|ensure|report|work|oversee|manage|monitor"
+    "|receive|hold|sit|take|chair|have|will|should|can|may|must|were|was"
 )
-_POST_WORD = rf"(?:(?!(?:{_VERBS})\b)(?![a-z]+ing\b)[a-z]+|policing|[A-Z]{{2,}})"
+_POST_WORD = rf"(?:(?!(?:{_VERBS})\b)(?!(?!missing\b)[a-z]+ing\b)[a-z]+|policing|[A-Z]{{2,}})"
 _POST_RE = re.compile(
-    rf"\b(?P<post>(?:deputy\s+)?head\s+of\s+(?:the\s+)?{_POST_WORD}(?:\s+{_POST_WORD}){{0,2}}"
+    rf"\b(?P<post>(?:deputy\s+)?heads?\s+of\s+(?:the\s+)?{_POST_WORD}(?:\s+{_POST_WORD}){{0,2}}"
     rf"(?:\s+and\s+{_POST_WORD}(?:\s+{_POST_WORD}){{1,2}})?"
     rf"|director\s+of\s+{_POST_WORD}(?:\s+{_POST_WORD}){{0,2}}(?:\s+and\s+{_POST_WORD}(?:\s+{_POST_WORD}){{1,2}})?"
     rf"|chief\s+executive\s+of\s+the\s+police\s+authority"
-    rf"|(?:chief\s+officer|ACPO|force)\s+lead\s+for\s+(?:[A-Z][a-z]+\s+[A-Z][a-z]+|{_POST_WORD}(?:\s+{_POST_WORD})?))"
+    rf"|(?:chief\s+officer|ACPO|force)\s+lead\s+for\s+(?:[A-Z][a-z]+\s+[A-Z][a-z]+|{_POST_WORD}(?:\s+{_POST_WORD}){{0,2}}))"
     rf"(?![\w-])"
 )
 _ROLE_NOUN_RE = re.compile(
@@ -113,10 +121,27 @@ def add_vocabulary(joined: JoinedText, vocabulary: Vocabulary, registry: Registr
     )
     for group, kind in groups:
         for term in _mentioned(joined, vocabulary, group):
+            forms = term.alt_labels + term.hidden_labels
+            same = _present_equivalent(term, kind, vocabulary, registry)
+            if same is not None:  # "Neighbourhood Policing teams" in a report whose teams are SCTs
+                registry.add(kind, same.labels[0], forms=forms)
+                continue
             registry.add(kind, term.label, abbreviation=_abbreviation(term), expansion=term.expansion,
-                         forms=term.alt_labels + term.hidden_labels)  # fmt: skip
+                         forms=forms)  # fmt: skip
     for term in _mentioned(joined, vocabulary, "ranks", full_only=True):
         registry.add(EntityKind.ROLE, term.label.lower())
+
+
+def _present_equivalent(term: Term, kind: EntityKind, vocabulary: Vocabulary, registry: Registry):
+    """The draft of an equivalent term (``skos:closeMatch``) the report defines, when it does not define
+    ``term`` itself: one report's kind of team keeps its own name."""
+    if registry.get(kind, term.label) or (term.expansion and registry.get(kind, term.expansion)):
+        return None
+    for other in vocabulary.equivalents(term.key):
+        for text in (other.label, other.expansion):
+            if text and (draft := registry.get(kind, text)) is not None:
+                return draft
+    return None
 
 
 def add_glossary(glossary: Iterable[GlossaryEntry], vocabulary: Vocabulary, registry: Registry) -> None:
@@ -139,12 +164,17 @@ def add_definitions(joined: JoinedText, vocabulary: Vocabulary, registry: Regist
     """Register in-text definitions ``"<expansion> (<ABBR>)"``; returns every abbreviation defined."""
     defined: dict[str, str] = {}
     text = joined.text
+    counts: Counter[str] | None = None
     for match in _DEFINITION_RE.finditer(text):
         abbreviation = match["abbr"]
         phrase = definition_phrase(text[max(0, match.start() - 160) : match.start()].split(), abbreviation)
         if phrase is None:
             continue
         abbreviation = _singular_abbreviation(abbreviation)
+        if counts is None:
+            counts = Counter(re.findall(r"[a-z]+", text.lower()))
+        if not words_of_the_text(phrase, counts):
+            continue  # a misprint ("the olice authority (PA)"): the vocabulary or glossary names it
         defined.setdefault(abbreviation, phrase)
         kind = _vocabulary_kind(vocabulary, abbreviation) or kind_of_phrase(phrase, match["next"])
         if kind is EntityKind.IT_SYSTEM and vocabulary.is_not_system(abbreviation):
@@ -166,6 +196,9 @@ def add_systems(
             name = " ".join(words)
             if _inside_expansion(joined.text[match.start("name") : match.end()], registry):
                 continue
+            before = joined.text[max(0, match.start("name") - 40) : match.start("name")]
+            if not _TOKEN_RE.fullmatch(words[0]) and _CAPITALISED_BEFORE_RE.search(before):
+                continue  # the last word of a longer capitalised name ("Child Rescue Alert")
             if _not_a_system(name, vocabulary, registry, defined, weak=pattern is _WEAK_PATTERN):
                 continue
             registry.add(
@@ -183,6 +216,7 @@ def _swapped(name: str) -> tuple[str, ...]:
 
 
 _TOKEN_RE = re.compile(_TOKEN)
+_CAPITALISED_BEFORE_RE = re.compile(r"[A-Z][a-z]+\s+$")
 
 
 def _inside_expansion(phrase: str, registry: Registry) -> bool:
@@ -251,14 +285,18 @@ _DIVISION_ALIAS_RE = re.compile(
     r"(?<![\w-])(?P<name>[A-Z]\w*\s+division)\s*\((?:often\s+|also\s+|commonly\s+)?(?:referred\s+to\s+as"
     r"|known\s+as|called)\s+(?:the\s+)?(?P<alias>[A-Z]\w*\s+division)\)"
 )
-_PASSING_MODS = frozenset({"current", "central", "former", "overall", "whole", "existing"})
+_PASSING_MODS = frozenset({"current", "central", "former", "overall", "whole", "existing", "roll-out"})
+_VAGUE_ENDS = frozenset({"matters", "issues", "work", "purposes", "generally"})
 
 
 def add_roles(joined: JoinedText, registry: Registry) -> None:
     """Register posts: ``head of X``, ``director of X``, ``X lead for Y``, ``ACC (crime)``, ``X manager``."""
     text = joined.text
     for match in _POST_RE.finditer(text):
-        registry.add(EntityKind.ROLE, match["post"])
+        words = match["post"].split()
+        if len(words) > 4 and words[-1] in _VAGUE_ENDS:  # "lead for public protection matters"
+            words = words[:-1]
+        registry.add(EntityKind.ROLE, " ".join(words), forms=(match["post"],))
     for match in _ACC_RE.finditer(text):
         qualifier = match["qual"].strip()
         full = match["full"]
@@ -276,6 +314,18 @@ def add_roles(joined: JoinedText, registry: Registry) -> None:
         registry.add(EntityKind.ROLE, " ".join([*mods, match["head"]]))
 
 
+_BRACKETED_ACC_RE = re.compile(
+    r"\((?:ACC|[Aa]ssistant\s+[Cc]hief\s+[Cc]onstable)\s+(?P<qual>[a-z]+(?:\s+[a-z]+)?)\)"
+)
+
+
+def add_bracketed_posts(joined: JoinedText, registry: Registry) -> None:
+    """``The ACPO lead for X (ACC operations)``: an ACC named by portfolio inside brackets."""
+    for match in _BRACKETED_ACC_RE.finditer(joined.text):
+        label = f"ACC ({match['qual']})"
+        registry.add(EntityKind.ROLE, label, abbreviation=label, forms=(f"ACC {match['qual']}",))
+
+
 def add_partners(joined: JoinedText, registry: Registry) -> None:
     """Register multi-agency groups, named councils/forums/trusts and partnerships."""
     for match in _PARTNER_RE.finditer(joined.text):
@@ -283,7 +333,10 @@ def add_partners(joined: JoinedText, registry: Registry) -> None:
         while words and (words[0].casefold() in _STOP_MODIFIERS or words[0] in {"The", "This", "A", "All"}):
             words = words[1:]
         if len(words) >= 2 and not any(w in _STOP_MODIFIERS - {"and"} for w in words):
-            registry.add(EntityKind.PARTNER, " ".join(words))
+            parts = split_list(words)  # "X City and Y County Councils": two councils
+            for part in parts:
+                printed = " ".join(part[:-1]) if len(parts) > 1 and part is parts[0] else ""
+                registry.add(EntityKind.PARTNER, " ".join(part), forms=(printed,) if printed else ())
 
 
 _VOCABULARY_KINDS = (

@@ -13,39 +13,56 @@ from collections.abc import Iterator, Sequence
 from loaders.entity_patterns import JoinedText, entity_id, normalise
 from loaders.model import Entity, EntityKind, InspectionReport, Lead, SourceSpan
 from loaders.regex_tools import compiled, first_char_alternation, literal_body, lowered_for_search
+from loaders.vocabulary import Vocabulary
 
 _SENTENCE_RE = re.compile(r"[^.;•]+(?:[.;]|$)")
 _SENTENCE_AT_START_RE = re.compile(rf"(?<![^.;•]){_SENTENCE_RE.pattern}")
-_DET = r"(?:(?:the|a|an)\s+)?"
+_DET = r"(?:(?:the|a|an|one|its)\s+)?"
 _SUBJECT = (
-    r"(?P<subject>[^,.;()]+?(?:\s*\([^)]*\))?)(?=\s*(?:[,.;]|\s(?:and\s+thus|thus|which|who|while)\b|$))"
+    r"(?P<subject>[^,.;()]{1,160}?(?:\s*\([^)]{0,60}\))?)"
+    r"(?=\s*(?:[,.;]|\s(?:and\s+thus|thus|which|who|while|with|as\s+well)\b|$))"
 )
-_WHO = "(?P<who>{who})"
-_IS_LEAD = r"\s+(?:is|are|remains|has\s+become)\s+"
-_HAS_RESPONSIBILITY = r"\s+(?:has|have|retains|takes)\s+(?:[\w-]+\s+){0,2}?responsibility\s+for\s+"
-_LED_BY = r"\s+(?:is|are)\s+(?:led|overseen|headed|owned)\s+by\s+"
-_CHAIRED_BY = r",?\s+(?:which\s+is\s+|is\s+|are\s+|have\s+(?:now\s+)?been\s+held,\s+)?chaired\s+by\s+"
+# The holder, optionally inside brackets after a description: "the deputy head (detective chief inspector)".
+_WHO = r"(?:[\w\s-]{0,30}?\(\s*)?(?P<who>{who})(?:\s*\([^)]*\)|\s*\))?"
+_IS = r"\s+(?:is|are|remains|has\s+become|will\s+be)\s+(?:also\s+|now\s+|currently\s+)?"
+_HAS_RESPONSIBILITY = (
+    r"\s+(?:also\s+|currently\s+)?(?:has|have|retains|takes)\s+(?:[\w-]+\s+){0,2}?responsibility\s+for\s+"
+)
+_BY = (
+    r",?\s*\(?(?:which\s+|that\s+|and\s+)?(?:(?:is|are|was|were|has\s+been|have\s+(?:now\s+)?been(?:\s+held)?,?)\s+)?"
+    r"(?:also\s+|currently\s+|each\s+)?(?:led|overseen|headed|owned|managed|chaired|commanded|run|co-ordinated)"
+    r"\s+by\s+"
+)
+_IS_OPTIONAL = r"(?:(?:is|are)\s+)?(?:also\s+)?"
+_VERBS = r"(?:chairs|leads|heads|manages|champions|oversees|commands|co-ordinates|runs)"
 _FRAMES = tuple(
     (kind, trigger, re.compile(frame, re.IGNORECASE))
     for kind, trigger, frame in (
         (
             "lead",
             "",
-            rf"{_WHO}{_IS_LEAD}{_DET}(?:[\w-]+\s+){{0,3}}?(?:lead|holder|champion|head)\s+(?:for|of)\s+{_SUBJECT}",
+            rf"{_WHO}{_IS}{_DET}(?:[\w-]+\s+){{0,3}}?(?:lead|holder|champion|head|chair)\s+(?:for|of|on)\s+{_SUBJECT}",
         ),
         ("lead", "responsib", rf"{_WHO}{_HAS_RESPONSIBILITY}{_SUBJECT}"),
+        ("lead", "ble", rf"{_WHO}\s+{_IS_OPTIONAL}(?:responsible|accountable)\s+for\s+{_SUBJECT}"),
         (
             "lead",
             "for",
-            rf"(?:lead|responsibility)\s+for\s+(?P<subject>[^,.;]+?)\s+(?:is|are|rests\s+with)\s+{_DET}{_WHO}",
+            rf"(?:lead|responsibility)\s+for\s+(?P<subject>[^,.;]{{1,160}}?)\s+(?:is|are|rests\s+with)\s+{_DET}{_WHO}",
         ),
-        ("lead", " by ", rf"(?P<subject>[^,.;]+?){_LED_BY}{_DET}{_WHO}"),
-        ("chair", "chaired", rf"(?P<subject>[^,.;]+?){_CHAIRED_BY}{_DET}{_WHO}"),
-        ("chair", "chairs", rf"{_WHO}\s+(?:also\s+|currently\s+)?chairs\s+{_SUBJECT}"),
+        ("lead", "lead for", r"\blead\s+for\s+(?P<subject>[^,.;()]{1,160}?)\s*\(\s*(?P<who>{who})\s*\)"),
+        ("lead", " as ", rf"{_WHO}\s+as\s+(?P<subject>[^,.;()]{{1,160}}?)\s+(?:champions|leads)\b"),
+        ("by", " by ", rf"(?P<subject>[^,.;•]{{1,160}}?){_BY}{_DET}{_WHO}"),
+        ("chair", "", rf"{_WHO}\s+(?:also\s+|currently\s+|now\s+)?{_VERBS}\s+{_SUBJECT}"),
     )
 )
 _BODY_RE = re.compile(
     r"[^,]*?\b(?:board|group|meetings?|forum|panel|committee|review)\b(?:\s*\([A-Z&]+\))?", re.IGNORECASE
+)
+_CANDIDATE_RE = re.compile(
+    r"\b(?:lead|leads|led|responsib\w*|accountable|holder|head\w*|overseen|oversees|owned|champion\w*|chair\w*"
+    r"|manag(?:es|ed)|command(?:s|ed)|runs|run)\b",
+    re.IGNORECASE,
 )
 _CUT_WORDS = frozenset(
     [
@@ -68,8 +85,14 @@ _CUT_WORDS = frozenset(
         "–",
     ]
 )
-_PRONOUNS = frozenset(["this", "it", "these", "they", "which", "that", "and", "he", "she"])
-_LEADING_DET_RE = re.compile(r"^(?:the|a|an|this|its|all|weekly|monthly)\s+", re.IGNORECASE)
+_PRONOUNS = frozenset(
+    ["this", "it", "these", "they", "which", "that", "and", "he", "she", "each", "this post"]
+)
+_PRONOUN_HOLDERS = ("this post", "this officer", "the post holder", "he", "she")
+_LEADING_DET_RE = re.compile(r"^(?:the|a|an|this|its|all|weekly|monthly|both)\s+", re.IGNORECASE)
+_PREVIOUS_SUBJECT_RE = re.compile(
+    r"^\W*(?:the\s+|a\s+|an\s+)?(?P<np>[\w ’'-]{3,60}?)\s+(?:is|are|has|have|was|were)\b", re.I
+)
 AREA_KEYWORDS = (
     ("neighbourhood policing", "neighbourhood-policing"),
     ("performance", "performance-management"),
@@ -79,15 +102,19 @@ AREA_KEYWORDS = (
     ("domestic abuse", "domestic-violence"),
     ("public protection", "public-protection"),
     ("missing person", "missing-persons"),
-    ("vulnerable people", "protecting-vulnerable-people"),
+    ("vulnerable", "protecting-vulnerable-people"),
     ("pvp", "protecting-vulnerable-people"),
+    ("dv ", "domestic-violence"),
+    ("sex offender", "public-protection"),
+    ("dangerous offender", "public-protection"),
+    ("neighbourhood", "neighbourhood-policing"),
 )
 
 
 def area_of(subject: str) -> str | None:
     """The area id a subject names (``"missing persons"`` -> ``missing-persons``), if any."""
-    lowered = normalise(subject)
-    return next((area for keyword, area in AREA_KEYWORDS if keyword in lowered), None)
+    lowered = f" {normalise(subject)} "
+    return next((area for keyword, area in AREA_KEYWORDS if f" {keyword}" in lowered), None)
 
 
 def extract_leads(report: InspectionReport, entities: Sequence[Entity]) -> tuple[Lead, ...]:
@@ -144,35 +171,130 @@ def _responsibility_leads(report: InspectionReport, entities: Sequence[Entity]) 
     if not "|".join(map(literal_body, forms)):
         return ()
     joined = JoinedText.from_lines(report.source.lines)
+    all_sentences = list(_sentences(joined.text))
     sentences = []
-    for sentence in _sentences(joined.text):
+    for index, sentence in enumerate(all_sentences):
         text = sentence.group(0)
-        lowered = text.lower()
-        if "chair" in lowered or _mentions_lead(text):
-            sentences.append((sentence, text, lowered))
-    who = _who_pattern(forms, [text for _, text, _ in sentences])
+        if _CANDIDATE_RE.search(text):
+            sentences.append((index, sentence, text, text.lower()))
+    who = _who_pattern([*forms, *_PRONOUN_HOLDERS], [text for *_, text, _ in sentences])
     if who is None:
         return ()
     frames = [(kind, trigger, rx.pattern.replace("{who}", who), rx.flags) for kind, trigger, rx in _FRAMES]
+    areas = _AreaFinder(report, entities)
     leads: list[Lead] = []
     seen: set[tuple[str, str]] = set()
-    for sentence, text, lowered in sentences:
+
+    def add(holder: str, subject: str, first: int, last: int, page: int | None, text: str) -> None:
+        if (holder, subject.casefold()) in seen:
+            return
+        seen.add((holder, subject.casefold()))
+        span = SourceSpan(report.source.name, first, last, page)
+        leads.append(Lead(holder, subject, "responsibility", span, areas.area(subject, first), text))
+
+    for index, sentence, text, lowered in sentences:
         for kind, trigger, pattern, flags in frames:
             if trigger not in lowered:
                 continue
             for match in compiled(pattern, flags).finditer(text):  # compiled when first needed, then cached
-                subject = _subject(match["subject"], kind)
-                person_or_role = owner.get(normalise(match["who"]))
-                if not subject or person_or_role is None or (person_or_role, subject) in seen:
-                    continue
-                seen.add((person_or_role, subject))
-                leading = len(match.group(0)) - len(match.group(0).lstrip())
-                first = joined.line_at(sentence.start() + match.start() + leading)
-                last = joined.line_at(sentence.start() + match.end() - 1)
-                span = SourceSpan(report.source.name, first.number, last.number, first.page)
-                leads.append(Lead(person_or_role, subject, "responsibility", span, area_of(subject),
-                                  " ".join(text.split())))  # fmt: skip
-    return tuple(leads)
+                printed = normalise(match["who"])
+                holder = owner.get(printed)
+                if holder is None and printed in _PRONOUN_HOLDERS and index:
+                    holder = _last_holder(all_sentences[index - 1].group(0), forms, owner)
+                raw = match["subject"]
+                if normalise(raw) in _PRONOUNS and index:
+                    previous = _PREVIOUS_SUBJECT_RE.match(all_sentences[index - 1].group(0).strip())
+                    raw = previous["np"] if previous else raw
+                subjects = _subjects(raw, kind)
+                if including := _INCLUDING_RE.match(text, match.end()):  # "… matters, including DV"
+                    subjects.append(_subject(including["also"], kind))
+                for subject in subjects:
+                    if holder is None or not subject:
+                        continue
+                    leading = len(match.group(0)) - len(match.group(0).lstrip())
+                    first = joined.line_at(sentence.start() + match.start() + leading)
+                    last = joined.line_at(sentence.start() + match.end() - 1)
+                    add(holder, subject, first.number, last.number, first.page, " ".join(text.split()))
+    for entity in entities:  # posts whose name says what they lead: "head of corporate development"
+        subject = _post_subject(entity) if entity.kind is EntityKind.ROLE else None
+        if subject and entity.mentions:
+            mention = entity.mentions[0]
+            if (entity.id, subject.casefold()) not in seen:  # the post's name alone: only an area it names
+                seen.add((entity.id, subject.casefold()))
+                span = SourceSpan(report.source.name, mention.line, mention.line, mention.page)
+                leads.append(Lead(entity.id, subject, "responsibility", span, area_of(subject), mention.text))
+    return tuple(sorted(leads, key=lambda lead: lead.span.line_from))
+
+
+_INCLUDING_RE = re.compile(r",?\s*including\s+(?P<also>[^,.;()]{2,60}?)\s*(?=[,.;]|$)", re.IGNORECASE)
+_BRACKETED = re.compile(r"\s*\([^)]*\)")
+_CLAUSE_END = re.compile(
+    r"\s+(?:and\s+(?:not|also|is|are|has|have|was|were|provides|makes|ensures)|in\s+(?:the|each|all)|on\s+behalf)\b",
+    re.IGNORECASE,
+)
+_BRACKETED_ABBR = re.compile(r"\(([A-Z][A-Za-z&]+)\)")
+_POST_SUBJECT_RE = re.compile(
+    r"^(?:deputy\s+)?(?:head|chair|director)\s+of\s+(?:the\s+)?(?P<a>.+)$|\blead\s+for\s+(?P<b>.+)$"
+    r"|^(?P<c>.+?)\s+champion$",
+    re.IGNORECASE,
+)
+
+
+def _post_subject(entity: Entity) -> str | None:
+    match = _POST_SUBJECT_RE.search(" ".join(entity.name.split()).strip("‘’'"))
+    if match is None:
+        return None
+    subject = (match["a"] or match["b"] or match["c"] or "").strip("‘’' ")
+    return subject if subject and subject.casefold() not in {"department", "departments"} else None
+
+
+def _last_holder(text: str, forms: Sequence[str], owner: dict[str, str]) -> str | None:
+    """The holder printed last in ``text`` (for "This post is the lead for …")."""
+    lowered = normalise(text)
+    found = [(lowered.rfind(form) + len(form), len(form), form) for form in forms if form in lowered]
+    return owner[max(found)[2]] if found else None
+
+
+class _AreaFinder:
+    """The area of a lead: named in its subject, else its unit's or body's, else its area section's."""
+
+    def __init__(self, report: InspectionReport, entities: Sequence[Entity]) -> None:
+        self.vocabulary = Vocabulary.load()
+        self.bodies = [
+            (normalise(form), entity)
+            for entity in entities
+            if entity.kind in (EntityKind.UNIT, EntityKind.PARTNER)
+            for form in sorted({entity.name, entity.expansion or "", *(m.text for m in entity.mentions)})
+            if len(form) > 1
+        ]
+        self.sections = [(s.span.line_from, s.span.line_to, s.area_id) for s in report.sections]
+        self.lines = report.source.lines
+
+    def area(self, subject: str, line: int) -> str | None:
+        named = area_of(subject)
+        if named:
+            return named
+        lowered = f" {normalise(subject)} "
+        for form, entity in self.bodies:
+            if f" {form} " in lowered:
+                for text in (entity.name, entity.expansion):
+                    area = self.vocabulary.area(text) if text else None
+                    if area:
+                        return area
+        return self._section(line) or self._where_named(subject)
+
+    def _section(self, line: int) -> str | None:
+        return next((area for first, last, area in self.sections if first <= line <= last), None)
+
+    def _where_named(self, subject: str) -> str | None:
+        """The area section where the subject (or its bracketed abbreviation) is named again."""
+        names = [n for n in (_BRACKETED.sub("", subject).strip(), *_BRACKETED_ABBR.findall(subject)) if n]
+        for name in names:
+            pattern = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", re.IGNORECASE)
+            for line in self.lines:
+                if pattern.search(line.text) and (area := self._section(line.number)):
+                    return area
+        return None
 
 
 _LEAD_WORDS = ("lead", "led", "responsibility", "holder", "headed", "overseen", "owned", "champion")
@@ -198,14 +320,32 @@ def _mentions_lead(text: str) -> bool:
     return _LEAD_WORDS_RE.search(text) is not None
 
 
+def _subjects(raw: str, kind: str) -> list[str]:
+    """The subjects of one match: ``"missing persons and the ‘rape champion’"`` names two."""
+    parts = re.split(r"\s+and\s+(?:the\s+)?(?=[‘'\"]?[\w-]+(?:\s+[\w-]+)?\s+(?:champion|lead)\b)", raw)
+    subjects = []
+    for part in parts:
+        part = re.sub(r"\s+(?:champion|lead)\W*$", "", part.strip(" ‘’'\""), flags=re.IGNORECASE)
+        subjects.append(_subject(part, kind))
+    return subjects
+
+
 def _subject(raw: str, kind: str) -> str:
     """The subject as printed, trimmed; for chairing, the body chaired (``strategic improvement board``)."""
-    subject = " ".join(raw.split()).strip(" ,:–-")
-    if kind == "chair" and (body := _BODY_RE.match(subject)):
+    subject = " ".join(raw.split()).strip(" ,:–-‘’'")
+    if kind == "by":  # the subject ends the clause before "led by": keep what follows its last joint
+        words, depth, cut = subject.split(), 0, 0
+        for i, word in enumerate(words[:-1]):
+            depth += word.count("(") - word.count(")")
+            if depth == 0 and word.casefold() in _CUT_WORDS:
+                cut = i + 1
+        words = words[cut:]
+    else:  # the subject follows "lead for": it ends before a new clause or a place
+        words = _CLAUSE_END.split(subject, maxsplit=1)[0].split()
+    subject = _LEADING_DET_RE.sub("", " ".join(words))
+    if kind in {"by", "chair"} and (body := _BODY_RE.match(subject)):
         subject = body.group(0)
     words = subject.split()
-    cut = max((i + 1 for i, w in enumerate(words[:-1]) if w.casefold() in _CUT_WORDS), default=0)
-    words = _LEADING_DET_RE.sub("", " ".join(words[cut:])).split()
     if not words or (len(words) == 1 and words[0].casefold() in _PRONOUNS):
         return ""
     return " ".join(words) if len(words) <= 10 else ""

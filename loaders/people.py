@@ -17,8 +17,14 @@ from loaders.model import Contact, EntityKind
 from loaders.regex_tools import literal_body, word_start_alternation
 from loaders.vocabulary import Vocabulary
 
-_NAME_TOKEN = r"(?:Mc|Mac|O’|O')?[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
-NAME = rf"{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{1,2}}"
+# A capitalised name word, accents allowed ("Siân", "Zoë", "Ó Briain"), with a Mc/Mac/O’ prefix or a
+# hyphenated second part. Patronymic and family particles may join two name words ("Dafydd ap Gruffydd",
+# "Ruth van der Berg"): they never start or end a name.
+_UPPER = "A-ZÀ-ÖØ-Þ"
+_LOWER = "a-zß-öø-ÿ"
+_NAME_TOKEN = rf"(?:Mc|Mac|O’|O'|Ó[ \t]?)?[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?"
+_PARTICLE = r"(?:ap|ab|ferch|verch|van|von|de|der|den|du|da|di|le|la|bin|ibn|ní|nic)"
+NAME = rf"{_NAME_TOKEN}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_NAME_TOKEN}){{1,2}}"
 _NOT_NAME_WORDS = frozenset(
     [
         "Police",
@@ -138,8 +144,8 @@ _LEADING_RE = re.compile(r"^.*\b(?:[Tt]he|[Aa]n?|[Ww]hile|[Aa]nd|[Oo]ur|[Ii]ts|[
 
 
 def is_personal_name(name: str) -> bool:
-    """Two or three capitalised words, none of them a word that names an organisation or a post."""
-    words = name.split()
+    """Two or three capitalised words (particles such as "ap" aside), none naming an organisation or post."""
+    words = [w for w in name.split() if not re.fullmatch(_PARTICLE, w)]
     return 2 <= len(words) <= 3 and not any(w in _NOT_NAME_WORDS for w in words)
 
 

@@ -65,3 +65,38 @@ def test_vocabulary_is_small_and_names_no_people_or_forces() -> None:
     for person in notts_gold()["people"]:
         assert person["name"] not in text
     assert "shire" not in text.lower()
+
+
+def test_equivalents_are_skos_matches_both_ways() -> None:
+    from loaders.vocabulary import Vocabulary
+
+    vocabulary = Vocabulary.load()
+    assert [t.label for t in vocabulary.equivalents("SNT")] == ["SCT"]
+    assert [t.label for t in vocabulary.equivalents("safer community team")] == ["SNT"]
+    assert [t.label for t in vocabulary.equivalents("CAIU")] == ["CPU"]
+    assert [t.label for t in vocabulary.equivalents("DASU")] == ["DVU"]
+    assert [t.label for t in vocabulary.equivalents("ppu")] == ["PPD"]
+    assert vocabulary.equivalents("unit") == () and vocabulary.equivalents("no such thing") == ()
+
+
+def test_local_and_national_bodies_are_vocabulary_data() -> None:
+    from loaders.vocabulary import Vocabulary
+
+    vocabulary = Vocabulary.load()
+    for local in ("police authority", "LSCB", "CDRP", "probation service", "DAAT"):
+        assert vocabulary.scope(local) == "local", local
+    for national in ("Home Office", "ACPO", "NPIA", "CPS", "HM Inspector"):
+        assert vocabulary.scope(national) == "national", national
+    assert vocabulary.scope("made up body") is None
+
+
+def test_equivalent_team_joins_the_reports_own_unit() -> None:
+    """Northants defines SCTs; its "Neighbourhood Policing teams" are those SCTs, not a second unit."""
+    from tests.test_entities import _entities
+
+    entities = _entities(
+        "Safer community teams (SCTs) work in each area. The Neighbourhood Policing teams meet weekly."
+    )
+    units = [e for e in entities.values() if e.kind.value == "unit"]
+    assert [u.id for u in units] == ["unit/sct"]
+    assert {m.text for m in units[0].mentions} >= {"SCTs", "Neighbourhood Policing teams"}
