@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from api.catalogue import Catalogue
+from api.matching_batch import shortlists
 from api.matching_contact import Contacts
-from api.matching_evidence import FEATURES, Evidence, Query, entity_keys, practice_text
+from api.matching_evidence import FEATURES, Evidence, Query, entity_keys, practice_text, weighted
 from api.matching_why import explain
 from api.memo import Memo
-from graph.lexical import stems, words
 from graph.similarity import SimilarityIndex
 from graph.topics import load_scheme
 
@@ -103,7 +103,8 @@ def weight_vector(weights: dict[str, float] | None = None) -> Any:
 
 @dataclass(frozen=True)
 class Ranked:
-    """The shortlist of one query: candidate positions best first, with their scores and features."""
+    """The shortlist of one query: candidate positions best first, with their scores and features
+    (indexed by candidate position: arrays over every candidate, or for a batch those listed only)."""
 
     query: Query
     order: tuple[int, ...]
@@ -148,13 +149,23 @@ def _shortlist(matcher: Matcher, query: Query, limit: int) -> Ranked:
         eligible = eligible[partial[eligible] >= bar - most - 1e-4]
     ev.add_embedding(query, features, eligible)
     scores = np.zeros(len(ev.rows), dtype=np.float32)  # only the eligible can be listed or described
-    scores[eligible] = np.round(features[eligible] @ weights, 4)
+    scores[eligible] = weighted(features[eligible], weights)
     pick = eligible[scores[eligible] >= FLOOR]
     if pick.size > limit:
         cut = np.partition(scores[pick], pick.size - limit)[pick.size - limit]
         pick = pick[scores[pick] >= cut]
     order = sorted(pick.tolist(), key=lambda i: (-scores[i], ev.rows[i]["iri"]))[:limit]
     return Ranked(query, tuple(order), scores, features)
+
+
+def shortlist_many(matcher: Matcher, queries: list[Query], limit: int) -> list[Ranked]:
+    """:func:`shortlist` of every query, computed together (:mod:`api.matching_batch`): the same lists."""
+    with one_blas_thread():
+        found = shortlists(matcher.evidence, queries, limit, weight_vector(), FLOOR)
+    return [
+        Ranked(q, order, scores, features)
+        for q, (order, scores, features) in zip(queries, found, strict=True)
+    ]
 
 
 def describe(
@@ -165,9 +176,8 @@ def describe(
     chosen = ranked.order[start:stop]
     if not chosen:
         return []
-    q_stems = stems(query.text)
-    topics = ev.scheme.detect(q_stems)
-    q_tokens = words(query.text)
+    side = ev.text_side(query.text)
+    topics, q_tokens = side.topics, side.words()
     q_entities = {
         k: v for k, v in entity_keys(matcher.cat, ev.scheme, query.subject).items() if k in ev.entity_idf
     }
@@ -216,8 +226,7 @@ def help_for(matcher: Matcher, force_id: str, per_finding: int) -> list[dict[str
         if f["kind"] == "area_for_improvement" and (f["force"] or {}).get("id") == force_id
     ]
     out = []
-    with one_blas_thread():
-        ranked = [_shortlist(matcher, finding_query(f), per_finding) for f in findings]
+    ranked = shortlist_many(matcher, [finding_query(f) for f in findings], per_finding)
     for finding, shortlisted in zip(findings, ranked, strict=True):
         matches = describe(matcher, shortlisted)
         out.append(
