@@ -46,11 +46,11 @@ def shortlists(
     w = {name: float(weights[j]) for j, name in enumerate(FEATURES)}
     most = w["embedding"]
     sides = [ev.text_side(q.text) for q in queries]
-    profiles = np.stack([s.topic_vector for s in sides], axis=1).astype(np.float32)
-    partial = (ev.topics @ profiles) * np.float32(w["topic"])  # candidates x queries
+    profiles = np.stack([s.topic_vector for s in sides]).astype(np.float32)
+    partial = (profiles @ ev.topics.T) * np.float32(w["topic"])  # queries x candidates: rows contiguous
     out = []
     for j, (query, side) in enumerate(zip(queries, sides, strict=True)):
-        column = partial[:, j]
+        column = partial[j]
         column += _area_base(ev, query.area_id, w)
         same, _, names_it = ev._area_columns(query.area_id)
         named = ev._in_areas(side.named_areas) | names_it if side.named_areas else names_it
@@ -67,7 +67,8 @@ def shortlists(
         lexical = ev.bm25.scores(side.stems)
         best = float(lexical.max()) if lexical.size else 0.0
         if best > 0:
-            column += np.float32(w["bm25"]) * (lexical / best)
+            lexical = lexical / best
+            column += np.float32(w["bm25"]) * lexical
         eligible = np.flatnonzero(ev.other_forces(query.force_id) & (column + most >= floor - SLACK))
         if eligible.size > limit:
             bar = np.partition(column[eligible], eligible.size - limit)[eligible.size - limit]
@@ -83,13 +84,16 @@ def shortlists(
             rows[:, 3] = (ev.topics @ side.topic_vector)[eligible]
         rows[:, 4] = entity[eligible]
         if best > 0:
-            rows[:, 5] = (lexical / best)[eligible]
+            rows[:, 5] = lexical[eligible]
         q_vecs = side.vectors() if ev.vectors is not None and len(ev.vectors) else None
         if q_vecs is not None:
             rows[:, 6] = ev.embedding_of(q_vecs, eligible)
         rows[:, 7] = ev.is_practice[eligible]
         scores = weighted(rows, weights)
         keep = np.flatnonzero(scores >= floor)
+        if keep.size > limit:  # ties with the limit-th best kept: the IRI decides among them
+            cut = np.partition(scores[keep], keep.size - limit)[keep.size - limit]
+            keep = keep[scores[keep] >= cut]
         order = sorted(keep.tolist(), key=lambda k: (-scores[k], ev.rows[eligible[k]]["iri"]))[:limit]
         out.append(
             (

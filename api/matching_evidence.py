@@ -248,10 +248,16 @@ class Evidence:
         lengths = ends - starts
         picked = np.repeat(starts - np.cumsum(np.append(0, lengths[:-1])), lengths) + np.arange(lengths.sum())
         wanted = self.sentence_index[picked]
-        # candidate sentences x query sentences, each a sum over its own row: the same value whichever
-        # other candidates are asked with it (a matrix product's rounding can depend on the shape)
-        chosen = self.vectors[wanted]
-        sims = np.stack([(chosen * q).sum(axis=1) for q in q_vecs], axis=1)
+        # each distinct sentence once (texts repeat), its cosine with each query sentence a sum along its
+        # own row: the same value whichever other candidates are asked with it (a matrix product's
+        # rounding can depend on its shape)
+        seen = np.zeros(len(self.vectors), dtype=bool)
+        seen[wanted] = True
+        distinct = np.flatnonzero(seen)
+        where = np.empty(len(self.vectors), dtype=np.intp)
+        where[distinct] = np.arange(distinct.size)
+        chosen = self.vectors[distinct]
+        sims = np.stack([(chosen * q).sum(axis=1) for q in q_vecs], axis=1)[where[wanted]]
         offsets = np.cumsum(np.append(0, lengths[:-1]))
         closest = np.maximum.reduceat(sims, offsets, axis=0)  # candidates x query sentences
         return np.clip(closest.mean(axis=1), 0.0, 1.0)
