@@ -11,6 +11,7 @@ Each match says why in words (:mod:`api.matching_why`) and whom to call (:mod:`a
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -64,6 +65,7 @@ class Matcher:
 
     cat: Catalogue
     _memo: Memo = field(default_factory=Memo, init=False, repr=False)
+    warmed: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
 
     @property
     def index(self) -> SimilarityIndex:
@@ -83,9 +85,15 @@ class Matcher:
         return self._memo.get(key, build, bound)
 
 
-def build_matcher(cat: Catalogue) -> Matcher:
-    """The matcher of a catalogue; its tables are built on first use."""
-    return Matcher(cat)
+def build_matcher(cat: Catalogue, warm: bool = False) -> Matcher:
+    """The matcher of a catalogue; its tables are built on first use, or with ``warm`` at once in the
+    background with every force's help (:mod:`api.matching_warm`)."""
+    matcher = Matcher(cat)
+    if warm:
+        from api.matching_warm import start_warming
+
+        start_warming(matcher)
+    return matcher
 
 
 def _tfidf(cat: Catalogue) -> SimilarityIndex:
@@ -263,7 +271,7 @@ def help_by_item(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def cached_help(
-    runtime: Runtime, store: Store, matcher: Matcher, force_id: str, per_finding: int
+    runtime: Runtime | None, store: Store | None, matcher: Matcher, force_id: str, per_finding: int
 ) -> list[dict[str, Any]]:
     """:func:`help_for`, computed once per store generation for ``/forces/{id}/help`` and the force page
     (kept on the matcher, which is itself rebuilt per generation; ``runtime`` and ``store`` are unused

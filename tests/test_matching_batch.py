@@ -4,6 +4,7 @@ improvement at a time: the same candidates, in the same order, with the same sco
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from api.catalogue import build_catalogue
 from api.matching import build_matcher, finding_query, shortlist, shortlist_many
@@ -38,3 +39,27 @@ def test_batch_of_nothing_is_nothing(sample_store: OxigraphStore) -> None:
     assert shortlist_many(matcher, [], 5) == []
     query = finding_query(next(iter(matcher.cat.findings.values())))
     assert [r.order for r in shortlist_many(matcher, [query], 0)] == [()]
+
+
+def test_every_forces_help_is_built_in_the_background(sample_store: OxigraphStore) -> None:
+    """With ``warm`` the matcher builds each force's help in a background thread: afterwards a request
+    finds it in the memo (no build), and it equals what a request would have built."""
+    from api.matching import cached_help, help_for
+    from api.matching_warm import WARM_PER_FINDING
+
+    matcher = build_matcher(build_catalogue(sample_store, Iris(BASE)), warm=True)
+    assert matcher.warmed.wait(120)
+    for force in ("nottinghamshire", "northamptonshire"):
+        built = matcher.memo(("help", force, WARM_PER_FINDING), lambda: pytest.fail("built on request"))
+        assert built and built == help_for(matcher, force, WARM_PER_FINDING)
+        assert cached_help(None, None, matcher, force, WARM_PER_FINDING) is built
+
+
+def test_warm_up_stops_when_the_matcher_is_dropped(sample_store: OxigraphStore) -> None:
+    import gc
+
+    matcher = build_matcher(build_catalogue(sample_store, Iris(BASE)), warm=True)
+    done = matcher.warmed
+    del matcher
+    gc.collect()
+    assert done.wait(120)
