@@ -72,8 +72,9 @@ CatalogueDep = Annotated[Catalogue, Depends(get_catalogue)]
 
 
 def get_matcher(runtime: RuntimeDep, store: StoreDep, catalogue: CatalogueDep) -> Matcher:
-    """The similarity index over practices and findings, rebuilt with the catalogue."""
-    return runtime.cached("matcher", store, lambda: build_matcher(catalogue))
+    """The ranking over practices and findings, rebuilt with the catalogue; every force's help is then
+    built in the background (:mod:`api.matching_warm`)."""
+    return runtime.cached("matcher", store, lambda: build_matcher(catalogue, warm=True))
 
 
 MatcherDep = Annotated[Matcher, Depends(get_matcher)]

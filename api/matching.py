@@ -11,16 +11,17 @@ Each match says why in words (:mod:`api.matching_why`) and whom to call (:mod:`a
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from api.catalogue import Catalogue
+from api.matching_batch import shortlists
 from api.matching_contact import Contacts
-from api.matching_evidence import FEATURES, Evidence, Query, entity_keys, practice_text
+from api.matching_evidence import FEATURES, Evidence, Query, entity_keys, practice_text, weighted
 from api.matching_why import explain
 from api.memo import Memo
-from graph.lexical import stems, words
 from graph.similarity import SimilarityIndex
 from graph.topics import load_scheme
 
@@ -64,6 +65,7 @@ class Matcher:
 
     cat: Catalogue
     _memo: Memo = field(default_factory=Memo, init=False, repr=False)
+    warmed: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
 
     @property
     def index(self) -> SimilarityIndex:
@@ -83,9 +85,15 @@ class Matcher:
         return self._memo.get(key, build, bound)
 
 
-def build_matcher(cat: Catalogue) -> Matcher:
-    """The matcher of a catalogue; its tables are built on first use."""
-    return Matcher(cat)
+def build_matcher(cat: Catalogue, warm: bool = False) -> Matcher:
+    """The matcher of a catalogue; its tables are built on first use, or with ``warm`` at once in the
+    background with every force's help (:mod:`api.matching_warm`)."""
+    matcher = Matcher(cat)
+    if warm:
+        from api.matching_warm import start_warming
+
+        start_warming(matcher)
+    return matcher
 
 
 def _tfidf(cat: Catalogue) -> SimilarityIndex:
@@ -103,7 +111,8 @@ def weight_vector(weights: dict[str, float] | None = None) -> Any:
 
 @dataclass(frozen=True)
 class Ranked:
-    """The shortlist of one query: candidate positions best first, with their scores and features."""
+    """The shortlist of one query: candidate positions best first, with their scores and features
+    (indexed by candidate position: arrays over every candidate, or for a batch those listed only)."""
 
     query: Query
     order: tuple[int, ...]
@@ -148,13 +157,23 @@ def _shortlist(matcher: Matcher, query: Query, limit: int) -> Ranked:
         eligible = eligible[partial[eligible] >= bar - most - 1e-4]
     ev.add_embedding(query, features, eligible)
     scores = np.zeros(len(ev.rows), dtype=np.float32)  # only the eligible can be listed or described
-    scores[eligible] = np.round(features[eligible] @ weights, 4)
+    scores[eligible] = weighted(features[eligible], weights)
     pick = eligible[scores[eligible] >= FLOOR]
     if pick.size > limit:
         cut = np.partition(scores[pick], pick.size - limit)[pick.size - limit]
         pick = pick[scores[pick] >= cut]
     order = sorted(pick.tolist(), key=lambda i: (-scores[i], ev.rows[i]["iri"]))[:limit]
     return Ranked(query, tuple(order), scores, features)
+
+
+def shortlist_many(matcher: Matcher, queries: list[Query], limit: int) -> list[Ranked]:
+    """:func:`shortlist` of every query, computed together (:mod:`api.matching_batch`): the same lists."""
+    with one_blas_thread():
+        found = shortlists(matcher.evidence, queries, limit, weight_vector(), FLOOR)
+    return [
+        Ranked(q, order, scores, features)
+        for q, (order, scores, features) in zip(queries, found, strict=True)
+    ]
 
 
 def describe(
@@ -165,9 +184,8 @@ def describe(
     chosen = ranked.order[start:stop]
     if not chosen:
         return []
-    q_stems = stems(query.text)
-    topics = ev.scheme.detect(q_stems)
-    q_tokens = words(query.text)
+    side = ev.text_side(query.text)
+    topics, q_tokens = side.topics, side.words()
     q_entities = {
         k: v for k, v in entity_keys(matcher.cat, ev.scheme, query.subject).items() if k in ev.entity_idf
     }
@@ -216,8 +234,7 @@ def help_for(matcher: Matcher, force_id: str, per_finding: int) -> list[dict[str
         if f["kind"] == "area_for_improvement" and (f["force"] or {}).get("id") == force_id
     ]
     out = []
-    with one_blas_thread():
-        ranked = [_shortlist(matcher, finding_query(f), per_finding) for f in findings]
+    ranked = shortlist_many(matcher, [finding_query(f) for f in findings], per_finding)
     for finding, shortlisted in zip(findings, ranked, strict=True):
         matches = describe(matcher, shortlisted)
         out.append(
@@ -254,7 +271,7 @@ def help_by_item(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def cached_help(
-    runtime: Runtime, store: Store, matcher: Matcher, force_id: str, per_finding: int
+    runtime: Runtime | None, store: Store | None, matcher: Matcher, force_id: str, per_finding: int
 ) -> list[dict[str, Any]]:
     """:func:`help_for`, computed once per store generation for ``/forces/{id}/help`` and the force page
     (kept on the matcher, which is itself rebuilt per generation; ``runtime`` and ``store`` are unused

@@ -27,6 +27,7 @@ from graph.topics import TopicScheme
 FEATURES = ("same_area", "near_area", "named_area", "topic", "entities", "bm25", "embedding", "practice")
 TOPIC_SHARPNESS = 1.0  # topic weights are raised to this power: a text's main topics count most
 TOKEN_CACHE = 4096  # candidates whose words are kept for explaining matches
+TEXT_CACHE = 8192  # query texts whose stems, topics, words and sentence embeddings are kept
 COMMON_ENTITY = 0.25  # share of candidates above which an entity is too common to count
 ENTITY_KINDS = {"system": "system", "unit": "unit", "unit-type": "unit", "partner": "partner"}
 
@@ -44,6 +45,31 @@ def practice_text(practice: dict[str, Any]) -> str:
     return " ".join(
         filter(None, (practice["title"], practice["problem"], practice["solution"], practice["outcomes"]))
     )
+
+
+@dataclass
+class TextSide:
+    """What the ranking needs of a query's text, computed once per distinct text and store generation
+    (:meth:`Evidence.text_side`): stems, topic counts and unit profile, areas it names; its words (for
+    explaining) and sentence embeddings on first use."""
+
+    text: str
+    stems: list[str]
+    topics: dict[str, int]
+    topic_vector: Any  # unit length, zeros when no topic is detected
+    named_areas: set[str]
+    _words: list[Any] | None = None
+    _vectors: Any = False  # False: not computed yet; None: embeddings unavailable
+
+    def words(self) -> list[Any]:
+        if self._words is None:
+            self._words = words(self.text)
+        return self._words
+
+    def vectors(self) -> Any:
+        if self._vectors is False:
+            self._vectors = embeddings.embed(sentences_of(self.text))
+        return self._vectors
 
 
 @dataclass(frozen=True)
@@ -109,6 +135,8 @@ class Evidence:
         self._by_area: dict[str | None, tuple[Any, Any, Any]] = {}
         self._forces: dict[str | None, Any] = {}
         self._tokens: dict[int, list[Any]] = {}  # words of candidates already explained (bounded)
+        self._texts: dict[str, TextSide] = {}  # query texts already seen (bounded)
+        self._area_base: dict[tuple[Any, ...], Any] = {}  # per area and weights (api.matching_batch)
         self.position = {r["iri"]: i for i, r in enumerate(rows)}
         n = len(rows)
         self.force_ids = [(r["force"] or {}).get("id") for r in rows]
@@ -165,46 +193,76 @@ class Evidence:
         self.sentence_index = np.array([j for group in sentence_rows for j in group], dtype=np.intp)
         self.vectors = embeddings.embed(list(unique))
 
+    def text_side(self, text: str) -> TextSide:
+        """:class:`TextSide` of ``text``, kept for the last :data:`TEXT_CACHE` texts (thread-safe enough:
+        two threads may compute the same text twice, with the same result)."""
+        import numpy as np
+
+        side = self._texts.get(text)
+        if side is None:
+            q_stems = stems(text)
+            topics = self.scheme.detect(q_stems)
+            counts = np.zeros(len(self.topic_keys), dtype=np.float32)
+            for key, count in topics.items():
+                counts[self.topic_keys.index(key)] = count
+            q_topics = self._topic_weights(counts[None, :])[0]
+            norm = float(np.linalg.norm(q_topics))
+            vector = (q_topics / norm) if norm > 0 else np.zeros_like(q_topics)
+            side = TextSide(text, q_stems, topics, vector, self.scheme.areas_named(q_stems))
+            if len(self._texts) >= TEXT_CACHE:
+                self._texts.pop(next(iter(self._texts)), None)
+            self._texts[text] = side
+        return side
+
     def _topic_weights(self, counts: Any) -> Any:
         import numpy as np
 
         weights = np.where(counts > 0, 1.0 + np.log(np.maximum(counts, 1.0)), 0.0) * self.topic_idf
         return weights**TOPIC_SHARPNESS
 
-    def features(self, query: Query, query_stems: list[str] | None = None) -> Any:
+    def features(self, query: Query) -> Any:
         """The (candidates x :data:`FEATURES`) matrix for ``query``, float32, every feature filled."""
         import numpy as np
 
-        out = self.cheap_features(query, query_stems)
+        out = self.cheap_features(query)
         self.add_embedding(query, out, np.arange(len(self.rows)))
         return out
 
     def add_embedding(self, query: Query, out: Any, rows: Any) -> None:
         """Fill the ``embedding`` column of ``out`` for the candidates ``rows`` (positions, ascending)."""
-        import numpy as np
 
         if self.vectors is None or not len(self.vectors) or not len(rows):
             return
-        q_vecs = embeddings.embed(sentences_of(query.text))
+        q_vecs = self.text_side(query.text).vectors()
         if q_vecs is None:
             return
+        out[rows, FEATURES.index("embedding")] = self.embedding_of(q_vecs, rows)
+
+    def embedding_of(self, q_vecs: Any, rows: Any) -> Any:
+        """The ``embedding`` feature of the candidates ``rows`` (positions, ascending, not empty) for a
+        query's sentence vectors ``q_vecs``."""
+        import numpy as np
+
         starts = self.sentence_start[rows]
         ends = np.append(self.sentence_start[1:], len(self.sentence_index))[rows]
         lengths = ends - starts
         picked = np.repeat(starts - np.cumsum(np.append(0, lengths[:-1])), lengths) + np.arange(lengths.sum())
         wanted = self.sentence_index[picked]
-        # candidate sentences x query sentences: products with every distinct sentence once when the
-        # candidates hold many of them (texts repeat), else with the candidates' sentences only
-        if 4 * wanted.size >= len(self.vectors):
-            sims = np.stack([(self.vectors @ q)[wanted] for q in q_vecs], axis=1)
-        else:
-            chosen = self.vectors[wanted]
-            sims = np.stack([chosen @ q for q in q_vecs], axis=1)
+        # each distinct sentence once (texts repeat), its cosine with each query sentence a sum along its
+        # own row: the same value whichever other candidates are asked with it (a matrix product's
+        # rounding can depend on its shape)
+        seen = np.zeros(len(self.vectors), dtype=bool)
+        seen[wanted] = True
+        distinct = np.flatnonzero(seen)
+        where = np.empty(len(self.vectors), dtype=np.intp)
+        where[distinct] = np.arange(distinct.size)
+        chosen = self.vectors[distinct]
+        sims = np.stack([(chosen * q).sum(axis=1) for q in q_vecs], axis=1)[where[wanted]]
         offsets = np.cumsum(np.append(0, lengths[:-1]))
         closest = np.maximum.reduceat(sims, offsets, axis=0)  # candidates x query sentences
-        out[rows, FEATURES.index("embedding")] = np.clip(closest.mean(axis=1), 0.0, 1.0)
+        return np.clip(closest.mean(axis=1), 0.0, 1.0)
 
-    def cheap_features(self, query: Query, query_stems: list[str] | None = None) -> Any:
+    def cheap_features(self, query: Query) -> Any:
         """:meth:`features` without the embedding column (0 there), which costs most at scale."""
         import numpy as np
 
@@ -212,27 +270,21 @@ class Evidence:
         out = np.zeros((n, len(FEATURES)), dtype=np.float32, order="F")  # written column by column
         if n == 0:
             return out
-        q_stems = stems(query.text) if query_stems is None else query_stems
+        side = self.text_side(query.text)
         same, near, names_it = self._area_columns(query.area_id)
         out[:, 0] = same
         out[:, 1] = near
-        named_areas = self.scheme.areas_named(q_stems)
-        named = self._in_areas(named_areas) | names_it if named_areas else names_it
+        named = self._in_areas(side.named_areas) | names_it if side.named_areas else names_it
         out[:, 2] = named & ~same
-        counts = np.zeros(len(self.topic_keys), dtype=np.float32)
-        for key, count in self.scheme.detect(q_stems).items():
-            counts[self.topic_keys.index(key)] = count
-        q_topics = self._topic_weights(counts[None, :])[0]
-        norm = float(np.linalg.norm(q_topics))
-        if norm > 0:
-            out[:, 3] = self.topics @ (q_topics / norm)
+        if side.topics:
+            out[:, 3] = self.topics @ side.topic_vector
         q_entities = entity_keys(self.cat, self.scheme, query.subject)
         total = sum(self.entity_idf.get(k, 0.0) for k in q_entities)
         if total > 0:
             for key in q_entities:
                 if key in self.entity_idf:
                     out[self.postings[key], 4] += self.entity_idf[key] / total
-        lexical = self.bm25.scores(q_stems)
+        lexical = self.bm25.scores(side.stems)
         best = float(lexical.max()) if lexical.size else 0.0
         if best > 0:
             out[:, 5] = lexical / best
@@ -273,6 +325,14 @@ class Evidence:
 
     def topic_counts_of(self, i: int) -> dict[str, int]:
         return {k: int(c) for k, c in zip(self.topic_keys, self.topic_counts[i], strict=True) if c > 0}
+
+
+def weighted(rows: Any, weights: Any) -> Any:
+    """Scores of feature ``rows`` (C order), rounded to 4 places: a sum along each row, so a candidate's
+    score does not depend on which other candidates are scored with it."""
+    import numpy as np
+
+    return np.round((np.ascontiguousarray(rows) * weights).sum(axis=1), 4)
 
 
 def _unit_rows(matrix: Any) -> Any:

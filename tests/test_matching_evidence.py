@@ -9,7 +9,7 @@ from rdflib import Graph
 
 from api.catalogue import build_catalogue
 from api.matching import build_matcher, finding_help
-from api.matching_evidence import FEATURES, Evidence, Query, entity_keys
+from api.matching_evidence import FEATURES, Evidence, Query, entity_keys, weighted
 from graph import embeddings
 from graph.iris import Iris
 from graph.lexical import Bm25Index, stems
@@ -120,7 +120,7 @@ def test_embedding_only_where_it_can_matter_gives_the_full_ranking(sample_store:
         if finding["kind"] != "area_for_improvement":
             continue
         query = Query(finding["iri"], finding["text"], finding["area"]["id"], finding["force"]["id"])
-        full = np.round(ev.features(query) @ weights, 4)
+        full = weighted(ev.features(query), weights)
         ok = np.flatnonzero(ev.other_forces(query.force_id) & (full >= FLOOR))
         expected = sorted(ok.tolist(), key=lambda i: (-full[i], ev.rows[i]["iri"]))[:5]
         assert list(shortlist(matcher, query, 5).order) == expected, finding["iri"]

@@ -11,9 +11,9 @@ from typing import Any
 
 from rdflib import URIRef
 
-from api.matching import Matcher, cached_help
+from api.matching import NO_MATCH, Matcher, cached_help, help_by_item
 from api.pages.common import Link, link_to, local_name, select, text
-from api.pages.help import MATCHES_PER_FINDING, GradeRow, clip, grades_section, lead_links, why_text
+from api.pages.help import MATCHES_PER_FINDING, GradeRow, clip, grades_section, lead_links, marked, why_text
 from api.pages.statements import KIND_PLURAL, SourceRef, Statement, source_ref, statement, unique
 from api.runtime import Runtime
 from graph.store import Store
@@ -49,8 +49,8 @@ class HelpRow:
     areas: list[str] = field(default_factory=list)
     by_area: dict[str, list[Link]] = field(default_factory=dict)  # area -> the findings it helps there
     score: float = 0.0
-    why: str = ""
-    detail: str = ""
+    why: str = ""  # the reason in words, from the area for improvement it helps best
+    marked: list[tuple[str, bool]] = field(default_factory=list)  # its text, shared words marked (True)
 
 
 @dataclass
@@ -74,6 +74,8 @@ class ForcePage:
     who: list[WhoRow]
     systems: list[Link]
     toc: list[tuple[str, str]] = field(default_factory=list)  # (anchor, words)
+    no_match: list[Link] = field(default_factory=list)  # areas for improvement nothing loaded helps
+    no_match_words: str = NO_MATCH
 
 
 def contact_rank(lead: dict[str, Any] | None, base: str) -> int:
@@ -85,32 +87,30 @@ def contact_rank(lead: dict[str, Any] | None, base: str) -> int:
 
 
 def help_rows(entries: list[dict[str, Any]], base: str) -> tuple[list[HelpRow], dict[str, list[HelpRow]]]:
-    """Deduplicated rows (contacts first, then best score) and, per finding IRI, its best rows."""
+    """One row per item of :func:`api.matching.help_by_item` (contacts first, then the AFIs it helps,
+    then best score), with the why and shared words of the AFI it helps best, and per finding IRI its
+    rows in ranking order."""
     rows: dict[str, HelpRow] = {}
-    per_finding: dict[str, list[HelpRow]] = {}
-    for entry in entries:
-        finding = entry["finding"]
-        area = (finding.get("area") or {}).get("label") or "Other"
-        finding_link = link_to(URIRef(finding["iri"]), base, f"{area}: {clip(finding['text'], 90)}")
-        for match in entry["matches"]:
-            row = rows.get(match["iri"])
-            if row is None:
-                force = match.get("force") or {}
-                label = match["title"] if match["kind"] == "practice" else clip(match["title"], 110)
-                row = rows[match["iri"]] = HelpRow(
-                    link_to(URIRef(match["iri"]), base, label), match["kind"],
-                    link_to(URIRef(force["iri"]), base, force.get("label")) if force.get("iri") else None,
-                    lead_links(match.get("lead"), base), contact_rank(match.get("lead"), base),
-                    why=why_text(match["why"]) if match.get("why") else "",
-                    detail=clip(match.get("text") or "", 240),
-                )  # fmt: skip
-            if finding_link not in row.helps:
-                row.helps.append(finding_link)
-                row.by_area.setdefault(area, []).append(finding_link)
+    for group in help_by_item(entries):
+        best = max(group["helps"], key=lambda h: h["score"])
+        force = group.get("force") or {}
+        label = group["title"] if group["kind"] == "practice" else clip(group["title"], 110)
+        row = rows[group["iri"]] = HelpRow(
+            link_to(URIRef(group["iri"]), base, label), group["kind"],
+            link_to(URIRef(force["iri"]), base, force.get("label")) if force.get("iri") else None,
+            lead_links(group.get("lead"), base), contact_rank(group.get("lead"), base),
+            score=float(group["best_score"]), why=why_text(best["why"]),
+            marked=marked(group.get("text") or "", best["why"].get("highlights", {}).get("match", []), 240),
+        )  # fmt: skip
+        for helped in group["helps"]:
+            finding = helped["finding"]
+            area = (finding.get("area") or {}).get("label") or "Other"
+            finding_link = link_to(URIRef(finding["iri"]), base, f"{area}: {clip(finding['text'], 90)}")
+            row.helps.append(finding_link)
+            row.by_area.setdefault(area, []).append(finding_link)
             if area not in row.areas:
                 row.areas.append(area)
-            row.score = max(row.score, float(match.get("score") or 0.0))
-            per_finding.setdefault(finding["iri"], []).append(row)
+    per_finding = {entry["finding"]["iri"]: [rows[m["iri"]] for m in entry["matches"]] for entry in entries}
     ordered = sorted(rows.values(), key=lambda r: (-r.contact_rank, -len(r.helps), -r.score, r.item.label))
     return ordered, per_finding
 
@@ -179,7 +179,12 @@ def force_page(runtime: Runtime, store: Store, matcher: Matcher, iri: str, path:
            *[(b.anchor, f"— {b.link.label}") for b in areas],
            ("help", "Who has solved this?"), ("who", "Who's who"), ("systems", "IT systems"),
            ("views", "Network views")]  # fmt: skip
-    return ForcePage(iri, path, label, counts, grades, areas, rows, who, systems, toc)
+    no_match = [
+        link_to(URIRef(e["finding"]["iri"]), base, clip(e["finding"]["text"], 160))
+        for e in entries
+        if not e["matches"]
+    ]
+    return ForcePage(iri, path, label, counts, grades, areas, rows, who, systems, toc, no_match)
 
 
 def _reach(contact: list[Link]) -> list[Link]:
