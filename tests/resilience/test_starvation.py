@@ -61,7 +61,7 @@ def test_oversized_query_is_refused_before_the_guard_reads_it(samples_server: Se
 
 @pytest.mark.slow
 def test_forces_keeps_its_latency_while_64_costly_queries_run(samples_server: Server) -> None:
-    """64 clients send a cross-product query (cut by the 3 s limit) for 15 s; /forces p99 < 500 ms."""
+    """64 clients send a cross-product query (cut by the 3 s limit) for 20 s; /forces p99 < 500 ms."""
     url = samples_server.url
     stop = threading.Event()
     statuses: dict[int, int] = {}
@@ -86,7 +86,7 @@ def test_forces_keeps_its_latency_while_64_costly_queries_run(samples_server: Se
     latencies = []
     try:
         with httpx.Client(timeout=30) as client:
-            deadline = time.monotonic() + 13.0
+            deadline = time.monotonic() + 18.0  # 20 s of attack in all, as the issue measured
             while time.monotonic() < deadline:
                 started = time.perf_counter()
                 response = client.get(f"{url}/forces")
