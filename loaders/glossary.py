@@ -130,6 +130,8 @@ def _page_entries(
     left_start = min((cells[0][0] for cells in rows if cells), default=0)
     for line, cells in zip(lines, rows, strict=True):
         split = right - _COLUMN_BUCKET if right is not None else None
+        if right is not None:
+            cells = _split_straddling(cells, right)
         parts = [
             [c for c in cells if split is None or c[0] < split],
             [c for c in cells if split and c[0] >= split],
@@ -148,6 +150,32 @@ def _page_entries(
         for column in columns
     ]
     return entries, leading, warnings
+
+
+def _split_straddling(cells: list[tuple[int, str]], right: int) -> list[tuple[int, str]]:
+    """Split a left cell that runs on into the right column: ``pdftotext -layout`` of a proportional font
+    sometimes joins the two with one space ("dangerous persons management PPU"). The right cell starts at
+    the abbreviation-like token (two capitals or more) nearest the right column's start, within the drift of
+    a proportional font; it is placed in the right column."""
+    out: list[tuple[int, str]] = []
+    for start, text in cells:
+        if start >= right - _COLUMN_BUCKET or start + len(text) <= right - _DRIFT:
+            out.append((start, text))
+            continue
+        tokens = [(start + m.start(), m.group(0)) for m in re.finditer(r"\S+", text)][1:]
+        near = [
+            (at, token)
+            for at, token in tokens
+            if abs(at - right) <= _DRIFT
+            and sum(ch.isupper() for ch in token) > 1
+            and _looks_like_abbreviation(token)
+        ]
+        if not near:
+            out.append((start, text))
+            continue
+        at = min(near, key=lambda t: abs(t[0] - right))[0]
+        out.extend([(start, text[: at - start].rstrip()), (max(at, right), text[at - start :])])
+    return out
 
 
 def _leading(items: list[list]) -> list[str]:

@@ -9,7 +9,10 @@ brackets ("(a)", "b)"). Which markers open a new item is decided per list from h
 * a dash ("-", "–", "−") must start lines after the end of a sentence (not a wrapped clause "– in terms");
 * several markers may alternate in one list (a mixed-glyph list): all of them open items;
 * a marker whose every run follows a line ending in ":" and runs two items or more on average, or that is
-  indented deeper than the others, is a sub-list marker: its items stay inside their parent item.
+  indented deeper than the others, is a sub-list marker: its items stay inside their parent item;
+* items in the parent's own glyph, indented deeper than the parent and introduced by a line ending in ":",
+  are sub-items too (:func:`nested_by_indent`); depth alone is not enough, as ``pdftotext -layout`` shifts
+  a list's indent from page to page.
 """
 
 from __future__ import annotations
@@ -137,3 +140,26 @@ def _is_sub(key: str, items: Sequence[ItemLine], valid: set[str]) -> bool:
     others = [item.indent for item in items if item.key in valid and item.key != key]
     deeper = bool(mine and others) and min(mine) >= max(others) + _DEEPER
     return colon_led or deeper
+
+
+def nested_by_indent(items: Sequence[ItemLine], openers: frozenset[str], lists: Sequence[object]) -> set[int]:
+    """Indices of opener items that are sub-items in the parent's own glyph: a run of items indented
+    deeper than their parent (the last first-level item of the same list), introduced by a line ending in
+    ":". ``lists`` gives each item's list (items of one list are consecutive). Both conditions are needed:
+    ``pdftotext -layout`` shifts a list's indent from page to page, so depth alone is noise.
+    """
+    nested: set[int] = set()
+    parent: int | None = None  # the indent of the last first-level item
+    in_run = False
+    for index, (item, which) in enumerate(zip(items, lists, strict=True)):
+        if index == 0 or which != lists[index - 1]:
+            parent, in_run = None, False
+        if item.key not in openers:
+            continue
+        introduced = index > 0 and lists[index - 1] == which and items[index - 1].text.endswith(":")
+        if parent is not None and item.indent >= parent + _DEEPER and (in_run or introduced):
+            nested.add(index)
+            in_run = True
+        else:
+            parent, in_run = item.indent, False
+    return nested

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from loaders.furniture import is_page_marker
-from loaders.lists import item_lines, line_marker, list_openers
+from loaders.lists import item_lines, line_marker, list_openers, nested_by_indent
 from loaders.model import Finding, FindingKind, Grade, Line, Section
 from loaders.practices import PRACTICE_LABEL, lines_to_practices
 from loaders.tables import section_distribution
@@ -175,8 +175,10 @@ def _classified(raw: RawSection) -> list[tuple[Line, str, FindingKind | None]]:
 def section_to_findings(raw: RawSection, file: str) -> tuple[list[Finding], list[Line]]:
     """The findings of a section, and the lines of its developing-practice blocks."""
     classified = _classified(raw)
-    items = item_lines([(line.text, clean(line.text)) for line, role, _ in classified if role == "item"])
+    listed = [(line, kind) for line, role, kind in classified if role == "item"]
+    items = item_lines([(line.text, clean(line.text)) for line, _ in listed])
     openers, subs = list_openers(items)
+    nested = nested_by_indent(items, openers, [kind for _, kind in listed])
     findings: list[Finding] = []
     bullet: list[Line] = []
     parts: list[str] = []
@@ -196,13 +198,14 @@ def section_to_findings(raw: RawSection, file: str) -> tuple[list[Finding], list
             close()
             continue
         item = items[item_index]
+        opens = item.key in openers and item_index not in nested
         item_index += 1
-        opens = item.key in openers
         if opens or not bullet or kind != current:
             close()
             current = kind
         bullet.append(line)
-        parts.append(line_marker(item.text)[1] if opens or item.key in subs else item.text)
+        marked = opens or item.key in subs or item.key in openers
+        parts.append(line_marker(item.text)[1] if marked else item.text)
     close()
     return findings, practice_lines
 

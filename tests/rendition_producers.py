@@ -23,7 +23,7 @@ from tests.renditions import _MARKER, ContactShape, Edit, _glossary_start, gloss
 class Rendition:
     """One rendition of a sample: edits in order, then a producer ("text", "reportlab", "soffice",
     "layout" = ``pdftotext -layout`` of the reportlab PDF, "soffice-text" = ``pdftotext`` of LibreOffice's
-    PDF)."""
+    PDF, "soffice-layout" = ``pdftotext -layout`` of LibreOffice's PDF)."""
 
     name: str
     sample: str
@@ -48,7 +48,7 @@ class Rendition:
 def materialise(rendition: Rendition, directory: Path) -> Path:
     """Write the rendition's file into ``directory`` (reusing one already there) and return its path."""
     directory.mkdir(parents=True, exist_ok=True)
-    suffix = ".txt" if rendition.producer in ("text", "layout", "soffice-text") else ".pdf"
+    suffix = ".txt" if rendition.producer in ("text", "layout", "soffice-text", "soffice-layout") else ".pdf"
     path = directory / f"{rendition.name}{suffix}"
     if path.exists():
         return path
@@ -66,6 +66,10 @@ def materialise(rendition: Rendition, directory: Path) -> Path:
         pdf = directory / f"{rendition.name}-source.pdf"
         _soffice_pdf(text, pdf, rendition.glossary_columns)
         subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), str(path)], check=True, timeout=60)
+    elif rendition.producer == "soffice-layout":  # pdftotext -layout: one space may join table columns
+        pdf = directory / f"{rendition.name}-source.pdf"
+        _soffice_pdf(text, pdf, rendition.glossary_columns)
+        subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), str(path)], check=True, timeout=60)
     else:
         raise ValueError(f"unknown producer {rendition.producer!r}")
     return path

@@ -51,6 +51,28 @@ def glyph_bullets(glyphs: str, sub: str | None = None) -> Edit:
     return edit
 
 
+def same_glyph_sub_bullets(glyph: str, indent: str) -> Edit:
+    """Bullets and sub-bullets printed with one ``glyph``, told apart only by ``indent`` (spaces or a tab)
+    before a sub-bullet and before the lines it wraps onto."""
+
+    def edit(text: str) -> str:
+        out: list[str] = []
+        in_sub = False
+        for line in text.split("\n"):
+            match = _MARKER.match(line)
+            if match:
+                in_sub = match[2] == "−"
+                line = f"{indent if in_sub else ''}{match[1]}{glyph} {line[match.end() :]}"
+            elif in_sub and line.strip():
+                line = indent + line
+            if in_sub and line.rstrip().endswith((".", ";", ":")):
+                in_sub = False  # the sub-item ends; what follows belongs to the parent
+            out.append(line)
+        return "\n".join(out)
+
+    return edit
+
+
 def numbered(style: str) -> Edit:
     """Bullets as "1." (``style="1."``) or "(a)" (``style="(a)"``), counting again after every heading."""
 

@@ -100,3 +100,28 @@ def test_row_broken_by_a_page_continues_at_the_top_of_the_next() -> None:
         ("CDD", "corporate development department"),
         ("CIU", "criminal investigation unit"),
     ]
+
+
+def test_pdftotext_layout_joining_the_columns_with_one_space_is_split_at_the_right_abbreviation() -> None:
+    """``pdftotext -layout`` of a LibreOffice table in a proportional font: on some rows the left expansion
+    and the right abbreviation are one space apart, the right column a few characters off its start."""
+    text = "\n".join(
+        [
+            "DCC    deputy chief constable          PPD   public protection department",
+            "DPMU   dangerous persons management PPU      public protection unit",
+            "       unit",
+            "DV     domestic violence               QoSC quality of service commitment",
+            "IPG    improving performance group VANTAGE force command and",
+            "                                       control system",
+        ]
+    )
+    assert _glossary(text) == [
+        ("DCC", "deputy chief constable"),
+        ("DPMU", "dangerous persons management unit"),
+        ("DV", "domestic violence"),
+        ("IPG", "improving performance group"),
+        ("PPD", "public protection department"),
+        ("PPU", "public protection unit"),
+        ("QoSC", "quality of service commitment"),
+        ("VANTAGE", "force command and control system"),
+    ]

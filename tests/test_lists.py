@@ -84,3 +84,45 @@ def test_private_use_glyph_from_a_symbol_font_is_a_bullet_even_once() -> None:
         ("strength", "One."),
         ("strength", "Two."),
     ]
+
+
+def test_same_glyph_sub_bullets_told_apart_by_indentation_stay_in_their_parent() -> None:
+    """Sub-bullets in the parent's own glyph, indented by spaces or a tab, belong to the parent."""
+    for indent in ("    ", "\t"):
+        found = _findings(
+            "Strengths",
+            "• Data is monitored on:",
+            f"{indent}• referrals, wrapped",
+            f"{indent}  onto a second line;",
+            f"{indent}• caseload.",
+            "• Second finding.",
+            "Areas for improvement",
+            f"{indent}• Third.",
+            f"{indent}• Fourth.",
+        )
+        assert found == [
+            ("strength", "Data is monitored on: referrals, wrapped onto a second line; caseload."),
+            ("strength", "Second finding."),
+            (FindingKind.AREA_FOR_IMPROVEMENT.value, "Third."),
+            (FindingKind.AREA_FOR_IMPROVEMENT.value, "Fourth."),
+        ]
+
+
+def test_uniformly_indented_list_is_not_nested() -> None:
+    """Every item at one indent (``pdftotext -layout``, an indented list): each opens a finding; a shallower
+    item later in the list does not make the others sub-items."""
+    assert _findings("Strengths", "    • One.", "    • Two.", "  • Three.", "    • Four.") == [
+        ("strength", "One."),
+        ("strength", "Two."),
+        ("strength", "Three."),
+        ("strength", "Four."),
+    ]
+
+
+def test_deeper_item_without_a_colon_before_it_is_not_nested() -> None:
+    """``pdftotext -layout`` shifts a list's indent from page to page: depth alone does not nest an item."""
+    assert _findings("Strengths", "  • One ends here.", "      • Two, on the next page.", "  • Three.") == [
+        ("strength", "One ends here."),
+        ("strength", "Two, on the next page."),
+        ("strength", "Three."),
+    ]

@@ -29,6 +29,7 @@ from tests.renditions import (
     mojibake,
     numbered,
     paragraph_per_line,
+    same_glyph_sub_bullets,
     tabs_and_indents,
     two_column_glossary,
 )
@@ -109,6 +110,8 @@ RENDITIONS: tuple[Rendition, ...] = tuple(
         "glyph-wingdings": {"edits": (glyph_bullets("§", "o"),)},
         "glyph-mixed": {"edits": (glyph_bullets("Øü◆❖▪", "–"),)},
         "glyph-o-star": {"edits": (glyph_bullets("o*"), tabs_and_indents)},
+        "same-glyph-sub-spaces": {"edits": (same_glyph_sub_bullets("•", "    "),)},
+        "same-glyph-sub-tab": {"edits": (same_glyph_sub_bullets("§", "\t"), crlf)},
         "numbered": {"edits": (numbered("1."),)},
         "lettered": {"edits": (numbered("(a)"), crlf)},
         "paragraph-per-line": {"edits": (paragraph_per_line,)},
@@ -137,6 +140,11 @@ RENDITIONS: tuple[Rendition, ...] = tuple(
         "soffice-glyphs-glossary-table": {
             "producer": "soffice",
             "edits": (glyph_bullets("❖", "o"), hyphenate_line_ends(3)),
+            "glossary_columns": 2,
+            "slow": True,
+        },
+        "soffice-layout-glossary-table": {
+            "producer": "soffice-layout",
             "glossary_columns": 2,
             "slow": True,
         },
