@@ -246,7 +246,7 @@ def test_pages_work_under_a_strict_content_security_policy(server: str, browser:
 EXPLORER_PAGES = (
     "/", "/page/force/northamptonshire", "/page/force/nottinghamshire", "/page/system/visor",
     "/page/unit-type/dpmu", "/page/area/missing-persons", "/page/person/jackie-alexander",
-    "/page/role/northamptonshire-dcc",
+    "/page/role/northamptonshire-deputy-chief-constable",
     "/page/practice/nottinghamshire-2007/6", "/page/finding/nottinghamshire-2007/domestic-violence/1",
     "/page/report/nottinghamshire-2007", "/search?q=visor", "/reports/nottinghamshire-2007?from=10&to=12",
 )  # fmt: skip
