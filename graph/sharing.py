@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from rdflib import Dataset, Graph, URIRef
+
 from graph.store import Store
 
 QUERY = Path(__file__).resolve().parent / "queries" / "api" / "force_entities.rq"
@@ -47,7 +49,16 @@ def query_text() -> str:
 
 
 def force_facts(store: Store) -> list[Fact]:
-    """Every fact of every force, in query order."""
+    """Every fact of every force, in query order.
+
+    The in-memory rdflib store is copied to Oxigraph first: rdflib's engine takes minutes over the
+    nested ``NOT EXISTS`` of the query even on the two samples."""
+    from graph.store_memory import MemoryStore
+
+    if isinstance(store, MemoryStore):
+        copy = Dataset()
+        copy.parse(data=store.export("nquads"), format="nquads")
+        return dataset_facts(copy)
     facts = []
     for row in store.query(query_text()).dicts():
         unit = row.get("unit")
@@ -86,3 +97,24 @@ def entity_forces(facts: list[Fact]) -> dict[str, set[str]]:
     for fact in facts:
         found[fact.entity].add(fact.force)
     return dict(found)
+
+
+def node_forces(facts: list[Fact]) -> dict[str, frozenset[str]]:
+    """Entity IRI -> the forces it stands for (what the network projection keeps as ``graph["shares"]``)."""
+    return {entity: frozenset(forces) for entity, forces in entity_forces(facts).items()}
+
+
+def dataset_facts(data: Graph | Dataset) -> list[Fact]:
+    """:func:`force_facts` of an rdflib graph or dataset (each of its graphs copied to an in-memory
+    Oxigraph store, whose default graph is their union, as the served store's)."""
+    from graph.store_oxigraph import OxigraphStore
+
+    store = OxigraphStore(None)
+    try:
+        graphs = list(data.graphs()) if isinstance(data, Dataset) else [data]
+        for n, part in enumerate(g for g in graphs if len(g)):
+            name = part.identifier if isinstance(part.identifier, URIRef) else f"urn:hmic-kg:part:{n}"
+            store.replace_graph(str(name), part)
+        return force_facts(store)
+    finally:
+        store.close()
