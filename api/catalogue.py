@@ -156,6 +156,10 @@ def _systems_units_people(cat: Catalogue, store: Store) -> None:
     labels = {row["type"]: row["label"] or last_segment(row["type"]) for row in types}
     having = forces_by_entity(facts, "unit type")
     first_of = {f.member: f.entity for f in facts if f.kind == "unit type"}
+    members: dict[str, set[str]] = defaultdict(set)  # first of equivalent types -> the forces' own types
+    for fact in facts:
+        if fact.kind == "unit type":
+            members[fact.entity].add(fact.member)
     for row in types:
         type_id = last_segment(row["type"])
         first = first_of.get(row["type"], row["type"])
@@ -168,7 +172,7 @@ def _systems_units_people(cat: Catalogue, store: Store) -> None:
             "forces": [{**cat.force_ref(f.force), "unit": f.unit} for f in own],  # type: ignore[dict-item]
             "generic": bool(row["generic"]),
             "same_as": None if first == row["type"] else last_segment(first),
-            "equivalents": sorted({labels.get(f.member, last_segment(f.member)) for f in own}),
+            "equivalents": sorted({labels.get(m, last_segment(m)) for m in members.get(row["type"], ())}),
         }
     for row in select(store, "people"):
         person_id = last_segment(row["person"])

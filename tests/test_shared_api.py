@@ -140,6 +140,8 @@ def test_equivalent_unit_types_are_one_shared_type(sample_client: TestClient) ->
     assert len(neighbourhood) == 1, unit_types
     assert set(neighbourhood[0]["equivalents"]) == {"SNT", "SCT"}
     assert {f["id"] for f in neighbourhood[0]["forces"]} == set(FORCES)
+    # every force's own type is named, not only the first fact per force (PPD and PPU)
+    assert {"PPD", "PPU"} in [set(u["equivalents"]) for u in unit_types]
     units = sample_client.get("/units?limit=500").json()["items"]
     other = next(u for u in units if u["label"] in {"SNT", "SCT"} and u["same_as"])
     assert other["same_as"] == neighbourhood[0]["id"] and other["forces"] == []
