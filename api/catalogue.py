@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from api.lookup import last_segment, select
 from api.memo import Memo
 from graph.iris import Iris
+from graph.sharing import force_facts, forces_by_entity
 from graph.store import Store
 
 T = TypeVar("T")
@@ -135,36 +136,44 @@ def _findings(cat: Catalogue, store: Store) -> None:
 
 
 def _systems_units_people(cat: Catalogue, store: Store) -> None:
+    """Systems and unit types with the forces that use or have them, by :mod:`graph.sharing` (the one
+    definition of "shared"); then people."""
+    facts = force_facts(store)
+    users = forces_by_entity(facts, "IT system")
     for row in select(store, "systems"):
         system_id = last_segment(row["system"])
-        system = cat.systems.setdefault(
+        cat.systems.setdefault(
             system_id,
             {
                 "id": system_id,
                 "iri": row["system"],
                 "label": row["label"] or system_id,
                 "expansion": row["expansion"],
-                "forces": [],
+                "forces": [cat.force_ref(f.force) for f in users.get(row["system"], ())],
             },
         )
-        ref = cat.force_ref(row["force"])
-        if ref and ref not in system["forces"]:
-            system["forces"].append(ref)
-    for row in select(store, "unit_types"):
+    types = list({row["type"]: row for row in reversed(select(store, "unit_types"))}.values())[::-1]
+    labels = {row["type"]: row["label"] or last_segment(row["type"]) for row in types}
+    having = forces_by_entity(facts, "unit type")
+    first_of = {f.member: f.entity for f in facts if f.kind == "unit type"}
+    members: dict[str, set[str]] = defaultdict(set)  # first of equivalent types -> the forces' own types
+    for fact in facts:
+        if fact.kind == "unit type":
+            members[fact.entity].add(fact.member)
+    for row in types:
         type_id = last_segment(row["type"])
-        unit_type = cat.unit_types.setdefault(
-            type_id,
-            {
-                "id": type_id,
-                "iri": row["type"],
-                "label": row["label"] or type_id,
-                "expansion": row["expansion"],
-                "forces": [],
-            },
-        )
-        ref = cat.force_ref(row["force"])
-        if ref and all(f["id"] != ref["id"] for f in unit_type["forces"]):
-            unit_type["forces"].append({**ref, "unit": row["unit"]})
+        first = first_of.get(row["type"], row["type"])
+        own = having.get(row["type"], []) if first == row["type"] else []
+        cat.unit_types[type_id] = {
+            "id": type_id,
+            "iri": row["type"],
+            "label": labels[row["type"]],
+            "expansion": row["expansion"],
+            "forces": [{**cat.force_ref(f.force), "unit": f.unit} for f in own],  # type: ignore[dict-item]
+            "generic": bool(row["generic"]),
+            "same_as": None if first == row["type"] else last_segment(first),
+            "equivalents": sorted({labels.get(m, last_segment(m)) for m in members.get(row["type"], ())}),
+        }
     for row in select(store, "people"):
         person_id = last_segment(row["person"])
         person = cat.people.setdefault(

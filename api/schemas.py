@@ -162,7 +162,15 @@ class UnitType(BaseModel):
     iri: str
     label: str
     expansion: str | None = None
-    forces: list[UnitForce]
+    forces: list[UnitForce] = Field(
+        description="Forces with a unit of this type or an equivalent one (listed under the first of the "
+        "equivalent types); none for a generic kind"
+    )
+    generic: bool = Field(False, description="A generic head noun (team, unit): it never makes forces share")
+    same_as: str | None = Field(None, description="The id of the equivalent type this one is listed under")
+    equivalents: list[str] = Field(
+        default_factory=list, description="Labels of the forces' own equivalent types"
+    )
     model_config = _example(
         {
             "id": "dpmu",

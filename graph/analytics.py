@@ -10,6 +10,8 @@ import networkx as nx
 from graph.network import nodes_of_type
 
 BRIDGE_TYPES = ("system", "unit-type", "person")
+#: node types whose forces come from graph.sharing when the projection carries them
+SHARED_TYPES = frozenset({"system", "unit-type"})
 #: above this many nodes betweenness is estimated from a fixed-seed sample (deterministic)
 EXACT_BETWEENNESS_LIMIT = 5000
 
@@ -28,7 +30,13 @@ class BridgeRow:
 
 
 def forces_of(net: nx.MultiDiGraph, node: str) -> set[str]:
-    """Forces a node touches: adjacent forces, and the forces of adjacent units, findings and practices."""
+    """Forces a node touches. A system or unit type: the forces :mod:`graph.sharing` counts for it
+    (``net.graph["shares"]``: own evidence, no generic kind, equivalent types under the first of them).
+    Else (a person, or a hand-built graph): adjacent forces, and the forces of adjacent units, findings
+    and practices."""
+    shares = net.graph.get("shares")
+    if shares is not None and net.nodes[node].get("type") in SHARED_TYPES:
+        return set(shares.get(node, ()))
     found: set[str] = set()
     for neighbour in set(net.predecessors(node)) | set(net.successors(node)):
         data = net.nodes[neighbour]

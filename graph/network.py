@@ -8,6 +8,9 @@ every triple:
 * :func:`project_store` reads a store: the embedded Oxigraph store's default graph (the duplicate-free
   union of the report graphs) straight from its quad index, any other backend by SPARQL ``SELECT``.
   Neither builds an rdflib graph of the store.
+
+Both keep, as ``graph["shares"]``, what each system, unit type, post or partner stands for by force, on the
+forces' own evidence (:mod:`graph.sharing`, the one definition of "shared").
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, SKOS, XSD
 
 from graph.iris import HMIC
+from graph.sharing import dataset_facts, force_facts, node_forces
 
 #: rdf:type -> node type (first match wins: a finding is typed hmic:Finding and a subclass)
 NODE_TYPES: dict[URIRef, str] = {
@@ -238,14 +242,19 @@ def project_store(store: Any) -> nx.MultiDiGraph:
     from graph.store_oxigraph import OxigraphStore
 
     if isinstance(store, OxigraphStore) and not getattr(store, "_union", False):
-        return _project(_from_oxigraph(store.store))
-    return _project(_from_select(store))
+        net = _project(_from_oxigraph(store.store))
+    else:
+        net = _project(_from_select(store))
+    net.graph["shares"] = node_forces(force_facts(store))
+    return net
 
 
 def to_networkx(data: Graph | Dataset) -> nx.MultiDiGraph:
     """Typed nodes (force, report, system, unit-type, unit, role, person, partner, practice, finding, area,
     grade) and typed, labelled edges (uses-system, has-unit, unit-type, leads, mentions, member-of, …)."""
-    return _project(_from_graph(data))
+    net = _project(_from_graph(data))
+    net.graph["shares"] = node_forces(dataset_facts(data))
+    return net
 
 
 def _label(g: Triples, node: Term) -> str:

@@ -213,12 +213,24 @@ class _Profile:
 
 
 def _profile(graph: nx.MultiDiGraph, force: str, owned: set[str]) -> _Profile:
+    """A force's systems and unit types as :mod:`graph.sharing` counts them (``graph["shares"]``, kept by
+    the projection: own evidence, no generic kind, equivalent types as one); a hand-built graph without
+    it falls back to what the force's reach links to."""
+    practices = tuple(sorted(n for n in owned if node_type(graph, n) == "practice"))
+    shares = graph.graph.get("shares")
+    if shares is not None:
+        mine = [n for n, forces in shares.items() if force in forces and n in graph]
+        return _Profile(
+            frozenset(n for n in mine if node_type(graph, n) == "system"),
+            frozenset(n for n in mine if node_type(graph, n) == "unit-type"),
+            practices,
+        )
     reach = reach_of(graph, force, owned)
     units = [n for n in reach if node_type(graph, n) == "unit"]
     return _Profile(
         frozenset(n for n in reach if node_type(graph, n) == "system"),
         frozenset(t for u in units for t in neighbours(graph, u) if node_type(graph, t) == "unit-type"),
-        tuple(sorted(n for n in owned if node_type(graph, n) == "practice")),
+        practices,
     )
 
 

@@ -7,10 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
+from rdflib import URIRef
 from rdflib.term import Node
 
+from api.catalogue import Catalogue
+from api.deps import RuntimeDep, get_catalogue
 from api.lookup import GRADES
 from api.pages.common import BaseIri, Link, PageStore, link_to, local_name, number, render, select, text
+from graph.iris import Iris
 
 router = APIRouter()
 
@@ -71,8 +75,29 @@ def national(matrix: GradeMatrix, forces: list[dict], area: str | None) -> dict:
             "chosen": chosen[0] if chosen else None, "chosen_label": chosen[1] if chosen else ""}  # fmt: skip
 
 
+def entry_points(cat: Catalogue, base: str) -> tuple[list[dict], list[dict]]:
+    """IT systems and unit types with the number of forces behind each, as ``/systems`` and ``/units``
+    count them (:mod:`graph.sharing`): equivalent unit types once, under the first of them."""
+
+    def entry(item: dict, label: str) -> dict:
+        return {
+            "link": link_to(URIRef(item["iri"]), base, label),
+            "id": item["id"],
+            "forces": len(item["forces"]),
+        }
+
+    order = lambda e: (-e["forces"], e["link"].label.casefold())  # noqa: E731
+    systems = [entry(s, s["label"]) for s in cat.systems.values()]
+    types = [
+        entry(u, " / ".join(u["equivalents"]) if len(u["equivalents"]) > 1 else u["label"])
+        for u in cat.unit_types.values()
+        if not u["same_as"]
+    ]
+    return sorted(systems, key=order), sorted(types, key=order)
+
+
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def home(request: Request, store: PageStore, base: BaseIri,
+def home(request: Request, store: PageStore, base: BaseIri, runtime: RuntimeDep,
          area: Annotated[str | None, Query(max_length=120)] = None) -> HTMLResponse:  # fmt: skip
     """Forces, the national tile map, grade matrix and the ways into the network views."""
     forces = [
@@ -80,15 +105,10 @@ def home(request: Request, store: PageStore, base: BaseIri,
          "findings": number(r["findings"]) or 0, "practices": number(r["practices"]) or 0}
         for r in select(store, "forces")
     ]  # fmt: skip
-    entries = [
-        {"link": link_to(r["node"], base, r["label"]), "kind": text(r["kind"]),
-         "id": local_name(text(r["node"])), "forces": number(r["forces"]) or 0}
-        for r in select(store, "entry_points")
-    ]  # fmt: skip
+    systems, unit_types = entry_points(get_catalogue(runtime, store, Iris(base)), base)
     matrix = grade_matrix(select(store, "grade_matrix"), base)
     return render(
         request, "home.html", forces=forces, matrix=matrix, grades=GRADES,
         national=national(matrix, forces, area),
-        systems=[e for e in entries if e["kind"] == "system"],
-        unit_types=[e for e in entries if e["kind"] == "unit-type"],
+        systems=systems, unit_types=unit_types,
     )  # fmt: skip

@@ -38,10 +38,11 @@ def list_forces(cat: CatalogueDep, paging: PageDep) -> dict[str, Any]:
 def get_force(force_id: ForceId, cat: CatalogueDep, store: StoreDep) -> Response:
     """Grades per area beside the national distribution, units, IT systems, leads and finding counts."""
     force = _force(cat, force_id)
-    return cached_json(cat, ("force", force_id), ForceDetail, lambda: _force_detail(force, store))
+    return cached_json(cat, ("force", force_id), ForceDetail, lambda: _force_detail(force, store, cat))
 
 
-def _force_detail(force: dict[str, Any], store: Store) -> dict[str, Any]:
+def _force_detail(force: dict[str, Any], store: Store, cat: Catalogue) -> dict[str, Any]:
+    """The force's systems are those of the catalogue it uses on its own evidence (:mod:`graph.sharing`)."""
     bound = {"force": iri(force["iri"])}
     units = [
         {
@@ -57,15 +58,14 @@ def _force_detail(force: dict[str, Any], store: Store) -> dict[str, Any]:
         }
         for r in select(store, "force_units", bound)
     ]
-    systems = [
-        {
-            "id": last_segment(r["system"]),
-            "iri": r["system"],
-            "label": r["label"] or last_segment(r["system"]),
-            "expansion": r["expansion"],
-        }
-        for r in select(store, "force_systems", bound)
-    ]
+    systems = sorted(
+        (
+            {k: system[k] for k in ("id", "iri", "label", "expansion")}
+            for system in cat.systems.values()
+            if any(f and f["id"] == force["id"] for f in system["forces"])
+        ),
+        key=lambda s: s["label"],
+    )
     leads = [
         {
             "leader": r["leader"],
