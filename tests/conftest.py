@@ -77,8 +77,8 @@ def pdf_renderer() -> Callable[[Sequence[str], Path], Path]:
 #: node id -> why: one parametrisation of a shared fixture that takes over 20 s (a decorator on the test
 #: would mark every backend); ``make test-fast`` leaves ``slow`` tests out, ``make test`` runs them
 SLOW_PARAMETRISATIONS: dict[str, str] = {
-    "tests/test_queries.py::test_sample_shared_entities[memory]": "90-155 s on a loaded 2-core machine: rdflib's SPARQL engine "
-    "evaluates the shared-entities join over the in-memory dataset",
+    "tests/test_queries.py::test_sample_shared_entities[memory]": "90-155 s on a loaded 2-core machine: "
+    "rdflib's SPARQL engine evaluates the shared-entities join over the in-memory dataset",
 }
 
 
