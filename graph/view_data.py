@@ -121,7 +121,23 @@ def ego_graph(graph: nx.MultiDiGraph, node: str, depth: int = 1) -> nx.MultiDiGr
     """Every node within ``depth`` links of ``node``, in either direction."""
     if depth not in (1, 2):
         raise ValueError("depth must be 1 or 2")
-    return graph.subgraph(within(graph, node, depth)).copy()
+    return induced(graph, within(graph, node, depth))
+
+
+def induced(graph: nx.MultiDiGraph, keep: set[str]) -> nx.MultiDiGraph:
+    """The subgraph on ``keep`` with nodes and edges in the graph's own order (``graph.subgraph`` follows a
+    set's order, which changes with the hash seed: the same view must come out the same in every process)."""
+    sub = graph.__class__()
+    sub.graph.update(graph.graph)
+    sub.add_nodes_from((n, data) for n, data in graph.nodes(data=True) if n in keep)
+    sub.add_edges_from(
+        (u, v, k, data)
+        for u in sub
+        for v, keyed in graph.adj[u].items()
+        if v in keep
+        for k, data in keyed.items()
+    )
+    return sub
 
 
 def within(graph: nx.MultiDiGraph, node: str, depth: int) -> set[str]:
