@@ -91,7 +91,7 @@ def _query_request(
 def _run_query(runtime: Runtime, store: Store, job: dict[str, Any]) -> Response:
     """Evaluate ``job`` in a worker (called once admitted)."""
     settings = runtime.settings
-    if getattr(store, "remote", False):
+    if store.remote:
         return _remote_query(store, job)
     try:
         reply = runtime.pool(store).run(job, settings.query_timeout_s)
@@ -159,11 +159,8 @@ def _update_request(
 
 
 def _run_update(runtime: Runtime, store: Store, work: dict[str, Any]) -> Response:
-    run = getattr(store, "update", None) or getattr(store, "_update", None)
-    if run is None:
-        raise ApiError(501, "update_unsupported", "this store backend does not accept SPARQL updates")
     try:
-        run(work["text"])
+        store.update(work["text"])
     except (QueryError, StoreError) as exc:
         message = protocol.explain(str(exc), work["source"], work["shift"])
         raise ApiError(400, "update_error", message, "update") from None

@@ -1,6 +1,7 @@
 """Safety checks on SPARQL text before it reaches an engine.
 
-The guard reads the text the way the engine's lexer does (pyoxigraph 0.5), in one linear pass:
+The guard reads the text with :mod:`api.sparql_lexer` (the lexer the protocol's rewrites use too), which
+splits it the way the engine's lexer does (pyoxigraph 0.5), in one linear pass:
 
 * comments run from ``#`` to the next ``\\r`` or ``\\n`` — a comment holding another line separator
   (form feed, vertical tab, NEL, U+2028/9), which other parsers end lines at, is refused as ambiguous;
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from api.errors import ApiError
+from api.sparql_lexer import UCHAR, WORD, Unreadable, line_of, tokens
 
 Operation = Literal["query", "update"]
 
@@ -38,37 +40,15 @@ UPDATE_KEYWORDS = frozenset(
 )
 QUERY_KEYWORDS = frozenset({"SELECT", "CONSTRUCT", "ASK", "DESCRIBE"})
 MAX_NESTING = 200  # brackets deeper than this overflow recursive SPARQL parsers; no real query needs it
-_OPEN, _CLOSE = frozenset("({["), frozenset(")}]")
 
-_HEX4, _HEX8 = r"[0-9A-Fa-f]{4}", r"[0-9A-Fa-f]{8}"
-_UCHAR = rf"\\u{_HEX4}|\\U{_HEX8}"
-_ECHAR = r"""\\[tbnrf"'\\]"""
-_STRING = re.compile(
-    rf"""'''(?:(?:''|')?(?:[^'\\]|{_ECHAR}|{_UCHAR}))*'''"""
-    rf'''|"""(?:(?:""|")?(?:[^"\\]|{_ECHAR}|{_UCHAR}))*"""'''
-    rf"""|'(?:[^'\\\n\r]|{_ECHAR}|{_UCHAR})*'"""
-    rf'''|"(?:[^"\\\n\r]|{_ECHAR}|{_UCHAR})*"'''
-)
-_IRI = re.compile(rf"""<(?:[^<>"{{}}|^`\\\x00-\x20]|{_UCHAR})*>""")
-_COMMENT = re.compile(r"#[^\r\n]*")
-_VAR = re.compile(r"[?$](?:[A-Za-z0-9_]|[^\x00-\x7f])+")
-_NAME_RUN = re.compile(r"(?:[A-Za-z0-9_.\-]|[^\x00-\x7f])*")
-_LOCAL = re.compile(
-    r"""(?:[A-Za-z0-9_:]|[^\x00-\x7f]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%])"""
-    r"""(?:[A-Za-z0-9_.:\-]|[^\x00-\x7f]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%])*"""
-)
-#: a blank node label: no ``:``, ``%`` or ``\\`` escapes (unlike a prefixed name's local part)
-_BNODE_LOCAL = re.compile(r"(?:[A-Za-z0-9_]|[^\x00-\x7f])(?:[A-Za-z0-9_.\-]|[^\x00-\x7f])*")
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _FORBIDDEN = re.compile(r"SERVICE|LOAD", re.IGNORECASE)
-_ESCAPE = re.compile(rf"{_UCHAR}")
-#: line separators that some parsers end a comment at and Oxigraph does not
-_AMBIGUOUS_LINE_END = re.compile(r"[\x0b\x0c\x85\u2028\u2029]")
+_ESCAPE = re.compile(UCHAR)
 #: characters outside strings and IRIs that parsers disagree on (controls, Unicode spaces, format marks)
 _SUSPECT = re.compile(
     r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\xa0\xad\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff]"
 )
-_SPACE = frozenset(" \t\r\n")
+#: tokens the guard sets aside (never code); a prefixed name's local part is set aside as well
+_SET_ASIDE = frozenset({"comment", "string", "iri", "var"})
 
 
 @dataclass(frozen=True)
@@ -88,80 +68,47 @@ class Lexed:
     depth: int  # deepest bracket nesting of the code
 
 
-class _Unreadable(ValueError):
-    """The text cannot be tokenised unambiguously."""
-
-
-def _line(text: str, pos: int) -> int:
-    return text.count("\n", 0, pos) + 1
+_Unreadable = Unreadable
 
 
 def _check_plain(text: str, start: int, end: int) -> None:
     """Refuse characters that SPARQL lexers disagree on in code, variables and names."""
     suspect = _SUSPECT.search(text, start, end)
     if suspect:
-        raise _Unreadable(f"character U+{ord(suspect.group()):04X} on line {_line(text, suspect.start())}")
+        raise _Unreadable(f"character U+{ord(suspect.group()):04X} on line {line_of(text, suspect.start())}")
 
 
 def lex(text: str) -> Lexed:
-    """Split ``text`` as the engine's lexer does; :class:`_Unreadable` when it cannot be done unambiguously.
-
-    Linear: every step consumes what it matched, and no pattern can backtrack beyond its own token."""
+    """The guard's reading of ``text`` from :func:`api.sparql_lexer.tokens`; :class:`_Unreadable` when it
+    cannot be read unambiguously."""
     out = Lexed([], [], [], 0)
-    depth, pos, n = 0, 0, len(text)
+    depth = 0
     start = 0  # start of the current run of plain code
-    while pos < n:
-        char = text[pos]
-        if char in _SPACE or char in _OPEN or char in _CLOSE:
-            if char in _OPEN:
-                depth += 1
-                out.depth = max(out.depth, depth)
-            elif char in _CLOSE:
-                depth = max(0, depth - 1)
-            pos += 1
-            continue
-        match = None
-        if char == "#":
-            match = _COMMENT.match(text, pos)
-            if _AMBIGUOUS_LINE_END.search(match.group()):
-                raise _Unreadable(f"a comment on line {_line(text, pos)} holds a line separator (form feed?)")
-        elif char in "\"'":
-            match = _STRING.match(text, pos)
-            if match is None:
-                raise _Unreadable(f"unterminated string or bad escape on line {_line(text, pos)}")
-        elif char == "<":
-            match = _IRI.match(text, pos)
-            if match is not None and ("(" in match.group() or ")" in match.group()):
-                out.scanned.append(match.group())
-        elif char in "?$":
-            match = _VAR.match(text, pos)
-            if match is not None:
-                _check_plain(text, match.start(), match.end())
-        elif char == ":" or char.isalnum() or char in "_.-" or ord(char) > 0x7F:
-            run = _NAME_RUN.match(text, pos)
-            end = run.end() if run else pos
-            if end < n and text[end] == ":":  # a prefixed name (or blank node): keep the prefix as code
-                _check_plain(text, start, end)
-                out.code.append(text[start:end])
-                local = (_BNODE_LOCAL if text[pos:end] == "_" else _LOCAL).match(text, end + 1)
-                stop = end + 1 if local is None else local.end()
-                while stop > end + 1 and text[stop - 1] == ".":  # a trailing dot ends the triple
-                    stop -= 1
-                _check_plain(text, end, stop)
-                pos = start = stop
-                continue
-            out.words.extend(_WORD.findall(text, pos, end) if end > pos else ())
-            pos = max(end, pos + 1)
-            continue
-        if match is None:  # an operator or punctuation: plain code
-            pos += 1
-            continue
-        _check_plain(text, start, pos)
-        out.code.append(text[start:pos])
-        out.code.append(" ")
-        pos = start = match.end()
-    _check_plain(text, start, pos)
-    out.code.append(text[start:pos])
+    for token in tokens(text, strict=True):
+        kind = token.kind
+        if kind == "open":
+            depth += 1
+            out.depth = max(out.depth, depth)
+        elif kind == "close":
+            depth = max(0, depth - 1)
+        elif kind == "word":
+            out.words.append(token.text)
+        elif kind == "local":  # keep the prefix as code, set the local part aside
+            _check_plain(text, start, token.start)
+            out.code.append(text[start : token.start])
+            _check_plain(text, token.start, token.end)
+            start = token.end
+        elif kind in _SET_ASIDE:
+            if kind == "iri" and ("(" in token.text or ")" in token.text):
+                out.scanned.append(token.text)  # may be the `<` operator: scan it as code too
+            elif kind == "var":
+                _check_plain(text, token.start, token.end)
+            _check_plain(text, start, token.start)
+            out.code.append(text[start : token.start])
+            out.code.append(" ")
+            start = token.end
+    _check_plain(text, start, len(text))
+    out.code.append(text[start:])
     return out
 
 
@@ -182,7 +129,7 @@ def keywords(text: str) -> list[str]:
     try:
         return [w.upper() for w in lex(text).words]
     except _Unreadable:
-        return [m.group().upper() for m in _WORD.finditer(text)]
+        return [m.group().upper() for m in WORD.finditer(text)]
 
 
 def classify(text: str) -> Operation:

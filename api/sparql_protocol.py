@@ -19,8 +19,7 @@ Kept apart from the request flow of :mod:`api.sparql` so that every rule of the 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from urllib.parse import parse_qs
 
 from fastapi import Request, Response
@@ -31,6 +30,7 @@ from api import negotiation as neg
 from api.errors import ApiError
 from api.runtime import Runtime
 from api.sparql_guard import query_form
+from api.sparql_lexer import Token, tokens
 from graph.store import PREFIXES, Store
 
 FORM = "application/x-www-form-urlencoded"
@@ -38,30 +38,17 @@ QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
 Params = dict[str, list[str]]
 
-#: strings, comments, IRIs, variables and prefixed names (never keywords), then words, braces and ';'
-_TOKENS = re.compile(
-    r"""(?P<skip>\#[^\n]*|"{3}[\s\S]*?"{3}|'{3}[\s\S]*?'{3}|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'"""
-    r"""|<[^<>"{}|^`\\\x00-\x20]*>|[?$][A-Za-z0-9_]+)"""
-    r"""|(?P<pname>(?<![\w.\-])[A-Za-z][\w\-.]*:|(?<![\w.\-]):)"""
-    r"""|(?P<word>[A-Za-z_][A-Za-z0-9_]*)|(?P<open>\{)|(?P<close>\})|(?P<semi>;)"""
-)
 _DECLARED = re.compile(r"PREFIX\s+([A-Za-z][\w\-.]*)?:\s*<", re.IGNORECASE)
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*$")
 
 
-@dataclass(frozen=True)
-class Token:
-    kind: str
-    text: str
-    start: int
-    end: int
-
-
-def tokens(text: str) -> Iterator[Token]:
-    """The tokens of SPARQL text that matter to the protocol (see ``_TOKENS``)."""
-    for match in _TOKENS.finditer(text):
-        kind = match.lastgroup or "skip"
-        yield Token(kind, match.group(0), match.start(), match.end())
+def _structure(text: str) -> list[Token]:
+    """The words, braces and ``;`` of SPARQL text's code (what an update's dataset clauses hang on)."""
+    return [
+        t
+        for t in tokens(text, strict=False)
+        if t.kind in ("word", "semi") or (t.kind in ("open", "close") and t.text in "{}")
+    ]
 
 
 # -- parameters ------------------------------------------------------------------------------------
@@ -146,7 +133,7 @@ def update_with_dataset(text: str, params: Params) -> str:
     if not using and not using_named:
         return text
     clause = " ".join([*(f"USING <{g}>" for g in using), *(f"USING NAMED <{g}>" for g in using_named)])
-    items = [t for t in tokens(text) if t.kind != "skip" and t.kind != "pname"]
+    items = _structure(text)
     edits: list[tuple[int, int, str]] = []
     depth, modify, previous = 0, False, ""
     index = 0
@@ -196,10 +183,15 @@ def endpoint_url(url: str) -> str:
 
 
 # -- errors in words -------------------------------------------------------------------------------
+def _is_prefix(name: str) -> bool:
+    """A prefix name (empty, or starting with a letter): not a blank node's ``_`` nor ``127.0.0.1``."""
+    return name == "" or name[0].isalpha()
+
+
 def undeclared_prefixes(text: str) -> list[str]:
     """Prefixes used in prefixed names that no PREFIX declaration of ``text`` declares."""
     declared = {m.group(1) or "" for m in _DECLARED.finditer(text)}
-    used = [t.text[:-1] for t in tokens(text) if t.kind == "pname"]
+    used = [t.text for t in tokens(text, strict=False) if t.kind == "prefix" and _is_prefix(t.text)]
     return list(dict.fromkeys(p for p in used if p not in declared))
 
 
