@@ -60,6 +60,13 @@ class ApiError(Exception):
         self.parameter = parameter
         self.headers = dict(headers or {})
 
+    def response(self) -> JSONResponse:
+        """The error in the API's one JSON shape."""
+        body: dict[str, Any] = {"status": self.status, "code": self.code, "message": self.message}
+        if self.parameter:
+            body["parameter"] = self.parameter
+        return JSONResponse({"error": body}, status_code=self.status, headers=self.headers)
+
 
 def did_you_mean(ident: str, known: Iterable[str], limit: int = 3) -> list[str]:
     """The known ids closest to ``ident`` (difflib), best first."""
@@ -77,17 +84,9 @@ def not_found(what: str, ident: str, parameter: str = "id", known: Iterable[str]
     return ApiError(404, "not_found", f"no {what} {ident!r}{hint}", parameter=parameter)
 
 
-def error_response(
-    status: int,
-    code: str,
-    message: str,
-    parameter: str | None = None,
-    headers: Mapping[str, str] | None = None,
-) -> JSONResponse:
-    body: dict[str, Any] = {"status": status, "code": code, "message": message}
-    if parameter:
-        body["parameter"] = parameter
-    return JSONResponse({"error": body}, status_code=status, headers=dict(headers or {}))
+def error_response(status: int, code: str, message: str, **options: Any) -> JSONResponse:
+    """An error response without raising (``options``: ``parameter``, ``headers``, as :class:`ApiError`)."""
+    return ApiError(status, code, message, **options).response()
 
 
 #: error responses documented on every route (OpenAPI)
@@ -117,7 +116,7 @@ def _validation_parameter(exc: RequestValidationError) -> tuple[str | None, str]
 
 async def _api_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return error_response(exc.status, exc.code, exc.message, exc.parameter, exc.headers)
+    return exc.response()
 
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
@@ -131,7 +130,7 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     parameter, message = _validation_parameter(exc)
-    return error_response(422, "invalid_parameter", message, parameter)
+    return error_response(422, "invalid_parameter", message, parameter=parameter)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -48,10 +48,21 @@ class Contact(BaseModel):
     )
 
 
-class ForceSummary(BaseModel):
+class Labelled(BaseModel):
+    """A resource with an id (the last part of its IRI) and a label."""
+
     id: str
     iri: str
     label: str
+
+
+class Expanded(Labelled):
+    """An abbreviated name (an IT system's, a unit type's) with its expansion when the reports give one."""
+
+    expansion: str | None = None
+
+
+class ForceSummary(Labelled):
     police_uk_id: str | None = None
     ons_code: str | None = None
     reports: int = 0
@@ -89,11 +100,8 @@ class Unit(BaseModel):
     type: Ref | None = None
 
 
-class System(BaseModel):
-    id: str
-    iri: str
-    label: str
-    expansion: str | None = None
+class System(Expanded):
+    """An IT system."""
 
 
 class LeadOut(BaseModel):
@@ -117,6 +125,15 @@ class SystemSummary(System):
     forces: list[Ref]
 
 
+class Titled(BaseModel):
+    """A practice (or strength) by its id, IRI and title, with the force it belongs to."""
+
+    id: str
+    iri: str
+    title: str
+    force: Ref | None = None
+
+
 class FindingOut(BaseModel):
     iri: str
     kind: str
@@ -125,13 +142,9 @@ class FindingOut(BaseModel):
     area: Ref | None = None
 
 
-class PracticeOut(BaseModel):
+class PracticeOut(Titled):
     """A developing practice; ``id`` is ``{report-id}-{n}`` (the IRI is ``practice/{report-id}/{n}``)."""
 
-    id: str
-    iri: str
-    title: str
-    force: Ref | None = None
     area: Ref | None = None
     inspection_area: str | None = None
     problem: str | None = None
@@ -157,11 +170,9 @@ class UnitForce(Ref):
     unit: str | None = None
 
 
-class UnitType(BaseModel):
-    id: str
-    iri: str
-    label: str
-    expansion: str | None = None
+class UnitType(Expanded):
+    """A unit type (DPMU, CAIU…) and the forces with a unit of that type."""
+
     forces: list[UnitForce] = Field(
         description="Forces with a unit of this type or an equivalent one (listed under the first of the "
         "equivalent types); none for a generic kind"
@@ -191,24 +202,17 @@ class Person(BaseModel):
     roles: list[str]
 
 
-class Area(BaseModel):
-    id: str
-    iri: str
-    label: str
+class Area(Labelled):
     broader: str | None = None
 
 
-class WhomToCall(BaseModel):
+class WhomToCall(Contact):
     """Whom to call about a match: the practice's contact, else that force's lead for the area or unit,
     else its chief-officer lead for the area; ``name`` is null (and ``note`` says so) when the report names
     no person."""
 
-    name: str | None = None
-    rank: str | None = None
+    name: str | None = None  # type: ignore[assignment]  # a lead may be a post the report names no one in
     role: str | None = Field(None, description="Post, e.g. 'Head of Public Protection' or 'ACC (crime)'")
-    phone: str | None = None
-    email: str | None = None
-    person: str | None = Field(None, description="IRI of the person, when known")
     basis: str | None = Field(None, description="Why this person: 'practice contact', 'lead for …'")
     note: str | None = Field(None, description="'the report names no person' when it does not")
     model_config = _example(
@@ -246,8 +250,8 @@ class Why(BaseModel):
     parts: dict[str, ScorePart] | None = Field(None, description="The score's parts (with ?explain=true)")
 
 
-class Match(BaseModel):
-    """A practice or strength of another force, ranked by ``score``."""
+class Candidate(BaseModel):
+    """A practice or strength of another force that may help, with whom to call about it."""
 
     kind: str = Field(description="practice or strength")
     id: str | None = Field(None, description="practice id (practices only)")
@@ -257,6 +261,11 @@ class Match(BaseModel):
     force: Ref | None = None
     area: Ref | None = None
     lead: WhomToCall | None = None
+
+
+class Match(Candidate):
+    """A practice or strength of another force, ranked by ``score``."""
+
     score: float
     why: Why
     also_helps: list[str] = Field(
@@ -284,26 +293,14 @@ class HelpFor(BaseModel):
     why: Why
 
 
-class HelpGroup(BaseModel):
+class HelpGroup(Candidate):
     """A practice or strength once, with every area for improvement of the force it helps."""
 
-    kind: str
-    id: str | None = None
-    iri: str
-    title: str
-    text: str
-    force: Ref | None = None
-    area: Ref | None = None
-    lead: WhomToCall | None = None
     best_score: float
     helps: list[HelpFor]
 
 
-class SharedPractice(BaseModel):
-    id: str
-    iri: str
-    title: str
-    force: Ref | None = None
+class SharedPractice(Titled):
     contact: Contact | None = None
 
 

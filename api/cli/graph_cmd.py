@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rdflib import Dataset
@@ -56,6 +58,36 @@ def graph_config(
         )  # fmt: skip
     except ConfigError as exc:
         raise fail(str(exc), code=2) from None
+
+
+_STORE_OPTIONS = [
+    inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
+    for name, annotation in (
+        ("data_dir", DataDir), ("backend", BackendOpt), ("base_iri", BaseIri), ("query_url", QueryUrl)
+    )
+]  # fmt: skip
+
+
+def with_store_options(command: Callable[..., None]) -> Callable[..., None]:
+    """``command`` with the store options (``--data-dir``, ``--backend``, ``--base-iri``, ``--query-url``)
+    added to what typer reads of its signature; it receives them as one ``config: GraphConfig``."""
+    signature = inspect.signature(command, eval_str=True)
+    own = [p for name, p in signature.parameters.items() if name != "config"]
+
+    @functools.wraps(command)
+    def run(
+        *args: Any,
+        data_dir: Path | None = None,
+        backend: str | None = None,
+        base_iri: str | None = None,
+        query_url: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        command(*args, config=graph_config(data_dir, backend, base_iri, query_url), **kwargs)
+
+    run.__signature__ = signature.replace(parameters=[*own, *_STORE_OPTIONS])  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in [*own, *_STORE_OPTIONS]} | {"return": None}
+    return run
 
 
 @contextmanager
@@ -177,6 +209,7 @@ def load(
 
 
 @app.command()
+@with_store_options
 def query(
     sparql: Annotated[
         str | None, typer.Argument(help="A SPARQL query, or '-' to read it from stdin.")
@@ -188,10 +221,8 @@ def query(
         list[str] | None, typer.Option("--param", "-p", help="NAME=VALUE for a named query.")
     ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of {', '.join(QUERY_FORMATS)}.")] = "table",
-    data_dir: DataDir = None,
-    backend: BackendOpt = None,
-    base_iri: BaseIri = None,
-    query_url: QueryUrl = None,
+    *,
+    config: GraphConfig,
 ) -> None:
     """Query the graph with SPARQL (the default graph is the union of all report graphs).
 
@@ -217,7 +248,6 @@ def query(
             text, bindings = (sys.stdin.read() if sparql == "-" else sparql or ""), {}
     except queries.NamedQueryError as exc:
         raise fail(str(exc), code=2) from None
-    config = graph_config(data_dir, backend, base_iri, query_url)
     with opened(config, "query") as store:
         if fmt == "table":
             print_result(store.query(text, bindings), Console(highlight=False))
@@ -276,15 +306,14 @@ def list_queries() -> None:
 
 
 @app.command()
+@with_store_options
 def export(
     fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of {', '.join(EXPORT_CHOICES)}.")] = "trig",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout.")
     ] = None,
-    data_dir: DataDir = None,
-    backend: BackendOpt = None,
-    base_iri: BaseIri = None,
-    query_url: QueryUrl = None,
+    *,
+    config: GraphConfig,
 ) -> None:
     """Export the whole graph: TriG / N-Quads / JSON-LD keep the report graphs; Turtle / N-Triples are
     their union; GraphML is the network projection (for Gephi).
@@ -297,7 +326,6 @@ def export(
     """
     if fmt not in EXPORT_CHOICES:
         raise fail(f"unknown format {fmt!r}; use one of {', '.join(EXPORT_CHOICES)}", code=2)
-    config = graph_config(data_dir, backend, base_iri, query_url)
     with opened(config, "export") as store:
         data = graphml_bytes(store_dataset(store)) if fmt == "graphml" else store.export(fmt)
     if output is None:
@@ -323,11 +351,10 @@ def graphml_bytes(dataset: Dataset) -> bytes:
 
 
 @app.command()
+@with_store_options
 def validate(
-    data_dir: DataDir = None,
-    backend: BackendOpt = None,
-    base_iri: BaseIri = None,
-    query_url: QueryUrl = None,
+    *,
+    config: GraphConfig,
 ) -> None:
     """Validate the graph against the SHACL shapes (ontology/shapes.ttl); exit 1 when it does not conform.
 
@@ -337,7 +364,6 @@ def validate(
     """
     from graph.validate import validate as run_validation
 
-    config = graph_config(data_dir, backend, base_iri, query_url)
     with opened(config, "validate") as store:
         dataset = store_dataset(store)
     report = run_validation(dataset)
@@ -347,12 +373,11 @@ def validate(
 
 
 @app.command()
+@with_store_options
 def bridges(
     top: Annotated[int, typer.Option("--top", min=1, help="Show at most this many per kind.")] = 10,
-    data_dir: DataDir = None,
-    backend: BackendOpt = None,
-    base_iri: BaseIri = None,
-    query_url: QueryUrl = None,
+    *,
+    config: GraphConfig,
 ) -> None:
     """Which IT systems, unit types and people bridge forces (degree and betweenness in the network).
 
@@ -363,7 +388,6 @@ def bridges(
     from graph.analytics import bridges as find_bridges
     from graph.network import to_networkx
 
-    config = graph_config(data_dir, backend, base_iri, query_url)
     with opened(config, "bridges") as store:
         dataset = store_dataset(store)
     rows = find_bridges(to_networkx(dataset))

@@ -8,12 +8,14 @@ from typing import Annotated
 import typer
 
 from api.cli.app import app, fail
-from api.cli.graph_cmd import BackendOpt, BaseIri, DataDir, QueryUrl, graph_config, opened
+from api.cli.graph_cmd import opened, with_store_options
+from graph.config import GraphConfig
 from graph.view_data import VIEW_KINDS, ViewNotFound, build_view
 from graph.views import DEFAULT_BUDGET, render_view_html
 
 
 @app.command()
+@with_store_options
 def view(
     kind: Annotated[str, typer.Argument(help=f"One of {', '.join(VIEW_KINDS)}.")],
     ident: Annotated[
@@ -38,10 +40,8 @@ def view(
             "--server", help="Link nodes to this server's pages (e.g. http://127.0.0.1:8101), not their IRIs."
         ),
     ] = None,
-    data_dir: DataDir = None,
-    backend: BackendOpt = None,
-    base_iri: BaseIri = None,
-    query_url: QueryUrl = None,
+    *,
+    config: GraphConfig,
 ) -> None:
     """Write the network view KIND [ID] to a standalone HTML file that works offline, from file://.
 
@@ -55,7 +55,6 @@ def view(
     """
     from graph.network import project_store
 
-    config = graph_config(data_dir, backend, base_iri, query_url)
     with opened(config, "view") as store:
         graph = project_store(store)
     try:
