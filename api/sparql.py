@@ -29,6 +29,7 @@ from api.errors import ApiError, ErrorResponse
 from api.query_pool import PoolError
 from api.runtime import Runtime
 from graph.store import PREFIXES, QueryError, Store, StoreError
+from graph.store_remote import RemoteStore
 
 router = APIRouter(tags=["sparql"])
 
@@ -127,13 +128,12 @@ def _stream_file(path: str, chunk: int = 1 << 16) -> Iterator[bytes]:
 
 def _remote_query(store: Store, job: dict[str, Any]) -> Response:
     """Pass-through for the remote backend (the remote server enforces its own limits)."""
+    assert isinstance(store, RemoteStore)  # the one backend with ``remote``
     form = guard.query_form(job["sparql"])
     fmt = job["graph_format"] if form in ("CONSTRUCT", "DESCRIBE") else job["table_format"]
     dataset = (job["default_graphs"], job["named_graphs"])
     try:
-        body = store.query_serialized(
-            protocol.with_base(job["sparql"], job["base_iri"]), fmt, dataset=dataset
-        )
+        body = store.query_in_dataset(protocol.with_base(job["sparql"], job["base_iri"]), fmt, dataset)
     except QueryError as exc:
         shift = len(protocol.with_base("", job["base_iri"]))
         raise ApiError(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -32,34 +33,38 @@ ENTITY_KINDS: dict[str, str] = {
     "partner": "partner",
 }
 
-#: IRI kind -> number of path segments after the kind (``None``: one or more)
-KIND_ARITY: dict[str, int | None] = {
-    "force": 1,
-    "report": 1,
-    "graph": 1,
-    "area": 1,
-    "grade": 1,
-    "finding-kind": 1,
-    "judgement": 2,
-    "distribution": 2,
-    "finding": 3,
-    "practice": 2,
-    "contact": 2,
-    "system": 1,
-    "system-use": 2,
-    "unit-type": 1,
-    "unit": 2,
-    "role": 1,
-    "person": 1,
+#: IRI kind -> the path segments after the kind, by name (the IRI table of docs/graph-model.md);
+#: ``None``: one or more. A kind with a row and no method of its own below is minted by a method of the
+#: same name (``-`` as ``_``) taking those segments: ``Iris().finding(report_id, area_id, n)``.
+IRI_PATHS: dict[str, tuple[str, ...] | None] = {
+    "force": ("force_id",),
+    "report": ("report_id",),
+    "graph": ("report_id",),
+    "area": ("area_id",),
+    "grade": ("grade",),
+    "finding-kind": ("kind",),
+    "judgement": ("report_id", "area_id"),
+    "distribution": ("report_id", "area_id"),
+    "finding": ("report_id", "area_id", "n"),
+    "practice": ("report_id", "n"),
+    "contact": ("report_id", "n"),  # n: the practice's number, "3-2" for its second contact
+    "system": ("slug",),
+    "system-use": ("report_id", "system_slug"),
+    "unit-type": ("slug",),
+    "unit": ("force_id", "slug"),
+    "role": ("slug",),
+    "person": ("slug",),
     "membership": None,
-    "partner": 1,
-    "mention": 2,
-    "lead": 2,
-    "reinspection": 2,
+    "partner": ("slug",),
+    "mention": ("report_id", "n"),
+    "lead": ("report_id", "n"),
+    "reinspection": ("report_id", "n"),
     "glossary": None,
-    "profile": 1,
-    "fact": 2,
+    "profile": ("report_id",),  # the force profile (force facts) stated by one report
+    "fact": ("report_id", "key"),
 }
+#: IRI kind -> number of path segments after the kind (``None``: one or more)
+KIND_ARITY: dict[str, int | None] = {k: None if v is None else len(v) for k, v in IRI_PATHS.items()}
 
 
 def slugify(text: str) -> str:
@@ -78,7 +83,8 @@ def _check_base(base: str) -> str:
 
 @dataclass(frozen=True)
 class Iris:
-    """Mints the IRI of every kind of node; one method per row of the graph-model IRI table."""
+    """Mints the IRI of every kind of node; one method per row of the graph-model IRI table (those of the
+    rows of :data:`IRI_PATHS` without a method here are made from the table, below the class)."""
 
     base: str = DEFAULT_BASE
 
@@ -87,12 +93,6 @@ class Iris:
 
     def _iri(self, *parts: str | int) -> URIRef:
         return URIRef(self.base + "/".join(str(p) for p in parts))
-
-    def force(self, force_id: str) -> URIRef:
-        return self._iri("force", force_id)
-
-    def report(self, report_id: str) -> URIRef:
-        return self._iri("report", report_id)
 
     def report_graph(self, report_id: str) -> URIRef:
         return self._iri("graph", report_id)
@@ -103,65 +103,13 @@ class Iris:
     def vocabulary_graph(self) -> URIRef:
         return self._iri("graph", "vocabulary")
 
-    def area(self, area_id: str) -> URIRef:
-        return self._iri("area", area_id)
-
-    def grade(self, grade: str) -> URIRef:
-        return self._iri("grade", grade)
-
     def finding_kind(self, kind: str) -> URIRef:
         """``finding-kind/{strength,work-in-progress,area-for-improvement}`` (model values use ``_``)."""
         return self._iri("finding-kind", kind.replace("_", "-"))
 
-    def judgement(self, report_id: str, area_id: str) -> URIRef:
-        return self._iri("judgement", report_id, area_id)
-
-    def distribution(self, report_id: str, area_id: str) -> URIRef:
-        return self._iri("distribution", report_id, area_id)
-
-    def finding(self, report_id: str, area_id: str, n: int) -> URIRef:
-        return self._iri("finding", report_id, area_id, n)
-
-    def practice(self, report_id: str, n: int) -> URIRef:
-        return self._iri("practice", report_id, n)
-
-    def contact(self, report_id: str, n: int | str) -> URIRef:
-        """The contact point of practice ``n`` (``"3-2"``: its second contact)."""
-        return self._iri("contact", report_id, n)
-
-    def system(self, slug: str) -> URIRef:
-        return self._iri("system", slug)
-
-    def system_use(self, report_id: str, system_slug: str) -> URIRef:
-        return self._iri("system-use", report_id, system_slug)
-
-    def unit_type(self, slug: str) -> URIRef:
-        return self._iri("unit-type", slug)
-
-    def unit(self, force_id: str, slug: str) -> URIRef:
-        return self._iri("unit", force_id, slug)
-
-    def role(self, slug: str) -> URIRef:
-        return self._iri("role", slug)
-
-    def person(self, slug: str) -> URIRef:
-        return self._iri("person", slug)
-
     def membership(self, force_id: str, person_slug: str, role_slug: str | None = None) -> URIRef:
         parts = (force_id, person_slug) if role_slug is None else (force_id, person_slug, role_slug)
         return self._iri("membership", *parts)
-
-    def partner(self, slug: str) -> URIRef:
-        return self._iri("partner", slug)
-
-    def mention(self, report_id: str, n: int) -> URIRef:
-        return self._iri("mention", report_id, n)
-
-    def lead(self, report_id: str, n: int) -> URIRef:
-        return self._iri("lead", report_id, n)
-
-    def reinspection(self, report_id: str, n: int) -> URIRef:
-        return self._iri("reinspection", report_id, n)
 
     def glossary(self, report_id: str) -> URIRef:
         """The glossary concept scheme of a report."""
@@ -169,10 +117,6 @@ class Iris:
 
     def glossary_entry(self, report_id: str, slug: str) -> URIRef:
         return self._iri("glossary", report_id, slug)
-
-    def profile(self, report_id: str) -> URIRef:
-        """The force profile (force facts) stated by one report."""
-        return self._iri("profile", report_id)
 
     def fact(self, report_id: str, key: str) -> URIRef:
         return self._iri("fact", report_id, slugify(key))
@@ -201,3 +145,22 @@ class Iris:
         if kind not in KIND_ARITY or not ok:
             raise ValueError(f"IRI {iri!r} is not a known kind of hmic-kg IRI")
         return kind, tuple(parts)
+
+
+def _minter(kind: str, segments: tuple[str, ...]) -> Callable[..., URIRef]:
+    """The method minting ``kind``'s IRIs from its ``segments`` (a wrong number of them is a TypeError)."""
+
+    def mint(self: Iris, *parts: str | int) -> URIRef:
+        if len(parts) != len(segments):
+            raise TypeError(f"{name}() takes {len(segments)} path segments ({', '.join(segments)})")
+        return self._iri(kind, *parts)
+
+    name = kind.replace("-", "_")
+    mint.__name__, mint.__qualname__ = name, f"Iris.{name}"
+    mint.__doc__ = f"``{{base}}{kind}/{{{'}/{'.join(segments)}}}``"
+    return mint
+
+
+for _kind, _segments in IRI_PATHS.items():  # graph: report_graph, meta_graph and vocabulary_graph
+    if _segments is not None and _kind != "graph" and not hasattr(Iris, _kind.replace("-", "_")):
+        setattr(Iris, _kind.replace("-", "_"), _minter(_kind, _segments))

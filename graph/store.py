@@ -10,7 +10,8 @@ Contract (tested by ``tests/test_store_contract.py`` against every backend):
   ``VALUES`` clause built from serialised terms, never by pasting text into the query.
 
 Every member the API and the CLI use is declared on :class:`Store`: the abstract methods every backend
-writes, and the *capabilities* (``remote``, ``change_count``, ``flush``, ``backup_to``,
+writes (``replace_graph`` and ``export`` check their arguments once, here, and call the backend's
+``_replace`` and ``_export``), and the *capabilities* (``remote``, ``change_count``, ``flush``, ``backup_to``,
 ``snapshot_nquads``) with a default that is right for a backend without them, so callers never probe
 with ``getattr``. Layering (no import circle, ``tests/test_store_layering.py``): :mod:`graph.rdf_formats`
 (data) <- this module <- the backends (``graph/store_memory.py``, ``store_oxigraph.py``,
@@ -93,16 +94,8 @@ class Store(ABC):
     meta_graph_iri: str | None
 
     @abstractmethod
-    def replace_graph(
-        self,
-        graph_iri: str,
-        triples: Graph,
-        metadata: Graph | None = None,
-        *,
-        meta_graph_iri: str | None = None,
-    ) -> None:
-        """Atomically replace ``graph_iri`` by ``triples`` and, in the metadata graph, every statement
-        about ``graph_iri`` or about a subject of ``metadata`` by ``metadata``."""
+    def _replace(self, graph_iri: str, triples: Graph, metadata: Graph | None, meta: str | None) -> None:
+        """:meth:`replace_graph` once the metadata graph is decided (``meta``: its IRI, or None)."""
 
     @abstractmethod
     def drop_graph(self, graph_iri: str, *, meta_graph_iri: str | None = None) -> None:
@@ -126,8 +119,8 @@ class Store(ABC):
         turtle/ntriples/rdfxml/jsonld for CONSTRUCT and DESCRIBE."""
 
     @abstractmethod
-    def export(self, fmt: str) -> bytes:
-        """The whole store: trig/nquads/jsonld keep the named graphs; turtle/ntriples are the union."""
+    def _export(self, fmt: str) -> bytes:
+        """:meth:`export` once ``fmt`` is known to be one of ``EXPORT_FORMATS``."""
 
     @abstractmethod
     def triple_count(self, graph_iri: str | None = None) -> int:
@@ -136,6 +129,23 @@ class Store(ABC):
     @abstractmethod
     def close(self) -> None:
         """Flush and release the store (idempotent)."""
+
+    def replace_graph(
+        self,
+        graph_iri: str,
+        triples: Graph,
+        metadata: Graph | None = None,
+        *,
+        meta_graph_iri: str | None = None,
+    ) -> None:
+        """Atomically replace ``graph_iri`` by ``triples`` and, in the metadata graph, every statement
+        about ``graph_iri`` or about a subject of ``metadata`` by ``metadata``."""
+        self._replace(graph_iri, triples, metadata, meta_graph_for(self, meta_graph_iri, metadata))
+
+    def export(self, fmt: str) -> bytes:
+        """The whole store: trig/nquads/jsonld keep the named graphs; turtle/ntriples are the union."""
+        check_export_format(fmt)
+        return self._export(fmt)
 
     # -- capabilities: the defaults are right for a backend that lacks them ---------------------------
     def flush(self) -> None:  # noqa: B027 - a deliberate no-op default, not a missing abstract method
@@ -221,15 +231,7 @@ class SparqlUpdateStore(Store):
         """One SPARQL update, applied atomically."""
         self._update(sparql)
 
-    def replace_graph(
-        self,
-        graph_iri: str,
-        triples: Graph,
-        metadata: Graph | None = None,
-        *,
-        meta_graph_iri: str | None = None,
-    ) -> None:
-        meta = meta_graph_for(self, meta_graph_iri, metadata)
+    def _replace(self, graph_iri: str, triples: Graph, metadata: Graph | None, meta: str | None) -> None:
         self._update(swap_graph_update(graph_iri, triples, metadata, meta))
 
     def drop_graph(self, graph_iri: str, *, meta_graph_iri: str | None = None) -> None:

@@ -28,9 +28,7 @@ from graph.store import (
     QueryResult,
     Store,
     StoreError,
-    check_export_format,
     check_result_format,
-    meta_graph_for,
 )
 from graph.terms import TermError, as_triples, check_variable, sparql_term, to_ox
 
@@ -68,15 +66,7 @@ class MemoryStore(Store):
                     raise StoreError(str(exc)) from None
         return triples
 
-    def replace_graph(
-        self,
-        graph_iri: str,
-        triples: Graph,
-        metadata: Graph | None = None,
-        *,
-        meta_graph_iri: str | None = None,
-    ) -> None:
-        meta = meta_graph_for(self, meta_graph_iri, metadata)
+    def _replace(self, graph_iri: str, triples: Graph, metadata: Graph | None, meta: str | None) -> None:
         new = self._checked(triples)  # built aside: a failure here leaves the dataset untouched
         new_meta = self._checked(metadata) if metadata is not None else []
         self._swap(graph_iri, new, meta, new_meta)
@@ -162,8 +152,7 @@ class MemoryStore(Store):
         parsed = ox.parse_query_results(result.serialize(format="json"), ox.QueryResultsFormat.JSON)
         return parsed.serialize(format=TABLE_FORMATS[result_format])
 
-    def export(self, fmt: str) -> bytes:
-        check_export_format(fmt)
+    def _export(self, fmt: str) -> bytes:
         assert fmt in EXPORT_FORMATS
         with self._lock:
             self._check_open()

@@ -30,28 +30,14 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import ClassVar
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph
 from rdflib.term import Node
 
 from graph import store_index as index
-from graph.store import (
-    DATASET_FORMATS,
-    EXPORT_FORMATS,
-    GRAPH_FORMATS,
-    PREFIXES,
-    TABLE_FORMATS,
-    Bindings,
-    QueryError,
-    QueryResult,
-    SparqlUpdateStore,
-    StoreError,
-    check_export_format,
-    check_result_format,
-    meta_graph_for,
-)
+from graph.rdf_formats import DATASET_FORMATS, EXPORT_FORMATS, GRAPH_FORMATS, PREFIXES, TABLE_FORMATS
+from graph.store import Bindings, QueryError, QueryResult, SparqlUpdateStore, StoreError, check_result_format
 from graph.terms import (
     TermError,
     graph_name,
@@ -78,10 +64,6 @@ def open_read_only(path: Path, attempts: int = 6) -> ox.Store:
 
 class OxigraphStore(SparqlUpdateStore):
     """pyoxigraph ``Store`` on disk (or in memory when ``path`` is None)."""
-
-    supports_transactions: ClassVar[bool] = True
-    persistent: ClassVar[bool] = True
-    remote: ClassVar[bool] = False
 
     def __init__(
         self, path: Path | None = None, *, read_only: bool = False, meta_graph_iri: str | None = None
@@ -129,19 +111,17 @@ class OxigraphStore(SparqlUpdateStore):
             raise StoreError("the store is closed")
         return self._store
 
-    def replace_graph(
+    def _replace(
         self,
         graph_iri: str,
         triples: Iterable[tuple[Node, Node, Node]],
-        metadata: Graph | None = None,
-        *,
-        meta_graph_iri: str | None = None,
+        metadata: Graph | None,
+        meta: str | None,
     ) -> None:
         """One transaction: a new graph is one ``load`` of N-Quads, an existing one one SPARQL update.
 
         Both write the report graph, its metadata and their copies in the default graph together.
         """
-        meta = meta_graph_for(self, meta_graph_iri, metadata)  # type: ignore[arg-type]
         try:  # every term is converted (and validated) before anything is written
             g = str(graph_name(graph_iri))
             m = str(graph_name(meta)) if meta is not None else None
@@ -238,8 +218,7 @@ class OxigraphStore(SparqlUpdateStore):
         check_result_format(result_format, kind)
         return result.serialize(format=TABLE_FORMATS[result_format])  # type: ignore[union-attr]
 
-    def export(self, fmt: str) -> bytes:
-        check_export_format(fmt)
+    def _export(self, fmt: str) -> bytes:
         if fmt in DATASET_FORMATS:  # the named graphs; the default graph is derived from them
             named = list(self.store.named_graphs())
             quads = (

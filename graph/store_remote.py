@@ -26,7 +26,6 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator, Sequence
-from typing import ClassVar
 from urllib.parse import urlencode
 
 import httpx
@@ -34,20 +33,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.term import Node
 
-from graph.store import (
-    EXPORT_FORMATS,
-    GRAPH_FORMATS,
-    PREFIXES,
-    TABLE_FORMATS,
-    Bindings,
-    QueryError,
-    QueryResult,
-    SparqlUpdateStore,
-    StoreError,
-    check_export_format,
-    meta_graph_for,
-    swap_graph_update,
-)
+from graph.rdf_formats import EXPORT_FORMATS, GRAPH_FORMATS, PREFIXES, TABLE_FORMATS
+from graph.store import Bindings, QueryError, QueryResult, SparqlUpdateStore, StoreError, swap_graph_update
 from graph.terms import TermError, from_ox, graph_name, inject_values, rdflib_graph, triples_block
 
 RESULTS_JSON = "application/sparql-results+json"
@@ -107,9 +94,7 @@ def _graph_form(sparql: str) -> bool:
 class RemoteStore(SparqlUpdateStore):
     """SPARQL 1.1 Protocol client over httpx."""
 
-    supports_transactions: ClassVar[bool] = True  # one update request is atomic on a conforming server
-    persistent: ClassVar[bool] = True
-    remote: ClassVar[bool] = True
+    remote = True
 
     def __init__(
         self,
@@ -213,16 +198,17 @@ class RemoteStore(SparqlUpdateStore):
             raise StoreError(f"unreadable answer from the endpoint ({media}): {exc}") from None
         return QueryResult("graph", graph=rdflib_graph(triples))
 
-    def query_serialized(
-        self,
-        sparql: str,
-        result_format: str,
-        bindings: Bindings | None = None,
-        *,
-        dataset: ProtocolDataset | None = None,
-    ) -> bytes:
-        """The endpoint's answer in ``result_format``; ``dataset``: the protocol's default-graph-uri and
+    def query_serialized(self, sparql: str, result_format: str, bindings: Bindings | None = None) -> bytes:
+        return self._serialized(sparql, result_format, bindings, None)
+
+    def query_in_dataset(self, sparql: str, result_format: str, dataset: ProtocolDataset) -> bytes:
+        """The endpoint's answer in ``result_format`` over ``dataset``: the protocol's default-graph-uri and
         named-graph-uri (a named-graphs-only dataset has an empty default graph, SPARQL 1.1 §13.2)."""
+        return self._serialized(sparql, result_format, None, dataset)
+
+    def _serialized(
+        self, sparql: str, result_format: str, bindings: Bindings | None, dataset: ProtocolDataset | None
+    ) -> bytes:
         if result_format in TABLE_FORMATS:  # fetched as JSON, written here: engines' CSV/TSV differ
             if _graph_form(sparql):
                 raise QueryError(f"format {result_format!r} does not fit a CONSTRUCT or DESCRIBE query")
@@ -247,8 +233,7 @@ class RemoteStore(SparqlUpdateStore):
             raise QueryError(f"format {result_format!r} does not fit this query's result form ({media})")
         return response.content
 
-    def export(self, fmt: str) -> bytes:
-        check_export_format(fmt)
+    def _export(self, fmt: str) -> bytes:
         dataset = Dataset()
         for prefix, ns in PREFIXES.items():
             dataset.bind(prefix, ns)
@@ -294,18 +279,10 @@ class RemoteStore(SparqlUpdateStore):
             )
         return int(result.rows[0][0])  # type: ignore[arg-type]
 
-    def replace_graph(
-        self,
-        graph_iri: str,
-        triples: Graph,
-        metadata: Graph | None = None,
-        *,
-        meta_graph_iri: str | None = None,
-    ) -> None:
+    def _replace(self, graph_iri: str, triples: Graph, metadata: Graph | None, meta: str | None) -> None:
         """One update request, or on an engine that cannot take a whole graph in one request (Virtuoso
         7: at most about 10,000 lines of compiled SQL) the graph in parts into a staging graph, then one
         small request that moves it in place and swaps the metadata."""
-        meta = meta_graph_for(self, meta_graph_iri, metadata)
         whole = swap_graph_update(graph_iri, triples, metadata, meta)  # validates every term first
         if self.engine is None:
             self.query("ASK {}")  # learn the engine from its Server header

@@ -1,20 +1,20 @@
 """Text helpers shared by entity and lead extraction: joined text with line lookup, slugs, acronym tests.
 
 A report's lines are joined into one string (one space at each line break) so that a name wrapped over a
-line break is still found; :meth:`JoinedText.line_at` maps an offset back to the line where it starts.
+line break is still found; :meth:`JoinedText.line_at` maps an offset back to the line where it starts
+(:class:`loaders.text_utils.JoinedText`, re-exported here for the entity rules).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from functools import lru_cache
 
-from loaders.model import EntityKind, Line
+from loaders.model import EntityKind
+from loaders.text_utils import JoinedText as JoinedText  # re-exported: the entity rules import it from here
 
 # Head nouns (last word of a phrase, singular) that say what kind of thing a phrase names.
 SYSTEM_HEADS = frozenset({"system", "database", "index", "register", "software", "package", "spreadsheet"})
@@ -143,32 +143,6 @@ def kind_of_phrase(phrase: str, next_word: str = "") -> EntityKind | None:
     if head in GOVERNANCE_HEADS and any(q in lowered for q in PARTNER_QUALIFIERS):
         return EntityKind.PARTNER
     return None
-
-
-@dataclass(frozen=True)
-class JoinedText:
-    """All lines joined with single spaces, with each line's start offset for reverse lookup."""
-
-    text: str
-    starts: tuple[int, ...]
-    lines: tuple[Line, ...]
-
-    @classmethod
-    def from_lines(cls, lines: Iterable[Line]) -> JoinedText:
-        kept = tuple(lines)
-        parts: list[str] = []
-        starts: list[int] = []
-        offset = 0
-        for line in kept:
-            text = line.text.rstrip()
-            starts.append(offset)
-            parts.append(text)
-            offset += len(text) + 1
-        return cls(" ".join(parts), tuple(starts), kept)
-
-    def line_at(self, offset: int) -> Line:
-        """The line on which character ``offset`` of the joined text lies."""
-        return self.lines[max(bisect_right(self.starts, offset) - 1, 0)]
 
 
 def words_of_the_text(phrase: str, counts: Counter[str]) -> bool:

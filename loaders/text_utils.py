@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -91,16 +91,37 @@ def span_of(lines: Sequence[Line], file: str) -> SourceSpan:
 
 @dataclass(frozen=True)
 class JoinedText:
-    """Non-blank lines joined by single spaces, remembering where each line starts."""
+    """Lines joined into one string with one space at each line break, remembering where each line starts:
+    a pattern then matches across line wraps, and an offset maps back to its line.
+
+    Two joinings: :meth:`from_lines` keeps every line as printed (right-stripped; the entity rules' text),
+    :func:`join_lines` drops blank lines and collapses white space (the parser's facts)."""
 
     text: str
     starts: tuple[int, ...]
     lines: tuple[Line, ...]
 
+    @classmethod
+    def from_lines(cls, lines: Iterable[Line]) -> JoinedText:
+        """Every line, right-stripped, joined with single spaces."""
+        kept = tuple(lines)
+        parts: list[str] = []
+        starts: list[int] = []
+        offset = 0
+        for line in kept:
+            text = line.text.rstrip()
+            starts.append(offset)
+            parts.append(text)
+            offset += len(text) + 1
+        return cls(" ".join(parts), tuple(starts), kept)
+
+    def line_at(self, offset: int) -> Line:
+        """The line on which character ``offset`` of the joined text lies."""
+        return self.lines[max(bisect_right(self.starts, offset) - 1, 0)]
+
     def span(self, start: int, end: int, file: str) -> SourceSpan:
         """Span of the lines holding characters ``start`` to ``end`` (exclusive) of ``text``."""
-        first = self.lines[max(0, bisect_right(self.starts, start) - 1)]
-        last = self.lines[max(0, bisect_right(self.starts, max(start, end - 1)) - 1)]
+        first, last = self.line_at(start), self.line_at(max(start, end - 1))
         return SourceSpan(file, first.number, last.number, first.page)
 
 

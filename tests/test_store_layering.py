@@ -124,8 +124,9 @@ def test_every_backend_is_a_store(backend: type) -> None:
 
 def test_unused_capability_flags_are_not_part_of_the_interface() -> None:
     """Regression: ``supports_transactions`` and ``persistent`` were declared but never read."""
-    assert not hasattr(Store, "supports_transactions")
-    assert not hasattr(Store, "persistent")
+    for store in (Store, MemoryStore, OxigraphStore, RemoteStore):
+        assert not hasattr(store, "supports_transactions"), store
+        assert not hasattr(store, "persistent"), store
 
 
 def test_embedded_stores_count_their_writes_and_remote_ones_do_not(tmp_path: Path) -> None:
