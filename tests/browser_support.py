@@ -15,7 +15,7 @@ from graph.config import GraphConfig
 from graph.iris import Iris
 from graph.loading import load_paths
 from graph.store import open_store
-from tests.conftest_servers import free_port, served
+from tests.conftest_servers import ServerDidNotStart, free_port, served
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +25,7 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run",
 ]  # fmt: skip
+START_ATTEMPTS = 3
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 pytestmark = [
@@ -41,18 +42,25 @@ pytestmark = [
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`hmic-kg serve` on a free loopback port with the two sample reports loaded."""
-    data_dir = tmp_path_factory.mktemp("browser-data")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    config = GraphConfig(data_dir=data_dir, base_iri=f"{base}/id/")
-    store = open_store(config)
-    try:
-        summary = load_paths(store, [REPORTS], Iris(config.base_iri))
-        assert summary.files_failed == 0
-    finally:
-        store.close()
-    with served(data_dir, "--base-iri", config.base_iri, port=port) as served_base:
-        yield served_base
+    for attempt in range(START_ATTEMPTS):
+        # the data's IRIs name the server's port, so it is picked before the server starts: a lost race
+        # for it is retried with another port (and the data loaded again under that one)
+        data_dir = tmp_path_factory.mktemp("browser-data")
+        port = free_port()
+        config = GraphConfig(data_dir=data_dir, base_iri=f"http://127.0.0.1:{port}/id/")
+        store = open_store(config)
+        try:
+            summary = load_paths(store, [REPORTS], Iris(config.base_iri))
+            assert summary.files_failed == 0
+        finally:
+            store.close()
+        try:
+            with served(data_dir, "--base-iri", config.base_iri, port=port) as served_base:
+                yield served_base
+            return
+        except ServerDidNotStart:
+            if attempt + 1 == START_ATTEMPTS:
+                raise
 
 
 @pytest.fixture(scope="session")

@@ -7,16 +7,21 @@ import contextlib
 import ctypes
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import psutil
 import pytest
 
 # helper modules that test modules load as plugins (``pytest_plugins``) after others imported them:
 # registered here, before any test module is imported, so their asserts are rewritten too
-pytest.register_assert_rewrite("tests.conftest_api", "tests.conftest_servers")
+pytest.register_assert_rewrite("tests.conftest_api", "tests.conftest_servers", "tests.conftest_resilience")
+#: the one conftest's plugins: the resilience suite's helpers, fixtures and figures section
+pytest_plugins = ["tests.conftest_resilience"]
 
+T = TypeVar("T")
 REPORTS = Path(__file__).resolve().parent.parent / "data" / "reports"
 NOTTS = REPORTS / "nottinghamshire-2007.txt"
 NORTHANTS = REPORTS / "northamptonshire-2007.txt"
@@ -71,6 +76,36 @@ def render_pdf(lines: Sequence[str], path: Path, lines_per_page: int = 50) -> Pa
 def pdf_renderer() -> Callable[[Sequence[str], Path], Path]:
     """The :func:`render_pdf` helper, as a fixture for tests that prefer injection."""
     return render_pdf
+
+
+# --- polling instead of sleeping ---------------------------------------------------------------------
+def eventually(condition: Callable[[], T], what: str, timeout_s: float = 30.0, every_s: float = 0.05) -> T:
+    """Poll ``condition`` until it returns something truthy, and return that; an AssertionError naming
+    ``what`` when it has not by ``timeout_s``. For tests that would otherwise sleep, then assert."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout_s:g} s: {what}")
+        time.sleep(every_s)
+
+
+def cpu_seconds(pid: int) -> dict[int, float]:
+    """CPU seconds used so far by each descendant of process ``pid``."""
+    used = {}
+    for child in psutil.Process(pid).children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            times = child.cpu_times()
+            used[child.pid] = times.user + times.system
+    return used
+
+
+def a_descendant_works(pid: int, before: dict[int, float], cpu_s: float = 0.2) -> bool:
+    """Whether a descendant of ``pid`` has used ``cpu_s`` more CPU seconds than in ``before`` (a query
+    worker has started on a query), for :func:`eventually`."""
+    return any(used - before.get(child, 0.0) >= cpu_s for child, used in cpu_seconds(pid).items())
 
 
 # --- slow parametrisations -------------------------------------------------------------------------

@@ -33,7 +33,9 @@ META = "http://127.0.0.1:8000/id/graph/meta"
 
 def free_port() -> int:
     """A port that was free a moment ago. Racy (another process may take it before the caller binds
-    it): prefer :func:`start_server`, which lets the server bind port 0 and reads the port it got."""
+    it): prefer :func:`start_server`, which lets the server bind port 0 and reads the port it got. Only
+    for a server whose configuration must name its port before it starts (Virtuoso's ini, the browser
+    tests' base IRI); those callers retry a start that lost the race."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]

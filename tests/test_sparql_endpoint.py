@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 
@@ -15,6 +16,7 @@ from api import sparql_protocol as protocol
 from api.app import create_app
 from api.errors import ApiError
 from graph.store_oxigraph import OxigraphStore
+from tests.conftest import a_descendant_works, cpu_seconds, eventually
 from tests.conftest_api import BASE, TOKEN, settings
 
 pytest_plugins = ["tests.conftest_api"]
@@ -204,9 +206,10 @@ def test_runaway_query_is_stopped_while_other_requests_answer(sparql_client: Tes
         result["response"] = sparql_client.get("/sparql", params={"query": RUNAWAY})
         result["elapsed"] = time.monotonic() - started
 
+    before = cpu_seconds(os.getpid())
     thread = threading.Thread(target=run)
     thread.start()
-    time.sleep(0.5)
+    eventually(lambda: a_descendant_works(os.getpid(), before), "a query worker runs the runaway query")
     started = time.monotonic()
     other = sparql_client.get("/forces")
     assert other.status_code == 200

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,12 +18,13 @@ import httpx
 import pytest
 
 from graph.store_remote import RemoteStore
-from tests.conftest_servers import free_port
+from tests.conftest_servers import ServerDidNotStart, free_port, start_server, stop_process
 
 VIRTUOSO_BIN = shutil.which("virtuoso-t")
 ISQL_BIN = shutil.which("isql-vt") or shutil.which("isql")
 #: the row limit of the test server's answers (Virtuoso cuts longer answers: an "anytime"-like partial)
 MAX_ROWS = 20_000
+START_ATTEMPTS = 2
 INI = """[Database]
 DatabaseFile = {dir}/virtuoso.db
 ErrorLogFile = {dir}/virtuoso.log
@@ -81,20 +81,29 @@ class VirtuosoServer:
         if VIRTUOSO_BIN is None or ISQL_BIN is None:
             raise FileNotFoundError("virtuoso-t / isql-vt not installed (Debian: virtuoso-opensource)")
         self.directory = directory
-        self.sql_port, self.http_port = free_port(), free_port()
-        self.sparql_url = f"http://127.0.0.1:{self.http_port}/sparql"
         ini = directory / "virtuoso.ini"
-        ini.write_text(
-            INI.format(dir=directory, sql_port=self.sql_port, http_port=self.http_port, max_rows=max_rows)
-        )
-        self.process = subprocess.Popen(
-            [VIRTUOSO_BIN, "+foreground", "+configfile", str(ini)],
-            cwd=directory,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        for attempt in range(START_ATTEMPTS):
+            # virtuoso.ini names its ports, so they are picked before it starts: a lost race is retried
+            self.sql_port, self.http_port = free_port(), free_port()
+            self.sparql_url = f"http://127.0.0.1:{self.http_port}/sparql"
+            ini.write_text(
+                INI.format(dir=directory, sql_port=self.sql_port, http_port=self.http_port, max_rows=max_rows)
+            )
+            try:
+                self.process, _ = start_server(
+                    lambda _port: [VIRTUOSO_BIN, "+foreground", "+configfile", str(ini)],  # type: ignore[list-item]
+                    self._answers,
+                    port=self.http_port,
+                    timeout_s=90.0,
+                    cwd=directory,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                break
+            except ServerDidNotStart as exc:
+                if attempt + 1 == START_ATTEMPTS:
+                    raise ServerDidNotStart(f"virtuoso-t: {exc}: {self._log()}") from None
         try:
-            self._wait()
             for statement in GRANTS:
                 self.sql(statement)
         except BaseException:
@@ -105,19 +114,8 @@ class VirtuosoServer:
         log = self.directory / "virtuoso.log"
         return log.read_text(errors="replace")[-1500:] if log.exists() else ""
 
-    def _wait(self, timeout_s: float = 90.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"virtuoso-t exited ({self.process.returncode}): {self._log()}")
-            try:
-                response = httpx.get(self.sparql_url, params={"query": "ASK {}"}, timeout=2.0)
-                if response.status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        raise RuntimeError(f"virtuoso-t did not answer in {timeout_s} s: {self._log()}")
+    def _answers(self, base: str) -> bool:
+        return httpx.get(f"{base}/sparql", params={"query": "ASK {}"}, timeout=2.0).status_code == 200
 
     def sql(self, statement: str) -> str:
         """Run one SQL statement as dba with isql-vt (the default password of a new database)."""
@@ -132,13 +130,7 @@ class VirtuosoServer:
         return result.stdout
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, timeout_s=30.0)
 
 
 @pytest.fixture(scope="session")

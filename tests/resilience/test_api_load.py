@@ -11,6 +11,7 @@ warm-up at full concurrency is the baseline; after the load it must be within ``
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
 import time
@@ -24,7 +25,8 @@ import httpx
 import psutil
 import pytest
 
-from tests.resilience.conftest import Server, record_figure
+from tests.conftest import a_descendant_works, cpu_seconds, eventually
+from tests.conftest_resilience import Server, record_figure
 
 DEFAULT_REQUESTS = 3_000
 KEEPALIVE_S = 2.0
@@ -145,13 +147,15 @@ def test_loopback_load_has_no_5xx_and_memory_returns_to_baseline(samples_server:
 
     result = hammer(samples_server.url, total)
 
-    time.sleep(1.0)
-    after = _rss(samples_server)
     assert result.errors == [], (len(result.errors), result.errors[:5])
     assert result.served == total
     assert set(result.statuses) <= {200, 404, 422}, result.statuses
     factor, slack = RSS_TOLERANCE
-    assert after <= baseline * factor + slack, f"RSS {baseline >> 20} MB before, {after >> 20} MB after"
+    bound = baseline * factor + slack
+    with contextlib.suppress(AssertionError):  # memory is given back over a moment: poll, then judge
+        eventually(lambda: _rss(samples_server) <= bound, "RSS back near the baseline", timeout_s=10)
+    after = _rss(samples_server)
+    assert after <= bound, f"RSS {baseline >> 20} MB before, {after >> 20} MB after"
     mb = 1024 * 1024
     record_figure(
         "API load",
@@ -177,9 +181,11 @@ def test_runaway_query_is_cut_while_other_requests_answer_quickly(samples_server
         outcome["response"] = httpx.get(f"{samples_server.url}{_sparql(RUNAWAY)}", timeout=60)
         outcome["seconds"] = time.perf_counter() - started
 
+    server_pid = samples_server.process.pid
+    before = cpu_seconds(server_pid)
     thread = threading.Thread(target=runaway)
     thread.start()
-    time.sleep(0.3)
+    eventually(lambda: a_descendant_works(server_pid, before), "a query worker runs the runaway query")
     during = hammer_while(samples_server.url, thread, concurrency=8)
     thread.join(60)
 

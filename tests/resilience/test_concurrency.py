@@ -31,8 +31,8 @@ from graph.loading import load_paths
 from graph.store import Store
 from graph.store_oxigraph import OxigraphStore
 from graph.store_remote import RemoteStore
-from tests.conftest_servers import OxigraphServer, oxigraph_server  # noqa: F401
-from tests.resilience.conftest import (
+from tests.conftest import eventually
+from tests.conftest_resilience import (
     HMIC,
     HMIC_KG,
     IRIS,
@@ -44,6 +44,7 @@ from tests.resilience.conftest import (
     report_graph,
     write_variants,
 )
+from tests.conftest_servers import OxigraphServer, oxigraph_server  # noqa: F401
 
 REPORTS = 3
 READER_THREADS = 4
@@ -140,13 +141,14 @@ def test_reader_threads_during_a_load_see_whole_reports(tmp_path: Path) -> None:
 
 
 READER = r"""
-import json, sys, time, pathlib, httpx
+import json, os, sys, time, pathlib, httpx
 import random
 url, template, stop, pause = sys.argv[1], sys.argv[2], pathlib.Path(sys.argv[3]), float(sys.argv[4])
 graphs = sys.argv[5:]
 observations, errors = [], []
 with httpx.Client(timeout=30) as client:
     while not stop.exists():
+        stop.with_name(f"started-{os.getpid()}").touch()  # the test waits for every reader to start
         try:
             query = template.format(graph=random.choice(graphs))
             response = client.post(url, content=query.encode(), headers={
@@ -225,7 +227,11 @@ def test_reader_processes_during_a_remote_load_see_whole_reports(tmp_path: Path,
         for _ in range(READER_PROCESSES)
     ]
     try:
-        time.sleep(0.5)
+        eventually(
+            lambda: len(list(tmp_path.glob("started-*"))) == READER_PROCESSES,
+            "every reader process started",
+            timeout_s=60,
+        )
         for edition in (new, old)[: endpoint.passes]:
             result = _remote_load(endpoint, list(edition.values()), tmp_path / "unused")
             assert result.returncode == 0, result.stdout + result.stderr

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.resilience.conftest import (
+from tests.conftest_resilience import (
     META_GRAPH,
     ROOT,
     VOCABULARY_GRAPH,

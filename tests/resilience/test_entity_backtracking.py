@@ -14,7 +14,7 @@ import textwrap
 
 import pytest
 
-from tests.resilience.conftest import ROOT
+from tests.conftest_resilience import ROOT
 
 #: repeated units, each a shape one of the entity, person or lead patterns reads
 UNITS = {

@@ -26,7 +26,7 @@ from loaders.model import InspectionReport
 from loaders.options import LoadOptions
 from loaders.pipeline import load_report
 from tests.conftest import NORTHANTS, NOTTS
-from tests.resilience.conftest import IRIS, record_figure
+from tests.conftest_resilience import IRIS, record_figure
 
 SAMPLES: dict[str, list[str]] = {
     p.name: p.read_text(encoding="utf-8").split("\n") for p in (NOTTS, NORTHANTS)

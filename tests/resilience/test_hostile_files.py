@@ -18,7 +18,7 @@ import pytest
 
 from loaders.options import DEFAULT_MAX_BYTES
 from tests.conftest import NORTHANTS, NOTTS, render_pdf
-from tests.resilience.conftest import (
+from tests.conftest_resilience import (
     META_GRAPH,
     VOCABULARY_GRAPH,
     record_figure,

@@ -1,77 +1,39 @@
-"""Hostile requests against the API over real data: the two samples plus a variant report whose finding
-and practice title carry script.
+"""Hostile requests against the API over real data (the two samples plus a variant report whose finding
+and practice title carry script: ``hostile_store`` in tests/conftest_resilience.py), part 1: SPARQL.
 
 * SPARQL UPDATE (every way of sending one), SERVICE, LOAD and very large queries are refused, and the
   store is unchanged afterwards;
 * SPARQL-injection attempts through every REST filter and id change nothing: the answer is empty (or a
-  422), never a 5xx, never more than a clean request gives;
-* script from report text or from the request is escaped in every page and view (a crawl of the site);
-* path traversal in any id or file parameter is refused, encoded or not (literal ``../`` goes over a raw
-  socket to a real server, because HTTP clients normalise it away).
+  422), never a 5xx, never more than a clean request gives.
 
+Part 2, tests/resilience/test_hostile_pages.py: script escaping and path traversal.
 tests/test_sparql_endpoint.py and tests/test_api_lookups.py check the basic cases on small fixtures, and
-tests/test_schemathesis.py runs schemathesis over the OpenAPI schema; this module adds the variants,
+tests/test_schemathesis.py runs schemathesis over the OpenAPI schema; these modules add the variants,
 the real data and the whole-site crawl.
 """
 
 from __future__ import annotations
 
-import re
-import socket
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from graph.loading import load_paths
 from graph.store_oxigraph import OxigraphStore
-from tests.conftest import NORTHANTS, NOTTS
-from tests.conftest_api import settings
-from tests.resilience.conftest import IRIS, META_GRAPH, Server, force_variant, graph_counts, record_figure
-
-SCRIPT = "<script>alert(1)</script>"
-TAG = "'\"><img src=x onerror=alert(2)>"
-#: what must never appear in a page: the payloads as live markup
-LIVE_MARKUP = ("<script>alert(", "<img src=x", "onerror=alert(2)>")
-TOKEN = "hostile-requests-token"
+from tests.conftest_resilience import HOSTILE_TOKEN as TOKEN
+from tests.conftest_resilience import SCRIPT, Server, graph_counts, raw_get
 
 
-def xss_report(folder: Path) -> Path:
-    """Nottinghamshire's report as "Cheshire", with script in a finding, a practice title and a contact."""
-    text = force_variant(NOTTS, "Cheshire")
-    replacements = {
-        "TITLE: Specific activity-based costing": f"TITLE: {SCRIPT} Specific activity-based costing",
-        "• Performance management is led by": f"• Performance {TAG} management {SCRIPT} is led by",
-        "FORCE CONTACT: Inspector Chris Mclean": f"FORCE CONTACT: Inspector Chris {SCRIPT}Mclean",
-    }
-    for old, new in replacements.items():
-        assert old in text, old
-        text = text.replace(old, new)
-    path = folder / "cheshire-2007.txt"
-    path.write_text(text, encoding="utf-8")
-    return path
+@pytest.fixture
+def store(hostile_store: OxigraphStore) -> OxigraphStore:
+    return hostile_store
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphStore]:
-    """An in-memory store with the two samples and the script-carrying Cheshire variant."""
-    folder = tmp_path_factory.mktemp("hostile-reports")
-    oxigraph = OxigraphStore(None, meta_graph_iri=META_GRAPH)
-    summary = load_paths(oxigraph, [NOTTS, NORTHANTS, xss_report(folder)], IRIS)
-    assert summary.files_failed == 0, [r.error for r in summary.results]
-    yield oxigraph
-    oxigraph.close()
-
-
-@pytest.fixture(scope="module")
-def client(store: OxigraphStore) -> Iterator[TestClient]:
-    app = create_app(settings(query_timeout_s=5.0, update_token=TOKEN), store=store)
-    with TestClient(app, raise_server_exceptions=False) as test_client:
-        yield test_client
+@pytest.fixture
+def client(hostile_client: TestClient) -> TestClient:
+    return hostile_client
 
 
 @pytest.fixture
@@ -206,7 +168,7 @@ def test_very_large_queries_are_refused(client: TestClient, name: str, kwargs: d
 @pytest.mark.server
 def test_very_long_get_query_is_refused_by_the_live_server(samples_server: Server) -> None:
     target = "/sparql?query=" + quote("ASK {} #" + "x" * 300_000)
-    status, raw = _raw_get(samples_server.port, target)
+    status, raw = raw_get(samples_server.port, target)
     assert status == 0 or 400 <= status < 500, raw[:300]  # a 4xx, or the connection dropped unread
     assert httpx.get(f"{samples_server.url}/forces", timeout=10).status_code == 200
 
@@ -296,129 +258,3 @@ def test_injection_through_ids_is_not_found(client: TestClient, payload: str) ->
 def test_regression_page_with_non_iri_characters_is_not_found(client: TestClient, payload: str) -> None:
     response = client.get("/page/force/" + quote(payload, safe=""))
     assert response.status_code in (400, 404), response.status_code
-
-
-# --- script in report text and in requests ---------------------------------------------------------
-
-LINK = re.compile(r"""href="(/(?:page|view)/[^"#?]*)""")
-MAX_PAGES = 400
-
-
-def _assert_escaped(url: str, body: str) -> None:
-    for markup in LIVE_MARKUP:
-        assert markup not in body, f"{url} contains live {markup!r}"
-
-
-def test_script_in_report_text_is_escaped_in_every_page_and_view(client: TestClient) -> None:
-    """Crawl every page and view reachable from the home page and the variant's pages."""
-    start = ["/", "/page/force/cheshire", "/page/report/cheshire-2007", "/view/overview", "/view/shared",
-             "/view/force/cheshire", "/sparql-ui"]  # fmt: skip
-    seen: set[str] = set()
-    queue = list(start)
-    carrying = 0
-    while queue and len(seen) < MAX_PAGES:
-        url = queue.pop(0)
-        if url in seen:
-            continue
-        seen.add(url)
-        response = client.get(url)
-        assert response.status_code in (200, 404), (url, response.status_code)
-        body = response.text
-        _assert_escaped(url, body)
-        carrying += "alert(1)" in body or "alert(2)" in body
-        for link in LINK.findall(body):
-            if "cheshire" in link or link.startswith("/view/") or len(seen) + len(queue) < MAX_PAGES:
-                queue.append(link.replace("&amp;", "&"))
-    assert carrying >= 3, "the payload should reach the finding, practice and contact pages (escaped)"
-    record_figure(
-        "script escaping",
-        f"{len(seen)} pages and views crawled, {carrying} of them showing the script payloads, all escaped",
-    )
-
-
-REFLECTED = [  # /page/<script> is test_bug_page_with_a_character_invalid_in_an_iri_is_a_500
-    f"/view/{quote(SCRIPT)}",
-    f"/view/force/{quote(SCRIPT)}",
-    f"/view/ego/{quote(TAG)}",
-    f"/sparql-ui?query={quote(SCRIPT)}",
-    f"/?q={quote(SCRIPT)}",
-    f"/page/force/cheshire?x={quote(TAG)}",
-    f"/view/force/cheshire?depth={quote(SCRIPT)}",
-    f"/id/{quote(SCRIPT)}",
-]
-
-
-@pytest.mark.parametrize("url", REFLECTED)
-def test_script_in_request_is_escaped(client: TestClient, url: str) -> None:
-    response = client.get(url, headers={"Accept": "text/html"})
-    assert response.status_code < 500, (url, response.status_code)
-    _assert_escaped(url, response.text)
-    if "json" in response.headers.get("content-type", ""):
-        assert SCRIPT not in response.text or response.headers["content-type"].startswith("application/")
-
-
-# --- path traversal ----------------------------------------------------------------------------------
-
-SECRETS = ("root:x:0:0", "[build-system]", "BEGIN RSA", "hmic-kg resilience")
-ENCODED_TRAVERSAL = [
-    "/static/%2e%2e/%2e%2e/pyproject.toml",
-    "/static/..%2f..%2fpyproject.toml",
-    "/static/%2fetc%2fpasswd",
-    "/static/%252e%252e%252fpyproject.toml",
-    "/static/..%5c..%5cpyproject.toml",
-    "/page/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
-    "/page/force/..%2f..%2f..%2fetc%2fpasswd",
-    "/view/force/..%2f..%2fetc%2fpasswd",
-    "/view/%2e%2e/%2e%2e/etc/passwd",
-    "/id/%2fetc%2fpasswd",
-    "/id/force/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
-    "/forces/..%2f..%2fetc%2fpasswd",
-    "/practices/%2e%2e%2fetc%2fpasswd",
-    "/systems/%2e%2e",
-]
-
-
-@pytest.mark.parametrize("url", ENCODED_TRAVERSAL)
-def test_encoded_path_traversal_is_refused(client: TestClient, url: str) -> None:
-    response = client.get(url, headers={"Accept": "text/turtle"})
-    assert response.status_code in (400, 404, 422), (url, response.status_code)
-    assert not any(secret in response.text for secret in SECRETS), url
-
-
-LITERAL_TRAVERSAL = [
-    "/static/../../pyproject.toml",
-    "/static/../../../../../../etc/passwd",
-    "/static//etc/passwd",
-    "/static/./../pyproject.toml",
-    "/page/../../../../etc/passwd",
-    "/id/../../../../etc/passwd",
-    "/view/force/../../../../etc/passwd",
-    "/../../../../etc/passwd",
-    "/static/..\\..\\pyproject.toml",
-]
-
-
-def _raw_get(port: int, target: str) -> tuple[int, str]:
-    """GET ``target`` exactly as written (no client normalises the dots away).
-
-    Returns (status, raw response), or (0, "") when the server closed the connection without answering.
-    """
-    chunks: list[bytes] = []
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
-            sock.sendall(f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
-            while chunk := sock.recv(65536):
-                chunks.append(chunk)
-    except (ConnectionResetError, BrokenPipeError):
-        if not chunks:
-            return 0, ""
-    raw = b"".join(chunks).decode("latin-1")
-    return (int(raw.split(" ", 2)[1]), raw) if raw else (0, "")
-
-
-@pytest.mark.server
-@pytest.mark.parametrize("target", LITERAL_TRAVERSAL)
-def test_literal_path_traversal_is_refused_by_the_live_server(samples_server: Server, target: str) -> None:
-    status, raw = _raw_get(samples_server.port, target)
-    assert status in (400, 404, 422), (target, status, raw[:300])
-    assert not any(secret in raw for secret in SECRETS), target

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import NOTTS
-from tests.resilience.conftest import ROOT, cli_env, force_variant, load_command, record_figure
+from tests.conftest_resilience import ROOT, cli_env, force_variant, load_command, record_figure
 from tests.resilience.hostile_pdfs import hostile_pdfs
 
 WORDS = "The force uses the ViSOR system and the Public Protection Unit works with its partners. "

@@ -18,7 +18,7 @@ from api.cli.serve_cmd import read_token_file
 from api.settings import SERVER_TOKEN_VARIABLE, Settings
 from graph.config import GraphConfig
 from graph.store_oxigraph import OxigraphStore
-from tests.resilience.conftest import HMIC_KG, ROOT, Server, cli_env, record_figure
+from tests.conftest_resilience import HMIC_KG, ROOT, Server, cli_env, record_figure
 
 TOKEN = "hardening-update-token"
 

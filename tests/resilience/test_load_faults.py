@@ -26,7 +26,7 @@ import pytest
 from api.query_pool import DIR_PREFIX
 from graph.store_oxigraph import OxigraphStore
 from tests.conftest import NOTTS
-from tests.resilience.conftest import (
+from tests.conftest_resilience import (
     HMIC_KG,
     ROOT,
     Server,

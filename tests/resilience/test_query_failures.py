@@ -13,7 +13,7 @@ import psutil
 import pytest
 
 from graph.store_oxigraph import OxigraphStore
-from tests.resilience.conftest import Server, record_figure
+from tests.conftest_resilience import Server, record_figure
 
 LITERAL_CHARS = 8_000
 SUBJECTS = 3_000  # ~24 MB of literals: one SELECT of them all is a ~25 MB answer

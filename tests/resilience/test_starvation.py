@@ -16,7 +16,8 @@ import pytest
 
 from api import sparql_guard as guard
 from api.errors import ApiError
-from tests.resilience.conftest import Server, record_figure
+from tests.conftest import eventually
+from tests.conftest_resilience import Server, record_figure
 
 COSTLY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 #: inputs of 100 KB that made the old guard's regular expressions quadratic, and their relatives
@@ -82,7 +83,8 @@ def test_forces_keeps_its_latency_while_64_costly_queries_run(samples_server: Se
     attackers = [threading.Thread(target=attacker, daemon=True) for _ in range(64)]
     for thread in attackers:
         thread.start()
-    time.sleep(2.0)  # let the attack reach its steady state
+    # the attack's steady state: every attacker has had an answer (most a 503: the queue is full)
+    eventually(lambda: sum(statuses.values()) >= len(attackers), "every attacker answered", timeout_s=60)
     latencies = []
     try:
         with httpx.Client(timeout=30) as client:

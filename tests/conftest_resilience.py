@@ -1,4 +1,6 @@
-"""Helpers of the resilience suite: report variants, the real CLI in a subprocess, store counts, figures.
+"""Helpers of the resilience suite (tests/resilience/): report variants, the real CLI in a subprocess, store
+counts, a real server, figures. A plugin of tests/conftest.py, so its fixtures and its figures section
+are there for every test module; test modules import the helpers from here.
 
 Every hostile or generated file is written under pytest's ``tmp_path``; nothing here touches the
 checkout. The figures the tests record (inputs tried, faults injected, requests served, errors) are
@@ -7,23 +9,26 @@ printed at the end of the run under "hmic-kg resilience figures" (see docs/relia
 
 from __future__ import annotations
 
+import itertools
 import os
+import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
 from graph.iris import Iris
 from graph.loading import load_paths
 from graph.store_oxigraph import OxigraphStore
 from tests.conftest import NORTHANTS, NOTTS
+from tests.conftest_servers import ServerDidNotStart, start_server, stop_process
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 HMIC_KG = Path(sys.executable).parent / "hmic-kg"
 BASE = "http://127.0.0.1:8000/id/"
 IRIS = Iris(BASE)
@@ -58,6 +63,7 @@ VARIANT_FORCES: tuple[tuple[str, str], ...] = (
 )
 
 _FIGURES: dict[str, str] = {}
+_SERVER_NUMBERS = itertools.count(1)
 
 
 def record_figure(name: str, value: object) -> None:
@@ -181,51 +187,30 @@ def store_snapshot(data_dir: Path) -> tuple[dict[str, int], dict[str, list[str]]
 
 
 class Server:
-    """``hmic-kg serve`` on a free loopback port, started as a subprocess."""
+    """``hmic-kg serve`` on a loopback port the kernel picks, started as a subprocess with
+    :func:`tests.conftest_servers.start_server` (the suite's one way to start a server); its output
+    goes to ``log``."""
 
     def __init__(self, data_dir: Path, *extra: str, env: dict[str, str] | None = None) -> None:
-        from tests.conftest_api import free_port
+        def command(port: int) -> list[str]:
+            serve = ("serve", "--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", str(port))
+            return [str(HMIC_KG), *serve, *extra]
 
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        command = [
-            str(HMIC_KG),
-            "serve",
-            "--data-dir",
-            str(data_dir),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            *extra,
-        ]
-        self.log = data_dir.parent / f"serve-{self.port}.log"
+        def ready(base: str) -> bool:
+            return httpx.get(f"{base}/forces", timeout=2).status_code == 200
+
+        self.log = data_dir.parent / f"serve-{next(_SERVER_NUMBERS)}.log"
         with self.log.open("wb") as log:
-            self.process = subprocess.Popen(command, cwd=ROOT, env=env or cli_env(), stdout=log, stderr=log)
-        self._wait()
-
-    def _wait(self, timeout_s: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"hmic-kg serve exited: {self.log.read_text()[-2000:]}")
             try:
-                if httpx.get(f"{self.url}/forces", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"hmic-kg serve did not answer in time: {self.log.read_text()[-2000:]}")
+                self.process, self.url = start_server(
+                    command, ready, cwd=ROOT, env=env or cli_env(), stdout=log, stderr=log
+                )
+            except ServerDidNotStart as exc:
+                raise ServerDidNotStart(f"hmic-kg serve: {exc}: {self.log.read_text()[-2000:]}") from None
+        self.port = int(self.url.rsplit(":", 1)[1])
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, timeout_s=15.0)
 
 
 @pytest.fixture(scope="session")
@@ -245,3 +230,69 @@ def samples_server(loaded_samples_dir: Path) -> Iterator[Server]:
         yield server
     finally:
         server.stop()
+
+
+# --- hostile requests (tests/resilience/test_hostile_*.py): the samples plus a report carrying script ---
+
+SCRIPT = "<script>alert(1)</script>"
+TAG = "'\"><img src=x onerror=alert(2)>"
+#: what must never appear in a page: the payloads as live markup
+LIVE_MARKUP = ("<script>alert(", "<img src=x", "onerror=alert(2)>")
+HOSTILE_TOKEN = "hostile-requests-token"
+
+
+def xss_report(folder: Path) -> Path:
+    """Nottinghamshire's report as "Cheshire", with script in a finding, a practice title and a contact."""
+    text = force_variant(NOTTS, "Cheshire")
+    replacements = {
+        "TITLE: Specific activity-based costing": f"TITLE: {SCRIPT} Specific activity-based costing",
+        "• Performance management is led by": f"• Performance {TAG} management {SCRIPT} is led by",
+        "FORCE CONTACT: Inspector Chris Mclean": f"FORCE CONTACT: Inspector Chris {SCRIPT}Mclean",
+    }
+    for old, new in replacements.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    path = folder / "cheshire-2007.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def hostile_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphStore]:
+    """An in-memory store with the two samples and the script-carrying Cheshire variant (shared by the
+    hostile-request modules, which check that no request changes it)."""
+    folder = tmp_path_factory.mktemp("hostile-reports")
+    oxigraph = OxigraphStore(None, meta_graph_iri=META_GRAPH)
+    summary = load_paths(oxigraph, [NOTTS, NORTHANTS, xss_report(folder)], IRIS)
+    assert summary.files_failed == 0, [r.error for r in summary.results]
+    yield oxigraph
+    oxigraph.close()
+
+
+@pytest.fixture(scope="session")
+def hostile_client(hostile_store: OxigraphStore) -> Iterator[TestClient]:
+    """An in-process client of the API over :func:`hostile_store` (updates with ``HOSTILE_TOKEN``)."""
+    from api.app import create_app
+    from tests.conftest_api import settings
+
+    app = create_app(settings(query_timeout_s=5.0, update_token=HOSTILE_TOKEN), store=hostile_store)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def raw_get(port: int, target: str) -> tuple[int, str]:
+    """GET ``target`` exactly as written (no client normalises the dots away).
+
+    Returns (status, raw response), or (0, "") when the server closed the connection without answering.
+    """
+    chunks: list[bytes] = []
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+            sock.sendall(f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+            while chunk := sock.recv(65536):
+                chunks.append(chunk)
+    except (ConnectionResetError, BrokenPipeError):
+        if not chunks:
+            return 0, ""
+    raw = b"".join(chunks).decode("latin-1")
+    return (int(raw.split(" ", 2)[1]), raw) if raw else (0, "")
