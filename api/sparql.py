@@ -64,9 +64,6 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
-_one = protocol.single
-
-
 def _query_request(
     runtime: Runtime, store: Store, text: str, request: Request, params: dict
 ) -> dict[str, Any]:
@@ -172,7 +169,7 @@ def _dispatch(
     runtime: Runtime, store: Store, request: Request, params: dict, update: str | None
 ) -> Response | dict[str, Any]:
     """Check the request (in the guard's thread): a response, or the work to admit."""
-    query = _one(params, "query")
+    query = protocol.single(params, "query")
     if update is not None and query is not None:
         raise ApiError(400, "bad_request", "give either query or update, not both")
     if update is not None:

@@ -161,11 +161,6 @@ def check_size(text: str | bytes, max_bytes: int, parameter: str) -> None:
         raise ApiError(413, "query_too_large", f"SPARQL text is larger than {max_bytes} bytes", parameter)
 
 
-def nesting_depth(text: str) -> int:
-    """The deepest nesting of brackets outside strings, comments and IRIs."""
-    return lex(text).depth
-
-
 def _forbidden(lexed: Lexed) -> str | None:
     for part in (*lexed.code, *lexed.scanned):
         found = _FORBIDDEN.search(part)

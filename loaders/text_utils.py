@@ -35,9 +35,6 @@ PVP_OVERVIEW_SUFFIXES = ("overview", "")
 
 BULLETS = frozenset("•●▪■►➢✓\uf0b7\uf0a7\uf0d8\uf076")  # a new bullet (finding)
 SUB_BULLETS = frozenset("−◦‣")  # a sub-list item inside a bullet
-# Plain characters that mark a list item when followed by a space. They open a new finding only in a
-# list that uses no bullet proper (see :func:`loaders.sections.finding_markers`); otherwise a sub-item.
-PLAIN_MARKERS = frozenset("-*–")
 
 GRADE_BY_WORD: dict[str, Grade] = {grade.value: grade for grade in Grade}
 
@@ -67,21 +64,6 @@ def area_for_label(label: str) -> str | None:
 
 def grade_of(word: str) -> Grade | None:
     return GRADE_BY_WORD.get(word.strip().casefold())
-
-
-def split_bullet(text: str) -> tuple[str | None, str]:
-    """Split a stripped line into its list marker and the rest; marker None if unbulleted.
-
-    Any bullet proper is returned as "•"; sub-list and plain markers ("−", "-", "*") as printed.
-    """
-    if not text:
-        return None, text
-    first = text[0]
-    if first in BULLETS:
-        return "•", text[1:].strip()
-    if first in SUB_BULLETS or (first in PLAIN_MARKERS and text[1:2].isspace()):
-        return first, text[1:].strip()
-    return None, text
 
 
 def span_of(lines: Sequence[Line], file: str) -> SourceSpan:

@@ -72,12 +72,6 @@ def render_pdf(lines: Sequence[str], path: Path, lines_per_page: int = 50) -> Pa
     return path
 
 
-@pytest.fixture
-def pdf_renderer() -> Callable[[Sequence[str], Path], Path]:
-    """The :func:`render_pdf` helper, as a fixture for tests that prefer injection."""
-    return render_pdf
-
-
 # --- polling instead of sleeping ---------------------------------------------------------------------
 def eventually(condition: Callable[[], T], what: str, timeout_s: float = 30.0, every_s: float = 0.05) -> T:
     """Poll ``condition`` until it returns something truthy, and return that; an AssertionError naming

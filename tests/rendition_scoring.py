@@ -212,7 +212,7 @@ def score_rendition(rendition: Rendition, path: Path, *, store: bool = True) -> 
     figures.force_ok = report.force.id == variant.force_id
     if not figures.force_ok:
         figures.problems.append(f"force {report.force.id!r}, expected {variant.force_id!r}")
-    figures.stored_valid = _stores_and_validates(report, path) if store else True
+    figures.stored_valid = stores_and_validates(report, path) if store else True
     if not figures.stored_valid:
         figures.problems.append("does not load into the store or does not validate")
     return figures
@@ -226,7 +226,7 @@ def _diff(got: Any, want: Any) -> str:
     return f"got {got!r} want {want!r}"
 
 
-def _stores_and_validates(report: InspectionReport, path: Path) -> bool:
+def stores_and_validates(report: InspectionReport, path: Path) -> bool:
     """The report's triples stored as its named graph in a fresh store, and SHACL-valid."""
     from rdflib import Graph
 

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from loaders.pipeline import load_report
 from tests.heldout import Variant
 from tests.rendition_producers import Rendition, materialise, soffice_available
-from tests.rendition_scoring import HEADER, Figures, score_rendition
+from tests.rendition_scoring import HEADER, Figures, score_rendition, stores_and_validates
 from tests.renditions import (
     ContactAnswer,
     ContactShape,
@@ -183,8 +184,14 @@ def rendition_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("renditions")
 
 
-def _param(rendition: Rendition) -> object:
-    marks = [pytest.mark.slow] if rendition.slow else []
+#: renditions whose store-and-validate check stays in the fast lane: it is ~5 CPU-s of SHACL for each
+#: rendition, so the others' run with ``make test`` (slow); these two take the most edits at once
+VALIDATED_IN_THE_FAST_LANE = ("notts-combined-paragraphs-glyphs-crlf", "northants-contacts-paragraphs")
+
+
+def _param(rendition: Rendition, *, validates: bool = False) -> object:
+    slow = rendition.slow or (validates and rendition.name not in VALIDATED_IN_THE_FAST_LANE)
+    marks = [pytest.mark.slow] if slow else []
     if rendition.producer.startswith("soffice"):
         marks.append(
             pytest.mark.skipif(not soffice_available(), reason="LibreOffice (soffice) not installed")
@@ -194,8 +201,14 @@ def _param(rendition: Rendition) -> object:
 
 @pytest.mark.parametrize("rendition", [_param(r) for r in RENDITIONS])
 def test_rendition_reads_like_the_sample(rendition: Rendition, rendition_dir: Path) -> None:
-    figures = score_rendition(rendition, materialise(rendition, rendition_dir))
+    figures = score_rendition(rendition, materialise(rendition, rendition_dir), store=False)
     assert figures.passed, f"{figures.row()}\n" + "\n".join(figures.problems)
+
+
+@pytest.mark.parametrize("rendition", [_param(r, validates=True) for r in RENDITIONS])
+def test_rendition_loads_into_a_store_and_validates(rendition: Rendition, rendition_dir: Path) -> None:
+    path = materialise(rendition, rendition_dir)
+    assert stores_and_validates(load_report(path), path)
 
 
 def main(names: list[str]) -> int:
