@@ -108,13 +108,29 @@ def a_descendant_works(pid: int, before: dict[int, float], cpu_s: float = 0.2) -
 SLOW_PARAMETRISATIONS: dict[str, str] = {
     "tests/test_queries.py::test_sample_shared_entities[memory]": "90-155 s on a loaded 2-core machine: "
     "rdflib's SPARQL engine evaluates the shared-entities join over the in-memory dataset",
+    "tests/test_cli_beside_server.py::test_read_only_commands_work_while_the_store_is_in_use[validate]": (
+        "~10 CPU-s of SHACL over the samples; the other commands check the same read-only opening"
+    ),
 }
+
+
+#: fixtures that start a real server on loopback: a test using one is a ``server`` test
+SERVER_FIXTURES = frozenset({"samples_server", "oxigraph_server"})
+
+
+def _starts_a_server(item: pytest.Item) -> bool:
+    """A test that uses a server fixture, or is parametrised with the remote backend (whose store is an
+    Oxigraph server)."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return bool(SERVER_FIXTURES & set(getattr(item, "fixturenames", ()))) or "remote" in params.values()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if item.nodeid in SLOW_PARAMETRISATIONS:
             item.add_marker(pytest.mark.slow)
+        if _starts_a_server(item):
+            item.add_marker(pytest.mark.server)
 
 
 # --- no process outlives the suite ------------------------------------------------------------------

@@ -40,11 +40,19 @@ def sample_store() -> Iterator[OxigraphStore]:
 @pytest.fixture(scope="session")
 def fixture_store() -> Iterator[OxigraphStore]:
     """The small hand-built reports of ``tests/graph_fixtures.py``, mapped to RDF (no loader needed)."""
+    store = OxigraphStore(None)
+    write_fixture_reports(store)
+    yield store
+    store.close()
+
+
+def write_fixture_reports(store: OxigraphStore) -> None:
+    """Write the vocabulary and the hand-built reports of ``tests/graph_fixtures.py`` into ``store``."""
     from graph.loading import load_vocabulary
     from graph.mapping import report_metadata, report_to_graph
     from tests.graph_fixtures import reports
 
-    store, iris = OxigraphStore(None), Iris(BASE)
+    iris = Iris(BASE)
     load_vocabulary(store, iris)
     for report in reports():
         triples = report_to_graph(report, iris)
@@ -57,8 +65,6 @@ def fixture_store() -> Iterator[OxigraphStore]:
             metadata,
             meta_graph_iri=str(iris.meta_graph()),
         )
-    yield store
-    store.close()
 
 
 def tiny_graph(n: int = 300) -> Graph:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 
+import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import FOAF, ORG, RDF, RDFS, SKOS
 
@@ -35,8 +36,12 @@ def _messages(graph: Graph) -> list[str]:
     return [v.message for v in result.violations]
 
 
-def test_fixture_and_samples_conform() -> None:
+def test_fixture_conforms() -> None:
     assert validate(_fixture()).conforms
+
+
+@pytest.mark.slow  # ~10 CPU-s of SHACL; test_mapping's test_real_sample_reports_map_to_conforming_graphs
+def test_samples_conform() -> None:  # checks the same in the fast lane
     from tests.test_ownership import _graph
 
     for name in ("nottinghamshire-2007", "northamptonshire-2007"):

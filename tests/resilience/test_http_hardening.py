@@ -46,6 +46,7 @@ def _raw(server: Server, data: bytes, wait_s: float = 5.0) -> tuple[bytes, bool]
         return received, True
 
 
+@pytest.mark.server
 def test_slow_clients_are_dropped_and_others_are_served(server: Server) -> None:
     sockets = []
     for _ in range(100):
@@ -66,6 +67,7 @@ def test_slow_clients_are_dropped_and_others_are_served(server: Server) -> None:
     assert closed == 100 and elapsed < 10
 
 
+@pytest.mark.server
 def test_content_length_with_transfer_encoding_is_refused_and_closed(server: Server) -> None:
     smuggled = (
         b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
@@ -77,6 +79,7 @@ def test_content_length_with_transfer_encoding_is_refused_and_closed(server: Ser
     assert closed and received.count(b"HTTP/1.1 ") == 1, received
 
 
+@pytest.mark.server
 def test_non_ascii_authorization_is_a_400(server: Server) -> None:
     request = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \xff\xfe\xe9\r\n\r\n"
     received, _ = _raw(server, request)
@@ -84,6 +87,7 @@ def test_non_ascii_authorization_is_a_400(server: Server) -> None:
     assert b"Authorization header must be ASCII" in received
 
 
+@pytest.mark.server
 def test_html_answers_carry_security_headers(server: Server) -> None:
     page = httpx.get(f"{server.url}/", headers={"Accept": "text/html"}, timeout=10)
     assert page.headers["content-type"].startswith("text/html")
@@ -126,6 +130,7 @@ def test_server_and_client_token_variables_never_enable_each_other(tmp_path: Pat
     assert GraphConfig.from_env(server_only).update_token is None
 
 
+@pytest.mark.server
 def test_served_with_the_client_variable_only_refuses_updates(tmp_path: Path) -> None:
     env = {**cli_env(), "HMIC_KG_UPDATE_TOKEN": TOKEN}
     env.pop(SERVER_TOKEN_VARIABLE, None)

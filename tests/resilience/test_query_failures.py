@@ -64,6 +64,7 @@ CLIENT_ERRORS = [
 ]
 
 
+@pytest.mark.server
 def test_a_query_that_breaks_its_worker_is_a_4xx_with_the_reason(server: Server) -> None:
     for _ in range(5):
         response = httpx.post(f"{server.url}/sparql", data={"query": MEMORY_HUNGRY}, timeout=60)
@@ -75,6 +76,7 @@ def test_a_query_that_breaks_its_worker_is_a_4xx_with_the_reason(server: Server)
     assert ask.status_code == 200
 
 
+@pytest.mark.server
 def test_client_errors_leave_no_traceback_in_the_log(server: Server) -> None:
     for form in CLIENT_ERRORS:
         response = httpx.post(f"{server.url}/sparql", data=form, timeout=60)
@@ -83,6 +85,7 @@ def test_client_errors_leave_no_traceback_in_the_log(server: Server) -> None:
     assert "Traceback" not in log and "stack backtrace" not in log, log[-3000:]
 
 
+@pytest.mark.server
 def test_an_answer_over_the_byte_cap_is_refused_clearly(server: Server) -> None:
     query = "SELECT ?x ?y WHERE { { ?a ?p ?x } UNION { ?b ?q ?y } }"  # twice the data: ~50 MB
     response = httpx.get(f"{server.url}/sparql", params={"query": query}, timeout=60)
@@ -92,6 +95,7 @@ def test_an_answer_over_the_byte_cap_is_refused_clearly(server: Server) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.server
 def test_memory_returns_after_large_answers(server: Server) -> None:
     process = psutil.Process(server.process.pid)
     start_mb = process.memory_info().rss / 2**20

@@ -210,6 +210,7 @@ def test_the_fence_holds_for_a_non_root_user(canary: Canary) -> None:
     assert canary.log[before:] == []
 
 
+@pytest.mark.server
 def test_the_served_process_cannot_open_outbound_connections(tmp_path: Path) -> None:
     """``hmic-kg serve`` over an embedded store fences itself too (seccomp, after opening its listening
     socket): an authorised update's LOAD would find no network either; queries still work."""
