@@ -116,13 +116,17 @@ SLOW_PARAMETRISATIONS: dict[str, str] = {
 
 #: fixtures that start a real server on loopback: a test using one is a ``server`` test
 SERVER_FIXTURES = frozenset({"samples_server", "oxigraph_server"})
+#: backend parameters whose store is a server
+SERVER_BACKENDS = frozenset({"remote", "virtuoso"})
 
 
 def _starts_a_server(item: pytest.Item) -> bool:
-    """A test that uses a server fixture, or is parametrised with the remote backend (whose store is an
-    Oxigraph server)."""
-    params = getattr(getattr(item, "callspec", None), "params", {})
-    return bool(SERVER_FIXTURES & set(getattr(item, "fixturenames", ()))) or "remote" in params.values()
+    """A test that uses a server fixture, or is parametrised with a backend that is a server (the remote
+    backend's Oxigraph server, Virtuoso)."""
+    params = getattr(getattr(item, "callspec", None), "params", {}).values()
+    return bool(SERVER_FIXTURES & set(getattr(item, "fixturenames", ()))) or any(
+        value in SERVER_BACKENDS for value in params if isinstance(value, str)
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
