@@ -18,7 +18,6 @@ from api.settings import Settings
 from graph.config import GraphConfig
 from graph.iris import Iris
 from graph.store_oxigraph import OxigraphStore
-from tests.conftest_servers import free_port  # noqa: F401 - re-exported for tests that import it here
 
 REPORTS = Path(__file__).resolve().parent.parent / "data" / "reports"
 BASE = "http://127.0.0.1:8000/id/"
