@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from api.matching_evidence import FEATURES, Evidence, Query, entity_keys, weighted
+from api.matching_evidence import FEATURES, Evidence, Query, weighted
 
 SLACK = 1e-3  # summing in another order moves a float32 score by ~1e-7: prune a little less, never more
 
@@ -56,13 +56,7 @@ def shortlists(
         named = ev._in_areas(side.named_areas) | names_it if side.named_areas else names_it
         named = named & ~same
         column += np.float32(w["named_area"]) * named
-        entity = np.zeros(n, dtype=np.float32)
-        q_entities = entity_keys(ev.cat, ev.scheme, query.subject)
-        total = sum(ev.entity_idf.get(k, 0.0) for k in q_entities)
-        if total > 0:
-            for key in q_entities:
-                if key in ev.entity_idf:
-                    entity[ev.postings[key]] += ev.entity_idf[key] / total
+        entity = ev.entity_column(query.subject)
         column += np.float32(w["entities"]) * entity
         lexical = ev.bm25.scores(side.stems)
         best = float(lexical.max()) if lexical.size else 0.0

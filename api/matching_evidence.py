@@ -278,18 +278,25 @@ class Evidence:
         out[:, 2] = named & ~same
         if side.topics:
             out[:, 3] = self.topics @ side.topic_vector
-        q_entities = entity_keys(self.cat, self.scheme, query.subject)
-        total = sum(self.entity_idf.get(k, 0.0) for k in q_entities)
-        if total > 0:
-            for key in q_entities:
-                if key in self.entity_idf:
-                    out[self.postings[key], 4] += self.entity_idf[key] / total
+        out[:, 4] = self.entity_column(query.subject)
         lexical = self.bm25.scores(side.stems)
         best = float(lexical.max()) if lexical.size else 0.0
         if best > 0:
             out[:, 5] = lexical / best
         out[:, 7] = self.is_practice
         return out
+
+    def entity_column(self, subject: str) -> Any:
+        """Per candidate: the ``entities`` feature for the finding or practice ``subject``."""
+        import numpy as np
+
+        column = np.zeros(len(self.rows), dtype=np.float32)
+        q_entities = entity_keys(self.cat, self.scheme, subject)
+        most = math.log(1 + len(self.rows))  # the rarity of an entity only one candidate names
+        for key in q_entities:
+            if key in self.entity_idf:
+                column[self.postings[key]] += self.entity_idf[key] / most
+        return np.minimum(column, 1.0)
 
     def _area_columns(self, area_id: str | None) -> tuple[Any, Any, Any]:
         """Per candidate: in ``area_id``, in a nearby area, its text names ``area_id`` (kept per area)."""

@@ -19,7 +19,7 @@ from rdflib.namespace import RDF, SKOS
 from graph.lexical import stems
 from loaders.resources import ontology_file
 
-ONTOLOGY_FILES = ("hmic.ttl", "vocabulary.ttl", "topics.ttl")
+ONTOLOGY_FILES = ("hmic.ttl", "vocabulary.ttl", "topics.ttl", "equivalences.ttl")
 TOPIC_SCHEME = URIRef("https://w3id.org/hmic-kg/vocab/topics")
 AREA_SCHEME = URIRef("https://w3id.org/hmic-kg/ontology#InspectionAreas")
 CHIEF_OFFICERS = URIRef("https://w3id.org/hmic-kg/vocab/chief-officer-ranks")
