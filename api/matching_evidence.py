@@ -93,6 +93,8 @@ def entity_keys(cat: Catalogue, scheme: TopicScheme, subject: str) -> dict[tuple
         if kind not in ENTITY_KINDS or not parts:
             continue
         key = parts[-1]
+        if kind == "partner":  # a force's own body ("{force}-mappa") is the same kind of body elsewhere
+            key = next((key[len(f) + 1 :] for f in cat.forces if key.startswith(f + "-")), key)
         table = cat.systems if kind == "system" else cat.unit_types if kind != "partner" else {}
         default = key.upper() if len(key) <= 5 else key.replace("-", " ")
         label = table.get(key, {}).get("label", default)
