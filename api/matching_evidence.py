@@ -297,7 +297,8 @@ class Evidence:
         most = math.log(1 + len(self.rows))  # the rarity of an entity only one candidate names
         for key in q_entities:
             if key in self.entity_idf:
-                column[self.postings[key]] += self.entity_idf[key] / most
+                rows = self.postings[key]
+                column[rows] = np.maximum(column[rows], self.entity_idf[key] / most)
         return np.minimum(column, 1.0)
 
     def _area_columns(self, area_id: str | None) -> tuple[Any, Any, Any]:
