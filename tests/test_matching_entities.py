@@ -73,9 +73,7 @@ def test_equivalent_systems_count_as_shared_across_forces(evidence: Evidence) ->
     scheme = evidence.scheme
     group = scheme.same_term("compact")
     finding = next(
-        f
-        for f in afis(evidence.cat)
-        if ("system", group) in entity_keys(evidence.cat, scheme, f["iri"])
+        f for f in afis(evidence.cat) if ("system", group) in entity_keys(evidence.cat, scheme, f["iri"])
     )
     column = evidence.features(query_of(finding))[:, COLUMN]
     other = evidence.other_forces(finding["force"]["id"])
