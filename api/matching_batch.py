@@ -1,11 +1,11 @@
 """Help for all the areas for improvement of a force at once: the same shortlists as
 :func:`api.matching.shortlist` gives one query at a time, for a fraction of the cost.
 
-Per query the one-at-a-time ranking fills eight columns over every candidate (49,000 at 430 reports)
+Per query the one-at-a-time ranking fills a column per feature over every candidate (49,000 at 430 reports)
 and multiplies them by the weights. Here the queries' topic profiles meet every candidate in one matrix
 product, and each query's score without its embedding is summed straight into one column (area terms
 kept per area); only the candidates that could still make the list (the pruning of
-:func:`api.matching.shortlist`, with a little slack, so never fewer) get their eight features computed
+:func:`api.matching.shortlist`, with a little slack, so never fewer) get every feature computed
 exactly as one-at-a-time, their embedding, and the final score. The lists are therefore the same:
 ``tests/test_matching_batch.py`` compares them on the samples.
 """
@@ -57,6 +57,8 @@ def shortlists(
         named = named & ~same
         column += np.float32(w["named_area"]) * named
         entity = ev.entity_column(query.subject)
+        main = ev.main_topic_column(side)
+        column += np.float32(w["main_topics"]) * main
         column += np.float32(w["entities"]) * entity
         lexical = ev.bm25.scores(side.stems)
         best = float(lexical.max()) if lexical.size else 0.0
@@ -83,6 +85,7 @@ def shortlists(
         if q_vecs is not None:
             rows[:, 6] = ev.embedding_of(q_vecs, eligible)
         rows[:, 7] = ev.is_practice[eligible]
+        rows[:, 8] = main[eligible]
         scores = weighted(rows, weights)
         keep = np.flatnonzero(scores >= floor)
         if keep.size > limit:  # ties with the limit-th best kept: the IRI decides among them

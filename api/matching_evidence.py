@@ -9,7 +9,9 @@ Features (columns of :data:`FEATURES`, each 0–1):
 candidate also names; SKOS-equivalent terms count as the same); ``bm25`` (BM25 over stems, divided by
 the best candidate's); ``embedding`` (for each sentence of the query, the WordLlama cosine of the
 candidate's closest sentence, averaged; 0 when unavailable); ``practice`` (a developing practice: what
-was done, and whom to call).
+was done, and whom to call); ``main_topics`` (the share of the query's :data:`MAIN_TOPICS` most weighted
+topics the candidate is also about: the topic cosine is spread over every topic a long text touches, this
+asks whether the candidate addresses what the finding is mainly about).
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ from typing import Any
 
 from api.catalogue import Catalogue
 from graph import embeddings
-from graph.lexical import Bm25Index, stems, words
+from graph.lexical import Bm25Index, phrase_stems, stems, words
 from graph.topics import TopicScheme
 
-FEATURES = ("same_area", "near_area", "named_area", "topic", "entities", "bm25", "embedding", "practice")
+FEATURES = ("same_area", "near_area", "named_area", "topic", "entities", "bm25", "embedding", "practice",
+            "main_topics")  # fmt: skip
+MAIN_TOPICS = 2  # a text's main topics: its most weighted ones (the ``main_topics`` feature)
 TOPIC_SHARPNESS = 1.0  # topic weights are raised to this power: a text's main topics count most
 TOKEN_CACHE = 4096  # candidates whose words are kept for explaining matches
 TEXT_CACHE = 8192  # query texts whose stems, topics, words and sentence embeddings are kept
@@ -57,6 +61,7 @@ class TextSide:
     stems: list[str]
     topics: dict[str, int]
     topic_vector: Any  # unit length, zeros when no topic is detected
+    main_topics: Any  # columns of its most weighted topics (at most MAIN_TOPICS), heaviest first
     named_areas: set[str]
     _words: list[Any] | None = None
     _vectors: Any = False  # False: not computed yet; None: embeddings unavailable
@@ -167,12 +172,13 @@ class Evidence:
         for i, doc in enumerate(self.stems):
             found = detected.get(id(doc))
             if found is None:
-                found = detected[id(doc)] = scheme.detect(doc)
+                found = detected[id(doc)] = scheme.detect(phrase_stems(rows[i]["full"]))
             for key, count in found.items():
                 counts[i, column[key]] = count
         present = (counts > 0).sum(axis=0)
         self.topic_idf = np.log((1 + n) / (1 + present)).astype(np.float32) + 1.0
         self.topic_counts = counts
+        self.has_topic = counts > 0
         self.topics = _unit_rows(self._topic_weights(counts))
         self.entities = [entity_keys(cat, scheme, r["iri"]) for r in rows]
         postings: dict[tuple[str, str], list[int]] = {}
@@ -203,14 +209,17 @@ class Evidence:
         side = self._texts.get(text)
         if side is None:
             q_stems = stems(text)
-            topics = self.scheme.detect(q_stems)
+            topics = self.scheme.detect(phrase_stems(text))
             counts = np.zeros(len(self.topic_keys), dtype=np.float32)
             for key, count in topics.items():
                 counts[self.topic_keys.index(key)] = count
             q_topics = self._topic_weights(counts[None, :])[0]
             norm = float(np.linalg.norm(q_topics))
             vector = (q_topics / norm) if norm > 0 else np.zeros_like(q_topics)
-            side = TextSide(text, q_stems, topics, vector, self.scheme.areas_named(q_stems))
+            main = [j for j in np.argsort(-vector, kind="stable")[:MAIN_TOPICS] if vector[j] > 0]
+            side = TextSide(
+                text, q_stems, topics, vector, np.array(main, dtype=np.intp), self.scheme.areas_named(q_stems)
+            )
             if len(self._texts) >= TEXT_CACHE:
                 self._texts.pop(next(iter(self._texts)), None)
             self._texts[text] = side
@@ -280,6 +289,7 @@ class Evidence:
         out[:, 2] = named & ~same
         if side.topics:
             out[:, 3] = self.topics @ side.topic_vector
+            out[:, 8] = self.main_topic_column(side)
         out[:, 4] = self.entity_column(query.subject)
         lexical = self.bm25.scores(side.stems)
         best = float(lexical.max()) if lexical.size else 0.0
@@ -287,6 +297,14 @@ class Evidence:
             out[:, 5] = lexical / best
         out[:, 7] = self.is_practice
         return out
+
+    def main_topic_column(self, side: TextSide) -> Any:
+        """Per candidate: the ``main_topics`` feature for a query's :class:`TextSide`."""
+        import numpy as np
+
+        if not side.main_topics.size:
+            return np.zeros(len(self.rows), dtype=np.float32)
+        return self.has_topic[:, side.main_topics].mean(axis=1, dtype=np.float32)
 
     def entity_column(self, subject: str) -> Any:
         """Per candidate: the ``entities`` feature for the finding or practice ``subject``."""
