@@ -33,15 +33,15 @@ if TYPE_CHECKING:
 # of the cross-validation folds' fits), normalised to sum to 1, so a score is a weighted mean of features
 # that are each 0-1.
 WEIGHTS: dict[str, float] = {
-    "same_area": 0.284,
-    "near_area": 0.194,
+    "same_area": 0.285,
+    "near_area": 0.178,
     "named_area": 0.012,
-    "topic": 0.145,
-    "entities": 0.075,
-    "bm25": 0.1,
-    "embedding": 0.125,
-    "practice": 0.002,
-    "main_topics": 0.063,
+    "topic": 0.153,
+    "entities": 0.084,
+    "bm25": 0.124,
+    "embedding": 0.085,
+    "practice": 0.001,
+    "main_topics": 0.079,
 }
 FLOOR = 0.3  # below this a candidate is not offered
 NO_MATCH = "no close match in the loaded reports"

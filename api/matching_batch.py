@@ -61,7 +61,8 @@ def shortlists(
         column += np.float32(w["main_topics"]) * main
         column += np.float32(w["entities"]) * entity
         lexical = ev.bm25.scores(side.stems)
-        best = float(lexical.max()) if lexical.size else 0.0
+        others = lexical[ev.other_forces(query.force_id)]  # relative to the best that can be offered
+        best = float(others.max()) if others.size else 0.0
         if best > 0:
             lexical = lexical / best
             column += np.float32(w["bm25"]) * lexical

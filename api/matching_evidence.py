@@ -5,13 +5,15 @@ Features (columns of :data:`FEATURES`, each 0–1):
 ``same_area``; ``near_area`` (same broader area, broader/narrower, or ``skos:related`` in the ontology);
 ``named_area`` (one text names the other's area: "performance indicators for Neighbourhood Policing");
 ``topic`` (cosine of the two texts' topic profiles, topics weighted by rarity: :mod:`graph.topics`);
-``entities`` (share of the query's IT systems, unit types and partners, weighted by rarity, that the
-candidate also names; SKOS-equivalent terms count as the same); ``bm25`` (BM25 over stems, divided by
-the best candidate's); ``embedding`` (for each sentence of the query, the WordLlama cosine of the
-candidate's closest sentence, averaged; 0 when unavailable); ``practice`` (a developing practice: what
-was done, and whom to call); ``main_topics`` (the share of the query's :data:`MAIN_TOPICS` most weighted
-topics the candidate is also about: the topic cosine is spread over every topic a long text touches, this
-asks whether the candidate addresses what the finding is mainly about).
+``entities`` (the rarest IT system, unit type or partner body the query names that the candidate also
+names, by its rarity over all candidates, 1 for one named once; SKOS-equivalent terms, systems for the
+same job and a force's own body of a kind count as the same); ``bm25`` (BM25 over stems, divided by the
+best score among the forces that can be offered); ``embedding`` (for each sentence of the query, the
+WordLlama cosine of the candidate's closest sentence, averaged; 0 when unavailable); ``practice`` (a
+developing practice: what was done, and whom to call); ``main_topics`` (the share of the query's
+:data:`MAIN_TOPICS` most weighted topics the candidate is also about: the topic cosine is spread over
+every topic a long text touches, this asks whether the candidate addresses what the finding is mainly
+about).
 """
 
 from __future__ import annotations
@@ -292,7 +294,8 @@ class Evidence:
             out[:, 8] = self.main_topic_column(side)
         out[:, 4] = self.entity_column(query.subject)
         lexical = self.bm25.scores(side.stems)
-        best = float(lexical.max()) if lexical.size else 0.0
+        others = lexical[self.other_forces(query.force_id)]  # relative to the best that can be offered
+        best = float(others.max()) if others.size else 0.0
         if best > 0:
             out[:, 5] = lexical / best
         out[:, 7] = self.is_practice
