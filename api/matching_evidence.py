@@ -25,7 +25,7 @@ from typing import Any
 
 from api.catalogue import Catalogue
 from graph import embeddings
-from graph.lexical import Bm25Index, phrase_stems, stems, words
+from graph.lexical import Bm25Index, both_stems, words
 from graph.topics import TopicScheme
 
 FEATURES = ("same_area", "near_area", "named_area", "topic", "entities", "bm25", "embedding", "practice",
@@ -155,9 +155,12 @@ class Evidence:
         self.area_codes: dict[str | None, int] = {}
         self.area = np.array([self.area_codes.setdefault(a, len(self.area_codes)) for a in self.area_ids])
         self.is_practice = np.array([r["kind"] == "practice" for r in rows], dtype=np.float32)
-        by_text: dict[str, list[str]] = {}  # texts repeat (a strength quoted twice, copied reports)
-        self.stems = [by_text.setdefault(r["full"], stems(r["full"])) if r["full"] not in by_text
-                      else by_text[r["full"]] for r in rows]  # fmt: skip
+        by_text: dict[str, tuple[list[str], list[str]]] = {}  # texts repeat (a strength quoted twice)
+        for r in rows:
+            if r["full"] not in by_text:
+                by_text[r["full"]] = both_stems(r["full"])
+        self.stems = [by_text[r["full"]][0] for r in rows]
+        phrases = [by_text[r["full"]][1] for r in rows]  # stop words kept: what topics are matched on
         self.bm25 = Bm25Index(self.stems)
         self.names_area: dict[str, Any] = {}  # area id -> which candidates' texts name it
         named_by: dict[int, set[str]] = {}  # by identity of the (shared) stem list
@@ -174,7 +177,7 @@ class Evidence:
         for i, doc in enumerate(self.stems):
             found = detected.get(id(doc))
             if found is None:
-                found = detected[id(doc)] = scheme.detect(phrase_stems(rows[i]["full"]))
+                found = detected[id(doc)] = scheme.detect(phrases[i])
             for key, count in found.items():
                 counts[i, column[key]] = count
         present = (counts > 0).sum(axis=0)
@@ -210,8 +213,8 @@ class Evidence:
 
         side = self._texts.get(text)
         if side is None:
-            q_stems = stems(text)
-            topics = self.scheme.detect(phrase_stems(text))
+            q_stems, q_phrase = both_stems(text)
+            topics = self.scheme.detect(q_phrase)
             counts = np.zeros(len(self.topic_keys), dtype=np.float32)
             for key, count in topics.items():
                 counts[self.topic_keys.index(key)] = count

@@ -76,6 +76,19 @@ def phrase_stems(text: str) -> list[str]:
     return [stem(w) for w in WORD.findall(text or "") if len(w) > 1]
 
 
+def both_stems(text: str) -> tuple[list[str], list[str]]:
+    """:func:`stems` and :func:`phrase_stems` of ``text`` in one pass (the text is read once)."""
+    stops = stop_words()
+    content, every = [], []
+    for word in WORD.findall(text or ""):
+        lower = word.lower()
+        if len(lower) > 1:
+            every.append(stem(lower))
+            if lower not in stops:
+                content.append(every[-1])
+    return content, every
+
+
 class Bm25Index:
     """BM25 (``bm25s``, Lucene variant) over stemmed documents; a query is scored against all at once."""
 

@@ -73,3 +73,12 @@ def test_bm25_is_relative_to_the_best_candidate_that_can_be_offered(evidence: Ev
         offered = values[evidence.other_forces(query.force_id)]
         if offered.max() > 0:
             assert offered.max() == pytest.approx(1.0), query.subject
+
+
+def test_both_stems_reads_a_text_once_for_bm25_and_for_topics() -> None:
+    """The evidence tokenises each text once (:func:`graph.lexical.both_stems`), giving what BM25 and the
+    topic triggers each read."""
+    from graph.lexical import both_stems
+
+    for text in ("Access to the CATS system is limited; the due date is not set.", "", "A b c"):
+        assert both_stems(text) == (stems(text), phrase_stems(text))
