@@ -29,17 +29,19 @@ if TYPE_CHECKING:
     from api.runtime import Runtime
     from graph.store import Store
 
-# Tuned by ``python -m tests.matching_tuning`` (pairwise logistic regression on the judged set),
-# normalised to sum to 1, so a score is a weighted mean of features that are each 0-1.
+# Tuned by ``python -m tests.matching_tuning`` (pairwise logistic regression on the judged set, the mean
+# of the cross-validation folds' fits), normalised to sum to 1, so a score is a weighted mean of features
+# that are each 0-1.
 WEIGHTS: dict[str, float] = {
-    "same_area": 0.262,
-    "near_area": 0.171,
-    "named_area": 0.016,
-    "topic": 0.208,
-    "entities": 0.122,
-    "bm25": 0.092,
-    "embedding": 0.126,
-    "practice": 0.003,
+    "same_area": 0.285,
+    "near_area": 0.178,
+    "named_area": 0.012,
+    "topic": 0.153,
+    "entities": 0.084,
+    "bm25": 0.124,
+    "embedding": 0.085,
+    "practice": 0.001,
+    "main_topics": 0.079,
 }
 FLOOR = 0.3  # below this a candidate is not offered
 NO_MATCH = "no close match in the loaded reports"

@@ -1,11 +1,11 @@
 """Help for all the areas for improvement of a force at once: the same shortlists as
 :func:`api.matching.shortlist` gives one query at a time, for a fraction of the cost.
 
-Per query the one-at-a-time ranking fills eight columns over every candidate (49,000 at 430 reports)
+Per query the one-at-a-time ranking fills a column per feature over every candidate (49,000 at 430 reports)
 and multiplies them by the weights. Here the queries' topic profiles meet every candidate in one matrix
 product, and each query's score without its embedding is summed straight into one column (area terms
 kept per area); only the candidates that could still make the list (the pruning of
-:func:`api.matching.shortlist`, with a little slack, so never fewer) get their eight features computed
+:func:`api.matching.shortlist`, with a little slack, so never fewer) get every feature computed
 exactly as one-at-a-time, their embedding, and the final score. The lists are therefore the same:
 ``tests/test_matching_batch.py`` compares them on the samples.
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from api.matching_evidence import FEATURES, Evidence, Query, entity_keys, weighted
+from api.matching_evidence import FEATURES, Evidence, Query, weighted
 
 SLACK = 1e-3  # summing in another order moves a float32 score by ~1e-7: prune a little less, never more
 
@@ -56,16 +56,13 @@ def shortlists(
         named = ev._in_areas(side.named_areas) | names_it if side.named_areas else names_it
         named = named & ~same
         column += np.float32(w["named_area"]) * named
-        entity = np.zeros(n, dtype=np.float32)
-        q_entities = entity_keys(ev.cat, ev.scheme, query.subject)
-        total = sum(ev.entity_idf.get(k, 0.0) for k in q_entities)
-        if total > 0:
-            for key in q_entities:
-                if key in ev.entity_idf:
-                    entity[ev.postings[key]] += ev.entity_idf[key] / total
+        entity = ev.entity_column(query.subject)
+        main = ev.main_topic_column(side)
+        column += np.float32(w["main_topics"]) * main
         column += np.float32(w["entities"]) * entity
         lexical = ev.bm25.scores(side.stems)
-        best = float(lexical.max()) if lexical.size else 0.0
+        others = lexical[ev.other_forces(query.force_id)]  # relative to the best that can be offered
+        best = float(others.max()) if others.size else 0.0
         if best > 0:
             lexical = lexical / best
             column += np.float32(w["bm25"]) * lexical
@@ -89,6 +86,7 @@ def shortlists(
         if q_vecs is not None:
             rows[:, 6] = ev.embedding_of(q_vecs, eligible)
         rows[:, 7] = ev.is_practice[eligible]
+        rows[:, 8] = main[eligible]
         scores = weighted(rows, weights)
         keep = np.flatnonzero(scores >= floor)
         if keep.size > limit:  # ties with the limit-th best kept: the IRI decides among them

@@ -5,11 +5,15 @@ Features (columns of :data:`FEATURES`, each 0–1):
 ``same_area``; ``near_area`` (same broader area, broader/narrower, or ``skos:related`` in the ontology);
 ``named_area`` (one text names the other's area: "performance indicators for Neighbourhood Policing");
 ``topic`` (cosine of the two texts' topic profiles, topics weighted by rarity: :mod:`graph.topics`);
-``entities`` (share of the query's IT systems, unit types and partners, weighted by rarity, that the
-candidate also names; SKOS-equivalent terms count as the same); ``bm25`` (BM25 over stems, divided by
-the best candidate's); ``embedding`` (for each sentence of the query, the WordLlama cosine of the
-candidate's closest sentence, averaged; 0 when unavailable); ``practice`` (a developing practice: what
-was done, and whom to call).
+``entities`` (the rarest IT system, unit type or partner body the query names that the candidate also
+names, by its rarity over all candidates, 1 for one named once; SKOS-equivalent terms, systems for the
+same job and a force's own body of a kind count as the same); ``bm25`` (BM25 over stems, divided by the
+best score among the forces that can be offered); ``embedding`` (for each sentence of the query, the
+WordLlama cosine of the candidate's closest sentence, averaged; 0 when unavailable); ``practice`` (a
+developing practice: what was done, and whom to call); ``main_topics`` (the share of the query's
+:data:`MAIN_TOPICS` most weighted topics the candidate is also about: the topic cosine is spread over
+every topic a long text touches, this asks whether the candidate addresses what the finding is mainly
+about).
 """
 
 from __future__ import annotations
@@ -21,10 +25,12 @@ from typing import Any
 
 from api.catalogue import Catalogue
 from graph import embeddings
-from graph.lexical import Bm25Index, stems, words
+from graph.lexical import Bm25Index, both_stems, words
 from graph.topics import TopicScheme
 
-FEATURES = ("same_area", "near_area", "named_area", "topic", "entities", "bm25", "embedding", "practice")
+FEATURES = ("same_area", "near_area", "named_area", "topic", "entities", "bm25", "embedding", "practice",
+            "main_topics")  # fmt: skip
+MAIN_TOPICS = 2  # a text's main topics: its most weighted ones (the ``main_topics`` feature)
 TOPIC_SHARPNESS = 1.0  # topic weights are raised to this power: a text's main topics count most
 TOKEN_CACHE = 4096  # candidates whose words are kept for explaining matches
 TEXT_CACHE = 8192  # query texts whose stems, topics, words and sentence embeddings are kept
@@ -57,6 +63,7 @@ class TextSide:
     stems: list[str]
     topics: dict[str, int]
     topic_vector: Any  # unit length, zeros when no topic is detected
+    main_topics: Any  # columns of its most weighted topics (at most MAIN_TOPICS), heaviest first
     named_areas: set[str]
     _words: list[Any] | None = None
     _vectors: Any = False  # False: not computed yet; None: embeddings unavailable
@@ -93,6 +100,8 @@ def entity_keys(cat: Catalogue, scheme: TopicScheme, subject: str) -> dict[tuple
         if kind not in ENTITY_KINDS or not parts:
             continue
         key = parts[-1]
+        if kind == "partner":  # a force's own body ("{force}-mappa") is the same kind of body elsewhere
+            key = next((key[len(f) + 1 :] for f in cat.forces if key.startswith(f + "-")), key)
         table = cat.systems if kind == "system" else cat.unit_types if kind != "partner" else {}
         default = key.upper() if len(key) <= 5 else key.replace("-", " ")
         label = table.get(key, {}).get("label", default)
@@ -146,9 +155,12 @@ class Evidence:
         self.area_codes: dict[str | None, int] = {}
         self.area = np.array([self.area_codes.setdefault(a, len(self.area_codes)) for a in self.area_ids])
         self.is_practice = np.array([r["kind"] == "practice" for r in rows], dtype=np.float32)
-        by_text: dict[str, list[str]] = {}  # texts repeat (a strength quoted twice, copied reports)
-        self.stems = [by_text.setdefault(r["full"], stems(r["full"])) if r["full"] not in by_text
-                      else by_text[r["full"]] for r in rows]  # fmt: skip
+        by_text: dict[str, tuple[list[str], list[str]]] = {}  # texts repeat (a strength quoted twice)
+        for r in rows:
+            if r["full"] not in by_text:
+                by_text[r["full"]] = both_stems(r["full"])
+        self.stems = [by_text[r["full"]][0] for r in rows]
+        phrases = [by_text[r["full"]][1] for r in rows]  # stop words kept: what topics are matched on
         self.bm25 = Bm25Index(self.stems)
         self.names_area: dict[str, Any] = {}  # area id -> which candidates' texts name it
         named_by: dict[int, set[str]] = {}  # by identity of the (shared) stem list
@@ -165,12 +177,13 @@ class Evidence:
         for i, doc in enumerate(self.stems):
             found = detected.get(id(doc))
             if found is None:
-                found = detected[id(doc)] = scheme.detect(doc)
+                found = detected[id(doc)] = scheme.detect(phrases[i])
             for key, count in found.items():
                 counts[i, column[key]] = count
         present = (counts > 0).sum(axis=0)
         self.topic_idf = np.log((1 + n) / (1 + present)).astype(np.float32) + 1.0
         self.topic_counts = counts
+        self.has_topic = counts > 0
         self.topics = _unit_rows(self._topic_weights(counts))
         self.entities = [entity_keys(cat, scheme, r["iri"]) for r in rows]
         postings: dict[tuple[str, str], list[int]] = {}
@@ -200,15 +213,18 @@ class Evidence:
 
         side = self._texts.get(text)
         if side is None:
-            q_stems = stems(text)
-            topics = self.scheme.detect(q_stems)
+            q_stems, q_phrase = both_stems(text)
+            topics = self.scheme.detect(q_phrase)
             counts = np.zeros(len(self.topic_keys), dtype=np.float32)
             for key, count in topics.items():
                 counts[self.topic_keys.index(key)] = count
             q_topics = self._topic_weights(counts[None, :])[0]
             norm = float(np.linalg.norm(q_topics))
             vector = (q_topics / norm) if norm > 0 else np.zeros_like(q_topics)
-            side = TextSide(text, q_stems, topics, vector, self.scheme.areas_named(q_stems))
+            main = [j for j in np.argsort(-vector, kind="stable")[:MAIN_TOPICS] if vector[j] > 0]
+            side = TextSide(
+                text, q_stems, topics, vector, np.array(main, dtype=np.intp), self.scheme.areas_named(q_stems)
+            )
             if len(self._texts) >= TEXT_CACHE:
                 self._texts.pop(next(iter(self._texts)), None)
             self._texts[text] = side
@@ -278,18 +294,36 @@ class Evidence:
         out[:, 2] = named & ~same
         if side.topics:
             out[:, 3] = self.topics @ side.topic_vector
-        q_entities = entity_keys(self.cat, self.scheme, query.subject)
-        total = sum(self.entity_idf.get(k, 0.0) for k in q_entities)
-        if total > 0:
-            for key in q_entities:
-                if key in self.entity_idf:
-                    out[self.postings[key], 4] += self.entity_idf[key] / total
+            out[:, 8] = self.main_topic_column(side)
+        out[:, 4] = self.entity_column(query.subject)
         lexical = self.bm25.scores(side.stems)
-        best = float(lexical.max()) if lexical.size else 0.0
+        others = lexical[self.other_forces(query.force_id)]  # relative to the best that can be offered
+        best = float(others.max()) if others.size else 0.0
         if best > 0:
             out[:, 5] = lexical / best
         out[:, 7] = self.is_practice
         return out
+
+    def main_topic_column(self, side: TextSide) -> Any:
+        """Per candidate: the ``main_topics`` feature for a query's :class:`TextSide`."""
+        import numpy as np
+
+        if not side.main_topics.size:
+            return np.zeros(len(self.rows), dtype=np.float32)
+        return self.has_topic[:, side.main_topics].mean(axis=1, dtype=np.float32)
+
+    def entity_column(self, subject: str) -> Any:
+        """Per candidate: the ``entities`` feature for the finding or practice ``subject``."""
+        import numpy as np
+
+        column = np.zeros(len(self.rows), dtype=np.float32)
+        q_entities = entity_keys(self.cat, self.scheme, subject)
+        most = math.log(1 + len(self.rows))  # the rarity of an entity only one candidate names
+        for key in q_entities:
+            if key in self.entity_idf:
+                rows = self.postings[key]
+                column[rows] = np.maximum(column[rows], self.entity_idf[key] / most)
+        return np.minimum(column, 1.0)
 
     def _area_columns(self, area_id: str | None) -> tuple[Any, Any, Any]:
         """Per candidate: in ``area_id``, in a nearby area, its text names ``area_id`` (kept per area)."""

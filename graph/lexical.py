@@ -70,6 +70,25 @@ def stems(text: str) -> list[str]:
     return [stem(w) for w in lowered if len(w) > 1 and w not in stops]
 
 
+def phrase_stems(text: str) -> list[str]:
+    """The stems of every word of ``text``, stop words kept: what topic triggers are matched on, so a
+    phrase keeps its meaning ("information system" is not "information", "access to" not "access")."""
+    return [stem(w) for w in WORD.findall(text or "") if len(w) > 1]
+
+
+def both_stems(text: str) -> tuple[list[str], list[str]]:
+    """:func:`stems` and :func:`phrase_stems` of ``text`` in one pass (the text is read once)."""
+    stops = stop_words()
+    content, every = [], []
+    for word in WORD.findall(text or ""):
+        lower = word.lower()
+        if len(lower) > 1:
+            every.append(stem(lower))
+            if lower not in stops:
+                content.append(every[-1])
+    return content, every
+
+
 class Bm25Index:
     """BM25 (``bm25s``, Lucene variant) over stemmed documents; a query is scored against all at once."""
 

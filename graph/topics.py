@@ -16,10 +16,10 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from graph.lexical import stems
+from graph.lexical import phrase_stems, stems
 from loaders.resources import ontology_file
 
-ONTOLOGY_FILES = ("hmic.ttl", "vocabulary.ttl", "topics.ttl")
+ONTOLOGY_FILES = ("hmic.ttl", "vocabulary.ttl", "topics.ttl", "equivalences.ttl")
 TOPIC_SCHEME = URIRef("https://w3id.org/hmic-kg/vocab/topics")
 AREA_SCHEME = URIRef("https://w3id.org/hmic-kg/ontology#InspectionAreas")
 CHIEF_OFFICERS = URIRef("https://w3id.org/hmic-kg/vocab/chief-officer-ranks")
@@ -55,7 +55,8 @@ class TopicScheme:
             entries.sort(key=lambda e: -len(e[1]))
 
     def detect(self, text_stems: Sequence[str]) -> dict[str, int]:
-        """Topic key -> how many trigger occurrences ``text_stems`` holds (only topics that occur)."""
+        """Topic key -> how many trigger occurrences ``text_stems`` holds (only topics that occur);
+        ``text_stems`` from :func:`graph.lexical.phrase_stems` (stop words kept, as in the triggers)."""
         found = self._occurrences(text_stems)
         return {k: v for k, v in found.items() if k not in self._area_keys}
 
@@ -105,7 +106,7 @@ def scheme_from_graph(graph: Graph) -> TopicScheme:
             continue
         labels = [graph.value(concept, SKOS.prefLabel)]
         labels += [*graph.objects(concept, SKOS.altLabel), *graph.objects(concept, SKOS.hiddenLabel)]
-        triggers = {tuple(stems(str(label))) for label in labels if label is not None}
+        triggers = {tuple(phrase_stems(str(label))) for label in labels if label is not None}
         topics.append(
             Topic(
                 _local(concept),

@@ -1,0 +1,84 @@
+"""Topics and text evidence of the help ranking (issue 17): topic triggers matched as phrases, the
+``main_topics`` feature, BM25 relative to the candidates that can be offered."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from api.catalogue import build_catalogue
+from api.matching_evidence import FEATURES, MAIN_TOPICS, Evidence, Query
+from graph.iris import Iris
+from graph.lexical import phrase_stems, stems
+from graph.store_oxigraph import OxigraphStore
+from graph.topics import load_scheme
+
+pytest_plugins = ["tests.conftest_api"]
+BASE = "http://127.0.0.1:8000/id/"
+
+
+@pytest.fixture(scope="module")
+def evidence(sample_store: OxigraphStore) -> Evidence:
+    return Evidence(build_catalogue(sample_store, Iris(BASE)), load_scheme())
+
+
+def queries(ev: Evidence) -> list[Query]:
+    return [
+        Query(f["iri"], f["text"], f["area"]["id"], f["force"]["id"])
+        for f in ev.cat.findings.values()
+        if f["kind"] == "area_for_improvement"
+    ]
+
+
+def test_a_phrase_trigger_does_not_fire_on_one_of_its_words() -> None:
+    """Regression: triggers lost their stop words ("system" is one), so "information system" became
+    "information" and "due date" became "date": IT system use was detected in every text saying
+    "management information". Triggers and texts now keep every word for topic matching."""
+    scheme = load_scheme()
+    assert "topic-it-systems" not in scheme.detect(
+        phrase_stems("Management information is produced monthly.")
+    )
+    assert "topic-it-systems" in scheme.detect(phrase_stems("Information systems are linked."))
+    assert "topic-timeliness" not in scheme.detect(phrase_stems("The date of the meeting was set."))
+    assert phrase_stems("access to the system") == ["access", "to", "the", "system"]
+    assert stems("access to the system") == ["access"]  # BM25 and explanations still drop stop words
+
+
+def test_main_topics_are_the_querys_heaviest_topics_and_the_share_a_candidate_has(evidence: Evidence) -> None:
+    column = FEATURES.index("main_topics")
+    checked = 0
+    for query in queries(evidence):
+        side = evidence.text_side(query.text)
+        if not side.topics:
+            assert not side.main_topics.size
+            continue
+        weights = side.topic_vector
+        assert 1 <= side.main_topics.size <= MAIN_TOPICS
+        heaviest = sorted(weights[j] for j in np.flatnonzero(weights > 0))[-side.main_topics.size :]
+        assert sorted(weights[side.main_topics]) == heaviest
+        values = evidence.features(query)[:, column]
+        expected = (evidence.topic_counts[:, side.main_topics] > 0).mean(axis=1)
+        assert np.allclose(values, expected)
+        checked += 1
+    assert checked > 20
+
+
+def test_bm25_is_relative_to_the_best_candidate_that_can_be_offered(evidence: Evidence) -> None:
+    """Regression: BM25 was divided by the best score over every candidate, the query force's own
+    strengths included (often near-copies of the finding, never offered), which squashed it for the
+    candidates that can be offered. The best of another force's candidates now scores 1."""
+    column = FEATURES.index("bm25")
+    for query in queries(evidence):
+        values = evidence.features(query)[:, column]
+        offered = values[evidence.other_forces(query.force_id)]
+        if offered.max() > 0:
+            assert offered.max() == pytest.approx(1.0), query.subject
+
+
+def test_both_stems_reads_a_text_once_for_bm25_and_for_topics() -> None:
+    """The evidence tokenises each text once (:func:`graph.lexical.both_stems`), giving what BM25 and the
+    topic triggers each read."""
+    from graph.lexical import both_stems
+
+    for text in ("Access to the CATS system is limited; the due date is not set.", "", "A b c"):
+        assert both_stems(text) == (stems(text), phrase_stems(text))
