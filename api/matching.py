@@ -33,15 +33,15 @@ if TYPE_CHECKING:
 # of the cross-validation folds' fits), normalised to sum to 1, so a score is a weighted mean of features
 # that are each 0-1.
 WEIGHTS: dict[str, float] = {
-    "same_area": 0.285,
-    "near_area": 0.178,
+    "same_area": 0.28,
+    "near_area": 0.174,
     "named_area": 0.012,
-    "topic": 0.153,
-    "entities": 0.084,
-    "bm25": 0.124,
-    "embedding": 0.085,
-    "practice": 0.001,
-    "main_topics": 0.079,
+    "topic": 0.15,
+    "entities": 0.082,
+    "bm25": 0.121,
+    "embedding": 0.084,
+    "practice": 0.02,
+    "main_topics": 0.077,
 }
 FLOOR = 0.3  # below this a candidate is not offered
 NO_MATCH = "no close match in the loaded reports"

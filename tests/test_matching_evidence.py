@@ -129,3 +129,27 @@ def test_embedding_only_where_it_can_matter_gives_the_full_ranking(sample_store:
         ok = np.flatnonzero(ev.other_forces(query.force_id) & (full >= FLOOR))
         expected = sorted(ok.tolist(), key=lambda i: (-full[i], ev.rows[i]["iri"]))[:5]
         assert list(shortlist(matcher, query, 5).order) == expected, finding["iri"]
+
+
+def test_umbrella_area_and_its_sub_areas_are_one_family_from_skos_broader(
+    sample_store: OxigraphStore,
+) -> None:
+    """Issue 17c: an umbrella finding ("Protecting vulnerable people") treats a sub-area candidate as in its
+    family and a sub-area finding the umbrella likewise; the family is read from ``skos:broader`` in the
+    store (every area declared narrower than another), not from a list of area names."""
+    from api.matching_evidence import area_family
+
+    cat = build_catalogue(sample_store, Iris(BASE))
+    scheme = load_scheme()
+    narrower: dict[str, set[str]] = {}
+    for area_id, area in cat.areas.items():
+        if area.get("broader"):
+            narrower.setdefault(area["broader"], set()).add(area_id)
+    assert narrower, "the ontology declares no area hierarchy"
+    for umbrella, subs in narrower.items():
+        assert umbrella in cat.areas
+        assert subs <= area_family(cat, scheme, umbrella)
+        for sub in subs:
+            assert umbrella in area_family(cat, scheme, sub)
+            assert subs - {sub} <= area_family(cat, scheme, sub)  # siblings too
+    assert "protecting-vulnerable-people" in narrower and len(narrower["protecting-vulnerable-people"]) >= 4
