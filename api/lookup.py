@@ -6,6 +6,7 @@ terms), never pasted into the text.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -26,8 +27,9 @@ if TYPE_CHECKING:
 QUERY_DIR = Path(graph.__file__).resolve().parent / "queries"
 T = TypeVar("T")
 GRADES: tuple[str, ...] = ("excellent", "good", "fair", "poor")
+Row = dict[str, str | None]
 
-__all__ = ["GRADES", "last_segment", "load_query", "most_shared_page", "page", "select"]
+__all__ = ["GRADES", "Row", "last_segment", "load_query", "most_shared_page", "page", "rows", "select"]
 
 
 @cache
@@ -39,6 +41,13 @@ def load_query(name: str, folder: str = "api") -> str:
 def select(store: Store, name: str, folder: str = "pages", **bindings: Node) -> list[dict[str, Node | None]]:
     """Rows of a named query as rdflib terms, parameters bound by the store (never pasted into the text)."""
     return store.query(load_query(name, folder), bindings or None).dicts()
+
+
+def rows(store: Store, name: str) -> list[Row]:
+    """Rows of the named query ``graph/queries/api/{name}.rq`` as plain strings (None when unbound)."""
+    answer = json.loads(store.query_serialized(load_query(name), "json"))
+    names = answer["head"]["vars"]
+    return [{n: (b[n]["value"] if n in b else None) for n in names} for b in answer["results"]["bindings"]]
 
 
 def page(items: list[T], limit: int, offset: int) -> dict[str, Any]:

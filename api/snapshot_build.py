@@ -1,18 +1,18 @@
 """Build a :class:`api.snapshot.Snapshot` from the store: one builder per noun.
 
-Rows are read with :meth:`graph.store.Store.query_serialized` as SPARQL JSON results and kept as plain
-strings (no rdflib terms: converting 100,000s of rows to terms was most of the old catalogue's build), by
-whole-store queries in ``graph/queries/api`` (no per-force query: a force's detail is grouped here).
+Rows are read with :func:`api.lookup.rows` (SPARQL JSON results kept as plain strings: no rdflib terms,
+whose conversion was much of the old catalogue's build), by whole-store queries in ``graph/queries/api``
+(no per-force query: a force's detail is grouped here); what forces share by
+:mod:`api.snapshot_sharing`.
 """
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from api.lookup import load_query
+from api.lookup import Row, rows
 from api.snapshot import (
     Area,
     Contact,
@@ -33,18 +33,10 @@ from api.snapshot import (
     last_segment,
 )
 from graph.iris import Iris
-from graph.sharing import Fact, force_facts, forces_by_entity
+from graph.sharing import Fact, forces_by_entity
 from graph.store import Store
 
-Row = dict[str, str | None]
 GRADES: tuple[str, ...] = ("excellent", "good", "fair", "poor")
-
-
-def rows(store: Store, name: str) -> list[Row]:
-    """Rows of the named query ``graph/queries/api/{name}.rq`` as plain strings (None when unbound)."""
-    answer = json.loads(store.query_serialized(load_query(name), "json"))
-    names = answer["head"]["vars"]
-    return [{n: (b[n]["value"] if n in b else None) for n in names} for b in answer["results"]["bindings"]]
 
 
 def _int(value: str | None) -> int | None:
@@ -291,7 +283,9 @@ def build_snapshot(
     note("practices")
     findings, counts = b.build_findings()
     note("findings")
-    facts = force_facts(store)
+    from api.snapshot_sharing import sharing_facts
+
+    facts = sharing_facts(store)
     note("force facts")
     systems = b.build_systems(facts)
     unit_types = b.build_unit_types(facts)
