@@ -130,22 +130,26 @@ class Finding(Record):
 
 
 @dataclass(frozen=True, slots=True)
-class System(Record):
-    """An IT system with the forces that use it on their own evidence (:mod:`graph.sharing`)."""
+class Named(Record):
+    """An IT system or unit type of the vocabulary: its id, IRI, label and what the letters stand for."""
 
     id: str
     iri: str
     label: str
     expansion: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class System(Named):
+    """An IT system with the forces that use it on their own evidence (:mod:`graph.sharing`)."""
+
     forces: tuple[Ref, ...]
 
 
 @dataclass(frozen=True, slots=True)
-class UnitType(Record):
-    id: str
-    iri: str
-    label: str
-    expansion: str | None
+class UnitType(Named):
+    """A unit type with the forces that have one (equivalent types listed under the first of them)."""
+
     forces: tuple[UnitForce, ...]
     generic: bool
     same_as: str | None
@@ -247,10 +251,10 @@ class Snapshot:
         return self.memo.get(("matcher",), lambda: Matcher(self))
 
     def force_ref(self, iri: str | None) -> Ref | None:
-        return _ref(self.forces, iri)
+        return ref_in(self.forces, iri)
 
     def area_ref(self, iri: str | None) -> Ref | None:
-        return _ref(self.areas, iri)
+        return ref_in(self.areas, iri)
 
     def known(self, kind: str) -> Mapping[str, Any]:
         """The table of a node kind by its IRI path segment (``force``, ``unit-type``…; {} if none)."""
@@ -264,7 +268,8 @@ def last_segment(iri_value: str) -> str:
     return iri_value.rstrip("/").rsplit("/", 1)[-1]
 
 
-def _ref(table: Mapping[str, Force] | Mapping[str, Area], iri: str | None) -> Ref | None:
+def ref_in(table: Mapping[str, Force] | Mapping[str, Area], iri: str | None) -> Ref | None:
+    """A link to the force or area ``iri``, labelled from ``table`` (None for None)."""
     if iri is None:
         return None
     ident = last_segment(iri)

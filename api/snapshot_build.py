@@ -31,6 +31,7 @@ from api.snapshot import (
     UnitForce,
     UnitType,
     last_segment,
+    ref_in,
 )
 from graph.iris import Iris
 from graph.sharing import Fact, forces_by_entity
@@ -62,18 +63,10 @@ class Builder:
         self.areas: dict[str, Area] = {}
 
     def force_ref(self, iri: str | None) -> Ref | None:
-        if iri is None:
-            return None
-        ident = last_segment(iri)
-        known = self.forces.get(ident)
-        return Ref(ident, known.label if known else ident, iri)
+        return ref_in(self.forces, iri)
 
     def area_ref(self, iri: str | None) -> Ref | None:
-        if iri is None:
-            return None
-        ident = last_segment(iri)
-        known = self.areas.get(ident)
-        return Ref(ident, known.label if known else ident, iri)
+        return ref_in(self.areas, iri)
 
     def build_forces(self) -> None:
         for r in rows(self.store, "forces"):
