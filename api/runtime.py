@@ -24,6 +24,9 @@ from graph.store_open import open_store
 if TYPE_CHECKING:
     from api.snapshot import Snapshot
 
+#: how long a request waits for the snapshot of a new generation before it is answered from the previous
+FRESH_WAIT_S = 5.0
+
 
 class Runtime:
     """Per-app state; thread-safe (handlers run in FastAPI's thread pool)."""
@@ -39,6 +42,7 @@ class Runtime:
         self._updates = 0
         self._snapshot: Snapshot | None = None
         self._building: str | None = None  # the generation being built in the background
+        self._built = threading.Event()  # set when that build ends
 
     def store(self) -> Store:
         """The store, opened on first use."""
@@ -70,8 +74,9 @@ class Runtime:
         everything derived from the store.
 
         The first snapshot is built on request (concurrent first requests wait for that one build).
-        After a change the previous snapshot keeps being served while the new one is built in the
-        background; when it is ready, its per-force detail and help are warmed in turn
+        After a change the new one is built in the background; a request waits for it at most
+        :data:`FRESH_WAIT_S` (a small store's is ready by then), and is otherwise answered from the
+        previous snapshot. A new snapshot's per-force detail and help are then warmed
         (:mod:`api.snapshot_warm`).
         """
         generation = generation if generation is not None else self.generation(store)
@@ -83,26 +88,30 @@ class Runtime:
         with self._lock:
             if self._building != generation:
                 self._building = generation
+                self._built = threading.Event()
                 threading.Thread(
                     target=self._build, args=(store, generation), name="snapshot-build", daemon=True
                 ).start()
-        return current
+            built = self._built
+        built.wait(FRESH_WAIT_S)  # a small store's snapshot is ready by then: answer from it
+        return self._snapshot or current  # the newest built (snapshots only move forward)
 
     def _build(self, store: Store, generation: str) -> Snapshot:
         from api.snapshot_build import build_snapshot
         from api.snapshot_warm import start_warming
 
         with self._snapshot_lock:
-            current = self._snapshot
-            if current is not None and current.generation == generation:
-                return current
             try:
+                current = self._snapshot
+                if current is not None and current.generation == generation:
+                    return current
                 built = build_snapshot(store, Iris(self.settings.base_iri), generation)
+                self._snapshot = built
             finally:
                 with self._lock:
                     if self._building == generation:
                         self._building = None
-            self._snapshot = built
+                        self._built.set()
         start_warming(built)
         return built
 

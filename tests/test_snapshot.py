@@ -5,6 +5,7 @@ snapshot served while the next one is built."""
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 
 import pytest
@@ -68,15 +69,38 @@ def test_the_generation_is_read_once_per_request(
         assert len(calls) == 1
 
 
-def test_the_previous_snapshot_is_served_while_the_next_is_built(sample_store: OxigraphStore) -> None:
+def test_a_new_generation_is_answered_at_once_on_a_small_store(sample_store: OxigraphStore) -> None:
+    """Regression: a lookup right after a load must see the load (tests/test_remote_own_server.py)."""
     runtime = Runtime(settings(), sample_store)
     first = runtime.snapshot(sample_store)
     assert runtime.snapshot(sample_store) is first  # one build per generation
     runtime.note_update()  # a new generation
-    assert runtime.snapshot(sample_store) is first  # served while the next is built in the background
+    fresh = runtime.snapshot(sample_store)
+    assert fresh is not first and fresh.generation == runtime.generation(sample_store)
+
+
+def test_the_previous_snapshot_is_served_while_a_slow_build_runs(
+    sample_store: OxigraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import api.runtime
+    import api.snapshot_build
+
+    release = threading.Event()
+    build = api.snapshot_build.build_snapshot
+
+    def slow(*args: object, **kwargs: object) -> Snapshot:
+        release.wait(60)
+        return build(*args, **kwargs)  # type: ignore[arg-type]
+
+    runtime = Runtime(settings(), sample_store)
+    first = runtime.snapshot(sample_store)
+    monkeypatch.setattr(api.snapshot_build, "build_snapshot", slow)
+    monkeypatch.setattr(api.runtime, "FRESH_WAIT_S", 0.05)
+    runtime.note_update()
+    assert runtime.snapshot(sample_store) is first  # the next is being built: the previous answers
+    release.set()
     deadline = time.monotonic() + 60
     while (current := runtime.snapshot(sample_store)) is first and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert isinstance(current, Snapshot) and current is not first
-    assert current.generation == runtime.generation(sample_store)
+    assert current is not first and current.generation == runtime.generation(sample_store)
     assert current.forces == first.forces
