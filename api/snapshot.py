@@ -217,7 +217,7 @@ class ForceFacts(Record):
     finding_counts: Mapping[str, int]
 
 
-@dataclass(eq=False)
+@dataclass(frozen=True, eq=False)
 class Snapshot:
     """Everything the read side shows, for one store generation (never changed once built).
 
