@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import sparql
+from api import pages, sparql
 from api.docs_ui import install_docs
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.http_semantics import HttpSemantics
+from api.routes import areas, forces, linked_data, people, practices, search, shared, systems, units
 from api.runtime import Runtime
 from api.security import install_security
 from api.settings import Settings
 from graph.store import Store
 
-ROUTE_MODULES = ("forces", "systems", "units", "people", "areas", "practices", "shared", "search")
 DESCRIPTION = """Police-inspection reports (HMIC 2007) as a knowledge graph.
 
 * `/sparql` — SPARQL 1.1 Protocol endpoint (read-only, time and row limits).
@@ -33,15 +31,12 @@ Errors are always `{"error": {"status", "code", "message", "parameter"}}`.
 
 
 def _include_routers(app: FastAPI) -> None:
-    for name in ROUTE_MODULES:
-        module = importlib.import_module(f"api.routes.{name}")
-        app.include_router(module.router, responses=ERROR_RESPONSES)
+    for router in (forces.router, systems.router, units.router, people.router, areas.router,
+                   practices.router, shared.router, search.router):  # fmt: skip
+        app.include_router(router, responses=ERROR_RESPONSES)
     app.include_router(sparql.router)
-    app.include_router(importlib.import_module("api.routes.linked_data").router)
-    if importlib.util.find_spec("api.pages") is not None:
-        pages = getattr(importlib.import_module("api.pages"), "router", None)
-        if pages is not None:
-            app.include_router(pages)
+    app.include_router(linked_data.router)
+    app.include_router(pages.router)
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:

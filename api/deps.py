@@ -7,10 +7,10 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
-from api.catalogue import Catalogue, build_catalogue
-from api.matching import Matcher, build_matcher
+from api.matching import Matcher
 from api.runtime import Runtime
 from api.settings import Settings
+from api.snapshot import Snapshot
 from graph.iris import Iris
 from graph.store import Store
 
@@ -63,18 +63,20 @@ def get_page(
 PageDep = Annotated[PageParams, Depends(get_page)]
 
 
-def get_catalogue(runtime: RuntimeDep, store: StoreDep, iris: IrisDep) -> Catalogue:
-    """The digest of the store, rebuilt when the store generation changes."""
-    return runtime.cached("catalogue", store, lambda: build_catalogue(store, iris))
+def get_snapshot(request: Request, runtime: RuntimeDep, store: StoreDep) -> Snapshot:
+    """The read model of the store's current generation (read once per request: FastAPI caches a
+    dependency per request, and the HTTP middleware hands over the generation it already read)."""
+    generation = getattr(request.state, "store_generation", None)
+    return runtime.snapshot(store, generation)
 
 
-CatalogueDep = Annotated[Catalogue, Depends(get_catalogue)]
+SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
 
 
-def get_matcher(runtime: RuntimeDep, store: StoreDep, catalogue: CatalogueDep) -> Matcher:
-    """The ranking over practices and findings, rebuilt with the catalogue; every force's help is then
-    built in the background (:mod:`api.matching_warm`)."""
-    return runtime.cached("matcher", store, lambda: build_matcher(catalogue, warm=True))
+def get_matcher(snapshot: SnapshotDep) -> Matcher:
+    """The ranking over the snapshot's practices and findings (every force's help is warmed in the
+    background once the snapshot is built: :mod:`api.snapshot_warm`)."""
+    return snapshot.matcher
 
 
 MatcherDep = Annotated[Matcher, Depends(get_matcher)]

@@ -237,6 +237,8 @@ class HttpSemantics:
                     send, start, b"".join(chunks), key, if_none_match, head, modified, unchanged_since
                 )
 
+        if generation is not None:  # read once per request: the routes' snapshot is of this generation
+            scope.setdefault("state", {})["store_generation"] = generation
         scope = {**scope, "method": "GET"} if head else scope
         await self.app(scope, receive, capture)
 

@@ -1,24 +1,35 @@
-"""Helpers shared by the lookup routers: named queries, term conversion, ids, pagination.
+"""Helpers shared by the routers and pages: named queries, pagination and list order.
 
-SPARQL lives in ``graph/queries/api/*.rq``; parameters are passed to the store as bindings (rdflib
+SPARQL lives in ``graph/queries/{api,pages}/*.rq``; parameters are passed to the store as bindings (rdflib
 terms), never pasted into the text.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 import graph
-from graph.store import Bindings, Store
+from api.snapshot import last_segment
+from graph.store import Store
+
+if TYPE_CHECKING:
+    from fastapi import Response
+
+    from api.deps import PageParams
+    from api.snapshot import Snapshot
 
 QUERY_DIR = Path(graph.__file__).resolve().parent / "queries"
 T = TypeVar("T")
 GRADES: tuple[str, ...] = ("excellent", "good", "fair", "poor")
+Row = dict[str, str | None]
+
+__all__ = ["GRADES", "Row", "last_segment", "load_query", "most_shared_page", "page", "rows", "select"]
 
 
 @cache
@@ -27,47 +38,31 @@ def load_query(name: str, folder: str = "api") -> str:
     return (QUERY_DIR / folder / f"{name}.rq").read_text(encoding="utf-8")
 
 
-def select(store: Store, name: str, bindings: Bindings | None = None) -> list[dict[str, Any]]:
-    """Rows of a named SELECT query as dicts of Python values (IRIs as strings, literals as values)."""
-    result = store.query(load_query(name), dict(bindings or {}))
-    return [{k: py(v) for k, v in row.items()} for row in result.dicts()]
+def select(store: Store, name: str, folder: str = "pages", **bindings: Node) -> list[dict[str, Node | None]]:
+    """Rows of a named query as rdflib terms, parameters bound by the store (never pasted into the text)."""
+    return store.query(load_query(name, folder), bindings or None).dicts()
 
 
-def py(node: Node | None) -> Any:
-    """An rdflib term as a JSON-friendly Python value."""
-    if node is None:
-        return None
-    if isinstance(node, Literal):
-        value = node.toPython()
-        return value if isinstance(value, str | int | float | bool) else str(node)
-    return str(node)
-
-
-def iri(value: str) -> URIRef:
-    return URIRef(value)
-
-
-def last_segment(iri_value: str) -> str:
-    """The last path segment of an IRI (``…/force/nottinghamshire`` -> ``nottinghamshire``)."""
-    return iri_value.rstrip("/").rsplit("/", 1)[-1]
-
-
-def force_grades(store: Store, force_iri: str) -> list[dict[str, Any]]:
-    """A force's grade per area beside the national distribution (``/forces/{id}`` and the force page)."""
-    grades = []
-    for row in select(store, "judgements", {"force": URIRef(force_iri)}):
-        area_id = last_segment(row["area"])
-        grades.append(
-            {
-                "area": {"id": area_id, "label": row["areaLabel"] or area_id, "iri": row["area"]},
-                "grade": row["grade"],
-                "assessment_period": row["period"],
-                "national": {k: row[k] for k in GRADES},
-            }
-        )
-    return grades
+def rows(store: Store, name: str) -> list[Row]:
+    """Rows of the named query ``graph/queries/api/{name}.rq`` as plain strings (None when unbound)."""
+    answer = json.loads(store.query_serialized(load_query(name), "json"))
+    names = answer["head"]["vars"]
+    return [{n: (b[n]["value"] if n in b else None) for n in names} for b in answer["results"]["bindings"]]
 
 
 def page(items: list[T], limit: int, offset: int) -> dict[str, Any]:
     """The pagination envelope every list returns."""
     return {"total": len(items), "limit": limit, "offset": offset, "items": items[offset : offset + limit]}
+
+
+def most_shared_page(
+    snap: Snapshot, name: str, table: Mapping[str, Any], paging: PageParams, model: Any
+) -> Response:
+    """A page of ``table`` (systems or unit types), most forces first, then by label; rendered once."""
+    from api.rendered import cached_json
+
+    def build() -> dict[str, Any]:
+        items = sorted(table.values(), key=lambda s: (-len(s.forces), s.label.lower()))
+        return page(items, paging.limit, paging.offset)
+
+    return cached_json(snap, (name, paging.limit, paging.offset), model, build)

@@ -14,20 +14,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from api.catalogue import Catalogue
 from api.matching_batch import shortlists
 from api.matching_contact import Contacts
 from api.matching_evidence import FEATURES, Evidence, Query, entity_keys, practice_text, weighted
 from api.matching_why import explain
-from api.memo import Memo
 from graph.similarity import SimilarityIndex
 from graph.topics import load_scheme
-
-if TYPE_CHECKING:
-    from api.runtime import Runtime
-    from graph.store import Store
 
 # Tuned by ``python -m tests.matching_tuning`` (pairwise logistic regression on the judged set, the mean
 # of the cross-validation folds' fits), normalised to sum to 1, so a score is a weighted mean of features
@@ -60,37 +55,37 @@ __all__ = [
 ]
 
 
-@dataclass
+@dataclass(eq=False)
 class Matcher:
-    """The catalogue plus the evidence tables, contacts and memos of the ranking, and a TF-IDF index for
-    ``/shared`` (each built on first use, once per store generation, like the matcher itself)."""
+    """The ranking over a snapshot: its evidence tables, contacts and a TF-IDF index for ``/shared``,
+    each built on first use and kept in the snapshot's memo (so once per store generation, like the
+    matcher itself: :attr:`api.snapshot.Snapshot.matcher`)."""
 
     cat: Catalogue
-    _memo: Memo = field(default_factory=Memo, init=False, repr=False)
     warmed: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
 
     @property
     def index(self) -> SimilarityIndex:
         """TF-IDF over every practice and finding, for ``/shared`` only (built on first use)."""
-        return self._memo.get(("index",), lambda: _tfidf(self.cat))
+        return self.memo(("index",), lambda: _tfidf(self.cat))
 
     @property
     def evidence(self) -> Evidence:
-        return self._memo.get(("evidence",), lambda: Evidence(self.cat, load_scheme()))
+        return self.memo(("evidence",), lambda: Evidence(self.cat, load_scheme()))
 
     @property
     def contacts(self) -> Contacts:
-        return self._memo.get(("contacts",), lambda: Contacts(self.cat, load_scheme()))
+        return self.memo(("contacts",), lambda: Contacts(self.cat, load_scheme()))
 
     def memo(self, key: tuple[Any, ...], build: Callable[[], T], bound: int | None = None) -> T:
-        """``build()`` once per matcher, so once per store generation (see :class:`api.memo.Memo`)."""
-        return self._memo.get(key, build, bound)
+        """``build()`` once per snapshot, so once per store generation (the snapshot's memo)."""
+        return self.cat.derived(key, build, bound)
 
 
 def build_matcher(cat: Catalogue, warm: bool = False) -> Matcher:
-    """The matcher of a catalogue; its tables are built on first use, or with ``warm`` at once in the
+    """The matcher of a snapshot; its tables are built on first use, or with ``warm`` at once in the
     background with every force's help (:mod:`api.matching_warm`)."""
-    matcher = Matcher(cat)
+    matcher = cat.matcher
     if warm:
         from api.matching_warm import start_warming
 
@@ -272,13 +267,9 @@ def help_by_item(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(items.values(), key=lambda i: (-len(i["helps"]), -i["best_score"], i["iri"]))
 
 
-def cached_help(
-    runtime: Runtime | None, store: Store | None, matcher: Matcher, force_id: str, per_finding: int
-) -> list[dict[str, Any]]:
+def cached_help(matcher: Matcher, force_id: str, per_finding: int) -> list[dict[str, Any]]:
     """:func:`help_for`, computed once per store generation for ``/forces/{id}/help`` and the force page
-    (kept on the matcher, which is itself rebuilt per generation; ``runtime`` and ``store`` are unused
-    and kept for the callers)."""
-    del runtime, store
+    (kept in the snapshot's memo)."""
     return matcher.memo(("help", force_id, per_finding), lambda: help_for(matcher, force_id, per_finding))
 
 

@@ -50,7 +50,7 @@ def start_warming(matcher: Matcher, per_finding: int = WARM_PER_FINDING) -> thre
                 current = ref()
                 if current is None:
                     return
-                cached_help(None, None, current, force_id, per_finding)
+                cached_help(current, force_id, per_finding)
                 del current
                 time.sleep(0)  # let request threads take the interpreter lock between forces
             log.info("help for %d forces built in %.1f s", len(forces), time.perf_counter() - started)

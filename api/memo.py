@@ -1,4 +1,4 @@
-"""A thread-safe memo of values built once per owner (a catalogue or matcher: once per store generation)."""
+"""A thread-safe memo of values built once per owner (the snapshot's memo: once per store generation)."""
 
 from __future__ import annotations
 

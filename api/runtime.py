@@ -1,25 +1,31 @@
 """What the running app holds: the store (opened lazily), the query worker pool and per-generation caches.
 
 Nothing is opened when the app is created; the first request that needs the store opens it, and the
-lifespan handler of :func:`api.app.create_app` closes everything. Costly derived data (the similarity
-index, the SPARQL snapshot) is cached per *store generation*: a key made of the report graphs with their
-load time and checksum in the metadata graph, plus a counter of updates accepted through ``/sparql``.
+lifespan handler of :func:`api.app.create_app` closes everything. Everything derived from the store is
+kept per *store generation* (a key made of the report graphs with their load time and checksum in the
+metadata graph, plus a counter of updates accepted through ``/sparql``): the read model
+(:meth:`Runtime.snapshot`, which holds every other derived value in its memo) and the SPARQL workers'
+copy of the store (:meth:`Runtime.pool`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING
 
 from api.lookup import load_query
 from api.query_pool import QueryPool
 from api.settings import Settings
+from graph.iris import Iris
 from graph.store import Store
 from graph.store_open import open_store
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from api.snapshot import Snapshot
+
+#: how long a request waits for the snapshot of a new generation before it is answered from the previous
+FRESH_WAIT_S = 5.0
 
 
 class Runtime:
@@ -30,10 +36,13 @@ class Runtime:
         self._store = store
         self._owns_store = store is None
         self._lock = threading.RLock()
-        self._build_lock = threading.Lock()
+        self._build_lock = threading.Lock()  # one SPARQL worker snapshot at a time
+        self._snapshot_lock = threading.Lock()  # one read model build at a time
         self._pool: QueryPool | None = None
         self._updates = 0
-        self._cache: dict[str, tuple[str, Any]] = {}
+        self._snapshot: Snapshot | None = None
+        self._building: str | None = None  # the generation being built in the background
+        self._built = threading.Event()  # set when that build ends
 
     def store(self) -> Store:
         """The store, opened on first use."""
@@ -60,19 +69,51 @@ class Runtime:
         digest = hashlib.sha256(repr((self._updates, rows)).encode("utf-8"))
         return digest.hexdigest()[:16]
 
-    def cached(self, name: str, store: Store, build: Callable[[], T]) -> T:
-        """``build()`` once per store generation (one build at a time)."""
-        generation = self.generation(store)
-        hit = self._cache.get(name)
-        if hit is not None and hit[0] == generation:
-            return hit[1]
-        with self._build_lock:
-            hit = self._cache.get(name)
-            if hit is not None and hit[0] == generation:
-                return hit[1]
-            value = build()
-            self._cache[name] = (generation, value)
-            return value
+    def snapshot(self, store: Store, generation: str | None = None) -> Snapshot:
+        """The read model of ``generation`` (read from the store when not given), the one cache of
+        everything derived from the store.
+
+        The first snapshot is built on request (concurrent first requests wait for that one build).
+        After a change the new one is built in the background; a request waits for it at most
+        :data:`FRESH_WAIT_S` (a small store's is ready by then), and is otherwise answered from the
+        previous snapshot. A new snapshot's per-force detail and help are then warmed
+        (:mod:`api.snapshot_warm`).
+        """
+        generation = generation if generation is not None else self.generation(store)
+        current = self._snapshot
+        if current is not None and current.generation == generation:
+            return current
+        if current is None:
+            return self._build(store, generation)
+        with self._lock:
+            if self._building != generation:
+                self._building = generation
+                self._built = threading.Event()
+                threading.Thread(
+                    target=self._build, args=(store, generation), name="snapshot-build", daemon=True
+                ).start()
+            built = self._built
+        built.wait(FRESH_WAIT_S)  # a small store's snapshot is ready by then: answer from it
+        return self._snapshot or current  # the newest built (snapshots only move forward)
+
+    def _build(self, store: Store, generation: str) -> Snapshot:
+        from api.snapshot_build import build_snapshot
+        from api.snapshot_warm import start_warming
+
+        with self._snapshot_lock:
+            try:
+                current = self._snapshot
+                if current is not None and current.generation == generation:
+                    return current
+                built = build_snapshot(store, Iris(self.settings.base_iri), generation)
+                self._snapshot = built
+            finally:
+                with self._lock:
+                    if self._building == generation:
+                        self._building = None
+                        self._built.set()
+        start_warming(built)
+        return built
 
     def pool(self, store: Store) -> QueryPool:
         """The worker pool, started on first use and holding a snapshot of the current generation."""

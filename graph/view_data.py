@@ -7,7 +7,6 @@ IRIs with ``type``, ``label``, ``text``, ``report``, ``line_from``, ``line_to``;
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import combinations
@@ -171,22 +170,17 @@ def practice_text(graph: nx.MultiDiGraph, node: str) -> str:
 
 
 #: text index per projection (fitting it is linear in the findings: seconds for hundreds of reports)
-_TEXT_INDEXES: weakref.WeakKeyDictionary[nx.MultiDiGraph, tuple[tuple[int, int], SimilarityIndex]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 def text_index(graph: nx.MultiDiGraph) -> SimilarityIndex:
     """The TF-IDF index fitted on every practice and finding of the graph, like the API's matcher.
 
-    Kept while the graph lives (the served projection is cached per store generation), refitted when its
-    size changes."""
+    Kept in the graph's own attributes (the served projection lives in the store generation's snapshot),
+    refitted when its size changes."""
     size = (graph.number_of_nodes(), graph.number_of_edges())
-    cached = _TEXT_INDEXES.get(graph)
+    cached = graph.graph.get("text_index")
     if cached is not None and cached[0] == size:
         return cached[1]
     index = _fit_text_index(graph)
-    _TEXT_INDEXES[graph] = (size, index)
+    graph.graph["text_index"] = (size, index)
     return index
 
 
@@ -255,15 +249,6 @@ def _shared(
 ) -> Shared:
     by_label = lambda nodes: tuple(sorted(nodes, key=lambda n: label_of(graph, n)))  # noqa: E731
     return Shared(by_label(a.systems & b.systems), by_label(a.unit_types & b.unit_types), tuple(practices))
-
-
-def shared_between(graph: nx.MultiDiGraph, a: str, b: str, index: SimilarityIndex | None = None) -> Shared:
-    """Systems, unit types and similar practices shared by forces ``a`` and ``b`` (``index``: see
-    :func:`similar_practices`)."""
-    own = owners(graph)
-    profile_a, profile_b = _profile(graph, a, own.get(a, set())), _profile(graph, b, own.get(b, set()))
-    practices = similar_practices(graph, profile_a.practices, profile_b.practices, index=index)
-    return _shared(graph, profile_a, profile_b, practices)
 
 
 class _PracticeScores:

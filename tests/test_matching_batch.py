@@ -52,7 +52,7 @@ def test_every_forces_help_is_built_in_the_background(sample_store: OxigraphStor
     for force in ("nottinghamshire", "northamptonshire"):
         built = matcher.memo(("help", force, WARM_PER_FINDING), lambda: pytest.fail("built on request"))
         assert built and built == help_for(matcher, force, WARM_PER_FINDING)
-        assert cached_help(None, None, matcher, force, WARM_PER_FINDING) is built
+        assert cached_help(matcher, force, WARM_PER_FINDING) is built
 
 
 def test_warm_up_stops_when_the_matcher_is_dropped(sample_store: OxigraphStore) -> None:

@@ -77,7 +77,7 @@ def test_boilerplate_systems_are_not_shared(sample_client: TestClient, sample_st
     Northamptonshire's) once showed as shared IT systems."""
     from graph.analytics import bridges
     from graph.network import project_store
-    from graph.view_data import shared_between
+    from tests.view_pairs import shared_between
 
     boiler = boilerplate_only(sample_store)
     assert {"iQuanta", "COMPACT"} <= set(boiler), boiler

@@ -14,7 +14,6 @@ from graph.network import to_networkx
 from graph.view_data import (
     ViewNotFound,
     build_view,
-    shared_between,
     similar_practices,
 )
 from graph.views import (
@@ -26,6 +25,7 @@ from graph.views import (
     trim_to_budget,
     view_payload,
 )
+from tests.view_pairs import shared_between
 
 BASE = "http://127.0.0.1:8000/id/"
 FIXTURE = Path(__file__).parent / "data" / "pages_graph.trig"

@@ -12,8 +12,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from api.deps import SettingsDep, StoreDep
-from api.lookup import load_query
-from graph.store import Store
+from api.snapshot import Snapshot
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -29,11 +28,6 @@ def get_base_iri(settings: SettingsDep) -> str:
 
 PageStore = StoreDep
 BaseIri = Annotated[str, Depends(get_base_iri)]
-
-
-def select(store: Store, name: str, **bindings: Node) -> list[dict[str, Node | None]]:
-    """Rows of a named page query, parameters bound by the store (never pasted into the text)."""
-    return store.query(load_query(name, "pages"), bindings or None).dicts()
 
 
 def text(value: Node | None) -> str:
@@ -91,12 +85,11 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     return templates.TemplateResponse(request, template, context, status_code=status_code)
 
 
-def suggestions(catalogue: Any, kind: str, ident: str, prefix: str) -> list[Link]:
+def suggestions(snap: Snapshot, kind: str, ident: str, prefix: str) -> list[Link]:
     """Pages of the known ids of ``kind`` closest to ``ident`` ("did you mean"), for not-found pages."""
     from api.errors import did_you_mean
 
-    known = {"force": catalogue.forces, "system": catalogue.systems, "unit-type": catalogue.unit_types,
-             "area": catalogue.areas, "person": catalogue.people}.get(kind)  # fmt: skip
+    known = snap.known(kind) if kind != "practice" else {}
     if not known or not ident:
         return []
     labels = {key: value.get("label") or value.get("name") or key for key, value in known.items()}

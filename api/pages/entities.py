@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from rdflib import URIRef
 from rdflib.namespace import ORG
 
-from api.pages.common import Link, link_to, local_name, select, text
+from api.lookup import select
+from api.pages.common import Link, link_to, local_name, text
 from api.pages.help import Item, Section
 from api.pages.statements import Statement, statement, unique
 from graph.iris import HMIC

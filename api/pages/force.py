@@ -11,11 +11,12 @@ from typing import Any
 
 from rdflib import URIRef
 
-from api.matching import NO_MATCH, Matcher, cached_help, help_by_item
-from api.pages.common import Link, link_to, local_name, select, text
+from api.lookup import select
+from api.matching import NO_MATCH, cached_help, help_by_item
+from api.pages.common import Link, link_to, local_name, text
 from api.pages.help import MATCHES_PER_FINDING, GradeRow, clip, grades_section, lead_links, marked, why_text
 from api.pages.statements import KIND_PLURAL, SourceRef, Statement, source_ref, statement, unique
-from api.runtime import Runtime
+from api.snapshot import Snapshot
 from graph.store import Store
 
 SOLVED_PER_FINDING = 2  # one-liners under each area for improvement
@@ -147,25 +148,25 @@ def _areas(statements: list[Statement], grades: list[GradeRow]) -> list[AreaBloc
     return sorted(blocks.values(), key=lambda b: (not b.improvements, b.link.label))
 
 
-def force_page(runtime: Runtime, store: Store, matcher: Matcher, iri: str, path: str, label: str,
-               base: str) -> ForcePage:  # fmt: skip
+def force_page(snap: Snapshot, store: Store, iri: str, path: str, label: str, base: str) -> ForcePage:
     """Everything the force template shows."""
-    node = URIRef(iri)
+    node, matcher = URIRef(iri), snap.matcher
     statements = [statement(r, base) for r in unique(select(store, "force_statements", force=node))]
-    grades_found = grades_section(store, iri, base)
+    grades_found = grades_section(snap, local_name(iri), base)
     grades = grades_found.grades if grades_found else []
     areas = _areas(statements, grades)
-    entries = cached_help(runtime, store, matcher, local_name(iri), MATCHES_PER_FINDING)
+    entries = cached_help(matcher, local_name(iri), MATCHES_PER_FINDING)
     rows, per_finding = help_rows(entries, base)
     for block in areas:
         for afi in block.improvements:
             best = per_finding.get(str(_iri_of(afi.link, base)), [])[:SOLVED_PER_FINDING]
             afi.solved = [[r.item, *([r.force] if r.force else []), *_reach(r.contact)] for r in best]
     who = _who(store, node, base)
+    facts = snap.facts.get(local_name(iri))
     systems = sorted(
-        (link_to(URIRef(s["iri"]), base, s["label"]) for s in matcher.cat.systems.values()
-         if any(f["iri"] == iri for f in s["forces"])), key=lambda link: link.label.lower(),
-    )  # fmt: skip
+        (link_to(URIRef(s.iri), base, s.label) for s in (facts.systems if facts else ())),
+        key=lambda link: link.label.lower(),
+    )
     tally = Counter(s.kind for s in statements)
     counts = [
         (KIND_PLURAL[k], tally[k], "findings")

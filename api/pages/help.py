@@ -9,12 +9,11 @@ from typing import Any
 
 from rdflib import URIRef
 
-from api.lookup import GRADES, force_grades
+from api.lookup import GRADES
 from api.matching import NO_MATCH, Matcher, cached_help, finding_help, help_by_item, similar_to
 from api.pages.common import Link, link_to
 from api.pages.home import AreaColumn
-from api.runtime import Runtime
-from graph.store import Store
+from api.snapshot import Snapshot
 
 MATCHES_PER_FINDING = 5  # as ``/forces/{id}/help?per_finding=`` by default
 
@@ -123,12 +122,10 @@ def match_item(match: dict[str, Any], base: str) -> Item:
                 marked(match["text"], spans))  # fmt: skip
 
 
-def force_help_sections(
-    runtime: Runtime, store: Store, matcher: Matcher, force_id: str, base: str
-) -> list[Section]:
+def force_help_sections(matcher: Matcher, force_id: str, base: str) -> list[Section]:
     """Per area where the force must improve: each practice or strength of another force once, with the
     areas for improvement it helps, then the areas for improvement nothing in the loaded reports helps."""
-    entries = cached_help(runtime, store, matcher, force_id, MATCHES_PER_FINDING)
+    entries = cached_help(matcher, force_id, MATCHES_PER_FINDING)
     by_area: dict[str, Section] = {}
 
     def section(area: dict[str, Any] | None) -> Section:
@@ -181,10 +178,11 @@ def similar_items(matcher: Matcher, practice_iri: str, base: str) -> list[Item]:
     return [match_item(m, base) for m in similar_to(matcher, practice, 10)] or [Item(Link(NO_MATCH))]
 
 
-def grades_section(store: Store, force_iri: str, base: str) -> Section | None:
+def grades_section(snap: Snapshot, force_id: str, base: str) -> Section | None:
     """The force's grade per area beside the national distribution, or None when it has no grades."""
     rows = []
-    for grade in force_grades(store, force_iri):
+    facts = snap.facts.get(force_id)
+    for grade in facts.grades if facts else ():
         label = str(grade["grade"] or "")
         area = link_to(URIRef(grade["area"]["iri"]), base, grade["area"]["label"])
         national = {g: int(grade["national"][g] or 0) for g in GRADES}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -10,11 +11,10 @@ from fastapi.responses import HTMLResponse
 from rdflib import URIRef
 from rdflib.term import Node
 
-from api.catalogue import Catalogue
-from api.deps import RuntimeDep, get_catalogue
-from api.lookup import GRADES
-from api.pages.common import BaseIri, Link, PageStore, link_to, local_name, number, render, select, text
-from graph.iris import Iris
+from api.deps import SnapshotDep
+from api.lookup import GRADES, select
+from api.pages.common import BaseIri, Link, PageStore, link_to, local_name, number, render, text
+from api.snapshot import Snapshot
 
 router = APIRouter()
 
@@ -75,7 +75,7 @@ def national(matrix: GradeMatrix, forces: list[dict], area: str | None) -> dict:
             "chosen": chosen[0] if chosen else None, "chosen_label": chosen[1] if chosen else ""}  # fmt: skip
 
 
-def entry_points(cat: Catalogue, base: str) -> tuple[list[dict], list[dict]]:
+def entry_points(cat: Snapshot, base: str) -> tuple[list[dict], list[dict]]:
     """IT systems and unit types with the number of forces behind each, as ``/systems`` and ``/units``
     count them (:mod:`graph.sharing`): equivalent unit types once, under the first of them."""
 
@@ -97,15 +97,17 @@ def entry_points(cat: Catalogue, base: str) -> tuple[list[dict], list[dict]]:
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def home(request: Request, store: PageStore, base: BaseIri, runtime: RuntimeDep,
+def home(request: Request, store: PageStore, base: BaseIri, snap: SnapshotDep,
          area: Annotated[str | None, Query(max_length=120)] = None) -> HTMLResponse:  # fmt: skip
     """Forces, the national tile map, grade matrix and the ways into the network views."""
+    findings = Counter(f.force.id for f in snap.findings.values() if f.force)
+    practices = Counter(p.force.id for p in snap.practices.values() if p.force)
     forces = [
-        {"link": link_to(r["force"], base, r["label"]), "id": local_name(text(r["force"])),
-         "findings": number(r["findings"]) or 0, "practices": number(r["practices"]) or 0}
-        for r in select(store, "forces")
+        {"link": link_to(URIRef(f.iri), base, f.label), "id": f.id,
+         "findings": findings[f.id], "practices": practices[f.id]}
+        for f in sorted(snap.forces.values(), key=lambda f: f.label)
     ]  # fmt: skip
-    systems, unit_types = entry_points(get_catalogue(runtime, store, Iris(base)), base)
+    systems, unit_types = entry_points(snap, base)
     matrix = grade_matrix(select(store, "grade_matrix"), base)
     return render(
         request, "home.html", forces=forces, matrix=matrix, grades=GRADES,

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from rdflib import RDF, URIRef
 from rdflib.term import Node
 
+from api.lookup import select
 from api.matching import Matcher
-from api.pages.common import Link, link_to, local_name, select, text
+from api.pages.common import Link, link_to, local_name, text
 from api.pages.entities import contact_card, contact_sections, people_in_post, says_sections
 from api.pages.help import (
     Item,
@@ -20,19 +21,21 @@ from api.pages.help import (
     grades_section,
     similar_items,
 )
-from api.runtime import Runtime
+from api.snapshot import Snapshot
 from graph.iris import HMIC, SCHEMA
 from graph.store import Store
 
 
 @dataclass(frozen=True)
 class PageContext:
-    """What the section builders need; the matcher is built (or taken from the cache) only when asked."""
+    """What the section builders need: the snapshot (its matcher built on first use), the store, the base."""
 
-    runtime: Runtime
+    snap: Snapshot
     store: Store
     base: str
-    matcher: Callable[[], Matcher]
+
+    def matcher(self) -> Matcher:
+        return self.snap.matcher
 
 
 def objects(store: Store, node: URIRef, predicate: URIRef) -> list[Node]:
@@ -44,8 +47,8 @@ def objects(store: Store, node: URIRef, predicate: URIRef) -> list[Node]:
 
 def force_sections(ctx: PageContext, node: URIRef) -> list[Section]:
     """The force's grades beside the national distribution, then who elsewhere has solved its problems."""
-    grades = grades_section(ctx.store, str(node), ctx.base)
-    helps = force_help_sections(ctx.runtime, ctx.store, ctx.matcher(), local_name(str(node)), ctx.base)
+    grades = grades_section(ctx.snap, local_name(str(node)), ctx.base)
+    helps = force_help_sections(ctx.matcher(), local_name(str(node)), ctx.base)
     return [*([grades] if grades else []), *helps]
 
 

@@ -8,9 +8,9 @@ import networkx as nx
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
-from api.deps import RuntimeDep, get_catalogue
+from api.deps import SnapshotDep
 from api.pages.common import STATIC_DIR, BaseIri, PageStore, render, suggestions
-from graph.iris import Iris
+from api.snapshot import Snapshot
 from graph.store import Store
 from graph.view_data import ViewNotFound, build_view
 from graph.views import STATIC_FILES, render_view_html
@@ -28,13 +28,13 @@ def projection(store: Store) -> nx.MultiDiGraph:
     return project_store(store)
 
 
-def _view_page(request: Request, runtime: RuntimeDep, store: Store, base: str, kind: str,
+def _view_page(request: Request, snap: Snapshot, store: Store, base: str, kind: str,
                ident: str | None, depth: int) -> HTMLResponse:  # fmt: skip
-    graph = runtime.cached("views.projection", store, lambda: projection(store))
+    graph = snap.derived(("views.projection",), lambda: projection(store))
     try:
         view = build_view(graph, kind, ident, base_iri=base, depth=depth)
     except ViewNotFound as exc:
-        close = suggestions(get_catalogue(runtime, store, Iris(base)), kind, ident or "", f"/view/{kind}/")
+        close = suggestions(snap, kind, ident or "", f"/view/{kind}/")
         return render(request, "not_found.html", status_code=404, path=f"view/{kind}/{ident or ''}",
                       iri=None, message=str(exc), suggestions=close)  # fmt: skip
     return HTMLResponse(render_view_html(view, assets="served", base_iri=base, home_url="/"))
@@ -44,17 +44,17 @@ Depth = Annotated[int, Query(ge=1, le=2, description="Links from the centre node
 
 
 @router.get("/view/{kind}", response_class=HTMLResponse, include_in_schema=False)
-def view_without_id(kind: str, request: Request, runtime: RuntimeDep, store: PageStore, base: BaseIri,
+def view_without_id(kind: str, request: Request, snap: SnapshotDep, store: PageStore, base: BaseIri,
                     depth: Depth = 1) -> HTMLResponse:  # fmt: skip
     """The whole-graph (``overview``) or cross-force (``shared``) network view."""
-    return _view_page(request, runtime, store, base, kind, None, depth)
+    return _view_page(request, snap, store, base, kind, None, depth)
 
 
 @router.get("/view/{kind}/{ident:path}", response_class=HTMLResponse, include_in_schema=False)
-def view_with_id(kind: str, ident: str, request: Request, runtime: RuntimeDep, store: PageStore,
+def view_with_id(kind: str, ident: str, request: Request, snap: SnapshotDep, store: PageStore,
                  base: BaseIri, depth: Depth = 1) -> HTMLResponse:  # fmt: skip
     """The network of one force, system or unit type, or the neighbourhood (``ego``) of any node."""
-    return _view_page(request, runtime, store, base, kind, ident.strip("/"), depth)
+    return _view_page(request, snap, store, base, kind, ident.strip("/"), depth)
 
 
 @router.get("/favicon.ico", include_in_schema=False)

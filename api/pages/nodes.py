@@ -16,10 +16,9 @@ from rdflib import RDF, RDFS, URIRef
 from rdflib.namespace import DCTERMS, FOAF, SKOS
 from rdflib.term import Node
 
-from api.deps import RuntimeDep, get_catalogue, get_matcher
+from api.deps import SnapshotDep
 from api.errors import ApiError
-from api.lookup import GRADES
-from api.matching import Matcher
+from api.lookup import GRADES, select
 from api.pages.common import (
     BaseIri,
     Link,
@@ -28,7 +27,6 @@ from api.pages.common import (
     link_to,
     local_name,
     render,
-    select,
     suggestions,
     text,
 )
@@ -36,8 +34,8 @@ from api.pages.force import OPEN_COUNTS, force_page
 from api.pages.help import Section
 from api.pages.kinds import PageContext, kind_sections
 from api.pages.statements import source_href
-from api.routes.linked_data import check_path
-from graph.iris import HMIC, PROV, Iris
+from api.paths import check_path
+from graph.iris import HMIC, PROV
 from graph.store import Store
 
 router = APIRouter()
@@ -171,7 +169,7 @@ def node_page(store: Store, iri: str, path: str, base: str) -> NodePage | None:
 
 
 @router.get("/page/{path:path}", response_class=HTMLResponse, include_in_schema=False)
-def page(path: str, request: Request, runtime: RuntimeDep, store: PageStore, base: BaseIri) -> HTMLResponse:
+def page(path: str, request: Request, snap: SnapshotDep, store: PageStore, base: BaseIri) -> HTMLResponse:
     """The page of the node ``{base}{path}``: facts, source text and links; 404 when unknown."""
     iri = base + path.strip("/")
     raw = request.scope.get("raw_path", b"").decode("latin-1")
@@ -182,19 +180,10 @@ def page(path: str, request: Request, runtime: RuntimeDep, store: PageStore, bas
     found = node_page(store, iri, path.strip("/"), base) if valid else None
     if found is None:
         kind, _, ident = path.strip("/").partition("/")
-        close = (
-            suggestions(get_catalogue(runtime, store, Iris(base)), kind, ident, f"/page/{kind}/")
-            if valid
-            else []
-        )
+        close = suggestions(snap, kind, ident, f"/page/{kind}/") if valid else []
         return render(request, "not_found.html", status_code=404, path=path, iri=iri, suggestions=close)
-
-    def matcher() -> Matcher:
-        return get_matcher(runtime, store, get_catalogue(runtime, store, Iris(base)))
-
     if found.kind == "force":
-        built = force_page(runtime, store, matcher(), iri, found.path, found.label, base)
+        built = force_page(snap, store, iri, found.path, found.label, base)
         return render(request, "force.html", force=built, grades=GRADES, open_counts=OPEN_COUNTS)
-
-    found.sections = kind_sections(found.kind, PageContext(runtime, store, base, matcher), URIRef(iri))
+    found.sections = kind_sections(found.kind, PageContext(snap, store, base), URIRef(iri))
     return render(request, "node.html", node=found, grades=GRADES)

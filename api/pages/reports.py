@@ -11,7 +11,8 @@ from fastapi.responses import HTMLResponse
 from rdflib import URIRef
 
 from api.deps import SettingsDep
-from api.pages.common import BaseIri, PageStore, link_to, render, select, text
+from api.lookup import select
+from api.pages.common import BaseIri, PageStore, link_to, render, text
 from api.sources import find_source, search_dirs, source_lines
 
 router = APIRouter()

@@ -16,12 +16,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from rdflib import URIRef
 
-from api.catalogue import Catalogue
-from api.lookup import force_grades
 from api.pages.common import Link, link_to, render
 from api.pages.help import clip
 from api.pages.statements import kind_key, kind_words
-from graph.store import Store
+from api.snapshot import Snapshot
 
 FACETS = ("kind", "force", "area", "grade", "mentions")
 #: the query parameter of each facet (``kind`` is the JSON search's own parameter, with other values)
@@ -56,7 +54,7 @@ class Hit:
     after: str
 
 
-def _label_of(cat: Catalogue) -> dict[str, str]:
+def _label_of(cat: Snapshot) -> dict[str, str]:
     """IRI -> label of everything a finding or practice may mention."""
     labels = {s["iri"]: s["label"] for s in cat.systems.values()}
     labels |= {u["iri"]: u["label"] for u in cat.unit_types.values()}
@@ -64,19 +62,19 @@ def _label_of(cat: Catalogue) -> dict[str, str]:
     return labels
 
 
-def _grades(cat: Catalogue, store: Store) -> dict[tuple[str, str], str]:
+def _grades(cat: Snapshot) -> dict[tuple[str, str], str]:
     """(force id, area id) -> grade."""
     found = {}
-    for force in cat.forces.values():
-        for g in force_grades(store, force["iri"]):
-            if g["grade"]:
-                found[(force["id"], g["area"]["id"])] = str(g["grade"]).capitalize()
+    for force_id, facts in cat.facts.items():
+        for g in facts.grades:
+            if g.grade:
+                found[(force_id, g.area.id)] = str(g.grade).capitalize()
     return found
 
 
-def documents(cat: Catalogue, store: Store) -> list[Doc]:
+def documents(cat: Snapshot) -> list[Doc]:
     """Everything searchable, with facet values (built once per catalogue)."""
-    labels, grades = _label_of(cat), _grades(cat, store)
+    labels, grades = _label_of(cat), _grades(cat)
     docs: list[Doc] = []
 
     def add(kind: str, iri: str, label: str, body: str, **facets: list[str]) -> None:
@@ -122,7 +120,7 @@ def documents(cat: Catalogue, store: Store) -> list[Doc]:
 
 
 def _statement_doc(kind: str, iri: str, label: str, body: str, force: dict[str, Any] | None,
-                   area: dict[str, Any] | None, cat: Catalogue, labels: dict[str, str],
+                   area: dict[str, Any] | None, cat: Snapshot, labels: dict[str, str],
                    grades: dict[tuple[str, str], str]) -> Doc:  # fmt: skip
     mentions = sorted({labels[e] for e in cat.mentions.get(iri, ()) if e in labels})
     grade = grades.get((force["id"], area["id"])) if force and area else None
@@ -158,13 +156,13 @@ def _hit(doc: Doc, needle: str, width: int = 220) -> Hit:
                tail + ("…" if end + len(tail) < len(text) else ""))  # fmt: skip
 
 
-def search_html(request: Request, cat: Catalogue, store: Store, base: str, q: str | None) -> HTMLResponse:
+def search_html(request: Request, cat: Snapshot, base: str, q: str | None) -> HTMLResponse:
     """The search page for ``q`` and the facet filters in the query string."""
     needle = " ".join((q or "").split()).lower()
     chosen = {
         f: request.query_params.getlist(PARAM[f]) for f in FACETS if request.query_params.getlist(PARAM[f])
     }
-    docs = cat.derived(("search-page-documents",), lambda: documents(cat, store))
+    docs = cat.derived(("search-page-documents",), lambda: documents(cat))
     starts = re.compile(r"(?<!\w)" + re.escape(needle)) if needle else None
     found = [d for d in docs if starts and starts.search(d.lowered)]
     selected = [d for d in found if all(set(vals) & set(_values(d, f)) for f, vals in chosen.items())]

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
-from api.catalogue import Catalogue, last_segment
-from api.deps import ID_PATTERN, CatalogueDep, MatcherDep, PageDep, RuntimeDep, StoreDep
+from api.deps import ID_PATTERN, PageDep, SnapshotDep
 from api.errors import not_found
-from api.lookup import force_grades, iri, page, select
+from api.lookup import page
 from api.matching import cached_help, help_by_item
-from api.rendered import cached_json
+from api.rendered import cached_json, rendered
 from api.schemas import ForceDetail, ForceSummary, HelpGroup, HelpItem, Page
-from graph.store import Store
+from api.snapshot import Force, Snapshot
 
 router = APIRouter(prefix="/forces", tags=["forces"])
 ForceId = Annotated[
@@ -21,75 +22,43 @@ ForceId = Annotated[
 ]
 
 
-def _force(cat: Catalogue, force_id: str) -> dict[str, Any]:
-    force = cat.forces.get(force_id)
+def _force(snap: Snapshot, force_id: str) -> Force:
+    force = snap.forces.get(force_id)
     if force is None:
-        raise not_found("force", force_id, known=cat.forces)
+        raise not_found("force", force_id, known=snap.forces)
     return force
 
 
 @router.get("", response_model=Page[ForceSummary], summary="List police forces")
-def list_forces(cat: CatalogueDep, paging: PageDep) -> dict[str, Any]:
+def list_forces(snap: SnapshotDep, paging: PageDep) -> Response:
     """Every force with at least one report or mention in the graph."""
-    return page(list(cat.forces.values()), paging.limit, paging.offset)
+    build = lambda: page(list(snap.forces.values()), paging.limit, paging.offset)  # noqa: E731
+    return cached_json(snap, ("forces", paging.limit, paging.offset), Page[ForceSummary], build)
+
+
+def force_detail(snap: Snapshot, force: Force) -> dict[str, Any]:
+    """The force with its grades, units, the systems it uses on its own evidence (:mod:`graph.sharing`),
+    leads and finding counts, from the snapshot."""
+    facts = snap.facts[force.id]
+    leads = [
+        {"leader": lead.leader, "name": lead.name, "subject": lead.subject_label or lead.subject_text,
+         "text": lead.text}
+        for lead in facts.leads
+    ]  # fmt: skip
+    return {**force, "grades": facts.grades, "units": facts.units, "systems": facts.systems,
+            "leads": leads, "finding_counts": facts.finding_counts}  # fmt: skip
+
+
+def force_json(snap: Snapshot, force_id: str) -> bytes:
+    """The body of ``/forces/{id}`` (rendered once per generation; warmed by :mod:`api.snapshot_warm`)."""
+    force = _force(snap, force_id)
+    return rendered(snap, ("force", force_id), ForceDetail, lambda: force_detail(snap, force))
 
 
 @router.get("/{force_id}", response_model=ForceDetail, summary="One force in detail")
-def get_force(force_id: ForceId, cat: CatalogueDep, store: StoreDep) -> Response:
+def get_force(force_id: ForceId, snap: SnapshotDep) -> Response:
     """Grades per area beside the national distribution, units, IT systems, leads and finding counts."""
-    force = _force(cat, force_id)
-    return cached_json(cat, ("force", force_id), ForceDetail, lambda: _force_detail(force, store, cat))
-
-
-def _force_detail(force: dict[str, Any], store: Store, cat: Catalogue) -> dict[str, Any]:
-    """The force's systems are those of the catalogue it uses on its own evidence (:mod:`graph.sharing`)."""
-    bound = {"force": iri(force["iri"])}
-    units = [
-        {
-            "iri": r["unit"],
-            "label": r["label"] or last_segment(r["unit"]),
-            "type": {
-                "id": last_segment(r["type"]),
-                "label": r["typeLabel"] or last_segment(r["type"]),
-                "iri": r["type"],
-            }
-            if r["type"]
-            else None,
-        }
-        for r in select(store, "force_units", bound)
-    ]
-    systems = sorted(
-        (
-            {k: system[k] for k in ("id", "iri", "label", "expansion")}
-            for system in cat.systems.values()
-            if any(f and f["id"] == force["id"] for f in system["forces"])
-        ),
-        key=lambda s: s["label"],
-    )
-    leads = [
-        {
-            "leader": r["leader"],
-            "name": r["leaderLabel"] or last_segment(r["leader"]),
-            "subject": r["subjectLabel"] or r["subjectText"],
-            "text": r["text"],
-        }
-        for r in select(store, "force_leads", bound)
-    ]
-    counts = {
-        str(r["kind"]).replace("-", "_"): int(r["count"])
-        for r in select(store, "force_finding_counts", bound)
-    }
-    return {
-        **force,
-        "grades": force_grades(store, force["iri"]),
-        "units": units,
-        "systems": systems,
-        "leads": leads,
-        "finding_counts": counts,
-    }
-
-
-Explain = Annotated[bool, Query(description="Add the score's parts to each match's why")]
+    return Response(content=force_json(snap, force_id), media_type="application/json")
 
 
 def without_parts(value: Any) -> Any:
@@ -101,50 +70,60 @@ def without_parts(value: Any) -> Any:
     return value
 
 
-@router.get("/{force_id}/help", response_model=Page[HelpItem], summary="Help from other forces")
-def force_help(
-    force_id: ForceId,
-    cat: CatalogueDep,
-    matcher: MatcherDep,
+@dataclass(frozen=True)
+class HelpParams:
+    """The parameters of ``/forces/{id}/help`` and ``/forces/{id}/help/by-item``."""
+
+    per_finding: int = 5
+    explain: bool = False
+    limit: int = 50
+    offset: int = 0
+
+
+def get_help_params(
     paging: PageDep,
-    runtime: RuntimeDep,
-    store: StoreDep,
     per_finding: Annotated[int, Query(ge=1, le=50, description="Matches per area for improvement")] = 5,
-    explain: Explain = False,
-) -> Response:
+    explain: Annotated[bool, Query(description="Add the score's parts to each match's why")] = False,
+) -> HelpParams:
+    return HelpParams(per_finding, explain, paging.limit, paging.offset)
+
+
+HelpDep = Annotated[HelpParams, Depends(get_help_params)]
+HELP_VIEWS: dict[str, tuple[Any, Callable[[list[dict[str, Any]]], list[dict[str, Any]]]]] = {
+    "help": (Page[HelpItem], lambda entries: entries),
+    "help-by-item": (Page[HelpGroup], help_by_item),
+}
+
+
+def help_json(snap: Snapshot, force_id: str, params: HelpParams, view: str = "help") -> bytes:
+    """The body of ``/forces/{id}/help`` (``view`` "help") or ``…/help/by-item`` ("help-by-item")."""
+    _force(snap, force_id)
+    model, shape = HELP_VIEWS[view]
+
+    def build() -> dict[str, Any]:
+        found = shape(cached_help(snap.matcher, force_id, params.per_finding))
+        return page(found if params.explain else without_parts(found), params.limit, params.offset)
+
+    key = (view, force_id, params.per_finding, params.explain, params.limit, params.offset)
+    return rendered(snap, key, model, build)
+
+
+@router.get("/{force_id}/help", response_model=Page[HelpItem], summary="Help from other forces")
+def force_help(force_id: ForceId, snap: SnapshotDep, params: HelpDep) -> Response:
     """For each area for improvement of the force: practices and strengths of OTHER forces that address
     it, best first, each with whom to call, why in words (shared topics, systems, units and words, with
     their places in both texts) and the other areas for improvement it also helps; "no close match in
     the loaded reports" when nothing reaches the relevance floor. ``explain=true`` adds the score's parts.
     """
-    _force(cat, force_id)
-
-    def build() -> dict[str, Any]:
-        entries = cached_help(runtime, store, matcher, force_id, per_finding)
-        return page(entries if explain else without_parts(entries), paging.limit, paging.offset)
-
-    key = ("help", force_id, per_finding, explain, paging.limit, paging.offset)
-    return cached_json(cat, key, Page[HelpItem], build)
+    return Response(content=help_json(snap, force_id, params), media_type="application/json")
 
 
 @router.get("/{force_id}/help/by-item", response_model=Page[HelpGroup], summary="Help, once per item")
-def force_help_by_item(
-    force_id: ForceId,
-    cat: CatalogueDep,
-    matcher: MatcherDep,
-    paging: PageDep,
-    runtime: RuntimeDep,
-    store: StoreDep,
-    per_finding: Annotated[int, Query(ge=1, le=50, description="Matches per area for improvement")] = 5,
-    explain: Explain = False,
-) -> Response:
+def force_help_by_item(force_id: ForceId, snap: SnapshotDep, params: HelpDep) -> Response:
     """The same help as ``/forces/{id}/help``, grouped: each practice or strength of another force once,
     with every area for improvement of this force it helps (its score and why for each)."""
-    _force(cat, force_id)
+    body = help_json(snap, force_id, params, "help-by-item")
+    return Response(content=body, media_type="application/json")
 
-    def build() -> dict[str, Any]:
-        groups = help_by_item(cached_help(runtime, store, matcher, force_id, per_finding))
-        return page(groups if explain else without_parts(groups), paging.limit, paging.offset)
 
-    key = ("help-by-item", force_id, per_finding, explain, paging.limit, paging.offset)
-    return cached_json(cat, key, Page[HelpGroup], build)
+__all__ = ["HelpParams", "force_json", "help_json", "router", "without_parts"]

@@ -8,9 +8,7 @@ Accept. Browsers (Accept: text/html) are sent to ``/page/{path}`` with 303 See O
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
-from urllib.parse import unquote
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import RedirectResponse
@@ -21,22 +19,11 @@ from api import negotiation as neg
 from api.deps import SettingsDep, StoreDep
 from api.errors import ApiError, ErrorResponse
 from api.lookup import load_query
+from api.paths import check_path
 from graph.store import PREFIXES, Store
 
 router = APIRouter(tags=["linked data"])
-SAFE_PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~\-]*(/[A-Za-z0-9._~\-]+)*$")
 RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
-
-
-def check_path(path: str, raw_path: str) -> str:
-    """The path if it is a plain relative IRI path; 400 for traversal, control characters and the like."""
-    decoded = unquote(unquote(raw_path))
-    for text in (path, decoded):
-        if ".." in text or "\\" in text or "//" in text or any(ord(c) < 32 or ord(c) == 127 for c in text):
-            raise ApiError(400, "bad_path", "the path is not a valid resource path", "path")
-    if len(path) > 500 or not SAFE_PATH.fullmatch(path):
-        raise ApiError(400, "bad_path", "the path is not a valid resource path", "path")
-    return path
 
 
 def describe(store: Store, node: URIRef) -> Graph:

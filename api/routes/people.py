@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from api.deps import CatalogueDep, PageDep
+from api.deps import PageDep, SnapshotDep
 from api.lookup import page
 from api.rendered import cached_json
 from api.schemas import Page, Person
@@ -16,7 +16,7 @@ router = APIRouter(prefix="/people", tags=["people"])
 
 @router.get("", response_model=Page[Person], summary="List people")
 def list_people(
-    cat: CatalogueDep,
+    cat: SnapshotDep,
     paging: PageDep,
     force: Annotated[str | None, Query(max_length=120, description="Force id")] = None,
 ) -> Response:

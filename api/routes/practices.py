@@ -10,14 +10,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
 
-from api.catalogue import Catalogue
-from api.deps import ID_PATTERN, CatalogueDep, MatcherDep, PageDep
+from api.deps import ID_PATTERN, MatcherDep, PageDep, SnapshotDep
 from api.errors import not_found
 from api.lookup import page
 from api.matching import similar_page
 from api.rendered import cached_json
 from api.routes.forces import without_parts
 from api.schemas import Match, Page, PracticeOut
+from api.snapshot import Snapshot
 
 router = APIRouter(prefix="/practices", tags=["practices"])
 PracticeId = Annotated[
@@ -26,7 +26,7 @@ PracticeId = Annotated[
 Filter = Annotated[str | None, Query(max_length=120, pattern=r"^[a-z0-9-]*$")]
 
 
-def _mentions(cat: Catalogue, practice: dict[str, Any], kind: str, ident: str) -> bool:
+def _mentions(cat: Snapshot, practice: dict[str, Any], kind: str, ident: str) -> bool:
     for entity in cat.mentions.get(practice["iri"], ()):
         try:
             entity_kind, parts = cat.iris.parse(entity)
@@ -38,7 +38,7 @@ def _mentions(cat: Catalogue, practice: dict[str, Any], kind: str, ident: str) -
 
 
 def _matches(
-    cat: Catalogue,
+    cat: Snapshot,
     p: dict[str, Any],
     force: str | None,
     area: str | None,
@@ -62,7 +62,7 @@ def _matches(
 
 @router.get("", response_model=Page[PracticeOut], summary="List developing practice")
 def list_practices(
-    cat: CatalogueDep,
+    cat: SnapshotDep,
     paging: PageDep,
     force: Annotated[Filter, Query(description="Force id")] = None,
     area: Annotated[Filter, Query(description="Area id")] = None,
@@ -82,7 +82,7 @@ def list_practices(
     return cached_json(cat, key, Page[PracticeOut], build)
 
 
-def _practice(cat: Catalogue, practice_id: str) -> dict[str, Any]:
+def _practice(cat: Snapshot, practice_id: str) -> dict[str, Any]:
     practice = cat.practices.get(practice_id)
     if practice is None:
         raise not_found("practice", practice_id)
@@ -90,7 +90,7 @@ def _practice(cat: Catalogue, practice_id: str) -> dict[str, Any]:
 
 
 @router.get("/{practice_id}", response_model=PracticeOut, summary="One practice")
-def get_practice(practice_id: PracticeId, cat: CatalogueDep) -> dict[str, Any]:
+def get_practice(practice_id: PracticeId, cat: SnapshotDep) -> dict[str, Any]:
     """Title, problem, solution, outcomes and the contact of one practice."""
     return _practice(cat, practice_id)
 
@@ -98,7 +98,7 @@ def get_practice(practice_id: PracticeId, cat: CatalogueDep) -> dict[str, Any]:
 @router.get("/{practice_id}/similar", response_model=Page[Match], summary="Similar practice elsewhere")
 def similar_practices(
     practice_id: PracticeId,
-    cat: CatalogueDep,
+    cat: SnapshotDep,
     matcher: MatcherDep,
     paging: PageDep,
     explain: Annotated[bool, Query(description="Add the score's parts to each match's why")] = False,

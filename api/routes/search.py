@@ -11,11 +11,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from api import negotiation as neg
-from api.catalogue import Catalogue
-from api.deps import CatalogueDep, PageDep, SettingsDep, StoreDep
+from api.deps import PageDep, SettingsDep, SnapshotDep
 from api.errors import ApiError
 from api.lookup import page
 from api.schemas import Page, SearchHit
+from api.snapshot import Snapshot
 
 router = APIRouter(tags=["search"])
 SEARCH_CACHE = 256  # searches whose hits are kept per store generation
@@ -28,7 +28,7 @@ def _snippet(text: str, needle: str, width: int = 80) -> str:
     return ("…" if start else "") + text[start : start + width] + ("…" if start + width < len(text) else "")
 
 
-def _documents(cat: Catalogue) -> Iterator[tuple[str, dict[str, Any], str]]:
+def _documents(cat: Snapshot) -> Iterator[tuple[str, dict[str, Any], str]]:
     """(kind, hit without snippet, searchable text) for everything searchable."""
     for f in cat.forces.values():
         yield "force", {"iri": f["iri"], "label": f["label"], "id": f["id"]}, f["label"]
@@ -63,9 +63,8 @@ def _documents(cat: Catalogue) -> Iterator[tuple[str, dict[str, Any], str]]:
 )
 def search(
     request: Request,
-    cat: CatalogueDep,
+    cat: SnapshotDep,
     paging: PageDep,
-    store: StoreDep,
     settings: SettingsDep,
     q: Annotated[
         str | None,
@@ -78,7 +77,7 @@ def search(
     if neg.prefers_html(request.headers.get("accept")):
         from api.pages.search_page import search_html
 
-        return search_html(request, cat, store, settings.base_iri, q)
+        return search_html(request, cat, settings.base_iri, q)
     if q is None:
         raise ApiError(422, "invalid_parameter", "q: Field required", "q")
     needle = q.strip().lower()
@@ -88,7 +87,7 @@ def search(
     return page(hits, paging.limit, paging.offset)
 
 
-def _search(cat: Catalogue, needle: str, kind: str | None) -> list[dict[str, Any]]:
+def _search(cat: Snapshot, needle: str, kind: str | None) -> list[dict[str, Any]]:
     documents = cat.derived(("search-documents",), lambda: [(*d, d[2].lower()) for d in _documents(cat)])
     return [
         {"kind": k, **hit, "snippet": _snippet(text, needle)}

@@ -1,0 +1,295 @@
+"""Build a :class:`api.snapshot.Snapshot` from the store: one builder per noun.
+
+Rows are read with :func:`api.lookup.rows` (SPARQL JSON results kept as plain strings: no rdflib terms,
+whose conversion was much of the old catalogue's build), by whole-store queries in ``graph/queries/api``
+(no per-force query: a force's detail is grouped here); what forces share by
+:mod:`api.snapshot_sharing`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from api.lookup import Row, rows
+from api.snapshot import (
+    Area,
+    Contact,
+    Distribution,
+    Finding,
+    Force,
+    ForceFacts,
+    Grade,
+    Lead,
+    Person,
+    Practice,
+    Ref,
+    Snapshot,
+    System,
+    Unit,
+    UnitForce,
+    UnitType,
+    last_segment,
+    ref_in,
+)
+from graph.iris import Iris
+from graph.sharing import Fact, forces_by_entity
+from graph.store import Store
+
+GRADES: tuple[str, ...] = ("excellent", "good", "fair", "poor")
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return None if value is None else int(value)
+    except ValueError:
+        return None
+
+
+def practice_id(iri: str, iris: Iris) -> str:
+    """``…/practice/nottinghamshire-2007/3`` -> ``nottinghamshire-2007-3`` (URL-safe, no slash)."""
+    kind, parts = iris.parse(iri)
+    return "-".join(parts) if kind == "practice" else iri
+
+
+class Builder:
+    """Reads the store once and builds each noun's table (forces and areas first: the others refer to
+    them)."""
+
+    def __init__(self, store: Store, iris: Iris) -> None:
+        self.store, self.iris = store, iris
+        self.forces: dict[str, Force] = {}
+        self.areas: dict[str, Area] = {}
+
+    def force_ref(self, iri: str | None) -> Ref | None:
+        return ref_in(self.forces, iri)
+
+    def area_ref(self, iri: str | None) -> Ref | None:
+        return ref_in(self.areas, iri)
+
+    def build_forces(self) -> None:
+        for r in rows(self.store, "forces"):
+            ident = last_segment(r["force"] or "")
+            self.forces[ident] = Force(
+                ident, r["force"] or "", r["label"] or ident, r["ukid"], r["ons"], _int(r["reports"]) or 0
+            )
+
+    def build_areas(self) -> None:
+        broader: dict[str, str] = {}
+        for r in rows(self.store, "areas"):
+            ident = r["notation"] or last_segment(r["area"] or "")
+            if ident not in self.areas:
+                self.areas[ident] = Area(ident, r["area"] or "", r["label"] or ident, None)
+            if r["broader"]:
+                broader[ident] = last_segment(r["broader"])
+        for ident, up in broader.items():
+            area = self.areas[ident]
+            self.areas[ident] = Area(area.id, area.iri, area.label, up)
+
+    def build_practices(self) -> dict[str, Practice]:
+        found: dict[str, Practice] = {}
+        for r in rows(self.store, "practices"):
+            pid = practice_id(r["practice"] or "", self.iris)
+            if pid in found:
+                continue
+            name = r["contactName"] or r["leadName"]
+            contact = Contact(name, r["rank"], r["role"], r["phone"], r["email"], r["lead"]) if name else None
+            found[pid] = Practice(
+                pid,
+                r["practice"] or "",
+                r["title"] or pid,
+                self.force_ref(r["force"]),
+                self.area_ref(r["area"]),
+                r["inspectionArea"],
+                r["problem"],
+                r["solution"],
+                r["outcomes"],
+                contact,
+            )
+        return found
+
+    def build_findings(self) -> tuple[dict[str, Finding], dict[str, dict[str, int]]]:
+        """Findings by IRI (IRI order), and per force the number of findings of each kind."""
+        found: dict[str, Finding] = {}
+        kinds: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        table = rows(self.store, "snapshot_findings")
+        table.sort(key=lambda r: r["finding"] or "")
+        for r in table:
+            iri, kind, force = r["finding"] or "", r["kind"], r["force"]
+            if kind is not None and force is not None:
+                kinds[last_segment(force)][kind.replace("-", "_")].add(iri)
+            if iri not in found:
+                found[iri] = Finding(
+                    iri, (kind or "finding").replace("-", "_"), r["text"] or "",
+                    self.area_ref(r["area"]), self.force_ref(force),
+                )  # fmt: skip
+        counts = {f: {k: len(v) for k, v in by_kind.items()} for f, by_kind in kinds.items()}
+        return found, counts
+
+    def build_systems(self, facts: list[Fact]) -> dict[str, System]:
+        users = forces_by_entity(facts, "IT system")
+        found: dict[str, System] = {}
+        for r in rows(self.store, "systems"):
+            iri = r["system"] or ""
+            ident = last_segment(iri)
+            if ident not in found:
+                refs = tuple(ref for f in users.get(iri, ()) if (ref := self.force_ref(f.force)) is not None)
+                found[ident] = System(ident, iri, r["label"] or ident, r["expansion"], refs)
+        return found
+
+    def build_unit_types(self, facts: list[Fact]) -> dict[str, UnitType]:
+        """Unit types with the forces that have one (equivalent types listed under the first of them)."""
+        table = list({r["type"]: r for r in reversed(rows(self.store, "unit_types"))}.values())[::-1]
+        labels = {r["type"] or "": r["label"] or last_segment(r["type"] or "") for r in table}
+        having = forces_by_entity(facts, "unit type")
+        first_of = {f.member: f.entity for f in facts if f.kind == "unit type"}
+        members: dict[str, set[str]] = defaultdict(set)  # first of equivalent types -> the forces' own types
+        for fact in facts:
+            if fact.kind == "unit type":
+                members[fact.entity].add(fact.member)
+        found: dict[str, UnitType] = {}
+        for r in table:
+            iri = r["type"] or ""
+            first = first_of.get(iri, iri)
+            own = having.get(iri, []) if first == iri else []
+            holders = []
+            for fact in own:
+                ref = self.force_ref(fact.force)
+                if ref is not None:
+                    holders.append(UnitForce(ref.id, ref.label, ref.iri, fact.unit))
+            found[last_segment(iri)] = UnitType(
+                last_segment(iri),
+                iri,
+                labels[iri],
+                r["expansion"],
+                tuple(holders),
+                (r["generic"] or "").lower() in ("true", "1"),
+                None if first == iri else last_segment(first),
+                tuple(sorted({labels.get(m, last_segment(m)) for m in members.get(iri, ())})),
+            )
+        return found
+
+    def build_people(self) -> dict[str, Person]:
+        draft: dict[str, tuple[Row, list[Ref], list[str]]] = {}
+        for r in rows(self.store, "people"):
+            iri = r["person"] or ""
+            ident = last_segment(iri)
+            _, forces, roles = draft.setdefault(ident, (r, [], []))
+            ref = self.force_ref(r["force"])
+            if ref and ref not in forces:
+                forces.append(ref)
+            if r["role"] and r["roleLabel"] not in roles:
+                roles.append(r["roleLabel"] or last_segment(r["role"]))
+        return {
+            ident: Person(
+                ident, first["person"] or "", first["name"] or ident, first["rank"], tuple(f), tuple(ro)
+            )
+            for ident, (first, f, ro) in draft.items()
+        }
+
+    def build_mentions(self) -> dict[str, frozenset[str]]:
+        found: dict[str, set[str]] = defaultdict(set)
+        for r in rows(self.store, "mentions"):
+            found[r["subject"] or ""].add(r["entity"] or "")
+        return {subject: frozenset(entities) for subject, entities in found.items()}
+
+    def build_leads(self) -> tuple[Lead, ...]:
+        return tuple(
+            Lead(
+                last_segment(r["force"]) if r["force"] else None,
+                r["leader"] or "",
+                r["leaderLabel"] or last_segment(r["leader"] or ""),
+                r["subject"],
+                r["subjectLabel"],
+                r["subjectText"] or r["subjectLabel"],
+                r["text"],
+            )
+            for r in rows(self.store, "force_leads")
+        )
+
+    def build_grades(self) -> dict[str, list[Grade]]:
+        found: dict[str, list[Grade]] = defaultdict(list)
+        table = rows(self.store, "judgements")
+        table.sort(key=lambda r: r["area"] or "")
+        for r in table:
+            area_iri = r["area"] or ""
+            area_id = last_segment(area_iri)
+            national = Distribution(*(_int(r[k]) for k in GRADES))
+            area = Ref(area_id, r["areaLabel"] or area_id, area_iri)
+            found[last_segment(r["force"] or "")].append(Grade(area, r["grade"], r["period"], national))
+        return found
+
+    def build_units(self) -> dict[str, list[Unit]]:
+        found: dict[str, list[Unit]] = defaultdict(list)
+        table = rows(self.store, "snapshot_units")
+        table.sort(key=lambda r: (r["label"] is not None, r["label"] or "", r["unit"] or ""))
+        for r in table:
+            unit_type = r["type"]
+            ref = None
+            if unit_type:
+                ref = Ref(last_segment(unit_type), r["typeLabel"] or last_segment(unit_type), unit_type)
+            found[last_segment(r["force"] or "")].append(
+                Unit(r["unit"] or "", r["label"] or last_segment(r["unit"] or ""), ref)
+            )
+        return found
+
+
+def _facts(
+    forces: dict[str, Force],
+    systems: dict[str, System],
+    leads: tuple[Lead, ...],
+    grades: dict[str, list[Grade]],
+    units: dict[str, list[Unit]],
+    counts: dict[str, dict[str, int]],
+) -> dict[str, ForceFacts]:
+    """Each force's detail: grades, units, systems it uses (by label), leads and finding counts."""
+    using: dict[str, list[System]] = defaultdict(list)
+    for system in systems.values():
+        for ident in {f.id for f in system.forces}:
+            using[ident].append(system)
+    by_force: dict[str | None, list[Lead]] = defaultdict(list)
+    for lead in leads:
+        by_force[lead.force].append(lead)
+    return {
+        ident: ForceFacts(
+            tuple(grades.get(ident, ())),
+            tuple(units.get(ident, ())),
+            tuple(sorted(using.get(ident, ()), key=lambda s: s.label)),
+            tuple(by_force.get(ident, ())),
+            counts.get(ident, {}),
+        )
+        for ident in forces
+    }
+
+
+def build_snapshot(
+    store: Store, iris: Iris, generation: str = "", timer: Callable[[str], Any] | None = None
+) -> Snapshot:
+    """Read every table of the read model from ``store`` (a dozen whole-store queries)."""
+    note = timer or (lambda _: None)
+    b = Builder(store, iris)
+    b.build_forces()
+    b.build_areas()
+    note("forces, areas")
+    practices = b.build_practices()
+    note("practices")
+    findings, counts = b.build_findings()
+    note("findings")
+    from api.snapshot_sharing import sharing_facts
+
+    facts = sharing_facts(store)
+    note("force facts")
+    systems = b.build_systems(facts)
+    unit_types = b.build_unit_types(facts)
+    people = b.build_people()
+    note("systems, unit types, people")
+    mentions = b.build_mentions()
+    note("mentions")
+    leads = b.build_leads()
+    grades, units = b.build_grades(), b.build_units()
+    note("leads, grades, units")
+    return Snapshot(
+        generation, iris, b.forces, b.areas, practices, findings, systems, unit_types, people, mentions,
+        leads, _facts(b.forces, systems, leads, grades, units, counts),
+    )  # fmt: skip

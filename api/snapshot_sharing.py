@@ -1,0 +1,87 @@
+"""The facts of :func:`graph.sharing.force_facts` (the one definition of "shared"), computed in one linear
+pass over plain rows for the read model.
+
+``graph/queries/api/force_entities.rq`` states the definition; evaluated by the engine, its "no other
+force's report repeats the sentence" test joins every mention with every copy of its sentence, which on
+a corpus whose reports repeat sentences thousands of times ran for minutes. Here each sentence key gets
+the set of forces whose reports print it once, and each claim is checked against that. The result is
+the same list of facts, in the query's order (``tests/test_snapshot.py`` compares them on the samples).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from api.lookup import rows
+from graph.sharing import Fact
+from graph.store import Store
+
+TRUE = frozenset({"true", "1"})
+
+
+class _Evidence:
+    """Mentions by (entity, report), and the forces whose reports print each sentence key."""
+
+    def __init__(self, store: Store, report_force: dict[str, str]) -> None:
+        self.report_force = report_force
+        self.key_forces: dict[str, set[str]] = defaultdict(set)
+        #: (entity, force) -> [(in boilerplate, sentence key)] of the mentions in the force's reports
+        self.own: dict[tuple[str, str], list[tuple[bool, str | None]]] = defaultdict(list)
+        #: (entity, report) -> [in boilerplate] of its mentions in that report
+        self.in_report: dict[tuple[str, str], list[bool]] = defaultdict(list)
+        for r in rows(store, "sharing_mentions"):
+            report, entity, key = r["report"] or "", r["entity"], r["key"]
+            force = report_force.get(report)
+            if key is not None and force is not None:
+                self.key_forces[key].add(force)
+            if entity is not None:
+                boiler = (r["boilerplate"] or "").lower() in TRUE
+                self.in_report[(entity, report)].append(boiler)
+                if force is not None:
+                    self.own[(entity, force)].append((boiler, key))
+
+    def own_words(self, entity: str, force: str) -> bool:
+        """The force's own text names ``entity``: no mention of it in the force's reports (the claim is
+        taken as it is), or one outside the boilerplate in a sentence no other force's report prints."""
+        mentions = self.own.get((entity, force))
+        if not mentions:
+            return True
+        return any(
+            not boiler and (key is None or self.key_forces.get(key, set()) <= {force})
+            for boiler, key in mentions
+        )
+
+    def role_named(self, entity: str, report: str) -> bool:
+        """Not every mention of the role in the report is in the boilerplate."""
+        flags = self.in_report.get((entity, report))
+        return not flags or not all(flags)
+
+
+def sharing_facts(store: Store) -> list[Fact]:
+    """Every fact of every force, ordered as ``force_entities.rq`` orders them (kind, entity, force)."""
+    claims: dict[str, list[tuple[str, str, str | None]]] = defaultdict(list)
+    for r in rows(store, "sharing_claims"):
+        claims[r["kind"] or ""].append((r["subject"] or "", r["entity"] or "", r["unit"]))
+    report_force = {report: force for report, force, _ in claims["report"]}
+    generic = {entity for _, entity, _ in claims["generic"]}
+    close: dict[str, set[str]] = defaultdict(set)
+    for a, b, _ in claims["close match"]:
+        close[a].add(b)
+    evidence = _Evidence(store, report_force)
+    found: set[Fact] = set()
+    for kind in ("IT system", "partner"):
+        for force, entity, _ in claims[kind]:
+            if evidence.own_words(entity, force):
+                found.add(Fact(kind, entity, force, entity))
+    for report, entity, _ in claims["role"]:
+        force = report_force.get(report)
+        if force is not None and evidence.role_named(entity, report):
+            found.add(Fact("role", entity, force, entity))
+    used = {member for _, member, _ in claims["unit type"]}  # types some force has a unit of
+    for force, member, unit in claims["unit type"]:
+        if member in generic:
+            continue
+        # equivalent types are one kind, named by the first (by IRI) that some force has a unit of
+        candidates = [t for t in ({member} | close.get(member, set())) if t in used and t not in generic]
+        found.add(Fact("unit type", min(candidates), force, member, unit))
+    return sorted(found, key=lambda f: (f.kind, f.entity, f.force, f.member, f.unit or ""))

@@ -1,0 +1,59 @@
+"""Warm a new snapshot in a background thread: every force's ``/forces/{id}`` body first (cheap), then
+the matching tables and every force's ``/forces/{id}/help`` (default parameters), so those requests find
+their answer ready instead of building it.
+
+It never blocks a request: a request for a force not yet warmed builds that one itself (or waits for
+that one build only: the snapshot's memo has one lock per key). The thread holds the snapshot only
+weakly and stops when it is dropped (a newer generation replaced it). It runs at the server's own
+priority, on purpose (see :mod:`api.matching_warm`), and yields the interpreter lock between forces.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import weakref
+
+from api.snapshot import Snapshot
+
+log = logging.getLogger(__name__)
+
+__all__ = ["start_warming"]
+
+
+def start_warming(snap: Snapshot) -> threading.Thread:
+    """Start the thread that renders every force's detail and help of ``snap``."""
+    from api.routes.forces import HelpParams, force_json, help_json
+
+    ref = weakref.ref(snap)
+    forces = sorted(snap.forces)
+
+    def each_force(job: str) -> bool:
+        for force_id in forces:
+            current = ref()
+            if current is None:
+                return False
+            if job == "detail":
+                force_json(current, force_id)
+            else:
+                help_json(current, force_id, HelpParams())
+            del current
+            time.sleep(0)  # let request threads take the interpreter lock between forces
+        return True
+
+    def run() -> None:
+        started = time.perf_counter()
+        try:
+            if each_force("detail") and each_force("help"):
+                log.info("%d forces warmed in %.1f s", len(forces), time.perf_counter() - started)
+        except Exception:  # a request building the same answer will report the error itself
+            log.exception("warming the snapshot failed")
+        finally:
+            current = ref()
+            if current is not None:
+                current.matcher.warmed.set()
+
+    thread = threading.Thread(target=run, name="snapshot-warm-up", daemon=True)
+    thread.start()
+    return thread
