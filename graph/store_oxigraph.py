@@ -82,6 +82,8 @@ class OxigraphStore(SparqlUpdateStore):
     supports_transactions: ClassVar[bool] = True
     persistent: ClassVar[bool] = True
     remote: ClassVar[bool] = False
+    #: writes may run in several threads at once (pyoxigraph releases the GIL; each is its own transaction)
+    concurrent_writes: ClassVar[bool] = True
 
     def __init__(
         self, path: Path | None = None, *, read_only: bool = False, meta_graph_iri: str | None = None
