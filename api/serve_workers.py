@@ -91,9 +91,10 @@ class Supervisor:
         self._stop = threading.Event()
 
     def open_store(self) -> None:
-        """Open the read-write store and publish its first checkpoint (embedded Oxigraph only)."""
-        if self.settings.graph.backend != "oxigraph":
-            return
+        """Open the read-write store and publish its first checkpoint (embedded Oxigraph, unless opened
+        read-only: ``HMIC_KG_READ_ONLY``)."""
+        if self.settings.graph.backend != "oxigraph" or self.settings.graph.read_only:
+            return  # each worker opens its own: a remote store's client, or the store read-only
         from api.worker_store import StoreOwner
         from graph.store_open import open_store
 
