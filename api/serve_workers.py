@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from api.query_pool import DIR_PREFIX, PROJECT_ROOT
-from api.settings import Settings, available_cpus
+from api.settings import SERVER_TOKEN_VARIABLE, Settings, available_cpus
 
 __all__ = ["Supervisor", "available_cpus", "uvicorn_config", "worker_main"]
 
@@ -60,12 +60,15 @@ def uvicorn_config(app: Any, options: dict[str, Any]) -> Any:
 
 
 class _Worker:
+    """One HTTP worker process, its socket pair to the serve process, and when it started."""
+
     def __init__(self, listening: socket.socket, config: dict[str, Any]) -> None:
         parent, child = socket.socketpair()
         env = {
             **os.environ,
             "PYTHONPATH": os.pathsep.join(filter(None, (PROJECT_ROOT, os.environ.get("PYTHONPATH")))),
         }
+        env.pop(SERVER_TOKEN_VARIABLE, None)  # the token reaches a worker in its settings, and no further
         try:
             fds = (listening.fileno(), child.fileno())
             command = [sys.executable, "-m", "api.serve_workers", *map(str, fds), str(os.getpid())]

@@ -160,3 +160,31 @@ def test_kill_9_of_the_server_leaves_no_worker(two_workers) -> None:
     while time.monotonic() < deadline and not all(_gone(p) for p in family):
         time.sleep(0.1)
     assert [p.pid for p in family if not _gone(p)] == []
+
+
+@pytest.mark.server
+def test_the_server_token_variable_stops_at_the_serve_process(tmp_path: Path) -> None:
+    """With ``HMIC_KG_SERVER_UPDATE_TOKEN``, the workers get the token in their settings: updates work,
+    and neither they nor their query workers have it in their environment."""
+    from api.settings import SERVER_TOKEN_VARIABLE
+
+    _tiny_store(tmp_path / "kg").close()
+    serve = ("serve", "--data-dir", str(tmp_path / "kg"), "--host", "127.0.0.1", "--workers", "2")
+    env = {**os.environ, SERVER_TOKEN_VARIABLE: TOKEN}
+
+    def ready(base: str) -> bool:
+        return httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200
+
+    process, base = start_server(
+        lambda port: hmic_kg_command(*serve, "--port", str(port)), ready, cwd=ROOT, env=env
+    )
+    try:
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        assert httpx.post(f"{base}/sparql", data={"update": INSERT}, headers=headers, timeout=30).is_success
+        assert _sparql_count(base) == 51
+        family = _descendants(process.pid)
+        assert len(family) >= 3
+        for member in family:
+            assert SERVER_TOKEN_VARIABLE not in member.environ()
+    finally:
+        stop_process(process)
