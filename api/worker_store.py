@@ -72,16 +72,17 @@ class StoreOwner:
         name = request.get("op")
         if name not in WRITES:
             return {"ok": False, "error": "store", "message": f"not a write: {name!r}"}
+        reply: dict[str, Any] = {"ok": True}
         with self._lock:
             try:
                 getattr(self.store, name)(*request.get("args", ()), **request.get("kwargs", {}))
             except QueryError as exc:
-                return {"ok": False, "error": "query", "message": str(exc)}
+                reply = {"ok": False, "error": "query", "message": str(exc)}
             except StoreError as exc:
-                return {"ok": False, "error": "store", "message": str(exc)}
-            finally:  # a failed update may still have changed the store: publish in every case
-                generation, path = self.publish()
-        return {"ok": True, "generation": generation, "path": str(path)}
+                reply = {"ok": False, "error": "store", "message": str(exc)}
+            # a failed update may have changed the store (a counter at least): publish in every case
+            generation, path = self.publish()
+        return {**reply, "generation": generation, "path": str(path)}
 
     def serve(self, conn: Connection) -> None:
         """Answer one worker's forwarded writes until it hangs up (run in a thread per worker)."""
