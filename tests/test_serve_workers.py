@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 from multiprocessing import Pipe
@@ -186,5 +187,25 @@ def test_the_server_token_variable_stops_at_the_serve_process(tmp_path: Path) ->
         assert len(family) >= 3
         for member in family:
             assert SERVER_TOKEN_VARIABLE not in member.environ()
+    finally:
+        stop_process(process)
+
+
+@pytest.mark.server
+def test_one_worker_is_the_single_process_server(tmp_path: Path) -> None:
+    _tiny_store(tmp_path / "kg").close()
+    serve = ("serve", "--data-dir", str(tmp_path / "kg"), "--host", "127.0.0.1", "--workers", "1")
+
+    def ready(base: str) -> bool:
+        return httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200
+
+    process, base = start_server(lambda port: hmic_kg_command(*serve, "--port", str(port)), ready, cwd=ROOT)
+    try:
+        assert _sparql_count(base) == 50
+        assert _http_workers(process.pid) == []  # it serves itself; its only children are query workers
+        owners = Path(tempfile.gettempdir()).glob("hmic-kg-snapshots-serve-*/owner")
+        assert str(process.pid) not in {
+            owner.read_text(encoding="ascii") for owner in owners
+        }  # no checkpoints
     finally:
         stop_process(process)
