@@ -31,6 +31,7 @@ LOAD_REPORTS = 64
 WARM_ROUNDS = 12
 WARM_ROUND_OK_S = 1.0
 WARM_CLIENTS = 8
+WARM_TIMEOUT_S = 600.0  # the first lookups build every worker's caches
 
 
 def cpu_sets() -> tuple[str, ...]:
@@ -114,13 +115,13 @@ def api_scaling(data_dir: Path, work_dir: Path, *, quick: bool) -> dict[str, Any
         _log(f"lookup mix on CPUs {cpus} …")
         server = start_ours(data_dir, work_dir / "logs" / f"serve-cores-{cpus}.log", prefix=taskset(cpus))
         try:
-            first_s, problem = warm_every_worker(server.base, 180.0)
+            first_s, problem = warm_every_worker(server.base, WARM_TIMEOUT_S)
             if problem is not None:
                 runs.append({"cpus": cpus, "skipped": problem})
                 continue
             notes: list[str] = []
             mix = lookup_scenarios(discover_ids(server.base, notes))[-1]
-            warm_every_worker(server.base, 180.0, mix.targets)
+            warm_every_worker(server.base, WARM_TIMEOUT_S, mix.targets)
             plan = {
                 "bases": {mix.group: server.base},
                 "concurrency": 16,
