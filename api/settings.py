@@ -7,7 +7,6 @@ the store is opened lazily on first use (see :mod:`api.runtime`).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from graph.config import GraphConfig
@@ -15,6 +14,14 @@ from graph.config import GraphConfig
 #: the server's own token (opens ``/sparql`` to updates); never read from ``HMIC_KG_UPDATE_TOKEN``, which is
 #: the *client's* outbound token for ``hmic-kg load --backend remote`` (:class:`graph.config.GraphConfig`)
 SERVER_TOKEN_VARIABLE = "HMIC_KG_SERVER_UPDATE_TOKEN"
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on (its affinity mask, so ``taskset`` and container limits count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
 
 
 class SettingsError(ValueError):
@@ -31,7 +38,8 @@ class Settings:
     ``max_update_bytes``: size limit of authenticated updates (a loader replacing a report graph sends
     the whole graph).
     ``query_workers``: size of the pool of worker processes that evaluate ``/sparql`` queries (a query
-    that overruns its time limit is stopped by killing its worker).
+    that overruns its time limit is stopped by killing its worker); by default the CPUs this process may
+    run on (``hmic-kg serve --query-workers``).
     ``query_memory_mb``: address-space cap of each worker process (0: no cap).
     ``sparql_queue``: how many ``/sparql`` requests may wait for a worker; more are answered 503 at once.
     ``max_answer_bytes``: the largest SPARQL answer sent (larger: 422 ``answer_too_large``).
@@ -43,13 +51,11 @@ class Settings:
     max_rows: int = 10_000
     max_query_bytes: int = 100_000
     max_update_bytes: int = 64_000_000
-    query_workers: int = 2
+    query_workers: int = field(default_factory=available_cpus)
     query_memory_mb: int = 2048
     sparql_queue: int = 32
     max_answer_bytes: int = 64_000_000
     cors_origins: tuple[str, ...] = ("*",)
-    default_page_size: int = 50
-    max_page_size: int = 500
 
     def __post_init__(self) -> None:
         if self.update_token is not None and len(self.update_token) < 8:
@@ -63,8 +69,6 @@ class Settings:
             "query_workers",
             "sparql_queue",
             "max_answer_bytes",
-            "default_page_size",
-            "max_page_size",
         ):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{name} must be at least 1, got {getattr(self, name)}")
@@ -75,25 +79,3 @@ class Settings:
     def base_iri(self) -> str:
         """Base of every data IRI; ``/id/{path}`` resolves the IRIs under it."""
         return self.graph.base_iri
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
-        """Build from ``HMIC_KG_*`` variables (graph settings, ``SERVER_UPDATE_TOKEN``, ``QUERY_TIMEOUT``,
-        ``MAX_ROWS``); keyword ``overrides`` that are not None win."""
-        env = os.environ if environ is None else environ
-        values: dict[str, object] = {}
-        if env.get(SERVER_TOKEN_VARIABLE):
-            values["update_token"] = env[SERVER_TOKEN_VARIABLE]
-        for var, name, cast in (
-            ("HMIC_KG_QUERY_TIMEOUT", "query_timeout_s", float),
-            ("HMIC_KG_MAX_ROWS", "max_rows", int),
-        ):
-            if env.get(var):
-                try:
-                    values[name] = cast(env[var])
-                except ValueError:
-                    raise SettingsError(f"{var} must be a number, got {env[var]!r}") from None
-        graph_overrides = {k: overrides.pop(k) for k in ("data_dir", "backend", "base_iri") if k in overrides}
-        values["graph"] = overrides.pop("graph", None) or GraphConfig.from_env(env, **graph_overrides)
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)  # type: ignore[arg-type]

@@ -102,13 +102,15 @@ def run_child(
     timeout_s: float,
     env: dict[str, str] | None = None,
     memory_limit_mb: float = MEMORY_LIMIT_MB,
+    prefix: Sequence[str] = (),
 ) -> ChildRun:
     """Run ``python ARGS`` in a fresh process and reap it with ``os.wait4``, whose rusage is that child's
     own (``ru_maxrss``: its peak resident memory, in KiB on Linux). The child is killed at ``timeout_s``
-    or when its resident memory passes ``memory_limit_mb``."""
+    or when its resident memory passes ``memory_limit_mb``. ``prefix``: a command that execs the rest
+    (``taskset -c 0``), so the child keeps its pid."""
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [PYTHON, *args],
+        [*prefix, PYTHON, *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -41,6 +41,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip-big", action="store_true", help=f"skip the {BIG:,}-report load")
     parser.add_argument("--no-api", action="store_true", help="skip the API benchmark")
     parser.add_argument(
+        "--no-cores", action="store_true", help="skip the 1-CPU vs 2-CPU runs (bench.bench_cores)"
+    )
+    parser.add_argument(
         "--no-size-sweep", action="store_true", help="skip the loader's size sweep (bench.bench_sizes)"
     )
     parser.add_argument(
@@ -184,6 +187,12 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as exc:  # the other results are still worth writing
             traceback.print_exc()
             results["api"] = {"error": f"{type(exc).__name__}: {exc}"}
+    if args.no_cores or api_size is None:
+        results["cores"] = {}
+    else:
+        results["cores"] = _cores(
+            corpora[api_size].directory, args.work_dir / "stores" / f"oxigraph-{api_size}", args
+        )
     if not args.no_size_sweep:
         from bench.bench_sizes import sweep, table
 
@@ -199,6 +208,26 @@ def main(argv: list[str] | None = None) -> int:
     for verdict in targets.verdicts(results):
         _log(f"  {verdict.status:>12}  {verdict.target}: {verdict.figure}")
     return 0
+
+
+def _cores(corpus_dir: Path, data_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """Load and lookup throughput on one CPU and on two (:mod:`bench.bench_cores`)."""
+    from bench.bench_cores import api_scaling, load_scaling
+
+    cores: dict[str, Any] = {}
+    parts = [("load", lambda: load_scaling(corpus_dir, args.work_dir))]
+    if args.no_api:
+        cores["api"] = {"error": "not run (--no-api)"}
+    else:
+        parts.append(("api", lambda: api_scaling(data_dir, args.work_dir, quick=args.quick)))
+    for name, measure in parts:
+        _log(f"scaling with cores: {name} …")
+        try:
+            cores[name] = measure()
+        except Exception as exc:  # the other results are still worth writing
+            traceback.print_exc()
+            cores[name] = {"error": f"{type(exc).__name__}: {exc}"}
+    return cores
 
 
 def _brief(run: dict[str, Any]) -> str:

@@ -45,8 +45,9 @@ class LoadJob:
     cap_s: float | None = None  # stop loading after this long and report the rate (a projection)
 
 
-def run(job: LoadJob, timeout_s: float) -> dict[str, Any]:
-    """Run ``job`` in a child process; the child's JSON plus its wall time, exit code and peak RSS."""
+def run(job: LoadJob, timeout_s: float, prefix: Sequence[str] = ()) -> dict[str, Any]:
+    """Run ``job`` in a child process (behind ``prefix``, e.g. ``taskset -c 0``); the child's JSON plus
+    its wall time, exit code and peak RSS."""
     if job.data_dir.exists():
         shutil.rmtree(job.data_dir)
     job.data_dir.mkdir(parents=True)
@@ -68,7 +69,7 @@ def run(job: LoadJob, timeout_s: float) -> dict[str, Any]:
         args += ["--export-nquads", str(job.export_nquads)]
     if job.cap_s is not None:
         args += ["--cap-s", str(job.cap_s)]
-    child: ChildRun = run_child(args, timeout_s)
+    child: ChildRun = run_child(args, timeout_s, prefix=prefix)
     result = dict(child.result)
     result.update(
         backend=job.backend,

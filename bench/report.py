@@ -6,11 +6,11 @@ from __future__ import annotations
 import os
 import platform
 import subprocess
-from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from bench import ROOT
+from bench.report_api import api_section, cores_section, table
 from bench.targets import find_run, fmt, load_runs, query_cell, verdicts
 
 
@@ -60,12 +60,6 @@ def _git(*args: str) -> str:
         return ""
 
 
-def _table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return lines
-
-
 def render(results: dict[str, Any], analysis: str = "") -> str:
     """The whole Markdown page."""
     meta = results.get("meta", {})
@@ -82,11 +76,11 @@ def render(results: dict[str, Any], analysis: str = "") -> str:
         "",
         "## Machine",
         "",
-        *_table(["", ""], machine.items()),
+        *table(["", ""], machine.items()),
         "",
-        "## Targets (issue 6)",
+        "## Targets (issues 6 and 13)",
         "",
-        *_table(
+        *table(
             ["target", "status", "figure", "gap / note"],
             ((v.target, _status(v.status), v.figure, v.note) for v in verdicts(results)),
         ),
@@ -96,7 +90,8 @@ def render(results: dict[str, Any], analysis: str = "") -> str:
     out += _load_section(results)
     out += _query_section(results)
     out += _view_section(results)
-    out += _api_section(results.get("api", {}))
+    out += api_section(results.get("api", {}))
+    out += cores_section(results.get("cores", {}))
     if analysis:
         out += ["## Analysis: causes, fixes and what is left", "", analysis.strip(), ""]
     notes = results.get("notes", [])
@@ -120,7 +115,7 @@ def _corpus_section(results: dict[str, Any]) -> list[str]:
         )
         for c in results.get("corpus", [])
     ]
-    return ["## Corpus", "", *_table(["reports", "forces", "years", "MB", "generated in (s)"], rows), ""]
+    return ["## Corpus", "", *table(["reports", "forces", "years", "MB", "generated in (s)"], rows), ""]
 
 
 def _load_section(results: dict[str, Any]) -> list[str]:
@@ -172,7 +167,7 @@ def _load_section(results: dict[str, Any]) -> list[str]:
         "it shows what the wall time would be on an idle one. *close* is the time to flush (the rdflib "
         "store writes its TriG file then).",
         "",
-        *_table(
+        *table(
             [
                 "reports",
                 "backend",
@@ -204,7 +199,7 @@ def _load_section(results: dict[str, Any]) -> list[str]:
         out += [
             "Oxigraph against rdflib in-memory (above 1: Oxigraph is faster / smaller):",
             "",
-            *_table(
+            *table(
                 ["reports", "load speed (reports/s) ratio", "peak memory ratio (rdflib / Oxigraph)"], ratios
             ),
             "",
@@ -245,7 +240,7 @@ def _query_section(results: dict[str, Any]) -> list[str]:
         "",
         "`Store.query` (evaluation + conversion of the rows to rdflib terms), one warm-up then repeated runs.",
         "",
-        *_table(header, rows),
+        *table(header, rows),
         "",
     ]
     ratio_rows = []
@@ -258,7 +253,7 @@ def _query_section(results: dict[str, Any]) -> list[str]:
         out += [
             "p50 ratio rdflib in-memory / Oxigraph (above 1: Oxigraph is faster):",
             "",
-            *_table(["query", "variant", "reports", "ratio"], ratio_rows),
+            *table(["query", "variant", "reports", "ratio"], ratio_rows),
             "",
         ]
     errors = [
@@ -341,85 +336,9 @@ def _view_section(results: dict[str, Any]) -> list[str]:
         "the busiest force / system / unit type. Pages link their scripts (served mode), so the size is the "
         "view's own data.",
         "",
-        *_table(["reports", "view", "nodes", "edges", "build (ms)", "render (ms)", "HTML (KiB)", ""], rows),
+        *table(["reports", "view", "nodes", "edges", "build (ms)", "render (ms)", "HTML (KiB)", ""], rows),
         "",
     ]
-
-
-def _api_section(api: dict[str, Any]) -> list[str]:
-    if not api:
-        return ["## API", "", "Not measured in this run.", ""]
-    if "error" in api or "skipped" in api:
-        return ["## API", "", f"Not measured: {api.get('error') or api.get('skipped')}", ""]
-    cold = api.get("cold_start_s") or []
-    sparql_cold = api.get("sparql_cold_start_s") or []
-    out = [
-        "## API under load",
-        "",
-        f"Cold starts of our server: first lookup (builds the catalogue every lookup uses): "
-        f"{', '.join(f'{c:.1f} s' for c in cold) if cold else 'did not finish'}; first `/sparql` query (the "
-        f"query workers open a checkpoint of the store): "
-        f"{', '.join(f'{c:.1f} s' for c in sparql_cold) if sparql_cold else 'did not finish'}. Timed "
-        "scenarios start warm; a server whose requests timed out is restarted (and warmed) before the next.",
-        "",
-        f"{api['reports']:,} reports; load generator in a second process on loopback, {api['concurrency']} "
-        f"keep-alive clients in a closed loop, {api['duration_s']:.0f} s per scenario after a warm-up. "
-        f"Stock Oxigraph: `oxigraph serve-read-only` on a bulk load of the same store's "
-        f"N-Quads export ({fmt(api.get('stock_load_s'), 1)} s to bulk-load).",
-        "",
-    ]
-    rows = [
-        (r["scenario"], r["group"], "skipped", "", "", "", r["skipped"])
-        if "skipped" in r
-        else (
-            r["scenario"],
-            r["group"],
-            fmt(r["rps"]),
-            fmt(r["p50_ms"]),
-            fmt(r["p99_ms"]),
-            _errors(r),
-            fmt(r["mean_body_bytes"] / 1024, 1),
-        )
-        for r in api.get("results", [])
-    ]
-    out += _table(["scenario", "server", "req/s", "p50 ms", "p99 ms", "errors", "KiB/answer"], rows) + [""]
-    ratios = [r for r in api.get("sparql_ratios", []) if "skipped" not in r]
-    if ratios:
-        out += [
-            "Our `/sparql` vs stock Oxigraph on the same queries (ratio above 1: ours is slower):",
-            "",
-            *_table(
-                [
-                    "query",
-                    "ours p50 ms",
-                    "stock p50 ms",
-                    "p50 ratio",
-                    "ours req/s",
-                    "stock req/s",
-                    "throughput ratio",
-                ],
-                (
-                    (
-                        r["query"],
-                        fmt(r["ours_p50_ms"]),
-                        fmt(r["stock_p50_ms"]),
-                        f"{r['latency_ratio']:.2f}×",
-                        fmt(r["ours_rps"]),
-                        fmt(r["stock_rps"]),
-                        f"{r['throughput_ratio']:.2f}×",
-                    )
-                    for r in ratios
-                ),
-            ),
-            "",
-        ]
-    out += [f"- {n}" for n in api.get("notes", [])]
-    return out + [""]
-
-
-def _errors(r: dict[str, Any]) -> str:
-    kinds = r.get("error_kinds") or {}
-    return str(r["errors"]) + (f" ({', '.join(f'{k}: {v}' for k, v in kinds.items())})" if kinds else "")
 
 
 def write(results: dict[str, Any], path: Path, analysis: str = "") -> None:

@@ -83,9 +83,19 @@ def hmic_kg_command() -> list[str]:
     return [str(script)] if script.exists() else [PYTHON, "-c", "from api.cli import main; main()"]
 
 
-def start_ours(data_dir: Path, log: Path, probe: str = "/openapi.json") -> Server:
+def start_ours(
+    data_dir: Path,
+    log: Path,
+    probe: str = "/openapi.json",
+    *,
+    workers: int | None = None,
+    prefix: Sequence[str] = (),
+) -> Server:
+    """``hmic-kg serve`` (``--workers`` when given, else its default: one per CPU it may use), behind
+    ``prefix`` (``taskset -c 0``)."""
     port = free_port()
     args = [
+        *prefix,
         *hmic_kg_command(),
         "serve",
         "--data-dir",
@@ -94,6 +104,7 @@ def start_ours(data_dir: Path, log: Path, probe: str = "/openapi.json") -> Serve
         "127.0.0.1",
         "--port",
         str(port),
+        *(["--workers", str(workers)] if workers else []),
     ]
     return _start("hmic-kg serve", args, f"http://127.0.0.1:{port}", probe, log)
 

@@ -1,9 +1,11 @@
 """Load report files into a store: read (loader) -> map (graph.mapping) -> replace the report's graph.
 
 Reading and mapping run in worker processes when there are enough files (``jobs``), while this process
-stores the results in file order. Each report is one atomic ``replace_graph`` (its named graph and its
-metadata entry together), so a load that fails or is killed part-way leaves every report graph old or
-new, never half-written. A bad file is reported in its :class:`FileResult` and never stops the good ones.
+stores the results in file order; into the embedded Oxigraph store, up to ``jobs`` reports are written at
+once by threads (its writes release the GIL), so the writer is no longer one core's worth. Each report
+is one atomic ``replace_graph`` (its named graph and its metadata entry together), so a load that fails
+or is killed part-way leaves every report graph old or new, never half-written. A bad file is reported
+in its :class:`FileResult` and never stops the good ones.
 
 The reader processes ask the kernel to kill them when the loading process dies (``PR_SET_PDEATHSIG``),
 so a ``kill -9`` of ``hmic-kg load`` leaves no orphans. Folders are walked without recursion (any depth).
@@ -18,7 +20,7 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -135,8 +137,11 @@ SELECT ?graph WHERE { GRAPH ?meta { ?graph hmic:sourceFile ?name } FILTER(?graph
 """
 
 
-def _remove_stale(store: Store, result: FileResult, iris: Iris, loaded: dict[str, Path]) -> list[str]:
-    """Drop report graphs that this file produced under another report id (its force changed)."""
+def _remove_stale(
+    store: Store, result: FileResult, iris: Iris, loaded: dict[str, Path], pending: Iterable[str] = ()
+) -> list[str]:
+    """Drop report graphs that this file produced under another report id (its force changed); not one
+    that a file of this load wrote (``loaded``) or is writing (``pending``: it is replaced anyway)."""
     if not result.ok or result.report_id is None:
         return []
     current = iris.report_graph(result.report_id)
@@ -144,8 +149,8 @@ def _remove_stale(store: Store, result: FileResult, iris: Iris, loaded: dict[str
     warnings = []
     for row in store.query(STALE_GRAPHS, bindings).rows:
         old = str(row[0])
-        if any(str(iris.report_graph(r)) == old for r in loaded):  # produced by another file of this load
-            continue
+        if any(str(iris.report_graph(r)) == old for r in itertools.chain(loaded, pending)):
+            continue  # produced by another file of this load
         store.drop_graph(old, meta_graph_iri=str(iris.meta_graph()))
         warnings.append(
             f"{result.path} now reads as report {result.report_id}; "
@@ -233,11 +238,6 @@ def store_prepared(store: Store, prepared: PreparedReport | FileResult, iris: Ir
     )
 
 
-def load_file(store: Store, path: Path, iris: Iris, options: LoadOptions, loaded_at: datetime) -> FileResult:
-    """Read, map and atomically store one report; every expected failure becomes a failed result."""
-    return store_prepared(store, prepare_file(path, iris, options, loaded_at), iris)
-
-
 #: fewer files than this are read in the loading process itself (a worker pool costs ~1 s to start)
 PARALLEL_MIN_FILES = 8
 
@@ -298,6 +298,44 @@ def _prepared(
                 )
 
 
+def _store_retrying(store: Store, prepared: PreparedReport | FileResult, iris: Iris) -> FileResult:
+    """:func:`store_prepared`, tried again once if it failed (a write conflicting with a concurrent one
+    fails whole: nothing of it was written)."""
+    result = store_prepared(store, prepared, iris)
+    return result if result.ok or isinstance(prepared, FileResult) else store_prepared(store, prepared, iris)
+
+
+def _stored(
+    store: Store, prepared: Iterable[PreparedReport | FileResult], iris: Iris, writers: int
+) -> Iterator[tuple[FileResult, set[str]]]:
+    """Every prepared report stored, results in order, each with the report ids still being written.
+
+    With ``writers`` > 1 (a store whose writes run concurrently: embedded Oxigraph's release the GIL),
+    up to that many reports are written at once, each still one transaction; two files of one report id
+    are never written at once, so the later file still wins.
+    """
+    if writers <= 1:
+        for item in prepared:
+            yield store_prepared(store, item, iris), set()
+        return
+    with ThreadPoolExecutor(writers, thread_name_prefix="hmic-writer") as pool:
+        window: deque[tuple[str | None, Future[FileResult]]] = deque()
+
+        def oldest() -> tuple[FileResult, set[str]]:
+            _, future = window.popleft()
+            return future.result(), {rid for rid, _ in window if rid is not None}
+
+        for item in prepared:
+            report_id = item.report_id if isinstance(item, PreparedReport) else None
+            while report_id is not None and any(rid == report_id for rid, _ in window):
+                yield oldest()
+            window.append((report_id, pool.submit(_store_retrying, store, item, iris)))
+            while len(window) > writers:
+                yield oldest()
+        while window:
+            yield oldest()
+
+
 def load_paths(
     store: Store,
     paths: Sequence[Path],
@@ -323,8 +361,8 @@ def load_paths(
     results: list[FileResult] = []
     seen: dict[str, Path] = {}
     warnings: list[str] = []
-    for prepared in _prepared(items, iris, options, loaded_at, jobs):
-        result = store_prepared(store, prepared, iris)
+    writers = jobs if store.concurrent_writes else 1
+    for result, pending in _stored(store, _prepared(items, iris, options, loaded_at, jobs), iris, writers):
         if result.ok and result.report_id is not None:
             if result.report_id in seen:
                 warnings.append(
@@ -332,7 +370,7 @@ def load_paths(
                 )
             seen[result.report_id] = result.path
             try:
-                warnings.extend(_remove_stale(store, result, iris, seen))
+                warnings.extend(_remove_stale(store, result, iris, seen, pending))
             except StoreError as exc:
                 warnings.append(f"{result.path}: could not check for an older report from this file: {exc}")
         results.append(result)

@@ -184,12 +184,15 @@ def _contact(ctx: MappingContext, practice: URIRef, n: int, contact: Contact, k:
     node = ctx.iris.contact(ctx.report_id, n) if k == 1 else ctx.iris.contact(ctx.report_id, f"{n}-{k}")
     ctx.node(node, SCHEMA.ContactPoint, label=f"Contact: {contact.label}")
     ctx.add(practice, SCHEMA.contactPoint, node)
-    ctx.add(node, SCHEMA.name, contact.label)
-    ctx.add(node, SCHEMA.address, contact.address)
-    ctx.add(node, SCHEMA.telephone, contact.phone)
-    ctx.add(node, SCHEMA.email, contact.email)
-    ctx.add(node, HMIC.rank, contact.rank)
-    ctx.add(node, HMIC.role, contact.role)
+    ctx.add_all(
+        node,
+        (SCHEMA.name, contact.label),
+        (SCHEMA.address, contact.address),
+        (SCHEMA.telephone, contact.phone),
+        (SCHEMA.email, contact.email),
+        (HMIC.rank, contact.rank),
+        (HMIC.role, contact.role),
+    )
     ctx.provenance(node, contact.span)
 
 
@@ -198,37 +201,33 @@ def map_reinspections(ctx: MappingContext) -> None:
         node = ctx.iris.reinspection(ctx.report_id, n)
         code = f" ({item.code})" if item.code else ""
         ctx.node(node, HMIC.Reinspection, label=f"Reinspection of {item.framework}{code}")
-        ctx.add(node, HMIC.framework, item.framework)
-        ctx.add(node, HMIC.frameworkCode, item.code)
-        ctx.add(node, HMIC.oldGrade, item.old_grade and ctx.iris.grade(item.old_grade.value))
-        ctx.add(node, HMIC.newGrade, item.new_grade and ctx.iris.grade(item.new_grade.value))
-        ctx.add(node, HMIC.oldDirection, item.old_direction)
-        ctx.add(node, HMIC.newDirection, item.new_direction)
-        ctx.add(node, HMIC.force, ctx.force_iri)
-        ctx.add(node, HMIC.report, ctx.report_iri)
+        old, new = (grade and ctx.iris.grade(grade.value) for grade in (item.old_grade, item.new_grade))
+        ctx.add_all(node, (HMIC.framework, item.framework), (HMIC.frameworkCode, item.code))
+        ctx.add_all(node, (HMIC.oldGrade, old), (HMIC.newGrade, new))
+        ctx.add_all(node, (HMIC.oldDirection, item.old_direction), (HMIC.newDirection, item.new_direction))
+        ctx.add_all(node, (HMIC.force, ctx.force_iri), (HMIC.report, ctx.report_iri))
         ctx.provenance(node, item.span)
 
 
 def map_glossary(ctx: MappingContext) -> None:
     """The glossary as a SKOS concept scheme of its own (``glossary/{report-id}``)."""
-    if not ctx.report.glossary:
+    glossary = ctx.report.glossary
+    if not glossary:
         return
     scheme = ctx.iris.glossary(ctx.report_id)
-    ctx.node(scheme, SKOS.ConceptScheme, label=f"Glossary of {report_title(ctx.report)}")
-    ctx.add(scheme, SKOS.prefLabel, f"Glossary of {report_title(ctx.report)}")
-    ctx.add(scheme, PROV.wasDerivedFrom, ctx.report_iri)
+    title = f"Glossary of {report_title(ctx.report)}"
+    ctx.node(scheme, SKOS.ConceptScheme, label=title)
+    ctx.add_all(scheme, (SKOS.prefLabel, title), (PROV.wasDerivedFrom, ctx.report_iri))
     seen: dict[str, int] = {}
-    for entry in ctx.report.glossary:
+    for entry in glossary:
         slug = slugify(entry.abbreviation) or "entry"
         seen[slug] = seen.get(slug, 0) + 1
         if seen[slug] > 1:
             slug = f"{slug}-{seen[slug]}"
         node = ctx.iris.glossary_entry(ctx.report_id, slug)
         ctx.node(node, SKOS.Concept, label=f"{entry.abbreviation} – {entry.expansion}")
-        ctx.add(node, SKOS.inScheme, scheme)
-        ctx.add(node, SKOS.prefLabel, entry.abbreviation)
-        ctx.add(node, SKOS.definition, entry.expansion)
-        ctx.add(node, HMIC.expansion, entry.expansion)
+        ctx.add_all(node, (SKOS.inScheme, scheme), (SKOS.prefLabel, entry.abbreviation))
+        ctx.add_all(node, (SKOS.definition, entry.expansion), (HMIC.expansion, entry.expansion))
         ctx.provenance(node, entry.span)
 
 
@@ -238,9 +237,12 @@ def map_profile(ctx: MappingContext) -> None:
         return
     profile = ctx.iris.profile(ctx.report_id)
     ctx.node(profile, HMIC.ForceProfile, label=f"{ctx.report.force.name} profile ({ctx.report_id})")
-    ctx.add(profile, HMIC.profileOf, ctx.force_iri)
-    ctx.add(profile, HMIC.report, ctx.report_iri)
-    ctx.add(profile, PROV.wasDerivedFrom, ctx.report_iri)
+    ctx.add_all(
+        profile,
+        (HMIC.profileOf, ctx.force_iri),
+        (HMIC.report, ctx.report_iri),
+        (PROV.wasDerivedFrom, ctx.report_iri),
+    )
     for fact in ctx.report.facts:
         node = ctx.iris.fact(ctx.report_id, fact.key)
         values = fact.value if isinstance(fact.value, tuple) else (fact.value,)

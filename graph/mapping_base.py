@@ -178,6 +178,11 @@ class MappingContext:
         if predicate in _REMEMBERED:
             self._values.setdefault((subject, predicate), obj)
 
+    def add_all(self, subject: Node, *pairs: tuple[URIRef, Node | str | int | bool | None]) -> None:
+        """:meth:`add` each ``(predicate, object)`` about ``subject``, in order."""
+        for predicate, obj in pairs:
+            self.add(subject, predicate, obj)
+
     def value(self, subject: Node, predicate: URIRef) -> Node | None:
         """The first object added for ``(subject, predicate)`` (``skos:prefLabel`` and ``foaf:name`` only)."""
         if predicate not in _REMEMBERED:

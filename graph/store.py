@@ -87,6 +87,8 @@ class Store(ABC):
 
     #: answers come from another process over HTTP (the API passes ``/sparql`` straight through to it)
     remote: ClassVar[bool] = False
+    #: reports may be written from several threads at once, each write its own transaction (``load --jobs``)
+    concurrent_writes: ClassVar[bool] = False
     #: writes made through this object, or None when others can write too (the API's cache key: an
     #: embedded store open read-write is written by nobody else, and one open read-only never changes)
     change_count: int | None = None

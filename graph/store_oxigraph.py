@@ -30,6 +30,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import ClassVar
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph
@@ -64,6 +65,9 @@ def open_read_only(path: Path, attempts: int = 6) -> ox.Store:
 
 class OxigraphStore(SparqlUpdateStore):
     """pyoxigraph ``Store`` on disk (or in memory when ``path`` is None)."""
+
+    #: writes may run in several threads at once (pyoxigraph releases the GIL; each is its own transaction)
+    concurrent_writes: ClassVar[bool] = True
 
     def __init__(
         self, path: Path | None = None, *, read_only: bool = False, meta_graph_iri: str | None = None

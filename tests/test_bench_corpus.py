@@ -142,7 +142,10 @@ def test_smoke_run_of_the_harness_at_size_2(tmp_path: Path) -> None:
     assert loads["oxigraph"]["views"]["results"]
     page = out.read_text(encoding="utf-8")
     assert "python -m bench --sizes 2 --quick --no-api" in page
-    assert "## Targets (issue 6)" in page
+    assert "## Targets (issues 6 and 13)" in page
+    scaling = results["cores"]["load"]  # one CPU, then two (when the machine has two)
+    assert scaling["runs"] and all("error" not in run for run in scaling["runs"]), scaling
+    assert "## Scaling with cores" in page
 
 
 @pytest.mark.server

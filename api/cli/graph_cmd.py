@@ -141,7 +141,11 @@ def load(
     jobs: Annotated[
         int | None,
         typer.Option(
-            "--jobs", "-j", min=1, help="Processes reading reports in parallel (default: the CPUs available)."
+            "--jobs",
+            "-j",
+            min=1,
+            help="Processes reading reports in parallel, and threads writing them into the embedded store "
+            "(default: the CPUs available).",
         ),
     ] = None,
     force: Annotated[

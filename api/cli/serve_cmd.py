@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import stat
+from collections.abc import Mapping
 from pathlib import Path
 
 import typer
@@ -12,6 +13,7 @@ import typer
 from api.cli.app import app, fail
 from api.settings import SERVER_TOKEN_VARIABLE, Settings, SettingsError
 from graph.config import BACKENDS, ConfigError, GraphConfig
+from graph.store import StoreError
 
 #: how long a kept-alive connection may stay idle between requests (uvicorn's ``timeout_keep_alive``)
 KEEP_ALIVE_S = 5
@@ -30,6 +32,14 @@ def read_token_file(path: Path) -> str:
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         typer.echo(f"hmic-kg: warning: {path} is readable by other users (chmod 600 it)", err=True)
     return token
+
+
+def server_update_token(token_file: Path | None, environ: Mapping[str, str]) -> str | None:
+    """The token that opens the server to updates: the file's, else ``HMIC_KG_SERVER_UPDATE_TOKEN``'s —
+    never ``HMIC_KG_UPDATE_TOKEN``, the client's outbound token (:class:`graph.config.GraphConfig`)."""
+    if token_file is not None:
+        return read_token_file(token_file)
+    return environ.get(SERVER_TOKEN_VARIABLE) or None
 
 
 @app.command()
@@ -60,6 +70,16 @@ def serve(
     request_timeout: float = typer.Option(
         20.0, "--request-timeout", min=1.0, help="Seconds a client has to send a whole request."
     ),
+    workers: str | None = typer.Option(
+        None,
+        "--workers",
+        help="HTTP worker processes sharing the port (default: the CPUs available; 1 with --backend memory).",
+    ),
+    query_workers: str | None = typer.Option(
+        None,
+        "--query-workers",
+        help="SPARQL query worker processes in all (default: the CPUs available), shared among the workers.",
+    ),
 ) -> None:
     """Serve the knowledge graph over HTTP: REST lookups, /sparql, linked-data IRIs and pages.
 
@@ -68,13 +88,15 @@ def serve(
       hmic-kg serve --data-dir .hmic-kg
 
       hmic-kg serve --port 8080 --query-timeout 5
+
+      hmic-kg serve --workers 4
     """
     import uvicorn
 
     from api.app import create_app
-    from api.http_protocol import DeadlineH11Protocol
     from api.query_pool import remove_stale_dirs
     from api.sandbox import block_outbound_sockets
+    from api.serve_workers import Supervisor, available_cpus, uvicorn_config
 
     if allow_updates_token is not None:
         raise fail(
@@ -82,11 +104,7 @@ def serve(
             f"use --allow-updates-token-file FILE or the {SERVER_TOKEN_VARIABLE} variable",
             code=2,
         )
-    token = (
-        read_token_file(allow_updates_token_file)
-        if allow_updates_token_file is not None
-        else os.environ.get(SERVER_TOKEN_VARIABLE) or None
-    )
+    token = server_update_token(allow_updates_token_file, os.environ)
     try:
         graph = GraphConfig.from_env(data_dir=data_dir, backend=backend, base_iri=base_iri)
         settings = Settings(
@@ -96,29 +114,53 @@ def serve(
             max_rows=max_rows,
             max_answer_bytes=max_answer_bytes,
             query_memory_mb=query_memory,
+            query_workers=_count("--query-workers", query_workers, available_cpus()),
         )
     except (ConfigError, SettingsError) as exc:
         raise fail(str(exc), code=2) from None
+    processes = _count("--workers", workers, 1 if graph.backend == "memory" else available_cpus())
+    if processes > 1 and graph.backend == "memory":
+        raise fail(
+            "--workers: the memory backend lives in one process; use 1, or the oxigraph backend", code=2
+        )
     for stale in remove_stale_dirs():  # left by a server that was killed
         typer.echo(f"hmic-kg: removed the stale query snapshots {stale}", err=True)
     typer.echo(f"hmic-kg: serving {graph.backend} store {graph.data_dir} on http://{host}:{port}/", err=True)
-    protocol = type("ServeProtocol", (DeadlineH11Protocol,), {"request_timeout_s": request_timeout})
-    config = uvicorn.Config(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_level="info",
-        http=protocol,
-        timeout_keep_alive=KEEP_ALIVE_S,
-        limit_concurrency=limit_concurrency,
-        h11_max_incomplete_event_size=64 * 1024,
-    )
+    options = {
+        "host": host,
+        "port": port,
+        "request_timeout": request_timeout,
+        "keep_alive": KEEP_ALIVE_S,
+        "limit_concurrency": limit_concurrency,
+    }
+    if processes > 1:
+        supervisor = Supervisor(settings, processes, options)
+        try:
+            supervisor.open_store()  # before the fence: nothing else to open
+        except StoreError as exc:
+            raise fail(str(exc), code=1) from None
     listening = _listen(host, port)
     if graph.backend != "remote" and block_outbound_sockets():
         # an embedded store needs no outbound connection: an authorised update's LOAD or SERVICE cannot
         # open one either (the guard's fence, doubled by the OS's)
         typer.echo("hmic-kg: outbound network connections are blocked in this process", err=True)
-    uvicorn.Server(config).run(sockets=[listening])
+    if processes > 1:
+        typer.echo(f"hmic-kg: {processes} HTTP workers", err=True)
+        raise typer.Exit(supervisor.run(listening))
+    uvicorn.Server(uvicorn_config(create_app(settings), options)).run(sockets=[listening])
+
+
+def _count(option: str, value: str | None, default: int) -> int:
+    """A process count option: a positive integer (``value`` None: ``default``); exit 2 otherwise."""
+    if value is None:
+        return default
+    try:
+        count = int(value)
+    except ValueError:
+        raise fail(f"{option}: expected a whole number of processes, got {value!r}", code=2) from None
+    if count < 1:
+        raise fail(f"{option}: must be at least 1, got {count}", code=2)
+    return count
 
 
 def _listen(host: str, port: int) -> socket.socket:

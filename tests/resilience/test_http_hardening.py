@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.cli.serve_cmd import read_token_file
+from api.cli.serve_cmd import read_token_file, server_update_token
 from api.settings import SERVER_TOKEN_VARIABLE, Settings
 from graph.config import GraphConfig
 from graph.store_oxigraph import OxigraphStore
@@ -123,10 +123,10 @@ def test_update_token_file(tmp_path: Path) -> None:
 def test_server_and_client_token_variables_never_enable_each_other(tmp_path: Path) -> None:
     """HMIC_KG_UPDATE_TOKEN is the client's outbound token; HMIC_KG_SERVER_UPDATE_TOKEN opens the server."""
     client_only = {"HMIC_KG_UPDATE_TOKEN": TOKEN, "HMIC_KG_DATA_DIR": str(tmp_path)}
-    assert Settings.from_env(client_only).update_token is None
+    assert server_update_token(None, client_only) is None
     assert GraphConfig.from_env(client_only).update_token == TOKEN
     server_only = {SERVER_TOKEN_VARIABLE: TOKEN, "HMIC_KG_DATA_DIR": str(tmp_path)}
-    assert Settings.from_env(server_only).update_token == TOKEN
+    assert server_update_token(None, server_only) == TOKEN
     assert GraphConfig.from_env(server_only).update_token is None
 
 

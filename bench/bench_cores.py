@@ -1,0 +1,187 @@
+"""Scaling with cores: load and lookup throughput on one CPU and on two (``taskset``), in one run.
+
+Load: the first :data:`LOAD_REPORTS` reports of the corpus into a fresh Oxigraph store by
+``graph.loading.load_paths`` in a child process pinned with ``taskset -c 0`` and then ``-c 0,1``; the
+loader's defaults follow the CPUs it may use (one reader and one writer on one CPU; two of each on two).
+API: ``hmic-kg serve`` on the loaded store, pinned the same way, with its default ``--workers`` (one per
+CPU it may use), warmed up (every worker's first lookup builds its caches), then the lookup mix with 16
+clients from the load generator (not pinned: on a two-CPU machine it shares the CPUs with the server,
+which understates both figures alike).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from bench.bench_load import LoadJob, corpus_files
+from bench.bench_load import run as run_load
+
+CPU_SETS = ("0", "0,1")
+LOAD_REPORTS = 64
+WARM_ROUNDS = 12
+WARM_ROUND_OK_S = 1.0
+WARM_CLIENTS = 8
+WARM_TIMEOUT_S = 600.0  # the first lookups build every worker's caches
+
+
+def cpu_sets() -> tuple[str, ...]:
+    """The CPU sets to compare (only the first when fewer than two CPUs are available)."""
+    available = sorted(os.sched_getaffinity(0))
+    if len(available) < 2:
+        return (str(available[0]),)
+    return (str(available[0]), f"{available[0]},{available[1]}")
+
+
+def taskset(cpus: str) -> tuple[str, ...]:
+    return ("taskset", "-c", cpus)
+
+
+def _subset(corpus_dir: Path, reports: int, work_dir: Path) -> Path:
+    """A corpus of the first ``reports`` files of ``corpus_dir`` (links; its own manifest)."""
+    files = corpus_files(corpus_dir)[:reports]
+    subset = work_dir / f"corpus-cores-{len(files)}"
+    subset.mkdir(parents=True, exist_ok=True)
+    for path in files:
+        link = subset / path.name
+        if not link.exists():
+            link.symlink_to(path.resolve())
+    manifest = {"files": [p.name for p in files]}
+    (subset / "MANIFEST.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return subset
+
+
+def load_scaling(corpus_dir: Path, work_dir: Path, reports: int = LOAD_REPORTS) -> dict[str, Any]:
+    """Reports/s loading the same reports on each CPU set; the ratio of the last to the first."""
+    subset = _subset(corpus_dir, reports, work_dir)
+    reports = len(corpus_files(subset))
+    runs = []
+    for cpus in cpu_sets():
+        job = LoadJob(subset, "oxigraph", work_dir / "stores" / f"cores-load-{cpus.replace(',', '-')}")
+        _log(f"load {reports} reports on CPUs {cpus} …")
+        run = run_load(job, timeout_s=1800, prefix=taskset(cpus))
+        keep = ("reports_per_s", "load_s", "load_cpu_s", "child_cpu_s", "attempted", "quads", "error")
+        runs.append({"cpus": cpus, **{k: run[k] for k in keep if k in run}})
+        _log(f"  {_brief(runs[-1])}")
+    return {"reports": reports, "runs": runs, "ratio": _ratio(runs, "reports_per_s")}
+
+
+def warm_every_worker(
+    base: str, timeout_s: float, paths: Sequence[str] = ()
+) -> tuple[float | None, str | None]:
+    """Concurrent requests for each of ``paths`` (default: the first lookup) until a round is fast:
+    every worker has built the caches those lookups need. The time of the first answer, or why none
+    came."""
+    from bench.bench_api import WARM_UP_PATH
+
+    def get(path: str) -> float:
+        started = time.perf_counter()
+        with urllib.request.urlopen(f"{base}{path}", timeout=timeout_s) as response:
+            response.read()
+        return time.perf_counter() - started
+
+    first = None
+    for _ in range(WARM_ROUNDS):
+        try:
+            with ThreadPoolExecutor(WARM_CLIENTS) as pool:
+                times = list(
+                    pool.map(get, [p for p in (paths or [WARM_UP_PATH]) for _ in range(WARM_CLIENTS)])
+                )
+        except (urllib.error.URLError, OSError, TimeoutError) as exc:
+            return None, f"the first lookups failed: {exc}"
+        first = min(times) if first is None else first
+        if max(times) < WARM_ROUND_OK_S:
+            break
+    return first, None
+
+
+def api_scaling(data_dir: Path, work_dir: Path, *, quick: bool) -> dict[str, Any]:
+    """The lookup mix on each CPU set (16 clients), and the ratio of the last to the first."""
+    from bench.bench_api import discover_ids, lookup_scenarios, run_client
+    from bench.servers import start_ours
+
+    duration_s, timeout_s = (2.0 if quick else 4.0), 10.0
+    runs: list[dict[str, Any]] = []
+    for cpus in cpu_sets():
+        _log(f"lookup mix on CPUs {cpus} …")
+        server = start_ours(data_dir, work_dir / "logs" / f"serve-cores-{cpus}.log", prefix=taskset(cpus))
+        try:
+            first_s, problem = warm_every_worker(server.base, WARM_TIMEOUT_S)
+            if problem is not None:
+                runs.append({"cpus": cpus, "skipped": problem})
+                continue
+            notes: list[str] = []
+            mix = lookup_scenarios(discover_ids(server.base, notes))[-1]
+            warm_every_worker(server.base, WARM_TIMEOUT_S, mix.targets)
+            plan = {
+                "bases": {mix.group: server.base},
+                "concurrency": 16,
+                "duration_s": duration_s,
+                "warmup_s": 0.5,
+                "timeout_s": timeout_s,
+                "scenarios": [asdict(mix)],
+            }
+            found, stderr = run_client(plan, work_dir, timeout_s=60 + 3 * (duration_s + timeout_s))
+            if not found:
+                runs.append({"cpus": cpus, "skipped": f"the load generator failed: {stderr.strip()[-300:]}"})
+                continue
+            keep = ("rps", "p50_ms", "p99_ms", "errors")
+            runs.append({"cpus": cpus, "first_answer_s": first_s, **{k: found[0][k] for k in keep}})
+            _log(f"  {_brief(runs[-1])}")
+        finally:
+            server.stop()
+    return {"concurrency": 16, "duration_s": duration_s, "runs": runs, "ratio": _ratio(runs, "rps")}
+
+
+def _ratio(runs: list[dict[str, Any]], key: str) -> float | None:
+    values = [r.get(key) for r in runs]
+    if len(values) < 2 or not values[0] or not values[-1]:
+        return None
+    return values[-1] / values[0]
+
+
+def _brief(run: dict[str, Any]) -> str:
+    if "skipped" in run or "error" in run:
+        return f"CPUs {run['cpus']}: {run.get('skipped') or run.get('error')}"
+    if "rps" in run:
+        return (
+            f"CPUs {run['cpus']}: {run['rps']:.0f} req/s, p99 {run['p99_ms']:.0f} ms, {run['errors']} errors"
+        )
+    return f"CPUs {run['cpus']}: {run['reports_per_s']:.2f} reports/s ({run['load_s']:.1f} s)"
+
+
+def _log(message: str) -> None:
+    print(f"[bench.cores] {message}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bench.bench_cores --corpus DIR --data-dir STORE_DIR --work-dir DIR``: both scalings."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_cores", description=__doc__)
+    parser.add_argument("--corpus", type=Path, required=True)
+    parser.add_argument("--data-dir", type=Path, required=True, help="a loaded data directory (not written)")
+    parser.add_argument("--work-dir", type=Path, required=True)
+    parser.add_argument("--reports", type=int, default=LOAD_REPORTS)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--no-load", action="store_true")
+    args = parser.parse_args(argv)
+    result: dict[str, Any] = {}
+    if not args.no_load:
+        result["load"] = load_scaling(args.corpus, args.work_dir, args.reports)
+    result["api"] = api_scaling(args.data_dir, args.work_dir, quick=args.quick)
+    print(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

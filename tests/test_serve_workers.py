@@ -1,0 +1,211 @@
+"""``hmic-kg serve --workers N``: workers on read-only checkpoints, writes through the owner, no orphans."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from multiprocessing import Pipe
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from api.worker_store import KEEP, StoreOwner, WorkerStore
+from graph.store import QueryError
+from graph.store_oxigraph import OxigraphStore
+from tests.conftest_api import BASE, tiny_graph
+from tests.conftest_servers import ROOT, hmic_kg_command, start_server, stop_process
+
+TOKEN = "worker-test-token-1234"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+INSERT = "INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/a> <http://example.org/b> 'c' } }"
+
+
+def _tiny_store(data_dir: Path) -> OxigraphStore:
+    store = OxigraphStore(data_dir / "oxigraph")
+    store.replace_graph(f"{BASE}graph/tiny", tiny_graph(50), None)
+    return store
+
+
+def _count(store: OxigraphStore) -> int:
+    return int(store.query(COUNT).rows[0][0])
+
+
+def test_a_write_through_one_worker_store_is_seen_by_every_worker(tmp_path: Path) -> None:
+    owner = StoreOwner(_tiny_store(tmp_path / "kg"), tmp_path)
+    ends = [Pipe() for _ in range(2)]
+
+    for _, owner_end in ends:
+        threading.Thread(target=owner.serve, args=(owner_end,), daemon=True).start()
+    first, second = (WorkerStore(tmp_path, worker_end) for worker_end, _ in ends)
+    assert _count(first) == _count(second) == 50
+    before = second.change_count
+    first.update(INSERT)
+    assert _count(first) == 51  # the writer reads its write at once
+    assert second.change_count > before and _count(second) == 51  # the other worker on its next look
+    with pytest.raises(QueryError):
+        second.update("INSERT DATA { this is not sparql }")
+    assert _count(first) == _count(second) == 51
+    owner.store.close()
+
+
+def test_worker_store_backup_is_a_readable_copy(tmp_path: Path) -> None:
+    owner = StoreOwner(_tiny_store(tmp_path / "kg"), tmp_path / "pub")
+    worker = WorkerStore(tmp_path / "pub", None)
+    assert worker.backup_to(tmp_path / "copy")
+    assert _count(OxigraphStore(tmp_path / "copy", read_only=True)) == 50
+    with pytest.raises(Exception, match="read-only"):
+        worker.update(INSERT)  # no owner to forward to
+    owner.store.close()
+
+
+def test_superseded_checkpoints_are_removed_after_a_while(tmp_path: Path, monkeypatch) -> None:
+    import api.worker_store as worker_store
+
+    monkeypatch.setattr(worker_store, "RETIRE_AFTER_S", 0.0)
+    owner = StoreOwner(_tiny_store(tmp_path / "kg"), tmp_path / "pub")
+    for _ in range(KEEP + 3):
+        owner.publish()
+    assert len(list((tmp_path / "pub").glob("gen-*"))) == KEEP
+    owner.store.close()
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ("--workers", "0"),
+        ("--workers", "two"),
+        ("--workers", "-3"),
+        ("--query-workers", "0"),
+        ("--workers", "2", "--backend", "memory"),
+    ],
+)
+def test_bad_worker_counts_exit_2_with_one_line(tmp_path: Path, options: tuple[str, ...]) -> None:
+    command = hmic_kg_command("serve", "--data-dir", str(tmp_path), "--port", "0", *options)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert result.returncode == 2, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and options[0] in result.stderr
+
+
+def _descendants(pid: int) -> list[psutil.Process]:
+    return psutil.Process(pid).children(recursive=True)
+
+
+def _gone(process: psutil.Process) -> bool:
+    try:
+        return process.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+@pytest.fixture
+def two_workers(tmp_path: Path):
+    _tiny_store(tmp_path / "kg").close()
+    token = tmp_path / "token"
+    token.write_text(TOKEN, encoding="utf-8")
+    token.chmod(0o600)
+    options = ("--workers", "2", "--allow-updates-token-file", str(token))
+
+    def command(port: int) -> list[str]:
+        serve = ("serve", "--data-dir", str(tmp_path / "kg"), "--host", "127.0.0.1", "--port", str(port))
+        return hmic_kg_command(*serve, *options)
+
+    def ready(base: str) -> bool:
+        return httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200
+
+    process, base = start_server(command, ready, cwd=ROOT, stderr=subprocess.DEVNULL)
+    try:
+        yield process, base
+    finally:
+        stop_process(process)
+
+
+def _sparql_count(base: str) -> int:
+    with httpx.Client() as client:  # a new connection: any worker may accept it
+        answer = client.get(f"{base}/sparql", params={"query": COUNT}, timeout=10).json()
+    return int(answer["results"]["bindings"][0]["n"]["value"])
+
+
+def _http_workers(pid: int) -> list[psutil.Process]:
+    return [p for p in psutil.Process(pid).children() if "api.serve_workers" in " ".join(p.cmdline())]
+
+
+@pytest.mark.server
+def test_two_workers_serve_and_an_update_is_seen_by_every_worker(two_workers) -> None:
+    process, base = two_workers
+    assert len(_http_workers(process.pid)) == 2
+    assert httpx.get(f"{base}/forces", timeout=10).status_code == 200
+    assert {_sparql_count(base) for _ in range(12)} == {50}
+    refused = httpx.post(f"{base}/sparql", data={"update": INSERT}, timeout=10)
+    assert refused.status_code == 403
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    assert httpx.post(f"{base}/sparql", data={"update": INSERT}, headers=headers, timeout=30).is_success
+    assert {_sparql_count(base) for _ in range(20)} == {51}  # fresh connections, spread over the workers
+
+
+@pytest.mark.server
+def test_kill_9_of_the_server_leaves_no_worker(two_workers) -> None:
+    process, base = two_workers
+    _sparql_count(base)  # the query workers exist too
+    _sparql_count(base)
+    family = _descendants(process.pid)
+    assert len(family) >= 3
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(10)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not all(_gone(p) for p in family):
+        time.sleep(0.1)
+    assert [p.pid for p in family if not _gone(p)] == []
+
+
+@pytest.mark.server
+def test_the_server_token_variable_stops_at_the_serve_process(tmp_path: Path) -> None:
+    """With ``HMIC_KG_SERVER_UPDATE_TOKEN``, the workers get the token in their settings: updates work,
+    and neither they nor their query workers have it in their environment."""
+    from api.settings import SERVER_TOKEN_VARIABLE
+
+    _tiny_store(tmp_path / "kg").close()
+    serve = ("serve", "--data-dir", str(tmp_path / "kg"), "--host", "127.0.0.1", "--workers", "2")
+    env = {**os.environ, SERVER_TOKEN_VARIABLE: TOKEN}
+
+    def ready(base: str) -> bool:
+        return httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200
+
+    process, base = start_server(
+        lambda port: hmic_kg_command(*serve, "--port", str(port)), ready, cwd=ROOT, env=env
+    )
+    try:
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        assert httpx.post(f"{base}/sparql", data={"update": INSERT}, headers=headers, timeout=30).is_success
+        assert _sparql_count(base) == 51
+        family = _descendants(process.pid)
+        assert len(family) >= 3
+        for member in family:
+            assert SERVER_TOKEN_VARIABLE not in member.environ()
+    finally:
+        stop_process(process)
+
+
+@pytest.mark.server
+def test_one_worker_is_the_single_process_server(tmp_path: Path) -> None:
+    _tiny_store(tmp_path / "kg").close()
+    serve = ("serve", "--data-dir", str(tmp_path / "kg"), "--host", "127.0.0.1", "--workers", "1")
+
+    def ready(base: str) -> bool:
+        return httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200
+
+    process, base = start_server(lambda port: hmic_kg_command(*serve, "--port", str(port)), ready, cwd=ROOT)
+    try:
+        assert _sparql_count(base) == 50
+        assert _http_workers(process.pid) == []  # it serves itself; its only children are query workers
+        owners = Path(tempfile.gettempdir()).glob("hmic-kg-snapshots-serve-*/owner")
+        assert str(process.pid) not in {
+            owner.read_text(encoding="ascii") for owner in owners
+        }  # no checkpoints
+    finally:
+        stop_process(process)
