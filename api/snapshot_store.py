@@ -158,6 +158,7 @@ def save_snapshot(snap: Snapshot, key: str, data_dir: Path) -> Path:
             out.write(header + "\n" + body + "\n")
             out.flush()
             os.fsync(out.fileno())
+        os.chmod(temp, 0o644)  # as readable as the store beside it (mkstemp makes it private)
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
