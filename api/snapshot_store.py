@@ -33,14 +33,14 @@ from typing import Any
 import orjson
 
 from api.lookup import QUERY_DIR, rows
-from api.snapshot import Record, Snapshot
+from api.snapshot import Record, Ref, Snapshot
 from graph.iris import Iris
 from graph.store import Store
 
 log = logging.getLogger(__name__)
 
 #: bump when the file layout changes (the builders' source is part of the key as well)
-FORMAT = 1
+FORMAT = 2
 FILE_NAME = "snapshot.json"
 #: the tables of a snapshot that are saved (every field but the generation, the IRIs and the memo)
 TABLES: tuple[str, ...] = tuple(
@@ -80,21 +80,24 @@ def content_key(store: Store, base_iri: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _encode(value: Any) -> Any:
-    """Records as lists of their field values, tuples as lists, frozensets as sorted lists."""
+def _encode(value: Any, refs: dict[tuple[str, str, str], int]) -> Any:
+    """Records as lists of their field values, links (:class:`Ref`) as their number in ``refs`` (a few
+    hundred links stand for the ~140,000 of the findings at 430 reports), tuples as lists, frozensets as
+    sorted lists."""
+    if type(value) is Ref:
+        return refs.setdefault((value.id, value.label, value.iri), len(refs))
     if isinstance(value, Record):
-        return [_encode(getattr(value, name)) for name in value.__dataclass_fields__]  # type: ignore[attr-defined]
+        return [_encode(getattr(value, name), refs) for name in value.__dataclass_fields__]  # type: ignore[attr-defined]
     if isinstance(value, Mapping):
-        return {k: _encode(v) for k, v in value.items()}
+        return {k: _encode(v, refs) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_encode(v) for v in value]
+        return [_encode(v, refs) for v in value]
     if isinstance(value, frozenset):
         return sorted(value)
     return value
 
 
 Decoder = Callable[[Any], Any]
-_DECODERS: dict[Any, Decoder] = {}
 
 
 def _scalar(kinds: tuple[type, ...]) -> Decoder:
@@ -107,54 +110,58 @@ def _scalar(kinds: tuple[type, ...]) -> Decoder:
     return check
 
 
-def _decoder(hint: Any) -> Decoder:
-    """A function turning the JSON form of a value of type ``hint`` back into it (checking its shape)."""
-    if hint in _DECODERS:
-        return _DECODERS[hint]
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    decode: Decoder
-    if isinstance(hint, type) and issubclass(hint, Record):
-        decode = _record_decoder(hint)
-    elif origin in (UnionType, typing.Union) and NoneType in args:
-        (inner,) = [a for a in args if a is not NoneType]
-        some = _decoder(inner)
-        decode = lambda data: None if data is None else some(data)  # noqa: E731
-    elif origin is tuple:
-        item = _decoder(args[0])
-        decode = lambda data: tuple(item(x) for x in _scalar((list,))(data))  # noqa: E731
-    elif origin is frozenset:
-        item = _decoder(args[0])
-        decode = lambda data: frozenset(item(x) for x in _scalar((list,))(data))  # noqa: E731
-    elif origin in (Mapping, dict):
-        value = _decoder(args[1])
-        decode = lambda data: {k: value(v) for k, v in _scalar((dict,))(data).items()}  # noqa: E731
-    elif hint in (str, int, bool):
-        decode = _scalar((hint,))
-    else:
-        raise TypeError(f"no decoder for {hint!r}")
-    _DECODERS[hint] = decode
-    return decode
+class _Reader:
+    """Decoders turning the JSON form of a value of a type back into it (checking its shape), one per
+    type; links are looked up in the file's table of links."""
 
+    def __init__(self, refs: Any) -> None:
+        self.decoders: dict[Any, Decoder] = {}
+        table = [self._record(Ref)(r) for r in _scalar((list,))(refs)]
+        self.decoders[Ref] = lambda number: table[_scalar((int,))(number)]
 
-def _record_decoder(cls: type) -> Decoder:
-    hints = typing.get_type_hints(cls)
-    names = [f.name for f in dataclasses.fields(cls)]
-    fields = [_decoder(hints[name]) for name in names]
-    _DECODERS[cls] = lambda data: build(data)  # a record may hold records of its own type
+    def decoder(self, hint: Any) -> Decoder:
+        if hint in self.decoders:
+            return self.decoders[hint]
+        origin, args = typing.get_origin(hint), typing.get_args(hint)
+        decode: Decoder
+        if isinstance(hint, type) and issubclass(hint, Record):
+            decode = self._record(hint)
+        elif origin in (UnionType, typing.Union) and NoneType in args:
+            (inner,) = [a for a in args if a is not NoneType]
+            some = self.decoder(inner)
+            decode = lambda data: None if data is None else some(data)  # noqa: E731
+        elif origin in (tuple, frozenset):
+            item, kind = self.decoder(args[0]), origin
+            decode = lambda data: kind(item(x) for x in _scalar((list,))(data))  # noqa: E731
+        elif origin in (Mapping, dict):
+            value = self.decoder(args[1])
+            decode = lambda data: {k: value(v) for k, v in _scalar((dict,))(data).items()}  # noqa: E731
+        elif hint in (str, int, bool):
+            decode = _scalar((hint,))
+        else:
+            raise TypeError(f"no decoder for {hint!r}")
+        self.decoders[hint] = decode
+        return decode
 
-    def build(data: Any) -> Any:
-        if not isinstance(data, list) or len(data) != len(fields):
-            raise SnapshotFileError(f"{cls.__name__}: expected {len(fields)} fields")
-        return cls(*[decode(x) for decode, x in zip(fields, data, strict=True)])
+    def _record(self, cls: type) -> Decoder:
+        hints = typing.get_type_hints(cls)
+        fields = [self.decoder(hints[f.name]) for f in dataclasses.fields(cls)]
 
-    return build
+        def build(data: Any) -> Any:
+            if not isinstance(data, list) or len(data) != len(fields):
+                raise SnapshotFileError(f"{cls.__name__}: expected {len(fields)} fields")
+            return cls(*[decode(x) for decode, x in zip(fields, data, strict=True)])
+
+        return build
 
 
 def save_snapshot(snap: Snapshot, key: str, data_dir: Path) -> Path:
     """Write ``snap``'s records under ``key`` to ``data_dir/snapshot.json`` atomically; the path written."""
     target = snapshot_path(data_dir)
     header = orjson.dumps({"format": FORMAT, "key": key})
-    body = orjson.dumps({name: _encode(getattr(snap, name)) for name in TABLES})
+    refs: dict[tuple[str, str, str], int] = {}
+    tables = {name: _encode(getattr(snap, name), refs) for name in TABLES}
+    body = orjson.dumps({"refs": list(refs), "tables": tables})
     fd, temp = tempfile.mkstemp(prefix=f".{FILE_NAME}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as out:
@@ -183,12 +190,15 @@ def read_snapshot(path: Path, key: str, iris: Iris, generation: str) -> Snapshot
             body = orjson.loads(source.read())
         except ValueError as error:
             raise SnapshotFileError(f"truncated or corrupt ({error})") from None
-    if not isinstance(body, dict) or set(body) != set(TABLES):
+    if not isinstance(body, dict) or not isinstance(tables := body.get("tables"), dict):
         raise SnapshotFileError("tables missing")
+    if set(tables) != set(TABLES):
+        raise SnapshotFileError(f"tables missing or unknown: {sorted(set(tables) ^ set(TABLES))}")
     hints = typing.get_type_hints(Snapshot)
     try:
-        tables = {name: _decoder(hints[name])(body[name]) for name in TABLES}
-    except (TypeError, ValueError, KeyError) as error:
+        reader = _Reader(body.get("refs"))
+        tables = {name: reader.decoder(hints[name])(tables[name]) for name in TABLES}
+    except (TypeError, ValueError, KeyError, IndexError) as error:
         raise SnapshotFileError(f"corrupt ({error})") from None
     return Snapshot(generation=generation, iris=iris, **tables)
 

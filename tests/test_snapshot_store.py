@@ -69,6 +69,8 @@ def test_every_record_round_trips(sample_store: OxigraphStore, tmp_path: Path) -
         assert getattr(read, name) == getattr(built, name), name
         assert list(getattr(read, name)) == list(getattr(built, name)), f"{name}: order kept"
     assert read.generation == "g2" and read.iris == Iris(BASE)
+    forces = [f.force for f in read.findings.values() if f.force is not None]
+    assert len({id(ref) for ref in forces}) == len(set(forces)), "one link object per distinct link"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["snapshot.json"], "no temporary file left"
 
 
@@ -126,10 +128,18 @@ def _truncate(path: Path) -> None:
 
 def _corrupt(path: Path) -> None:
     header, body = path.read_text(encoding="utf-8").split("\n", 1)
-    tables = json.loads(body)
-    first = next(iter(tables["forces"]))
-    tables["forces"][first] = tables["forces"][first][:2]  # a record with fields missing
-    path.write_text(header + "\n" + json.dumps(tables) + "\n", encoding="utf-8")
+    saved = json.loads(body)
+    forces = saved["tables"]["forces"]
+    first = next(iter(forces))
+    forces[first] = forces[first][:2]  # a record with fields missing
+    path.write_text(header + "\n" + json.dumps(saved) + "\n", encoding="utf-8")
+
+
+def _bad_link(path: Path) -> None:
+    header, body = path.read_text(encoding="utf-8").split("\n", 1)
+    saved = json.loads(body)
+    saved["refs"] = saved["refs"][:1]  # links numbered past the end of the table
+    path.write_text(header + "\n" + json.dumps(saved) + "\n", encoding="utf-8")
 
 
 def _mismatch(path: Path) -> None:
@@ -137,7 +147,11 @@ def _mismatch(path: Path) -> None:
     path.write_text(json.dumps({**json.loads(header), "key": "0" * 64}) + "\n" + body, encoding="utf-8")
 
 
-@pytest.mark.parametrize("spoil", [_truncate, _corrupt, _mismatch, lambda p: p.write_bytes(b"\xff\xfe\0")])
+def _binary(path: Path) -> None:
+    path.write_bytes(b"\xff\xfe\0")
+
+
+@pytest.mark.parametrize("spoil", [_truncate, _corrupt, _bad_link, _mismatch, _binary])
 def test_a_bad_file_is_rebuilt_with_one_warning(
     data_dir: Path, spoil: object, caplog: pytest.LogCaptureFixture
 ) -> None:
