@@ -15,6 +15,7 @@ import hashlib
 import logging
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from api.lookup import load_query
@@ -36,10 +37,15 @@ FRESH_WAIT_S = 5.0
 class Runtime:
     """Per-app state; thread-safe (handlers run in FastAPI's thread pool)."""
 
-    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+    def __init__(
+        self, settings: Settings, store: Store | None = None, snapshot_dir: Path | None = None
+    ) -> None:
+        """``snapshot_dir``: where the saved snapshot lives (default the data dir; a worker process that
+        opens a read-only checkpoint of the store elsewhere passes the data dir of the store itself)."""
         self.settings = settings
         self._store = store
         self._owns_store = store is None
+        self.snapshot_dir = snapshot_dir if snapshot_dir is not None else settings.graph.data_dir
         self._lock = threading.RLock()
         self._build_lock = threading.Lock()  # one SPARQL worker snapshot at a time
         self._snapshot_lock = threading.Lock()  # one read model build at a time
@@ -64,7 +70,7 @@ class Runtime:
             if self._persists():
                 from api.snapshot_store import discard_saved
 
-                discard_saved(self.settings.graph.data_dir)
+                discard_saved(self.snapshot_dir)
 
     def _persists(self) -> bool:
         """Whether the snapshot is saved in (and loaded from) the data dir: only for an embedded store this
@@ -141,18 +147,18 @@ class Runtime:
         updates = self._updates
         key = content_key(store, self.settings.base_iri)
         if updates == 0:  # after an update the key may not describe the content: build
-            saved = load_saved(config.data_dir, key, iris, generation)
+            saved = load_saved(self.snapshot_dir, key, iris, generation)
             if saved is not None:
-                log.info("snapshot loaded from %s", config.data_dir)
+                log.info("snapshot loaded from %s", self.snapshot_dir)
                 return saved
         built = build(store, iris, generation)
         if not config.read_only:
             with self._lock:  # note_update discards the file under this lock: no stale file survives
                 if self._updates == updates:
                     try:
-                        save_snapshot(built, key, config.data_dir)
+                        save_snapshot(built, key, self.snapshot_dir)
                     except OSError as error:
-                        log.warning("could not save the snapshot in %s: %s", config.data_dir, error)
+                        log.warning("could not save the snapshot in %s: %s", self.snapshot_dir, error)
         return built
 
     def pool(self, store: Store) -> QueryPool:

@@ -115,6 +115,24 @@ def test_load_saves_it_and_a_start_loads_it(data_dir: Path, monkeypatch: pytest.
         store.close()
 
 
+def test_a_worker_on_a_checkpoint_loads_the_stores_saved_snapshot(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker reading a read-only checkpoint elsewhere finds the snapshot by the store's data dir (the
+    content, hence the key, is the same) and never writes."""
+    checkpoint = tmp_path / "checkpoint"
+    shutil.copytree(data_dir / "oxigraph", checkpoint / "oxigraph")
+    saved = snapshot_path(data_dir).read_bytes()
+
+    def no_build(*_: object, **__: object) -> Snapshot:
+        raise AssertionError("built although a matching snapshot was saved")
+
+    monkeypatch.setattr("api.snapshot_build.build_snapshot", no_build)
+    worker = Runtime(settings(graph=GraphConfig(data_dir=checkpoint, read_only=True)), snapshot_dir=data_dir)
+    assert snapshot_of(worker).forces
+    assert snapshot_path(data_dir).read_bytes() == saved and not snapshot_path(checkpoint).exists()
+
+
 def test_load_no_snapshot_writes_none(tmp_path: Path) -> None:
     data = tmp_path / "data"
     result = CliRunner().invoke(app, ["load", str(REPORTS), "--data-dir", str(data), "--no-snapshot"])
