@@ -5,13 +5,17 @@ lifespan handler of :func:`api.app.create_app` closes everything. Everything der
 kept per *store generation* (a key made of the report graphs with their load time and checksum in the
 metadata graph, plus a counter of updates accepted through ``/sparql``): the read model
 (:meth:`Runtime.snapshot`, which holds every other derived value in its memo) and the SPARQL workers'
-copy of the store (:meth:`Runtime.pool`).
+copy of the store (:meth:`Runtime.pool`). The read model is also saved next to the store, keyed by content
+(:mod:`api.snapshot_store`), so a start loads it instead of building it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from api.lookup import load_query
@@ -24,6 +28,8 @@ from graph.store_open import open_store
 if TYPE_CHECKING:
     from api.snapshot import Snapshot
 
+log = logging.getLogger(__name__)
+
 #: how long a request waits for the snapshot of a new generation before it is answered from the previous
 FRESH_WAIT_S = 5.0
 
@@ -31,10 +37,15 @@ FRESH_WAIT_S = 5.0
 class Runtime:
     """Per-app state; thread-safe (handlers run in FastAPI's thread pool)."""
 
-    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+    def __init__(
+        self, settings: Settings, store: Store | None = None, snapshot_dir: Path | None = None
+    ) -> None:
+        """``snapshot_dir``: where the saved snapshot lives (default the data dir; a worker process that
+        opens a read-only checkpoint of the store elsewhere passes the data dir of the store itself)."""
         self.settings = settings
         self._store = store
         self._owns_store = store is None
+        self.snapshot_dir = snapshot_dir if snapshot_dir is not None else settings.graph.data_dir
         self._lock = threading.RLock()
         self._build_lock = threading.Lock()  # one SPARQL worker snapshot at a time
         self._snapshot_lock = threading.Lock()  # one read model build at a time
@@ -52,9 +63,19 @@ class Runtime:
             return self._store
 
     def note_update(self) -> None:
-        """Record that the store changed outside a report load (a SPARQL update)."""
+        """Record that the store changed outside a report load (a SPARQL update); the saved snapshot's
+        content key may not see that change, so the saved file is dropped."""
         with self._lock:
             self._updates += 1
+            if self._persists():
+                from api.snapshot_store import discard_saved
+
+                discard_saved(self.snapshot_dir)
+
+    def _persists(self) -> bool:
+        """Whether the snapshot is saved in (and loaded from) the data dir: only for an embedded store this
+        runtime opened itself (a store handed in, as in tests, has no data dir of its own)."""
+        return self._owns_store and self.settings.graph.backend != "remote"
 
     def generation(self, store: Store) -> str:
         """A short key that changes whenever the store content changes.
@@ -105,7 +126,7 @@ class Runtime:
                 current = self._snapshot
                 if current is not None and current.generation == generation:
                     return current
-                built = build_snapshot(store, Iris(self.settings.base_iri), generation)
+                built = self._load_or_build(store, generation, build_snapshot)
                 self._snapshot = built
             finally:
                 with self._lock:
@@ -113,6 +134,31 @@ class Runtime:
                         self._building = None
                         self._built.set()
         start_warming(built)
+        return built
+
+    def _load_or_build(self, store: Store, generation: str, build: Callable[..., Snapshot]) -> Snapshot:
+        """The saved snapshot of the store's content if there is one, else a new build (then saved, unless
+        the store is read-only or was changed by an update meanwhile)."""
+        if not self._persists():
+            return build(store, Iris(self.settings.base_iri), generation)
+        from api.snapshot_store import content_key, load_saved, save_snapshot
+
+        config, iris = self.settings.graph, Iris(self.settings.base_iri)
+        updates = self._updates
+        key = content_key(store, self.settings.base_iri)
+        if updates == 0:  # after an update the key may not describe the content: build
+            saved = load_saved(self.snapshot_dir, key, iris, generation)
+            if saved is not None:
+                log.info("snapshot loaded from %s", self.snapshot_dir)
+                return saved
+        built = build(store, iris, generation)
+        if not config.read_only:
+            with self._lock:  # note_update discards the file under this lock: no stale file survives
+                if self._updates == updates:
+                    try:
+                        save_snapshot(built, key, self.snapshot_dir)
+                    except OSError as error:
+                        log.warning("could not save the snapshot in %s: %s", self.snapshot_dir, error)
         return built
 
     def pool(self, store: Store) -> QueryPool:

@@ -151,6 +151,7 @@ def load(
     force: Annotated[
         str | None, typer.Option("--force", help="The reports' force id, overriding what their text says.")
     ] = None,
+    no_snapshot: Annotated[bool, typer.Option("--no-snapshot", help="Do not save the read model.")] = False,
 ) -> None:
     """Load reports into the graph store, one named graph per report (reloading replaces it atomically).
 
@@ -165,6 +166,7 @@ def load(
       hmic-kg load data/reports --backend remote --query-url http://127.0.0.1:8000/sparql
       --update-url http://127.0.0.1:8000/sparql --update-token T
     """
+    from api.snapshot_store import build_and_save  # saved read model: the next `serve` answers at once
     from api.sources import keep_source
     from graph.iris import Iris
     from graph.loading import FileResult, load_paths
@@ -202,6 +204,8 @@ def load(
             on_result=on_result,
             jobs=jobs,
         )
+        if summary.files_ok and not no_snapshot and config.backend != "remote":
+            build_and_save(store, config.data_dir, config.base_iri)
     for warning in summary.warnings:
         typer.echo(f"warning: {shown(warning)}", err=True)
     out.print(
