@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -39,11 +40,14 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(pages.router)
 
 
-def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
-    """Build the app. ``store``: an already open store to serve (tests); otherwise the store named by
-    ``settings.graph`` is opened on first use and closed on shutdown."""
+def create_app(
+    settings: Settings | None = None, store: Store | None = None, snapshot_dir: Path | None = None
+) -> FastAPI:
+    """Build the app. ``store``: an already open store to serve (tests, ``serve --workers``); otherwise the
+    store named by ``settings.graph`` is opened on first use and closed on shutdown. ``snapshot_dir``: where
+    the saved read model of a handed-in store lives (see :class:`api.runtime.Runtime`)."""
     settings = settings or Settings()
-    runtime = Runtime(settings, store)
+    runtime = Runtime(settings, store, snapshot_dir)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

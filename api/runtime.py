@@ -46,6 +46,7 @@ class Runtime:
         self._store = store
         self._owns_store = store is None
         self.snapshot_dir = snapshot_dir if snapshot_dir is not None else settings.graph.data_dir
+        self._dir_given = snapshot_dir is not None
         self._lock = threading.RLock()
         self._build_lock = threading.Lock()  # one SPARQL worker snapshot at a time
         self._snapshot_lock = threading.Lock()  # one read model build at a time
@@ -73,9 +74,14 @@ class Runtime:
                 discard_saved(self.snapshot_dir)
 
     def _persists(self) -> bool:
-        """Whether the snapshot is saved in (and loaded from) the data dir: only for an embedded store this
-        runtime opened itself (a store handed in, as in tests, has no data dir of its own)."""
-        return self._owns_store and self.settings.graph.backend != "remote"
+        """Whether the snapshot is saved in (and loaded from) the data dir: for an embedded store this
+        runtime opened itself, or one handed in with its ``snapshot_dir`` (a ``serve --workers`` process)
+        while no update can change it behind the content key (a worker does not see another worker's
+        updates, so with updates enabled each worker builds its own; a store handed in without a folder, as
+        in tests, has no data dir of its own)."""
+        if self.settings.graph.backend == "remote":
+            return False
+        return self._owns_store or (self._dir_given and self.settings.update_token is None)
 
     def generation(self, store: Store) -> str:
         """A short key that changes whenever the store content changes.

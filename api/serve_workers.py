@@ -188,9 +188,8 @@ def worker_main(listen_fd: int, channel_fd: int, parent_pid: int) -> None:
     if config["block"]:
         block_outbound_sockets()
     try:
-        uvicorn.Server(uvicorn_config(create_app(settings, store), config["options"])).run(
-            sockets=[listening]
-        )
+        app = create_app(settings, store, snapshot_dir=settings.graph.data_dir if store is not None else None)
+        uvicorn.Server(uvicorn_config(app, config["options"])).run(sockets=[listening])
     finally:
         if store is not None:
             store.close()

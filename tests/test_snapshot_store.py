@@ -133,6 +133,31 @@ def test_a_worker_on_a_checkpoint_loads_the_stores_saved_snapshot(
     assert snapshot_path(data_dir).read_bytes() == saved and not snapshot_path(checkpoint).exists()
 
 
+@pytest.mark.parametrize("token", [None, "a-long-update-token"])
+def test_a_serve_worker_loads_the_saved_snapshot_only_while_updates_are_off(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, token: str | None
+) -> None:
+    """A ``serve --workers`` process is handed its store (a checkpoint) and the data dir: it loads the
+    saved snapshot unless updates are enabled (another worker's update would not change the content key,
+    so a saved file could be stale)."""
+    checkpoint = tmp_path / "checkpoint"
+    shutil.copytree(data_dir / "oxigraph", checkpoint / "oxigraph")
+    builds: list[int] = []
+
+    def counting_build(*args: object, **kwargs: object) -> Snapshot:
+        builds.append(1)
+        return build_snapshot(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("api.snapshot_build.build_snapshot", counting_build)
+    store = OxigraphStore(checkpoint / "oxigraph", read_only=True)
+    try:
+        worker = Runtime(settings(update_token=token), store=store, snapshot_dir=data_dir)
+        assert worker.snapshot(store).forces
+    finally:
+        store.close()
+    assert len(builds) == (0 if token is None else 1)
+
+
 def test_load_no_snapshot_writes_none(tmp_path: Path) -> None:
     data = tmp_path / "data"
     result = CliRunner().invoke(app, ["load", str(REPORTS), "--data-dir", str(data), "--no-snapshot"])

@@ -1,219 +1,23 @@
-"""``hmic-kg load | query | queries | export | validate | bridges``: the knowledge graph from the shell."""
+"""``hmic-kg query | queries | export | validate | bridges``: the knowledge graph from the shell."""
 
 from __future__ import annotations
 
-import functools
-import inspect
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
-from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rdflib import Dataset
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from api.cli.app import app, fail
-from graph.config import BACKENDS, ConfigError, GraphConfig
-from graph.store import PREFIXES, QueryError, QueryResult, Store, StoreError
-from graph.store_open import open_store
-
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where the store lives (default .hmic-kg).")]
-BackendOpt = Annotated[str | None, typer.Option("--backend", help=f"Store backend: {', '.join(BACKENDS)}.")]
-BaseIri = Annotated[str | None, typer.Option("--base-iri", help="Base of the data IRIs (default …/id/).")]
-QueryUrl = Annotated[str | None, typer.Option("--query-url", help="SPARQL query endpoint (remote backend).")]
-UpdateUrl = Annotated[
-    str | None, typer.Option("--update-url", help="SPARQL update endpoint (remote backend).")
-]
-UpdateToken = Annotated[
-    str | None,
-    typer.Option(
-        "--update-token",
-        help="Bearer token sent with updates to the remote endpoint (env HMIC_KG_UPDATE_TOKEN).",
-        show_default=False,
-    ),
-]
+from api.cli.store_options import opened, store_dataset, with_store_options
+from graph.config import GraphConfig
+from graph.store import PREFIXES, QueryError, QueryResult
 
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld")
 EXPORT_CHOICES = ("turtle", "trig", "nquads", "ntriples", "jsonld", "graphml")
-
-
-def graph_config(
-    data_dir: Path | None,
-    backend: str | None,
-    base_iri: str | None,
-    query_url: str | None = None,
-    update_url: str | None = None,
-    update_token: str | None = None,
-) -> GraphConfig:
-    """Settings from the options, falling back on ``HMIC_KG_*`` variables; bad values exit with code 2."""
-    try:
-        return GraphConfig.from_env(
-            data_dir=data_dir, backend=backend, base_iri=base_iri, query_url=query_url, update_url=update_url,
-            update_token=update_token,
-        )  # fmt: skip
-    except ConfigError as exc:
-        raise fail(str(exc), code=2) from None
-
-
-_STORE_OPTIONS = [
-    inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
-    for name, annotation in (
-        ("data_dir", DataDir), ("backend", BackendOpt), ("base_iri", BaseIri), ("query_url", QueryUrl)
-    )
-]  # fmt: skip
-
-
-def with_store_options(command: Callable[..., None]) -> Callable[..., None]:
-    """``command`` with the store options (``--data-dir``, ``--backend``, ``--base-iri``, ``--query-url``)
-    added to what typer reads of its signature; it receives them as one ``config: GraphConfig``."""
-    signature = inspect.signature(command, eval_str=True)
-    own = [p for name, p in signature.parameters.items() if name != "config"]
-
-    @functools.wraps(command)
-    def run(
-        *args: Any,
-        data_dir: Path | None = None,
-        backend: str | None = None,
-        base_iri: str | None = None,
-        query_url: str | None = None,
-        **kwargs: Any,
-    ) -> None:
-        command(*args, config=graph_config(data_dir, backend, base_iri, query_url), **kwargs)
-
-    run.__signature__ = signature.replace(parameters=[*own, *_STORE_OPTIONS])  # type: ignore[attr-defined]
-    run.__annotations__ = {p.name: p.annotation for p in [*own, *_STORE_OPTIONS]} | {"return": None}
-    return run
-
-
-@contextmanager
-def opened(config: GraphConfig, command: str | None = None, writes: bool = False) -> Iterator[Store]:
-    """The configured store, closed afterwards; store errors become one-line failures naming ``command``.
-
-    A command that does not write (``writes=False``) opens an embedded store read-only, which works while
-    ``hmic-kg serve`` holds it.
-    """
-    if command and not writes and config.backend == "oxigraph":
-        config = replace(config, read_only=True)
-    prefix = f"{command}: " if command else ""
-    try:
-        store = open_store(config)
-    except StoreError as exc:
-        raise fail(f"{prefix}{exc}") from None
-    try:
-        yield store
-    except StoreError as exc:  # QueryError included
-        raise fail(f"{prefix}{exc}") from None
-    finally:
-        with suppress(StoreError):
-            store.close()
-
-
-def store_dataset(store: Store) -> Dataset:
-    """The whole store as an rdflib Dataset (for SHACL and the networkx projection)."""
-    dataset = Dataset()
-    dataset.parse(data=store.export("nquads"), format="nquads")
-    return dataset
-
-
-def shown(value: object) -> str:
-    """``value`` as one safe line: newlines, terminal escapes and other invisible characters are written as
-    ``\\n``, ``\\x1b``… so a file name cannot forge an output line or drive the terminal."""
-    return "".join(
-        ch if ch.isprintable() else ch.encode("unicode_escape", "backslashreplace").decode("ascii")
-        for ch in str(value)
-    )
-
-
-@app.command()
-def load(
-    paths: Annotated[list[Path], typer.Argument(help="Report files (.txt, .pdf) or folders of them.")],
-    data_dir: DataDir = None,
-    backend: BackendOpt = None,
-    base_iri: BaseIri = None,
-    query_url: QueryUrl = None,
-    update_url: UpdateUrl = None,
-    update_token: UpdateToken = None,
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "--jobs",
-            "-j",
-            min=1,
-            help="Processes reading reports in parallel, and threads writing them into the embedded store "
-            "(default: the CPUs available).",
-        ),
-    ] = None,
-    force: Annotated[
-        str | None, typer.Option("--force", help="The reports' force id, overriding what their text says.")
-    ] = None,
-    no_snapshot: Annotated[bool, typer.Option("--no-snapshot", help="Do not save the read model.")] = False,
-) -> None:
-    """Load reports into the graph store, one named graph per report (reloading replaces it atomically).
-
-    Exits 1 if any file failed; the good files are loaded all the same.
-
-    Examples:
-
-      hmic-kg load data/reports
-
-      hmic-kg load report.pdf other.txt --data-dir /tmp/kg --backend oxigraph
-
-      hmic-kg load data/reports --backend remote --query-url http://127.0.0.1:8000/sparql
-      --update-url http://127.0.0.1:8000/sparql --update-token T
-    """
-    from api.snapshot_store import build_and_save  # saved read model: the next `serve` answers at once
-    from api.sources import keep_source
-    from graph.iris import Iris
-    from graph.loading import FileResult, load_paths
-    from loaders.options import LoadOptions
-
-    try:
-        options = LoadOptions(force_id=force)
-    except ValueError as error:
-        raise fail(f"--force: {error}", code=2) from None
-    config = graph_config(data_dir, backend, base_iri, query_url, update_url, update_token)
-    out = Console(highlight=False, soft_wrap=True)
-    progress = Progress(
-        TextColumn("loading"), BarColumn(), MofNCompleteColumn(), console=Console(stderr=True), transient=True
-    )
-    task = progress.add_task("load", total=None)
-
-    def on_result(result: FileResult) -> None:
-        if result.ok:
-            out.print(
-                f"ok    {shown(result.path)}  {result.report_id}  {result.triples} triples", markup=False
-            )
-            if config.backend != "remote":  # the server shows the text from this copy (/reports/{id})
-                keep_source(config.data_dir, Path(result.path))
-        else:
-            out.print(f"FAIL  {shown(result.path)}: {shown(result.error)}", markup=False)
-        progress.advance(task)
-
-    with opened(config, "load", writes=True) as store, progress:
-        summary = load_paths(
-            store,
-            paths,
-            Iris(config.base_iri),
-            options,
-            on_start=lambda total: progress.update(task, total=total),
-            on_result=on_result,
-            jobs=jobs,
-        )
-        if summary.files_ok and not no_snapshot and config.backend != "remote":
-            build_and_save(store, config.data_dir, config.base_iri)
-    for warning in summary.warnings:
-        typer.echo(f"warning: {shown(warning)}", err=True)
-    out.print(
-        f"{summary.files_ok} loaded, {summary.files_failed} failed; store: {summary.triples} triples, "
-        f"{summary.forces} forces, {summary.entities} entities"
-    )
-    if summary.files_failed:
-        raise typer.Exit(1)
 
 
 @app.command()

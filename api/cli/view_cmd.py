@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from api.cli.app import app, fail
-from api.cli.graph_cmd import opened, with_store_options
+from api.cli.store_options import opened, with_store_options
 from graph.config import GraphConfig
 from graph.view_data import VIEW_KINDS, ViewNotFound, build_view
 from graph.views import DEFAULT_BUDGET, render_view_html
