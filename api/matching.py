@@ -20,9 +20,9 @@ from api.catalogue import Catalogue
 from api.matching_batch import shortlists
 from api.matching_contact import Contacts
 from api.matching_evidence import FEATURES, Evidence, Query, entity_keys, practice_text, weighted
+from api.matching_saved import evidence_for
 from api.matching_why import explain
 from graph.similarity import SimilarityIndex
-from graph.topics import load_scheme
 
 # Tuned by ``python -m tests.matching_tuning`` (pairwise logistic regression on the judged set, the mean
 # of the cross-validation folds' fits), normalised to sum to 1, so a score is a weighted mean of features
@@ -71,11 +71,13 @@ class Matcher:
 
     @property
     def evidence(self) -> Evidence:
-        return self.memo(("evidence",), lambda: Evidence(self.cat, load_scheme()))
+        """The evidence tables: loaded from the saved index when the runtime recorded one that fits
+        (:mod:`api.matching_saved`), else built (and then saved there)."""
+        return self.memo(("evidence",), lambda: evidence_for(self.cat))
 
     @property
     def contacts(self) -> Contacts:
-        return self.memo(("contacts",), lambda: Contacts(self.cat, load_scheme()))
+        return self.memo(("contacts",), lambda: Contacts(self.cat, self.evidence.scheme))
 
     def memo(self, key: tuple[Any, ...], build: Callable[[], T], bound: int | None = None) -> T:
         """``build()`` once per snapshot, so once per store generation (the snapshot's memo)."""

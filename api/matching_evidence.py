@@ -125,10 +125,9 @@ class Evidence:
     """Every practice and strength as rows (practices first, catalogue order), with their stems, topic
     profiles, entity postings, BM25 index and embeddings; :meth:`features` scores one query."""
 
-    def __init__(self, cat: Catalogue, scheme: TopicScheme) -> None:
-        import numpy as np
-
-        self.cat, self.scheme = cat, scheme
+    @staticmethod
+    def rows_of(cat: Catalogue) -> list[dict[str, Any]]:
+        """The candidates: every practice, then every strength, in catalogue order."""
         rows: list[dict[str, Any]] = []
         for p in cat.practices.values():
             body = " ".join(filter(None, (p["problem"], p["solution"], p["outcomes"])))
@@ -140,7 +139,15 @@ class Evidence:
                 rows.append({"kind": "strength", "id": None, "iri": f["iri"], "title": f["text"][:120],
                              "text": f["text"], "full": f["text"], "force": f["force"], "area": f["area"],
                              "contact": None})  # fmt: skip
-        self.rows = rows
+        return rows
+
+    def __init__(self, cat: Catalogue, scheme: TopicScheme, saved: dict[str, Any] | None = None) -> None:
+        """``saved``: the tables of a saved index (:mod:`api.matching_saved`, with ``rows`` from
+        :meth:`rows_of`) instead of building them."""
+        import numpy as np
+
+        self.cat, self.scheme = cat, scheme
+        self.rows = rows = saved["rows"] if saved is not None else self.rows_of(cat)
         self._by_area: dict[str | None, tuple[Any, Any, Any]] = {}
         self._forces: dict[str | None, Any] = {}
         self._tokens: dict[int, list[Any]] = {}  # words of candidates already explained (bounded)
@@ -155,6 +162,9 @@ class Evidence:
         self.area_codes: dict[str | None, int] = {}
         self.area = np.array([self.area_codes.setdefault(a, len(self.area_codes)) for a in self.area_ids])
         self.is_practice = np.array([r["kind"] == "practice" for r in rows], dtype=np.float32)
+        if saved is not None:
+            vars(self).update({k: v for k, v in saved.items() if k not in ("rows", "scheme")})
+            return
         by_text: dict[str, tuple[list[str], list[str]]] = {}  # texts repeat (a strength quoted twice)
         for r in rows:
             if r["full"] not in by_text:

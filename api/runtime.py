@@ -69,9 +69,11 @@ class Runtime:
         with self._lock:
             self._updates += 1
             if self._persists():
+                from api.matching_saved import discard_index
                 from api.snapshot_store import discard_saved
 
                 discard_saved(self.snapshot_dir)
+                discard_index(self.snapshot_dir)
 
     def _persists(self) -> bool:
         """Whether the snapshot is saved in (and loaded from) the data dir: for an embedded store this
@@ -156,8 +158,10 @@ class Runtime:
             saved = load_saved(self.snapshot_dir, key, iris, generation)
             if saved is not None:
                 log.info("snapshot loaded from %s", self.snapshot_dir)
-                return saved
+                return self._with_index_place(saved, key, not config.read_only)
         built = build(store, iris, generation)
+        if updates == 0:
+            self._with_index_place(built, key, not config.read_only)
         if not config.read_only:
             with self._lock:  # note_update discards the file under this lock: no stale file survives
                 if self._updates == updates:
@@ -166,6 +170,14 @@ class Runtime:
                     except OSError as error:
                         log.warning("could not save the snapshot in %s: %s", self.snapshot_dir, error)
         return built
+
+    def _with_index_place(self, snap: Snapshot, key: str, writable: bool) -> Snapshot:
+        """``snap`` told where its matching index is saved (:mod:`api.matching_saved`)."""
+        from api.matching_saved import IndexPlace
+
+        place = IndexPlace(Path(self.snapshot_dir), key, writable)
+        snap.derived(("index_place",), lambda: place)
+        return snap
 
     def pool(self, store: Store) -> QueryPool:
         """The worker pool, started on first use and holding a snapshot of the current generation."""

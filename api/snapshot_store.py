@@ -225,9 +225,13 @@ def discard_saved(data_dir: Path) -> None:
 
 
 def build_and_save(store: Store, data_dir: Path, base_iri: str) -> Path:
-    """Build the snapshot of ``store`` and save it in ``data_dir`` (what ``hmic-kg load`` does after a load,
-    so the next ``serve`` answers at once)."""
+    """Build the snapshot of ``store`` and its matching index and save both in ``data_dir`` (what
+    ``hmic-kg load`` does after a load, so the next ``serve`` answers at once, ``/help`` included)."""
+    from api.matching_saved import index_key, save_evidence
     from api.snapshot_build import build_snapshot
 
     snap = build_snapshot(store, Iris(base_iri))
-    return save_snapshot(snap, content_key(store, base_iri), data_dir)
+    key = content_key(store, base_iri)
+    path = save_snapshot(snap, key, data_dir)
+    save_evidence(snap.matcher.evidence, index_key(key), data_dir)
+    return path

@@ -1,6 +1,7 @@
-"""Warm a new snapshot in a background thread: every force's ``/forces/{id}`` body first (cheap), then
-the matching tables and every force's ``/forces/{id}/help`` (default parameters), so those requests find
-their answer ready instead of building it.
+"""Warm a new snapshot in a background thread: the matching tables first (loaded from the saved index
+when there is one: :mod:`api.matching_saved`), then every force's ``/forces/{id}`` body (cheap), then every
+force's ``/forces/{id}/help`` (default parameters), so those requests find their answer ready instead of
+building it.
 
 It never blocks a request: a request for a force not yet warmed builds that one itself (or waits for
 that one build only: the snapshot's memo has one lock per key). The thread holds the snapshot only
@@ -25,6 +26,7 @@ __all__ = ["start_warming"]
 def start_warming(snap: Snapshot) -> threading.Thread:
     """Start the thread that renders every force's detail and help of ``snap``."""
     from api.routes.forces import HelpParams, force_json, help_json
+    from graph.embeddings import embedder
 
     ref = weakref.ref(snap)
     forces = sorted(snap.forces)
@@ -45,6 +47,11 @@ def start_warming(snap: Snapshot) -> threading.Thread:
     def run() -> None:
         started = time.perf_counter()
         try:
+            first = ref()
+            if first is not None:  # the matching tables first (loaded when saved): /help needs them
+                first.matcher.evidence, first.matcher.contacts  # noqa: B018
+                embedder()  # the query side of the embedding feature
+            del first
             if each_force("detail") and each_force("help"):
                 log.info("%d forces warmed in %.1f s", len(forces), time.perf_counter() - started)
         except Exception:  # a request building the same answer will report the error itself

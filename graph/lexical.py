@@ -107,6 +107,44 @@ class Bm25Index:
             self._retriever = bm25s.BM25(k1=k1, b=b)
             self._retriever.index((ids, self.vocab), show_progress=False)
 
+    def parts(self) -> dict[str, Any]:
+        """The index as plain values and numpy arrays (no objects), for :meth:`from_parts` (a saved
+        matching index: :mod:`api.matching_saved`)."""
+        import numpy as np
+
+        vocab = list(self.vocab)
+        arrays = {"df": np.array([self.document_frequency.get(t, 0) for t in vocab], dtype=np.int64)}
+        found = self._retriever
+        if found is not None:
+            if getattr(found, "nonoccurrence_array", None) is not None:
+                arrays["nonoccurrence"] = found.nonoccurrence_array
+            arrays.update({k: found.scores[k] for k in ("data", "indices", "indptr")})
+        params = {} if found is None else {"k1": found.k1, "b": found.b, "num_docs": found.scores["num_docs"],
+                                           "vocab_dict": found.vocab_dict}  # fmt: skip
+        return {"vocab": vocab, "size": self.size, "params": params, "arrays": arrays}
+
+    @classmethod
+    def from_parts(cls, parts: dict[str, Any]) -> Bm25Index:
+        """The index :meth:`parts` describes, scoring exactly as the one it was taken from."""
+        import bm25s
+
+        index = cls([])
+        index.vocab = {t: i for i, t in enumerate(parts["vocab"])}
+        index.size = int(parts["size"])
+        index.document_frequency = {
+            t: int(n) for t, n in zip(parts["vocab"], parts["arrays"]["df"], strict=True) if n
+        }
+        params, arrays = parts["params"], parts["arrays"]
+        if params:
+            found = bm25s.BM25(k1=params["k1"], b=params["b"])
+            found.scores = {k: arrays[k] for k in ("data", "indices", "indptr")}
+            found.scores["num_docs"] = int(params["num_docs"])
+            found.vocab_dict = dict(params["vocab_dict"])
+            found.unique_token_ids_set = set(found.vocab_dict.values())
+            found.nonoccurrence_array = arrays.get("nonoccurrence")
+            index._retriever = found
+        return index
+
     def scores(self, query: Sequence[str]) -> Any:
         """BM25 score of every document for the stems ``query`` (unknown stems ignored)."""
         import numpy as np
