@@ -1,0 +1,143 @@
+"""The saved matching index (:mod:`api.matching_saved`): ``hmic-kg load`` saves it, a start loads it
+instead of building the evidence tables (and without parsing the topic scheme), the rankings are
+identical, a bad or mismatched file is rebuilt with one warning, and a read-only store writes nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import logging
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from api import matching
+from api.cli import app
+from api.matching_saved import LazyStems, index_key, index_path, save_evidence
+from api.memo import Memo
+from api.runtime import Runtime
+from api.snapshot import Snapshot, plain
+from graph.config import GraphConfig
+from graph.lexical import both_stems
+from tests.conftest_api import REPORTS, settings
+
+pytest_plugins = ["tests.conftest_api"]
+
+
+@pytest.fixture(scope="module")
+def loaded_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = tmp_path_factory.mktemp("kg") / "data"
+    result = CliRunner().invoke(app, ["load", str(REPORTS), "--data-dir", str(data)])
+    assert result.exit_code == 0, result.output
+    return data
+
+
+@pytest.fixture
+def data_dir(loaded_dir: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "data"
+    shutil.copytree(loaded_dir, copy)
+    return copy
+
+
+@pytest.fixture(autouse=True)
+def _no_warming(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr("api.snapshot_warm.start_warming", lambda snap: None)
+    yield
+
+
+def snapshot_of(data_dir: Path, **graph: object) -> Snapshot:
+    runtime = Runtime(settings(graph=GraphConfig(data_dir=data_dir, **graph)))  # type: ignore[arg-type]
+    try:
+        return runtime.snapshot(runtime.store())
+    finally:
+        runtime.close()
+
+
+def answers(snap: Snapshot) -> list[object]:
+    """Every force's help and the similar list of every practice, as JSON-ready values."""
+    m = snap.matcher
+    helps = [plain(matching.help_for(m, force_id, 5)) for force_id in sorted(snap.forces)]
+    similar = [plain(matching.similar_page(m, p, 20, 0)) for p in snap.practices.values()]
+    return [helps, similar]
+
+
+def test_load_saves_the_index_and_a_start_ranks_the_same_from_it(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert index_path(data_dir).exists(), "hmic-kg load saved the matching index"
+    built = snapshot_of(data_dir)
+    fresh = dataclasses.replace(built, memo=Memo())  # the same records, no saved index: built
+
+    def no_parse(*_: object) -> None:
+        raise AssertionError("the topic scheme was parsed although the index was saved")
+
+    monkeypatch.setattr("api.matching_saved.load_scheme", no_parse)
+    loaded = built.matcher.evidence
+    assert isinstance(loaded.stems, LazyStems)
+    monkeypatch.undo()
+    reference = fresh.matcher.evidence
+    assert not isinstance(reference.stems, LazyStems)
+    assert [loaded.stems[i] for i in range(len(loaded.rows))] == reference.stems
+    assert answers(built) == answers(fresh)
+    query = both_stems("risk assessment of missing persons by the public protection unit")[0]
+    assert np.array_equal(loaded.bm25.scores(query), reference.bm25.scores(query))
+
+
+def _truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _binary(path: Path) -> None:
+    path.write_bytes(b"\xff\xfe\0")
+
+
+def _pickled(path: Path) -> None:
+    """An archive holding a pickled object array: never unpickled (``allow_pickle=False``)."""
+    out = io.BytesIO()
+    np.savez(out, meta=np.array([{"key": "x"}], dtype=object))
+    path.write_bytes(out.getvalue())
+
+
+def _other_key(path: Path) -> None:
+    fresh = dataclasses.replace(snapshot_of(path.parent), memo=Memo())
+    save_evidence(fresh.matcher.evidence, index_key("0" * 64), path.parent)
+
+
+@pytest.mark.parametrize("spoil", [_truncate, _binary, _pickled, _other_key])
+def test_a_bad_or_mismatched_index_is_rebuilt_with_one_warning(
+    data_dir: Path, spoil: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = index_path(data_dir)
+    good = path.read_bytes()
+    spoil(path)  # type: ignore[operator]
+    snap = snapshot_of(data_dir)
+    with caplog.at_level(logging.WARNING, logger="api.matching_saved"):
+        ev = snap.matcher.evidence
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and "rebuilding" in warnings[0].getMessage()
+    assert ev.rows and not isinstance(ev.stems, LazyStems)
+    assert path.read_bytes() == good, "rebuilt and saved again"
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="api.matching_saved"):
+        assert isinstance(snapshot_of(data_dir).matcher.evidence.stems, LazyStems), "saved again"
+    assert not caplog.records
+
+
+def test_a_read_only_store_writes_no_index(data_dir: Path) -> None:
+    path = index_path(data_dir)
+    path.unlink()
+    assert snapshot_of(data_dir, read_only=True).matcher.evidence.rows
+    assert not path.exists()
+
+
+def test_an_update_discards_the_saved_index(data_dir: Path) -> None:
+    runtime = Runtime(settings(graph=GraphConfig(data_dir=data_dir)))
+    try:
+        runtime.note_update()
+        assert not index_path(data_dir).exists()
+    finally:
+        runtime.close()
