@@ -37,7 +37,22 @@ def _stemmer() -> Any:
 
 @functools.lru_cache(maxsize=1)
 def stop_words() -> frozenset[str]:
-    """scikit-learn's English stop words (the list the TF-IDF measure already uses)."""
+    """scikit-learn's English stop words (the list the TF-IDF measure already uses), read from the one
+    module that holds them when it is where expected: importing scikit-learn itself takes about a second,
+    on the path of the first ``/help`` after a start."""
+    import importlib.util
+    from pathlib import Path
+
+    package = importlib.util.find_spec("sklearn")
+    for folder in (package.submodule_search_locations or []) if package else []:
+        source = Path(folder) / "feature_extraction" / "_stop_words.py"
+        spec = importlib.util.spec_from_file_location("_sklearn_stop_words", source)
+        if source.is_file() and spec is not None and spec.loader is not None:
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            found = getattr(module, "ENGLISH_STOP_WORDS", None)
+            if isinstance(found, frozenset) and found:
+                return found
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     return frozenset(ENGLISH_STOP_WORDS)

@@ -8,6 +8,8 @@ import dataclasses
 import io
 import logging
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -141,3 +143,15 @@ def test_an_update_discards_the_saved_index(data_dir: Path) -> None:
         assert not index_path(data_dir).exists()
     finally:
         runtime.close()
+
+
+def test_stop_words_are_sklearns_without_importing_sklearn() -> None:
+    """Regression: the first ``/help`` after a start spent about a second importing scikit-learn for its
+    stop-word list alone (the saved index no longer imports it while building)."""
+    code = (
+        "import sys; from graph.lexical import stop_words; words = stop_words();"
+        "assert 'sklearn' not in sys.modules, 'sklearn imported';"
+        "from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as s; assert words == frozenset(s)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
