@@ -100,6 +100,25 @@ class LazyStems:
         return both_stems(self.rows[i]["full"])[0]
 
 
+class LazyEntities:
+    """Candidates' entity keys (``(kind, group) -> label``), read from the saved table on use (only the
+    candidates a match is explained for are asked)."""
+
+    def __init__(self, triples: list[tuple[tuple[str, str], str]], starts: Any, of: Any) -> None:
+        self.triples, self.starts, self.of = triples, starts.tolist(), of.tolist()
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    def __getitem__(self, i: int) -> dict[tuple[str, str], str]:
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return dict(self.triples[j] for j in self.of[self.starts[i] : self.starts[i + 1]])
+
+    def __iter__(self) -> Any:
+        return (self[i] for i in range(len(self)))
+
+
 def _scheme_json(scheme: TopicScheme) -> dict[str, Any]:
     def topics(items: tuple[Topic, ...]) -> list[Any]:
         return [[t.key, t.label, [list(x) for x in t.triggers]] for t in items]
@@ -186,8 +205,7 @@ def read_tables(path: Path, key: str, cat: Catalogue, rows: list[dict[str, Any]]
     n = len(rows)
     tables: dict[str, Any] = {name: arrays[name] for name in _ARRAYS}
     triples = [((kind, group), label) for kind, group, label in meta["triples"]]
-    starts, of = arrays["entity_start"], arrays["entity_of"].tolist()
-    tables["entities"] = [dict(triples[j] for j in of[starts[i] : starts[i + 1]]) for i in range(n)]
+    tables["entities"] = LazyEntities(triples, arrays["entity_start"], arrays["entity_of"])
     starts, of = arrays["posting_start"], arrays["posting_of"]
     tables["postings"] = {
         tuple(k): of[starts[i] : starts[i + 1]].astype(np.intp) for i, k in enumerate(meta["posting_keys"])
@@ -205,7 +223,8 @@ def read_tables(path: Path, key: str, cat: Catalogue, rows: list[dict[str, Any]]
     tables["topic_keys"] = list(meta["topic_keys"])
     tables["scheme"] = _scheme_of(meta["scheme"])
     tables["stems"] = LazyStems(rows)
-    if tables["topic_counts"].shape != (n, len(tables["topic_keys"])) or len(tables["sentence_start"]) != n:
+    shapes = (len(tables["entities"]), len(tables["sentence_start"]), len(tables["topic_counts"]))
+    if shapes != (n, n, n) or tables["topic_counts"].shape[1:] != (len(tables["topic_keys"]),):
         raise IndexFileError("tables of the wrong shape")
     return tables
 

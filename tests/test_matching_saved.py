@@ -84,6 +84,7 @@ def test_load_saves_the_index_and_a_start_ranks_the_same_from_it(
     reference = fresh.matcher.evidence
     assert not isinstance(reference.stems, LazyStems)
     assert [loaded.stems[i] for i in range(len(loaded.rows))] == reference.stems
+    assert list(loaded.entities) == reference.entities
     assert answers(built) == answers(fresh)
     query = both_stems("risk assessment of missing persons by the public protection unit")[0]
     assert np.array_equal(loaded.bm25.scores(query), reference.bm25.scores(query))
