@@ -72,7 +72,8 @@ def explain(
     shared = {s for s, v in idf.items() if v >= MIN_IDF}
     phrases = _phrases(query_text, q_tokens, shared, idf)
     c_topics = ev.topic_counts_of(i)
-    topics = sorted(query_topics.keys() & c_topics.keys(), key=lambda k: -(query_topics[k] * c_topics[k]))
+    shared_topics = query_topics.keys() & c_topics.keys()
+    topics = sorted(shared_topics, key=lambda k: (-(query_topics[k] * c_topics[k]), k))  # ties by key
     topic_labels = [ev.scheme.label(k) for k in topics[:3]]
     c_entities = ev.entities[i]
     common = sorted({query_entities[k] for k in query_entities.keys() & c_entities.keys()})
