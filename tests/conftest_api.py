@@ -106,3 +106,27 @@ def fixture_client(fixture_store: OxigraphStore) -> Iterator[TestClient]:
 def sample_client(sample_store: OxigraphStore) -> Iterator[TestClient]:
     with TestClient(create_app(settings(), store=sample_store)) as client:
         yield client
+
+
+@pytest.fixture(scope="module")
+def loaded_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir with the two samples loaded by ``hmic-kg load`` (which saves the read model and the
+    matching index too); one per test module."""
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    data = tmp_path_factory.mktemp("kg") / "data"
+    result = CliRunner().invoke(app, ["load", str(REPORTS), "--data-dir", str(data)])
+    assert result.exit_code == 0, result.output
+    return data
+
+
+@pytest.fixture
+def data_dir(loaded_dir: Path, tmp_path: Path) -> Path:
+    """A fresh copy of :func:`loaded_dir` (for tests that change its saved files)."""
+    import shutil
+
+    copy = tmp_path / "data"
+    shutil.copytree(loaded_dir, copy)
+    return copy

@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import logging
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,34 +14,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
 from api import matching
-from api.cli import app
 from api.matching_saved import LazyStems, index_key, index_path, save_evidence
 from api.memo import Memo
 from api.runtime import Runtime
 from api.snapshot import Snapshot, plain
 from graph.config import GraphConfig
 from graph.lexical import both_stems
-from tests.conftest_api import REPORTS, settings
+from tests.conftest_api import settings
 
 pytest_plugins = ["tests.conftest_api"]
-
-
-@pytest.fixture(scope="module")
-def loaded_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data = tmp_path_factory.mktemp("kg") / "data"
-    result = CliRunner().invoke(app, ["load", str(REPORTS), "--data-dir", str(data)])
-    assert result.exit_code == 0, result.output
-    return data
-
-
-@pytest.fixture
-def data_dir(loaded_dir: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "data"
-    shutil.copytree(loaded_dir, copy)
-    return copy
 
 
 @pytest.fixture(autouse=True)

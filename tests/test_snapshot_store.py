@@ -30,23 +30,6 @@ def same_records(a: Snapshot, b: Snapshot) -> bool:
     return all(getattr(a, name) == getattr(b, name) for name in TABLES)
 
 
-@pytest.fixture(scope="module")
-def loaded_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data dir with the two samples loaded by ``hmic-kg load`` (which saves the snapshot too)."""
-    data = tmp_path_factory.mktemp("kg") / "data"
-    result = CliRunner().invoke(app, ["load", str(REPORTS), "--data-dir", str(data)])
-    assert result.exit_code == 0, result.output
-    return data
-
-
-@pytest.fixture
-def data_dir(loaded_dir: Path, tmp_path: Path) -> Path:
-    """A fresh copy of the loaded data dir (tests change its snapshot file)."""
-    copy = tmp_path / "data"
-    shutil.copytree(loaded_dir, copy)
-    return copy
-
-
 def a_runtime(data_dir: Path, **graph: object) -> Runtime:
     return Runtime(settings(graph=GraphConfig(data_dir=data_dir, **graph)))  # type: ignore[arg-type]
 
