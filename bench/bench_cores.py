@@ -104,6 +104,26 @@ def warm_every_worker(
     return first, None
 
 
+def wait_until_idle(pid: int, timeout_s: float = 180.0, idle_percent: float = 10.0) -> bool:
+    """Wait until the process ``pid`` and its descendants use under ``idle_percent`` of one CPU for two
+    half-second windows in a row (a server warming its caches in the background is not measured warm);
+    False after ``timeout_s``."""
+    import psutil
+
+    deadline, quiet = time.monotonic() + timeout_s, 0
+    while time.monotonic() < deadline and quiet < 2:
+        try:
+            root = psutil.Process(pid)
+            tree = [root, *root.children(recursive=True)]
+            before = sum(p.cpu_times().user + p.cpu_times().system for p in tree)
+            time.sleep(0.5)
+            after = sum(p.cpu_times().user + p.cpu_times().system for p in tree if p.is_running())
+        except psutil.Error:
+            return False
+        quiet = quiet + 1 if (after - before) / 0.5 * 100 < idle_percent else 0
+    return quiet >= 2
+
+
 def api_scaling(data_dir: Path, work_dir: Path, *, quick: bool) -> dict[str, Any]:
     """The lookup mix on each CPU set (16 clients), and the ratio of the last to the first."""
     from bench.bench_api import discover_ids, lookup_scenarios, run_client
@@ -122,6 +142,7 @@ def api_scaling(data_dir: Path, work_dir: Path, *, quick: bool) -> dict[str, Any
             notes: list[str] = []
             mix = lookup_scenarios(discover_ids(server.base, notes))[-1]
             warm_every_worker(server.base, WARM_TIMEOUT_S, mix.targets)
+            wait_until_idle(server.process.pid)  # the workers' background warm-up would share the CPUs
             plan = {
                 "bases": {mix.group: server.base},
                 "concurrency": 16,
