@@ -25,7 +25,7 @@ test: $(STAMP)
 # the fast lane for iterating: no slow, browser or real-server tests (make test runs them all)
 FAST_MARKS := not slow and not browser and not server
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "$(FAST_MARKS)"
+	$(BIN)/python -m pytest -q -n auto -m "$(FAST_MARKS)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

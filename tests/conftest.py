@@ -199,7 +199,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """After every fixture is torn down: any process the tests started and left running is a bug."""
+    """After every fixture is torn down: any process the tests started and left running is a bug (each
+    pytest-xdist worker reaps its own; the controller's only children are those workers)."""
+    if session.config.pluginmanager.hasplugin("dsession"):
+        return
     leaked = reap_children()
     if not leaked:
         return
