@@ -67,6 +67,13 @@ FORMAT_ALIASES: dict[str, str] = {
     "rdf+xml": "rdfxml",
 }
 HTML_MEDIA = ("text/html", "application/xhtml+xml")
+#: media type -> rendering of a REST lookup by id (``/forces/{id}``…, :mod:`api.renderers`): its JSON,
+#: its HTML page or its RDF (first entry is the default, so ``*/*`` and no Accept get the JSON)
+NOUN_MEDIA: dict[str, str] = {
+    "application/json": "json",
+    **dict.fromkeys(HTML_MEDIA, "html"),
+    **{media: fmt for media, fmt in GRAPH_MEDIA.items() if media != "application/json"},
+}
 
 
 def _ranges(header: str | None) -> list[tuple[str, str, dict[str, str]]]:

@@ -6,15 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from api.deps import ID_PATTERN, PageDep, SnapshotDep
-from api.errors import not_found
+from api.deps import ID_PATTERN, PageDep, SnapshotDep, StoreDep
 from api.lookup import page
 from api.matching import cached_help, help_by_item
 from api.rendered import cached_json, rendered
+from api.renderers import NOUNS, RESPONSES, answer, force_detail, json_body
 from api.schemas import ForceDetail, ForceSummary, HelpGroup, HelpItem, Page
-from api.snapshot import Force, Snapshot
+from api.snapshot import Snapshot
 
 router = APIRouter(prefix="/forces", tags=["forces"])
 ForceId = Annotated[
@@ -22,11 +22,12 @@ ForceId = Annotated[
 ]
 
 
-def _force(snap: Snapshot, force_id: str) -> Force:
-    force = snap.forces.get(force_id)
-    if force is None:
-        raise not_found("force", force_id, known=snap.forces)
-    return force
+FORCE = NOUNS["force"]
+
+
+def force_json(snap: Snapshot, force_id: str) -> bytes:
+    """The body of ``/forces/{id}`` (rendered once per generation; warmed by :mod:`api.snapshot_warm`)."""
+    return json_body(FORCE, snap, force_id)
 
 
 @router.get("", response_model=Page[ForceSummary], summary="List police forces")
@@ -36,29 +37,11 @@ def list_forces(snap: SnapshotDep, paging: PageDep) -> Response:
     return cached_json(snap, ("forces", paging.limit, paging.offset), Page[ForceSummary], build)
 
 
-def force_detail(snap: Snapshot, force: Force) -> dict[str, Any]:
-    """The force with its grades, units, the systems it uses on its own evidence (:mod:`graph.sharing`),
-    leads and finding counts, from the snapshot."""
-    facts = snap.facts[force.id]
-    leads = [
-        {"leader": lead.leader, "name": lead.name, "subject": lead.subject_label or lead.subject_text,
-         "text": lead.text}
-        for lead in facts.leads
-    ]  # fmt: skip
-    return {**force, "grades": facts.grades, "units": facts.units, "systems": facts.systems,
-            "leads": leads, "finding_counts": facts.finding_counts}  # fmt: skip
-
-
-def force_json(snap: Snapshot, force_id: str) -> bytes:
-    """The body of ``/forces/{id}`` (rendered once per generation; warmed by :mod:`api.snapshot_warm`)."""
-    force = _force(snap, force_id)
-    return rendered(snap, ("force", force_id), ForceDetail, lambda: force_detail(snap, force))
-
-
-@router.get("/{force_id}", response_model=ForceDetail, summary="One force in detail")
-def get_force(force_id: ForceId, snap: SnapshotDep) -> Response:
-    """Grades per area beside the national distribution, units, IT systems, leads and finding counts."""
-    return Response(content=force_json(snap, force_id), media_type="application/json")
+@router.get("/{force_id}", response_model=ForceDetail, summary="One force in detail", responses=RESPONSES)
+def get_force(force_id: ForceId, request: Request, snap: SnapshotDep, store: StoreDep) -> Response:
+    """Grades per area beside the national distribution, units, IT systems, leads and finding counts
+    (JSON; its page for browsers, RDF by Accept: :mod:`api.renderers`)."""
+    return answer(FORCE, snap, force_id, request, store)
 
 
 def without_parts(value: Any) -> Any:
@@ -97,7 +80,7 @@ HELP_VIEWS: dict[str, tuple[Any, Callable[[list[dict[str, Any]]], list[dict[str,
 
 def help_json(snap: Snapshot, force_id: str, params: HelpParams, view: str = "help") -> bytes:
     """The body of ``/forces/{id}/help`` (``view`` "help") or ``…/help/by-item`` ("help-by-item")."""
-    _force(snap, force_id)
+    FORCE.find(snap, force_id)
     model, shape = HELP_VIEWS[view]
 
     def build() -> dict[str, Any]:
@@ -126,4 +109,4 @@ def force_help_by_item(force_id: ForceId, snap: SnapshotDep, params: HelpDep) ->
     return Response(content=body, media_type="application/json")
 
 
-__all__ = ["HelpParams", "force_json", "help_json", "router", "without_parts"]
+__all__ = ["HelpParams", "force_detail", "force_json", "help_json", "router", "without_parts"]

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
-from api.deps import ID_PATTERN, MatcherDep, PageDep, SnapshotDep
-from api.errors import not_found
+from api.deps import ID_PATTERN, MatcherDep, PageDep, SnapshotDep, StoreDep
 from api.lookup import page
 from api.matching import similar_page
 from api.rendered import cached_json
+from api.renderers import NOUNS, RESPONSES, answer
 from api.routes.forces import without_parts
 from api.schemas import Match, Page, PracticeOut
 from api.snapshot import Snapshot
@@ -82,17 +82,14 @@ def list_practices(
     return cached_json(cat, key, Page[PracticeOut], build)
 
 
-def _practice(cat: Snapshot, practice_id: str) -> dict[str, Any]:
-    practice = cat.practices.get(practice_id)
-    if practice is None:
-        raise not_found("practice", practice_id)
-    return practice
+PRACTICE = NOUNS["practice"]
 
 
-@router.get("/{practice_id}", response_model=PracticeOut, summary="One practice")
-def get_practice(practice_id: PracticeId, cat: SnapshotDep) -> dict[str, Any]:
-    """Title, problem, solution, outcomes and the contact of one practice."""
-    return _practice(cat, practice_id)
+@router.get("/{practice_id}", response_model=PracticeOut, summary="One practice", responses=RESPONSES)
+def get_practice(practice_id: PracticeId, request: Request, cat: SnapshotDep, store: StoreDep) -> Response:
+    """Title, problem, solution, outcomes and the contact of one practice (JSON; its page for browsers,
+    RDF by Accept: :mod:`api.renderers`)."""
+    return answer(PRACTICE, cat, practice_id, request, store)
 
 
 @router.get("/{practice_id}/similar", response_model=Page[Match], summary="Similar practice elsewhere")
@@ -105,7 +102,7 @@ def similar_practices(
 ) -> Response:
     """Practices and strengths of OTHER forces on the same problem, ranked by the same code as
     ``/forces/{id}/help``, with why in words and whom to call (an empty page when nothing is close)."""
-    practice = _practice(cat, practice_id)
+    practice = PRACTICE.find(cat, practice_id)
 
     def build() -> dict[str, Any]:
         answer = similar_page(matcher, practice, paging.limit, paging.offset)

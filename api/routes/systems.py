@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Request, Response
 
-from api.deps import ID_PATTERN, PageDep, SnapshotDep
-from api.errors import not_found
+from api.deps import ID_PATTERN, PageDep, SnapshotDep, StoreDep
 from api.lookup import most_shared_page
-from api.rendered import cached_json
+from api.renderers import NOUNS, RESPONSES, answer
 from api.schemas import Page, SystemDetail, SystemSummary
-from api.snapshot import Finding, Practice, Snapshot, System
 
 router = APIRouter(prefix="/systems", tags=["systems"])
 SystemId = Annotated[str, Path(pattern=ID_PATTERN, description="IT system id (slug)", examples=["visor"])]
@@ -23,27 +21,8 @@ def list_systems(snap: SnapshotDep, paging: PageDep) -> Response:
     return most_shared_page(snap, "systems", snap.systems, paging, Page[SystemSummary])
 
 
-@router.get("/{system_id}", response_model=SystemDetail, summary="One IT system")
-def get_system(system_id: SystemId, snap: SnapshotDep) -> Response:
-    """The forces using the system and the findings and practices that mention it."""
-    system = snap.systems.get(system_id)
-    if system is None:
-        raise not_found("IT system", system_id, known=snap.systems)
-    return cached_json(snap, ("system", system_id), SystemDetail, lambda: _system_detail(snap, system))
-
-
-def _mentioning(snap: Snapshot) -> dict[str, tuple[list[Finding], list[Practice]]]:
-    """Entity IRI -> the findings and the practices that mention it (snapshot order), built once."""
-    found: dict[str, tuple[list[Finding], list[Practice]]] = {}
-    for iri_, finding in snap.findings.items():
-        for entity in snap.mentions.get(iri_, ()):
-            found.setdefault(entity, ([], []))[0].append(finding)
-    for practice in snap.practices.values():
-        for entity in snap.mentions.get(practice.iri, ()):
-            found.setdefault(entity, ([], []))[1].append(practice)
-    return found
-
-
-def _system_detail(snap: Snapshot, system: System) -> dict[str, Any]:
-    findings, practices = snap.derived(("mentioning",), lambda: _mentioning(snap)).get(system.iri, ([], []))
-    return {**system, "findings": findings, "practices": practices}
+@router.get("/{system_id}", response_model=SystemDetail, summary="One IT system", responses=RESPONSES)
+def get_system(system_id: SystemId, request: Request, snap: SnapshotDep, store: StoreDep) -> Response:
+    """The forces using the system and the findings and practices that mention it (JSON; its page for
+    browsers, RDF by Accept: :mod:`api.renderers`)."""
+    return answer(NOUNS["system"], snap, system_id, request, store)
