@@ -41,6 +41,13 @@ def rendered(snap: Snapshot, key: tuple[Hashable, ...], model: Any, build: Calla
     return snap.derived((f"rendered:{route}", *params), lambda: render(model, build()), bound=RENDERED_BOUND)
 
 
+def rendered_as(snap: Snapshot, key: tuple[Hashable, ...], fmt: str, build: Callable[[], bytes]) -> bytes:
+    """The body for ``key`` in another format (``turtle``…, :mod:`api.renderers`), built once per
+    generation beside the JSON of the same key."""
+    route, *params = key
+    return snap.derived((f"rendered:{route}", *params, fmt), build, bound=RENDERED_BOUND)
+
+
 def cached_json(snap: Snapshot, key: tuple[Hashable, ...], model: Any, build: Callable[[], Any]) -> Response:
     """:func:`rendered` as a response."""
     return Response(content=rendered(snap, key, model, build), media_type="application/json")

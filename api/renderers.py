@@ -30,7 +30,7 @@ from api import negotiation as neg
 from api.errors import not_found
 from api.pages.nodes import page
 from api.rdf_views import noun_graph
-from api.rendered import RENDERED_BOUND, rendered
+from api.rendered import rendered, rendered_as
 from api.schemas import ForceDetail, PracticeOut, SystemDetail
 from api.schemas import Person as PersonOut
 from api.schemas import UnitType as UnitTypeOut
@@ -142,11 +142,8 @@ def as_json(r: Rendering) -> Response:
 
 
 def as_rdf(r: Rendering, fmt: str) -> Response:
-    body = r.snap.derived(
-        (f"rdf:{r.noun.kind}", r.ident, fmt),
-        lambda: serialize(rdf_graph(r.noun, r.snap, r.record), fmt),
-        bound=RENDERED_BOUND,
-    )
+    build = lambda: serialize(rdf_graph(r.noun, r.snap, r.record), fmt)  # noqa: E731
+    body = rendered_as(r.snap, (r.noun.kind, r.ident), fmt, build)
     return Response(content=body, media_type=neg.FORMAT_MEDIA[fmt], headers=VARY)
 
 

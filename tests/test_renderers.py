@@ -11,6 +11,7 @@ from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import FOAF, SKOS
 
+from api.rendered import rendered_as
 from api.renderers import NOUNS
 from graph.iris import HMIC, ORG, SCHEMA
 from tests.conftest_api import BASE, fixture_client, fixture_store, sample_client, sample_store  # noqa: F401
@@ -209,3 +210,11 @@ def test_openapi_lists_every_rendering_of_the_detail_routes(fixture_client: Test
         detail = next(p for p in paths if p.startswith(f"{list_route}/{{") and p.count("/") == 2)
         content = paths[detail]["get"]["responses"]["200"]["content"]
         assert {"application/json", "text/html", *RDF_TYPES} <= set(content), detail
+
+
+def test_rdf_is_rendered_once_per_generation(fixture_client: TestClient, fixture_store: Any) -> None:  # noqa: F811
+    """The Turtle of a lookup is kept in the snapshot's memo beside its JSON, like the JSON."""
+    response = fixture_client.get("/systems/visor", headers={"accept": "text/turtle"})
+    snap = fixture_client.app.state.runtime.snapshot(fixture_store)
+    kept = rendered_as(snap, ("system", "visor"), "turtle", lambda: pytest.fail("rendered again"))
+    assert kept == response.content

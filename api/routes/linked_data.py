@@ -20,10 +20,10 @@ from api.deps import SettingsDep, StoreDep
 from api.errors import ApiError, ErrorResponse
 from api.lookup import load_query
 from api.paths import check_path
+from api.renderers import RDFLIB_FORMATS, serialize
 from graph.store import PREFIXES, Store
 
 router = APIRouter(tags=["linked data"])
-RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
 
 
 def describe(store: Store, node: URIRef) -> Graph:
@@ -82,8 +82,7 @@ def resolve(
     fmt = chosen or neg.negotiate(accept, neg.GRAPH_MEDIA)
     if fmt is None:  # the HTTP middleware answers 406 first; kept for callers without it
         raise neg.not_acceptable(neg.GRAPH_MEDIA)
-    options = {"context": dict(PREFIXES), "auto_compact": True} if fmt == "jsonld" else {}
-    body = graph.serialize(format=RDFLIB_FORMATS[fmt], encoding="utf-8", **options)
+    body = serialize(graph, fmt)
     headers = {"Vary": "Accept"}
     if chosen:  # a "data" link: save the file rather than show it
         suffix = {"turtle": "ttl", "ntriples": "nt", "jsonld": "jsonld", "rdfxml": "rdf"}[fmt]

@@ -240,6 +240,8 @@ ID_ROUTES = [
     "/systems/{}",
     "/practices/{}",
     "/practices/{}/similar",
+    "/people/{}",
+    "/units/{}",
     "/id/force/{}",
     "/view/force/{}",
     "/view/ego/{}",
