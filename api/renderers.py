@@ -184,6 +184,8 @@ def answer(noun: Noun, snap: Snapshot, ident: str, request: Request, store: Stor
     """The record ``ident`` of ``noun`` in the format the request's Accept header prefers."""
     record = noun.find(snap, ident)
     fmt = choose(request.headers.get("accept"))
+    if fmt == "json":  # the common case, kept as cheap as the JSON-only route was
+        return Response(json_body(noun, snap, ident, record), media_type="application/json", headers=VARY)
     if fmt is None:  # the HTTP middleware answers 406 first; kept for callers without it
         raise neg.not_acceptable(neg.NOUN_MEDIA)
     return RENDERERS[fmt](Rendering(noun, snap, ident, record, request, store))
