@@ -6,6 +6,7 @@ import html
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
@@ -13,6 +14,7 @@ from rdflib.namespace import FOAF, SKOS
 
 from api.rendered import rendered_as
 from api.renderers import NOUNS
+from api.schemas import PracticeOut
 from graph.iris import HMIC, ORG, SCHEMA
 from tests.conftest_api import BASE, fixture_client, fixture_store, sample_client, sample_store  # noqa: F401
 
@@ -218,3 +220,21 @@ def test_rdf_is_rendered_once_per_generation(fixture_client: TestClient, fixture
     snap = fixture_client.app.state.runtime.snapshot(fixture_store)
     kept = rendered_as(snap, ("system", "visor"), "turtle", lambda: pytest.fail("rendered again"))
     assert kept == response.content
+
+
+def test_practice_json_is_byte_for_byte_what_the_json_only_route_answered(
+    sample_client: TestClient,  # noqa: F811
+    sample_store: Any,  # noqa: F811
+) -> None:
+    """``/practices/{id}`` used to return the record for FastAPI to serialise against ``PracticeOut`` on
+    each request; it now answers cached bytes: the same bytes."""
+    snap = sample_client.app.state.runtime.snapshot(sample_store)
+    before = FastAPI()
+
+    @before.get("/practices/{practice_id}", response_model=PracticeOut)
+    def old_route(practice_id: str) -> Any:
+        return snap.practices[practice_id]
+
+    with TestClient(before) as old:
+        for ident in snap.practices:
+            assert sample_client.get(f"/practices/{ident}").content == old.get(f"/practices/{ident}").content
