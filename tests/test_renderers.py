@@ -238,3 +238,17 @@ def test_practice_json_is_byte_for_byte_what_the_json_only_route_answered(
     with TestClient(before) as old:
         for ident in snap.practices:
             assert sample_client.get(f"/practices/{ident}").content == old.get(f"/practices/{ident}").content
+
+
+def test_each_rendering_has_its_own_etag_and_head(fixture_client: TestClient) -> None:  # noqa: F811
+    url = "/forces/nottinghamshire"
+    tags = {}
+    for accept in ("application/json", "text/turtle", "text/html"):
+        got = fixture_client.get(url, headers={"accept": accept})
+        head = fixture_client.head(url, headers={"accept": accept})
+        assert head.status_code == 200 and head.content == b""
+        assert head.headers["content-type"] == got.headers["content-type"]
+        tags[accept] = got.headers["etag"]
+        again = fixture_client.get(url, headers={"accept": accept, "if-none-match": tags[accept]})
+        assert again.status_code == 304
+    assert len(set(tags.values())) == 3
