@@ -28,15 +28,15 @@ from graph.similarity import SimilarityIndex
 # of the cross-validation folds' fits), normalised to sum to 1, so a score is a weighted mean of features
 # that are each 0-1.
 WEIGHTS: dict[str, float] = {
-    "same_area": 0.28,
-    "near_area": 0.174,
-    "named_area": 0.012,
-    "topic": 0.15,
-    "entities": 0.082,
-    "bm25": 0.121,
-    "embedding": 0.084,
-    "practice": 0.02,
-    "main_topics": 0.077,
+    "same_area": 0.298,
+    "near_area": 0.21,
+    "named_area": 0.009,
+    "topic": 0.136,
+    "entities": 0.07,
+    "bm25": 0.093,
+    "embedding": 0.111,
+    "practice": 0.01,
+    "main_topics": 0.063,
 }
 FLOOR = 0.3  # below this a candidate is not offered
 NO_MATCH = "no close match in the loaded reports"

@@ -82,3 +82,22 @@ def test_both_stems_reads_a_text_once_for_bm25_and_for_topics() -> None:
 
     for text in ("Access to the CATS system is limited; the due date is not set.", "", "A b c"):
         assert both_stems(text) == (stems(text), phrase_stems(text))
+
+
+def test_a_trigger_losing_a_word_or_a_bare_verb_is_not_a_topic() -> None:
+    """Regression (issue 17d): the trigger "e-form" lost its one-letter "e" and became "form", so every
+    survey or risk form was IT system use; "accessible" stems to "access", so "officers access the full
+    menu of training" was too (a training strength came first for a finding about access to a database).
+    Access to a system is now a phrase ("access to", "accessed by", "can access", "accessible via" ...)."""
+    scheme = load_scheme()
+    it = "topic-it-systems"
+    assert it not in scheme.detect(phrase_stems("These forms seek to identify local priorities."))
+    assert it not in scheme.detect(phrase_stems("They also access the full menu of training."))
+    for text in (
+        "The database can only be accessed by detectives via the unit.",
+        "The system is accessible via the central unit.",
+        "Partners can access local profiles.",
+        "The force should consider providing access to area officers.",
+        "It is accessible throughout the force.",
+    ):
+        assert it in scheme.detect(phrase_stems(text)), text
