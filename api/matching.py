@@ -29,14 +29,14 @@ from graph.similarity import SimilarityIndex
 # that are each 0-1.
 WEIGHTS: dict[str, float] = {
     "same_area": 0.298,
-    "near_area": 0.21,
-    "named_area": 0.009,
-    "topic": 0.136,
-    "entities": 0.07,
-    "bm25": 0.093,
-    "embedding": 0.111,
-    "practice": 0.01,
-    "main_topics": 0.063,
+    "near_area": 0.202,
+    "named_area": 0.011,
+    "topic": 0.146,
+    "entities": 0.076,
+    "bm25": 0.107,
+    "embedding": 0.086,
+    "practice": 0.005,
+    "main_topics": 0.068,
 }
 FLOOR = 0.3  # below this a candidate is not offered
 NO_MATCH = "no close match in the loaded reports"

@@ -101,3 +101,29 @@ def test_a_trigger_losing_a_word_or_a_bare_verb_is_not_a_topic() -> None:
         "It is accessible throughout the force.",
     ):
         assert it in scheme.detect(phrase_stems(text)), text
+
+
+def test_the_recommendation_sentence_counts_most_in_the_embedding(evidence: Evidence) -> None:
+    """Issue 17d: what a finding asks for ("the force should consider providing access to ...") is what it
+    is mainly about; its background sentences matched the strengths of the area in general. The
+    ``embedding`` feature now weighs a sentence saying what should be done RECOMMENDATION_WEIGHT times."""
+    from api.matching_evidence import RECOMMENDATION_WEIGHT
+
+    text = (
+        "The database can only be reached by the central unit during office hours. "
+        "The force should consider providing access to area officers."
+    )
+    side = evidence.text_side(text)
+    assert side.sentence_weights().tolist() == [1.0, RECOMMENDATION_WEIGHT]
+    vectors, rows = side.vectors(), np.arange(len(evidence.rows))
+    each = [evidence.embedding_of(vectors[j : j + 1], rows) for j in range(2)]
+    expected = (each[0] + RECOMMENDATION_WEIGHT * each[1]) / (1 + RECOMMENDATION_WEIGHT)
+    got = evidence.features(Query("urn:x", text, None, None))[:, FEATURES.index("embedding")]
+    positive = (each[0] > 0) & (each[1] > 0)  # each value is clipped at 0: compare where none was
+    assert positive.sum() > len(rows) / 2
+    assert np.allclose(got[positive], expected[positive], atol=1e-6)
+    plain = (each[0] + each[1]) / 2
+    assert not np.allclose(got[positive], plain[positive], atol=1e-4)  # not the plain mean any more
+    assert evidence.text_side("No recommendation here at all, just facts.").sentence_weights().tolist() == [
+        1.0
+    ]
