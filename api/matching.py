@@ -28,15 +28,15 @@ from graph.similarity import SimilarityIndex
 # of the cross-validation folds' fits), normalised to sum to 1, so a score is a weighted mean of features
 # that are each 0-1.
 WEIGHTS: dict[str, float] = {
-    "same_area": 0.28,
-    "near_area": 0.174,
-    "named_area": 0.012,
-    "topic": 0.15,
-    "entities": 0.082,
-    "bm25": 0.121,
-    "embedding": 0.084,
-    "practice": 0.02,
-    "main_topics": 0.077,
+    "same_area": 0.298,
+    "near_area": 0.202,
+    "named_area": 0.011,
+    "topic": 0.146,
+    "entities": 0.076,
+    "bm25": 0.107,
+    "embedding": 0.086,
+    "practice": 0.005,
+    "main_topics": 0.068,
 }
 FLOOR = 0.3  # below this a candidate is not offered
 NO_MATCH = "no close match in the loaded reports"

@@ -84,7 +84,7 @@ def shortlists(
             rows[:, 5] = lexical[eligible]
         q_vecs = side.vectors() if ev.vectors is not None and len(ev.vectors) else None
         if q_vecs is not None:
-            rows[:, 6] = ev.embedding_of(q_vecs, eligible)
+            rows[:, 6] = ev.embedding_of(q_vecs, eligible, side.sentence_weights())
         rows[:, 7] = ev.is_practice[eligible]
         rows[:, 8] = main[eligible]
         scores = weighted(rows, weights)

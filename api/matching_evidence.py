@@ -9,7 +9,8 @@ Features (columns of :data:`FEATURES`, each 0–1):
 names, by its rarity over all candidates, 1 for one named once; SKOS-equivalent terms, systems for the
 same job and a force's own body of a kind count as the same); ``bm25`` (BM25 over stems, divided by the
 best score among the forces that can be offered); ``embedding`` (for each sentence of the query, the
-WordLlama cosine of the candidate's closest sentence, averaged; 0 when unavailable); ``practice`` (a
+WordLlama cosine of the candidate's closest sentence, averaged, a sentence saying what should be done
+weighing :data:`RECOMMENDATION_WEIGHT` times; 0 when unavailable); ``practice`` (a
 developing practice: what was done, and whom to call); ``main_topics`` (the share of the query's
 :data:`MAIN_TOPICS` most weighted topics the candidate is also about: the topic cosine is spread over
 every topic a long text touches, this asks whether the candidate addresses what the finding is mainly
@@ -39,6 +40,9 @@ ENTITY_KINDS = {"system": "system", "unit": "unit", "unit-type": "unit", "partne
 
 
 SENTENCE_END = re.compile(r"(?<=[.;•])\s+")
+# what a finding asks for ("the force should consider ...") is what it is mainly about (issue 17d)
+RECOMMENDS = re.compile(r"\b(should|needs? to|must|would|consider|ensure|requires?|recommend)\b", re.I)
+RECOMMENDATION_WEIGHT = 3.0
 
 
 def sentences_of(text: str) -> list[str]:
@@ -77,6 +81,13 @@ class TextSide:
         if self._vectors is False:
             self._vectors = embeddings.embed(sentences_of(self.text))
         return self._vectors
+
+    def sentence_weights(self) -> Any:
+        """Per sentence: :data:`RECOMMENDATION_WEIGHT` if it says what should be done, else 1."""
+        import numpy as np
+
+        found = [RECOMMENDATION_WEIGHT if RECOMMENDS.search(x) else 1.0 for x in sentences_of(self.text)]
+        return np.array(found, dtype=np.float32)
 
 
 @dataclass(frozen=True)
@@ -259,14 +270,14 @@ class Evidence:
 
         if self.vectors is None or not len(self.vectors) or not len(rows):
             return
-        q_vecs = self.text_side(query.text).vectors()
+        q_vecs = (side := self.text_side(query.text)).vectors()
         if q_vecs is None:
             return
-        out[rows, FEATURES.index("embedding")] = self.embedding_of(q_vecs, rows)
+        out[rows, FEATURES.index("embedding")] = self.embedding_of(q_vecs, rows, side.sentence_weights())
 
-    def embedding_of(self, q_vecs: Any, rows: Any) -> Any:
+    def embedding_of(self, q_vecs: Any, rows: Any, q_weights: Any = None) -> Any:
         """The ``embedding`` feature of the candidates ``rows`` (positions, ascending, not empty) for a
-        query's sentence vectors ``q_vecs``."""
+        query's sentence vectors ``q_vecs`` weighed by ``q_weights`` (:meth:`TextSide.sentence_weights`)."""
         import numpy as np
 
         starts = self.sentence_start[rows]
@@ -286,7 +297,8 @@ class Evidence:
         sims = np.stack([(chosen * q).sum(axis=1) for q in q_vecs], axis=1)[where[wanted]]
         offsets = np.cumsum(np.append(0, lengths[:-1]))
         closest = np.maximum.reduceat(sims, offsets, axis=0)  # candidates x query sentences
-        return np.clip(closest.mean(axis=1), 0.0, 1.0)
+        share = np.asarray(np.ones(closest.shape[1]) if q_weights is None else q_weights, np.float32)
+        return np.clip((closest * (share / share.sum())).sum(axis=1), 0.0, 1.0)  # along each row
 
     def cheap_features(self, query: Query) -> Any:
         """:meth:`features` without the embedding column (0 there), which costs most at scale."""

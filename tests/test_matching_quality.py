@@ -16,12 +16,10 @@ pytest_plugins = ["tests.conftest_api"]
 BASE = "http://127.0.0.1:8000/id/"
 FORCES = ("nottinghamshire", "northamptonshire")
 
-MIN_NDCG3 = 0.69  # reached: 0.705 (0.700 before the practice prior, 0.651 before issue 17c; docs/matching.md)
-MIN_P3 = 0.71  # reached: 0.724 (0.676 before issue 17c)
-MAX_IRRELEVANT_FIRST = (
-    0.15  # reached: 14.3% (5 of 35 AFIs; 17.1% before the practice prior, 22.9% before 17c)
-)
-MIN_NDCG3_PER_FORCE = 0.6
+MIN_NDCG3 = 0.715  # reached: 0.722 (0.705 before issue 17d, 0.651 before 17c; docs/matching.md)
+MIN_P3 = 0.735  # reached: 0.743 (0.724 before 17d, 0.676 before 17c)
+MAX_IRRELEVANT_FIRST = 0.12  # reached: 11.4% (4 of 35 AFIs; 14.3% before 17d, 22.9% before 17c)
+MIN_NDCG3_PER_FORCE = 0.70  # reached: Nottinghamshire 0.729, Northamptonshire 0.716
 
 
 def api_rankings(client: TestClient, forces: tuple[str, ...] = FORCES) -> dict[str, list[str]]:
@@ -79,10 +77,11 @@ def test_practice_goes_before_a_finding_in_a_near_tie(sample_client: TestClient)
     """Regression (issue 17c): a Northamptonshire public-protection AFI had a Nottinghamshire finding first
     (graded irrelevant) and a developing practice graded 2 second, 0.0003 behind; the ``practice`` weight
     was 0.001 and decided nothing. A developing practice says what was done and whom to call, so with
-    evidence as strong it goes first (``practice`` weight at least 0.02, chosen held out)."""
+    evidence as strong it goes first (``practice`` weight at least a prior chosen held out: 0.02 in 17c,
+    0.005 since issue 17d, which still puts the practice first here)."""
     from api.matching import WEIGHTS
 
-    assert WEIGHTS["practice"] >= 0.01
+    assert WEIGHTS["practice"] >= 0.005
     judgments = load_judgments()
     ranked = api_rankings(sample_client, ("northamptonshire",))
     afi = "finding/northamptonshire-2007/public-protection/24"

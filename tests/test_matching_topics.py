@@ -82,3 +82,48 @@ def test_both_stems_reads_a_text_once_for_bm25_and_for_topics() -> None:
 
     for text in ("Access to the CATS system is limited; the due date is not set.", "", "A b c"):
         assert both_stems(text) == (stems(text), phrase_stems(text))
+
+
+def test_a_trigger_losing_a_word_or_a_bare_verb_is_not_a_topic() -> None:
+    """Regression (issue 17d): the trigger "e-form" lost its one-letter "e" and became "form", so every
+    survey or risk form was IT system use; "accessible" stems to "access", so "officers access the full
+    menu of training" was too (a training strength came first for a finding about access to a database).
+    Access to a system is now a phrase ("access to", "accessed by", "can access", "accessible via" ...)."""
+    scheme = load_scheme()
+    it = "topic-it-systems"
+    assert it not in scheme.detect(phrase_stems("These forms seek to identify local priorities."))
+    assert it not in scheme.detect(phrase_stems("They also access the full menu of training."))
+    for text in (
+        "The database can only be accessed by detectives via the unit.",
+        "The system is accessible via the central unit.",
+        "Partners can access local profiles.",
+        "The force should consider providing access to area officers.",
+        "It is accessible throughout the force.",
+    ):
+        assert it in scheme.detect(phrase_stems(text)), text
+
+
+def test_the_recommendation_sentence_counts_most_in_the_embedding(evidence: Evidence) -> None:
+    """Issue 17d: what a finding asks for ("the force should consider providing access to ...") is what it
+    is mainly about; its background sentences matched the strengths of the area in general. The
+    ``embedding`` feature now weighs a sentence saying what should be done RECOMMENDATION_WEIGHT times."""
+    from api.matching_evidence import RECOMMENDATION_WEIGHT
+
+    text = (
+        "The database can only be reached by the central unit during office hours. "
+        "The force should consider providing access to area officers."
+    )
+    side = evidence.text_side(text)
+    assert side.sentence_weights().tolist() == [1.0, RECOMMENDATION_WEIGHT]
+    vectors, rows = side.vectors(), np.arange(len(evidence.rows))
+    each = [evidence.embedding_of(vectors[j : j + 1], rows) for j in range(2)]
+    expected = (each[0] + RECOMMENDATION_WEIGHT * each[1]) / (1 + RECOMMENDATION_WEIGHT)
+    got = evidence.features(Query("urn:x", text, None, None))[:, FEATURES.index("embedding")]
+    positive = (each[0] > 0) & (each[1] > 0)  # each value is clipped at 0: compare where none was
+    assert positive.sum() > len(rows) / 2
+    assert np.allclose(got[positive], expected[positive], atol=1e-6)
+    plain = (each[0] + each[1]) / 2
+    assert not np.allclose(got[positive], plain[positive], atol=1e-4)  # not the plain mean any more
+    assert evidence.text_side("No recommendation here at all, just facts.").sentence_weights().tolist() == [
+        1.0
+    ]
