@@ -28,15 +28,15 @@ from graph.similarity import SimilarityIndex
 # of the cross-validation folds' fits), normalised to sum to 1, so a score is a weighted mean of features
 # that are each 0-1.
 WEIGHTS: dict[str, float] = {
-    "same_area": 0.298,
+    "same_area": 0.299,
     "near_area": 0.202,
-    "named_area": 0.011,
-    "topic": 0.146,
-    "entities": 0.076,
-    "bm25": 0.107,
-    "embedding": 0.086,
-    "practice": 0.005,
-    "main_topics": 0.068,
+    "named_area": 0.009,
+    "topic": 0.152,
+    "entities": 0.072,
+    "bm25": 0.104,
+    "embedding": 0.09,
+    "practice": 0.006,
+    "main_topics": 0.067,
 }
 FLOOR = 0.3  # below this a candidate is not offered
 NO_MATCH = "no close match in the loaded reports"

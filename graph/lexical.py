@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:['’][a-z]+)?")
+#: a word or a number: phrases keep their numbers ("category 3" is not any "category")
+PHRASE_WORD = re.compile(rf"{WORD.pattern}|[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -85,21 +87,37 @@ def stems(text: str) -> list[str]:
     return [stem(w) for w in lowered if len(w) > 1 and w not in stops]
 
 
+def acronym(word: str) -> str | None:
+    """``word`` as written when it is an acronym spelt like a stop word ("IT", "US"), else None: the
+    pronoun "it" is not information technology, so the two must not share a stem."""
+    return word if word.isupper() and word.lower() in stop_words() else None
+
+
+def phrase_stem(word: str) -> str:
+    """The stem of one word for phrase matching: a number as written, an acronym spelt like a stop
+    word with its capitals, '' for a one-letter word."""
+    if word.isdigit():
+        return word
+    if len(word) < 2:
+        return ""
+    return acronym(word) or stem(word)
+
+
 def phrase_stems(text: str) -> list[str]:
     """The stems of every word of ``text``, stop words kept: what topic triggers are matched on, so a
     phrase keeps its meaning ("information system" is not "information", "access to" not "access")."""
-    return [stem(w) for w in WORD.findall(text or "") if len(w) > 1]
+    return [found for w in PHRASE_WORD.findall(text or "") if (found := phrase_stem(w))]
 
 
 def both_stems(text: str) -> tuple[list[str], list[str]]:
     """:func:`stems` and :func:`phrase_stems` of ``text`` in one pass (the text is read once)."""
     stops = stop_words()
     content, every = [], []
-    for word in WORD.findall(text or ""):
+    for word in PHRASE_WORD.findall(text or ""):
         lower = word.lower()
-        if len(lower) > 1:
-            every.append(stem(lower))
-            if lower not in stops:
+        if (found := phrase_stem(word)) != "":
+            every.append(found)
+            if not word.isdigit() and lower not in stops:
                 content.append(every[-1])
     return content, every
 

@@ -118,6 +118,22 @@ def cross_validate(
     return s.ndcg3, s.p3, s.irrelevant_first
 
 
+#: held-out nDCG@3 differences below this are one AFI moving one place: a tie
+NDCG_TIE = 0.005
+
+
+def choose_setting(
+    settings: list[tuple[float, float, float, float, list[list[float]]]],
+) -> tuple[float, float, list[list[float]]]:
+    """(C, practice prior, fold fits) of the setting to ship: among those whose mean held-out nDCG@3
+    is within :data:`NDCG_TIE` of the best, the fewest irrelevant first suggestions, then the best
+    nDCG@3 (each a mean of the two splits)."""
+    best = max(s[0] for s in settings)
+    tied = [s for s in settings if s[0] >= best - NDCG_TIE]
+    _, _, c, prior, fits = min(tied, key=lambda s: (round(s[1], 6), -s[0]))
+    return c, prior, fits
+
+
 def main() -> None:
     data, judgments = judged_features()
     afis = sorted(judgments)
@@ -131,7 +147,7 @@ def main() -> None:
     k = 5
     kfold = [shuffled[i::k] for i in range(k)]
     by_force = [[a for a in afis if a.split("/")[1] == r] for r in sorted({a.split("/")[1] for a in afis})]
-    best_c, best_prior, best_cv, best_fits = 1.0, 0.0, (-1.0, 0.0), []
+    settings: list[tuple[float, float, float, float, list[list[float]]]] = []
     for c in (0.1, 1.0, 10.0):
         for prior in PRACTICE_PRIORS:
             fits: list[list[float]] = []
@@ -140,14 +156,13 @@ def main() -> None:
             print(f"C={c}, practice weight at least {prior}")
             print("  5-fold over AFIs, held out:", _fmt(folds_k))
             print("  leave one force out, held out:", _fmt(folds_f))
-            # best mean held-out nDCG@3; on a tie, fewer irrelevant first suggestions
-            held = ((folds_k[0] + folds_f[0]) / 2, -(folds_k[2] + folds_f[2]) / 2)
-            if held > best_cv:
-                best_c, best_prior, best_cv, best_fits = c, prior, held, fits
+            held_ndcg, held_irrelevant = (folds_k[0] + folds_f[0]) / 2, (folds_k[2] + folds_f[2]) / 2
+            settings.append((held_ndcg, held_irrelevant, c, prior, fits))
+    best_c, best_prior, best_fits = choose_setting(settings)
     mean = np.mean(best_fits, axis=0)
     w = [round(float(v), 3) for v in mean / mean.sum()]
     print(
-        f"mean of the fold fits, C={best_c}, practice at least {best_prior} (best held out; to ship):",
+        f"mean of the fold fits, C={best_c}, practice at least {best_prior} (the held-out choice, NDCG_TIE; to ship):",
         dict(zip(FEATURES, w, strict=True)),
     )
     print("  ", evaluate(data, judgments, w, afis))

@@ -103,6 +103,30 @@ def test_a_trigger_losing_a_word_or_a_bare_verb_is_not_a_topic() -> None:
         assert it in scheme.detect(phrase_stems(text)), text
 
 
+def test_the_pronoun_it_is_not_information_technology() -> None:
+    """Regression: triggers and texts were lower-cased before matching, so the trigger "IT" fired on
+    every "it" ("it is clear that…"): one paragraph in eight of the sample reports was "IT system use"
+    and shared that topic with any other. An acronym spelt like a stop word now keeps its capitals."""
+    scheme = load_scheme()
+    it = "topic-it-systems"
+    assert it not in scheme.detect(phrase_stems("It is clear that the unit has made it a priority."))
+    assert it in scheme.detect(phrase_stems("IT support for the unit is limited."))
+    assert phrase_stems("it IT") == ["it", "IT"]
+    assert stems("IT it") == []  # BM25 still drops both as a stop word
+
+
+def test_a_number_in_a_trigger_is_part_of_the_phrase() -> None:
+    """Regression: numbers were not words, so the trigger "category 3" became "category" and fired on
+    any category ("category of crime"); a phrase now keeps its numbers."""
+    scheme = load_scheme()
+    texts = ("Crimes in this category are reviewed.", "Category 3 offenders are visited.")
+    found = [scheme.detect(phrase_stems(t)) for t in texts]
+    offender_topics = set(found[1]) - set(found[0])
+    assert offender_topics, found
+    assert phrase_stems("category 3") == ["categori", "3"]
+    assert stems("category 3") == ["categori"]
+
+
 def test_the_recommendation_sentence_counts_most_in_the_embedding(evidence: Evidence) -> None:
     """Issue 17d: what a finding asks for ("the force should consider providing access to ...") is what it
     is mainly about; its background sentences matched the strengths of the area in general. The
