@@ -162,7 +162,7 @@ def main() -> None:
     mean = np.mean(best_fits, axis=0)
     w = [round(float(v), 3) for v in mean / mean.sum()]
     print(
-        f"mean of the fold fits, C={best_c}, practice at least {best_prior} (the held-out choice, NDCG_TIE; to ship):",
+        f"mean of the fold fits, C={best_c}, practice at least {best_prior} (choose_setting; to ship):",
         dict(zip(FEATURES, w, strict=True)),
     )
     print("  ", evaluate(data, judgments, w, afis))
