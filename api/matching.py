@@ -16,12 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from api.catalogue import Catalogue
 from api.matching_batch import shortlists
 from api.matching_contact import Contacts
 from api.matching_evidence import FEATURES, Evidence, Query, entity_keys, practice_text, weighted
 from api.matching_saved import evidence_for
 from api.matching_why import explain
+from api.snapshot import Snapshot
 from graph.similarity import SimilarityIndex
 
 # Tuned by ``python -m tests.matching_tuning`` (pairwise logistic regression on the judged set, the mean
@@ -61,7 +61,7 @@ class Matcher:
     each built on first use and kept in the snapshot's memo (so once per store generation, like the
     matcher itself: :attr:`api.snapshot.Snapshot.matcher`)."""
 
-    cat: Catalogue
+    cat: Snapshot
     warmed: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
 
     @property
@@ -84,7 +84,7 @@ class Matcher:
         return self.cat.derived(key, build, bound)
 
 
-def build_matcher(cat: Catalogue, warm: bool = False) -> Matcher:
+def build_matcher(cat: Snapshot, warm: bool = False) -> Matcher:
     """The matcher of a snapshot; its tables are built on first use, or with ``warm`` at once in the
     background with every force's help (:mod:`api.matching_warm`)."""
     matcher = cat.matcher
@@ -95,7 +95,7 @@ def build_matcher(cat: Catalogue, warm: bool = False) -> Matcher:
     return matcher
 
 
-def _tfidf(cat: Catalogue) -> SimilarityIndex:
+def _tfidf(cat: Snapshot) -> SimilarityIndex:
     keys = [p["iri"] for p in cat.practices.values()] + list(cat.findings)
     texts = [practice_text(p) for p in cat.practices.values()] + [f["text"] for f in cat.findings.values()]
     return SimilarityIndex(keys, texts)
@@ -220,7 +220,7 @@ def finding_query(finding: dict[str, Any]) -> Query:
 
 
 def finding_help(matcher: Matcher, finding: dict[str, Any], limit: int) -> list[dict[str, Any]]:
-    """Practices and strengths of other forces for one finding of the catalogue, ranked."""
+    """Practices and strengths of other forces for one finding of the snapshot, ranked."""
     return describe(matcher, shortlist(matcher, finding_query(finding), limit))
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from api.catalogue import Catalogue, last_segment
+from api.snapshot import Snapshot, last_segment
 from graph.lexical import stems
 from graph.topics import TopicScheme
 
@@ -34,7 +34,7 @@ class LeadFacts:
 class Contacts:
     """Leads and people of every force, indexed once per store generation."""
 
-    def __init__(self, cat: Catalogue, scheme: TopicScheme) -> None:
+    def __init__(self, cat: Snapshot, scheme: TopicScheme) -> None:
         self.cat, self.scheme = cat, scheme
         unit_ids = {u["label"].casefold(): key for key, u in cat.unit_types.items()}
         unit_ids.update({key.casefold(): key for key in cat.unit_types})

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from api.catalogue import Catalogue
+from api.snapshot import Snapshot
 from graph import embeddings
 from graph.lexical import Bm25Index, both_stems, words
 from graph.topics import TopicScheme
@@ -100,7 +100,7 @@ class Query:
     force_id: str | None
 
 
-def entity_keys(cat: Catalogue, scheme: TopicScheme, subject: str) -> dict[tuple[str, str], str]:
+def entity_keys(cat: Snapshot, scheme: TopicScheme, subject: str) -> dict[tuple[str, str], str]:
     """(kind, equivalence group) -> label, for the IT systems, unit types and partners ``subject`` names."""
     found: dict[tuple[str, str], str] = {}
     for entity in sorted(cat.mentions.get(subject, ())):
@@ -120,7 +120,7 @@ def entity_keys(cat: Catalogue, scheme: TopicScheme, subject: str) -> dict[tuple
     return found
 
 
-def area_family(cat: Catalogue, scheme: TopicScheme, area_id: str | None) -> set[str]:
+def area_family(cat: Snapshot, scheme: TopicScheme, area_id: str | None) -> set[str]:
     """Areas near ``area_id`` (not itself): same broader area, its broader or narrower areas, related."""
     if not area_id:
         return set()
@@ -133,12 +133,12 @@ def area_family(cat: Catalogue, scheme: TopicScheme, area_id: str | None) -> set
 
 
 class Evidence:
-    """Every practice and strength as rows (practices first, catalogue order), with their stems, topic
+    """Every practice and strength as rows (practices first, snapshot order), with their stems, topic
     profiles, entity postings, BM25 index and embeddings; :meth:`features` scores one query."""
 
     @staticmethod
-    def rows_of(cat: Catalogue) -> list[dict[str, Any]]:
-        """The candidates: every practice, then every strength, in catalogue order."""
+    def rows_of(cat: Snapshot) -> list[dict[str, Any]]:
+        """The candidates: every practice, then every strength, in snapshot order."""
         rows: list[dict[str, Any]] = []
         for p in cat.practices.values():
             body = " ".join(filter(None, (p["problem"], p["solution"], p["outcomes"])))
@@ -152,7 +152,7 @@ class Evidence:
                              "contact": None})  # fmt: skip
         return rows
 
-    def __init__(self, cat: Catalogue, scheme: TopicScheme, saved: dict[str, Any] | None = None) -> None:
+    def __init__(self, cat: Snapshot, scheme: TopicScheme, saved: dict[str, Any] | None = None) -> None:
         """``saved``: the tables of a saved index (:mod:`api.matching_saved`, with ``rows`` from
         :meth:`rows_of`) instead of building them."""
         import numpy as np

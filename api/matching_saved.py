@@ -27,7 +27,7 @@ from typing import Any
 
 import orjson
 
-from api.catalogue import Catalogue
+from api.snapshot import Snapshot
 from graph.lexical import Bm25Index, both_stems
 from graph.topics import ONTOLOGY_FILES, Topic, TopicScheme, load_scheme
 from loaders.resources import ontology_file
@@ -189,7 +189,7 @@ def save_evidence(ev: Any, key: str, data_dir: Path) -> Path:
     return target
 
 
-def read_tables(path: Path, key: str, cat: Catalogue, rows: list[dict[str, Any]]) -> dict[str, Any]:
+def read_tables(path: Path, key: str, cat: Snapshot, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """The tables saved at ``path`` for ``key`` and these candidate ``rows``, as Evidence attributes."""
     import numpy as np
 
@@ -229,7 +229,7 @@ def read_tables(path: Path, key: str, cat: Catalogue, rows: list[dict[str, Any]]
     return tables
 
 
-def load_evidence(cat: Catalogue, place: IndexPlace | None) -> Any:
+def load_evidence(cat: Snapshot, place: IndexPlace | None) -> Any:
     """The evidence of ``cat``: from the saved index at ``place`` when it fits, else built (and saved
     there when ``place`` is writable)."""
     from api.matching_evidence import Evidence
@@ -263,7 +263,7 @@ def load_evidence(cat: Catalogue, place: IndexPlace | None) -> Any:
     return built
 
 
-def evidence_for(cat: Catalogue) -> Any:
+def evidence_for(cat: Snapshot) -> Any:
     """The evidence of a snapshot, using the saved index at the place its runtime recorded, if any."""
     return load_evidence(cat, cat.derived(("index_place",), lambda: None))
 

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from api.catalogue import build_catalogue
 from api.matching_evidence import FEATURES, Evidence, Query
+from api.snapshot_build import build_snapshot
 from graph.iris import Iris
 from graph.loading import load_paths
 from graph.store_oxigraph import OxigraphStore
@@ -44,7 +44,7 @@ def judged_features() -> tuple[dict[str, tuple[np.ndarray, list[str]]], dict[str
     """AFI -> (features of the other forces' candidates, their IRI paths), and the judgments."""
     store = OxigraphStore(None)
     load_paths(store, [REPORTS], Iris(BASE))
-    cat = build_catalogue(store, Iris(BASE))
+    cat = build_snapshot(store, Iris(BASE))
     evidence = Evidence(cat, load_scheme())
     judgments = load_judgments()
     out = {}

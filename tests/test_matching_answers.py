@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.catalogue import build_catalogue
 from api.matching import FLOOR, NO_MATCH, build_matcher, similar_to
+from api.snapshot_build import build_snapshot
 from graph.iris import Iris
 from graph.lexical import stem
 from graph.loading import load_paths
@@ -127,7 +127,7 @@ def test_no_close_match_is_said_rather_than_padding_the_list(one_force_client: T
 def test_similar_practice_uses_the_same_ranking(
     sample_client: TestClient, sample_store: OxigraphStore
 ) -> None:
-    matcher = build_matcher(build_catalogue(sample_store, Iris(BASE)))
+    matcher = build_matcher(build_snapshot(sample_store, Iris(BASE)))
     for practice in matcher.cat.practices.values():
         api = sample_client.get(f"/practices/{practice['id']}/similar", params={"limit": 200}).json()
         expected = similar_to(matcher, practice, 200)

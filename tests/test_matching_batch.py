@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from api.catalogue import build_catalogue
 from api.matching import build_matcher, finding_query, shortlist, shortlist_many
+from api.snapshot_build import build_snapshot
 from graph.iris import Iris
 from graph.store_oxigraph import OxigraphStore
 
@@ -16,7 +16,7 @@ BASE = "http://127.0.0.1:8000/id/"
 
 
 def test_batch_scores_are_the_per_afi_scores_on_the_samples(sample_store: OxigraphStore) -> None:
-    matcher = build_matcher(build_catalogue(sample_store, Iris(BASE)))
+    matcher = build_matcher(build_snapshot(sample_store, Iris(BASE)))
     afis = [f for f in matcher.cat.findings.values() if f["kind"] == "area_for_improvement"]
     assert len({f["force"]["id"] for f in afis}) == 2
     for limit in (1, 5, 50):
@@ -35,7 +35,7 @@ def test_batch_scores_are_the_per_afi_scores_on_the_samples(sample_store: Oxigra
 
 
 def test_batch_of_nothing_is_nothing(sample_store: OxigraphStore) -> None:
-    matcher = build_matcher(build_catalogue(sample_store, Iris(BASE)))
+    matcher = build_matcher(build_snapshot(sample_store, Iris(BASE)))
     assert shortlist_many(matcher, [], 5) == []
     query = finding_query(next(iter(matcher.cat.findings.values())))
     assert [r.order for r in shortlist_many(matcher, [query], 0)] == [()]
@@ -47,7 +47,7 @@ def test_every_forces_help_is_built_in_the_background(sample_store: OxigraphStor
     from api.matching import cached_help, help_for
     from api.matching_warm import WARM_PER_FINDING
 
-    matcher = build_matcher(build_catalogue(sample_store, Iris(BASE)), warm=True)
+    matcher = build_matcher(build_snapshot(sample_store, Iris(BASE)), warm=True)
     assert matcher.warmed.wait(120)
     for force in ("nottinghamshire", "northamptonshire"):
         built = matcher.memo(("help", force, WARM_PER_FINDING), lambda: pytest.fail("built on request"))
@@ -58,7 +58,7 @@ def test_every_forces_help_is_built_in_the_background(sample_store: OxigraphStor
 def test_warm_up_stops_when_the_matcher_is_dropped(sample_store: OxigraphStore) -> None:
     import gc
 
-    matcher = build_matcher(build_catalogue(sample_store, Iris(BASE)), warm=True)
+    matcher = build_matcher(build_snapshot(sample_store, Iris(BASE)), warm=True)
     done = matcher.warmed
     del matcher
     gc.collect()

@@ -9,8 +9,9 @@ import math
 import pytest
 from rdflib import Graph
 
-from api.catalogue import Catalogue, build_catalogue
 from api.matching_evidence import FEATURES, Evidence, Query, entity_keys
+from api.snapshot import Snapshot
+from api.snapshot_build import build_snapshot
 from graph.iris import Iris
 from graph.store_oxigraph import OxigraphStore
 from graph.topics import load_scheme, scheme_from_graph
@@ -23,10 +24,10 @@ COLUMN = FEATURES.index("entities")
 
 @pytest.fixture(scope="module")
 def evidence(sample_store: OxigraphStore) -> Evidence:
-    return Evidence(build_catalogue(sample_store, Iris(BASE)), load_scheme())
+    return Evidence(build_snapshot(sample_store, Iris(BASE)), load_scheme())
 
 
-def afis(cat: Catalogue) -> list[dict]:
+def afis(cat: Snapshot) -> list[dict]:
     return [f for f in cat.findings.values() if f["kind"] == "area_for_improvement"]
 
 

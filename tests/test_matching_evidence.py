@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from rdflib import Graph
 
-from api.catalogue import build_catalogue
 from api.matching import build_matcher, finding_help
 from api.matching_evidence import FEATURES, Evidence, Query, weighted
+from api.snapshot_build import build_snapshot
 from graph import embeddings
 from graph.iris import Iris
 from graph.lexical import Bm25Index, phrase_stems, stems
@@ -64,7 +64,7 @@ def test_skos_equivalences_are_read_from_whatever_triples_exist() -> None:
 
 def test_equivalent_units_count_as_shared(sample_store: OxigraphStore) -> None:
     """SNT (Nottinghamshire) and SCT (Northamptonshire) are one kind of unit once the ontology says so."""
-    cat = build_catalogue(sample_store, Iris(BASE))
+    cat = build_snapshot(sample_store, Iris(BASE))
     scheme = load_scheme()
     finding = next(
         f
@@ -106,7 +106,7 @@ def test_ranking_works_without_embeddings(
     sample_store: OxigraphStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(embeddings, "embed", lambda texts: None)
-    matcher = build_matcher(build_catalogue(sample_store, Iris(BASE)))
+    matcher = build_matcher(build_snapshot(sample_store, Iris(BASE)))
     finding = next(f for f in matcher.cat.findings.values() if f["kind"] == "area_for_improvement")
     matches = finding_help(matcher, finding, 3)
     assert matches and all(m["why"]["parts"]["embedding"]["value"] == 0.0 for m in matches)
@@ -118,7 +118,7 @@ def test_embedding_only_where_it_can_matter_gives_the_full_ranking(sample_store:
     list must be what scoring every candidate with every feature gives."""
     from api.matching import FLOOR, Query, shortlist, weight_vector
 
-    matcher = build_matcher(build_catalogue(sample_store, Iris(BASE)))
+    matcher = build_matcher(build_snapshot(sample_store, Iris(BASE)))
     ev = matcher.evidence
     weights = weight_vector()
     for finding in matcher.cat.findings.values():
@@ -139,7 +139,7 @@ def test_umbrella_area_and_its_sub_areas_are_one_family_from_skos_broader(
     store (every area declared narrower than another), not from a list of area names."""
     from api.matching_evidence import area_family
 
-    cat = build_catalogue(sample_store, Iris(BASE))
+    cat = build_snapshot(sample_store, Iris(BASE))
     scheme = load_scheme()
     narrower: dict[str, set[str]] = {}
     for area_id, area in cat.areas.items():

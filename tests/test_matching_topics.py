@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from api.catalogue import build_catalogue
 from api.matching_evidence import FEATURES, MAIN_TOPICS, Evidence, Query
+from api.snapshot_build import build_snapshot
 from graph.iris import Iris
 from graph.lexical import phrase_stems, stems
 from graph.store_oxigraph import OxigraphStore
@@ -19,7 +19,7 @@ BASE = "http://127.0.0.1:8000/id/"
 
 @pytest.fixture(scope="module")
 def evidence(sample_store: OxigraphStore) -> Evidence:
-    return Evidence(build_catalogue(sample_store, Iris(BASE)), load_scheme())
+    return Evidence(build_snapshot(sample_store, Iris(BASE)), load_scheme())
 
 
 def queries(ev: Evidence) -> list[Query]:
