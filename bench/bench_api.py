@@ -31,12 +31,18 @@ WARM_UP_REQUESTS = 4  # at least the server's query workers
 SERVE_WORKERS = 2  # ``hmic-kg serve --workers``: the issue-13 comparison is with two
 
 
-def run_client(plan: dict[str, Any], work_dir: Path, timeout_s: float) -> tuple[list[dict[str, Any]], str]:
-    """Run the load generator in a second process; returns its results and its stderr."""
+def run_client(
+    plan: dict[str, Any], work_dir: Path, timeout_s: float, prefix: Sequence[str] = ()
+) -> tuple[list[dict[str, Any]], str]:
+    """Run the load generator in a second process (behind ``prefix``: ``taskset -c 2``); returns its
+    results (with the client's CPU seconds when the plan has one scenario) and its stderr."""
     plan_path = work_dir / "api-plan.json"
     plan_path.write_text(json.dumps(plan, indent=1), encoding="utf-8")
-    child = run_child(["-m", "bench.loadgen", "--plan", str(plan_path)], timeout_s)
-    return list(child.result.get("results", [])), child.stderr
+    child = run_child(["-m", "bench.loadgen", "--plan", str(plan_path)], timeout_s, prefix=prefix)
+    results = list(child.result.get("results", []))
+    if len(results) == 1:
+        results[0]["client_cpu_s"] = child.cpu_s  # with its probe and warm-up
+    return results, child.stderr
 
 
 def sparql_targets(query: str) -> tuple[str, str]:
