@@ -1,9 +1,13 @@
 """API benchmark: throughput and latency of the lookups and of ``/sparql`` under bounded concurrent load.
 
-Our server (``hmic-kg serve`` on the loaded store) and a stock Oxigraph server holding the same data are
-started by :mod:`bench.servers`; the requests come from a second process, :mod:`bench.loadgen`, on
-loopback. Lookups are timed on our server only; every named query runnable without parameters is sent to
-both ``/sparql`` endpoints, with 16 clients and with 1, for the ratio of ours to stock.
+Our server (``hmic-kg serve --workers 2`` on the loaded store, with its saved read model when the store
+has one) and a stock Oxigraph server holding the same data are started by :mod:`bench.servers`; the
+requests come from a second process on loopback. Lookups are timed on our server only, by ``wrk`` when it
+is installed (:mod:`bench.wrk`: a compiled client that leaves the CPUs to the server), and the lookup mix
+once more by the Python client (:mod:`bench.loadgen`) that measured the issue-13 baseline. Every named
+query runnable without parameters is sent to both ``/sparql`` endpoints by :mod:`bench.loadgen` (their
+answers take seconds; wrk does not count a request still running at the end), with 16 clients and with 1,
+for the ratio of ours to stock.
 """
 
 from __future__ import annotations
@@ -14,17 +18,18 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from bench import ROOT, run_child
+from bench import ROOT, run_child, wrk
 from bench.bench_cores import warm_every_worker
 from bench.loadgen import Scenario
 from bench.servers import Server, serve_stock, start_ours, start_stock
+from bench.targets13 import PYTHON_CLIENT, PYTHON_MIX  # the mix once more, by the baseline's client
 
 SPARQL_ACCEPT = "application/sparql-results+json"
 WARM_UP_REQUESTS = 4  # at least the server's query workers
@@ -194,6 +199,8 @@ def run_api(data_dir: Path, nquads: Path, size: int, work_dir: Path, *, quick: b
             scenarios += lookup_scenarios(discover_ids(servers["ours"].base, notes))
             warm_paths.extend(scenarios[-1].targets)  # the mix: three targets of every lookup
             warm_every_worker(servers["ours"].base, cold_timeout_s, warm_paths)
+            if wrk.binary():  # the mix again with the client of the issue-13 baseline, for its ratio
+                scenarios.append(replace(scenarios[-1], name=PYTHON_MIX))
         else:
             results.append({"scenario": "all lookups", "group": "lookup", "skipped": cold_problem})
             _log(_brief(results[-1]))
@@ -213,6 +220,19 @@ def run_api(data_dir: Path, nquads: Path, size: int, work_dir: Path, *, quick: b
                 start_sparql_ready_ours()
                 sparql_ready = True
             which = "stock" if scenario.group == "sparql-stock" else "ours"
+            if scenario.group == "lookup" and scenario.name != PYTHON_MIX and wrk.binary():
+                result = wrk.run_scenario(
+                    servers[which].base,
+                    scenario,
+                    work_dir,
+                    concurrency=concurrency,
+                    duration_s=duration_s,
+                    warmup_s=0.5,
+                    timeout_s=timeout_s,
+                )
+                _after(result, servers, which, scenario, start_warm_ours, start_sparql_ready_ours, stock_dir)
+                results.append(result)
+                continue
             plan = {
                 "bases": {scenario.group: servers[which].base},
                 "concurrency": concurrency,
@@ -231,23 +251,16 @@ def run_api(data_dir: Path, nquads: Path, size: int, work_dir: Path, *, quick: b
                     "skipped": f"the load generator failed: {stderr.strip()[-300:]}",
                 }
             )
-            if servers[which].over_memory:
-                result["skipped"] = f"server killed: {servers[which].over_memory[0]:,.0f} MB resident"
+            result.setdefault("client", PYTHON_CLIENT)
+            _after(result, servers, which, scenario, start_warm_ours, start_sparql_ready_ours, stock_dir)
             results.append(result)
-            _log(_brief(result))
-            if "skipped" in result or result.get("error_kinds", {}).get("timeout"):
-                servers[which].stop()
-                if which == "ours" and scenario.group == "lookup":
-                    start_warm_ours()
-                elif which == "ours":
-                    start_sparql_ready_ours()
-                else:
-                    servers["stock"] = serve_stock(stock_dir, logs / "oxigraph.log")
     finally:
         for server in servers.values():
             server.stop()
     return {
         "reports": size,
+        "workers": SERVE_WORKERS,
+        "lookup_client": "wrk" if wrk.binary() else PYTHON_CLIENT,
         "concurrency": concurrency,
         "duration_s": duration_s,
         "timeout_s": timeout_s,
@@ -258,6 +271,30 @@ def run_api(data_dir: Path, nquads: Path, size: int, work_dir: Path, *, quick: b
         "sparql_ratios": sparql_ratios(results),
         "notes": notes,
     }
+
+
+def _after(
+    result: dict[str, Any],
+    servers: dict[str, Server],
+    which: str,
+    scenario: Scenario,
+    start_warm_ours: Callable[[], object],
+    start_sparql_ready_ours: Callable[[], None],
+    stock_dir: Path,
+) -> None:
+    """Log a scenario's result; restart its server if it was killed or its requests timed out (work left
+    running in it would slow every later scenario)."""
+    if servers[which].over_memory:
+        result["skipped"] = f"server killed: {servers[which].over_memory[0]:,.0f} MB resident"
+    _log(_brief(result))
+    if "skipped" in result or result.get("error_kinds", {}).get("timeout"):
+        servers[which].stop()
+        if which == "ours" and scenario.group == "lookup":
+            start_warm_ours()
+        elif which == "ours":
+            start_sparql_ready_ours()
+        else:
+            servers["stock"] = serve_stock(stock_dir, servers["stock"].log)
 
 
 def _brief(result: dict[str, Any]) -> str:
