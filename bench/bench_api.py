@@ -20,34 +20,21 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from bench import ROOT, run_child, wrk
+from bench import ROOT, wrk
 from bench.bench_cores import warm_every_worker
 from bench.loadgen import Scenario
+from bench.lookups import PYTHON_CLIENT, discover_ids, lookup_scenarios, median_run, time_scenario
 from bench.servers import Server, serve_stock, start_ours, start_stock
-from bench.targets13 import PYTHON_CLIENT, PYTHON_MIX  # the mix once more, by the baseline's client
+from bench.targets13 import PYTHON_MIX  # the mix once more, by the baseline's client
 
 SPARQL_ACCEPT = "application/sparql-results+json"
 WARM_UP_REQUESTS = 4  # at least the server's query workers
 SERVE_WORKERS = 2  # ``hmic-kg serve --workers``: the issue-13 comparison is with two
-
-
-def run_client(
-    plan: dict[str, Any], work_dir: Path, timeout_s: float, prefix: Sequence[str] = ()
-) -> tuple[list[dict[str, Any]], str]:
-    """Run the load generator in a second process (behind ``prefix``: ``taskset -c 2``); returns its
-    results (with the client's CPU seconds when the plan has one scenario) and its stderr."""
-    plan_path = work_dir / "api-plan.json"
-    plan_path.write_text(json.dumps(plan, indent=1), encoding="utf-8")
-    child = run_child(["-m", "bench.loadgen", "--plan", str(plan_path)], timeout_s, prefix=prefix)
-    results = list(child.result.get("results", []))
-    if len(results) == 1:
-        results[0]["client_cpu_s"] = child.cpu_s  # with its probe and warm-up
-    return results, child.stderr
 
 
 def sparql_targets(query: str) -> tuple[str, str]:
@@ -57,73 +44,6 @@ def sparql_targets(query: str) -> tuple[str, str]:
 
 
 # --- the run ------------------------------------------------------------------------------------------
-
-#: main lookups: path templates filled from ids found through the API itself
-LOOKUPS: tuple[tuple[str, str], ...] = (
-    ("/forces", ""),
-    ("/forces/{force}", "force"),
-    ("/forces/{force}/help", "force"),
-    ("/systems", ""),
-    ("/systems/{system}", "system"),
-    ("/units", ""),
-    ("/people", ""),
-    ("/areas", ""),
-    ("/practices", ""),
-    ("/practices?force={force}", "force"),
-    ("/practices/{practice}", "practice"),
-    ("/practices/{practice}/similar", "practice"),
-    ("/shared", ""),
-    ("/search?q={word}", "word"),
-)
-SEARCH_WORDS = ("visor", "domestic violence", "missing persons", "training", "partnership")
-WARM_UP_PATH = "/forces"
-ID_SOURCES = {"force": "/forces", "system": "/systems", "practice": "/practices"}
-IDS_PER_KIND = 20
-
-
-def get_json(url: str) -> Any:
-    with urllib.request.urlopen(url, timeout=120) as response:
-        return json.loads(response.read())
-
-
-def _items(payload: Any) -> list[dict[str, Any]]:
-    if isinstance(payload, dict):
-        payload = payload.get("items", payload.get("results", []))
-    return [item for item in payload if isinstance(item, dict)] if isinstance(payload, list) else []
-
-
-def discover_ids(base: str, notes: list[str]) -> dict[str, list[str]]:
-    """Ids of forces, systems and practices, read from the list endpoints (spread over the whole list)."""
-    ids: dict[str, list[str]] = {"word": list(SEARCH_WORDS)}
-    for kind, path in ID_SOURCES.items():
-        try:
-            items = _items(get_json(f"{base}{path}?limit=500"))
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            notes.append(f"could not list {path}: {exc}")
-            continue
-        found = [str(item["id"]) for item in items if item.get("id")]
-        step = max(1, len(found) // IDS_PER_KIND)
-        ids[kind] = found[::step][:IDS_PER_KIND]
-        if not found:
-            notes.append(f"{path} listed no ids; lookups needing a {kind} id were not run")
-    return ids
-
-
-def lookup_scenarios(ids: dict[str, list[str]]) -> list[Scenario]:
-    """One scenario per lookup endpoint (ids rotated), plus a mix of all of them."""
-    from urllib.parse import quote
-
-    scenarios = []
-    for template, kind in LOOKUPS:
-        if kind and not ids.get(kind):
-            continue
-        values = ids.get(kind) or [""]
-        targets = tuple(template.format(**{kind: quote(v, safe="")}) if kind else template for v in values)
-        scenarios.append(Scenario(template, "lookup", targets, {"Accept": "application/json"}))
-    mix = tuple(t for s in scenarios for t in s.targets[:3])
-    if mix:
-        scenarios.append(Scenario("lookup mix", "lookup", mix, {"Accept": "application/json"}))
-    return scenarios
 
 
 def sparql_queries() -> list[tuple[str, str]]:
@@ -165,6 +85,7 @@ def run_api(data_dir: Path, nquads: Path, size: int, work_dir: Path, *, quick: b
     notes: list[str] = []
     logs = work_dir / "logs"
     concurrency, duration_s, timeout_s = 16, (1.5 if quick else 2.0), 10.0
+    mix_repeats = 1 if quick else 3
     cold_timeout_s = 60.0 if quick else 600.0  # every worker builds its caches at once on a shared machine
     servers: dict[str, Server] = {}
     cold_starts: list[float] = []
@@ -199,8 +120,6 @@ def run_api(data_dir: Path, nquads: Path, size: int, work_dir: Path, *, quick: b
             scenarios += lookup_scenarios(discover_ids(servers["ours"].base, notes))
             warm_paths.extend(scenarios[-1].targets)  # the mix: three targets of every lookup
             warm_every_worker(servers["ours"].base, cold_timeout_s, warm_paths)
-            if wrk.binary():  # the mix again with the client of the issue-13 baseline, for its ratio
-                scenarios.append(replace(scenarios[-1], name=PYTHON_MIX))
         else:
             results.append({"scenario": "all lookups", "group": "lookup", "skipped": cold_problem})
             _log(_brief(results[-1]))
@@ -214,46 +133,31 @@ def run_api(data_dir: Path, nquads: Path, size: int, work_dir: Path, *, quick: b
                 scenarios.append(Scenario(label, "sparql-ours", (mine,), accept, **extra))  # type: ignore[arg-type]
                 scenarios.append(Scenario(label, "sparql-stock", (theirs,), accept, **extra))  # type: ignore[arg-type]
         sparql_ready = False
+        client = wrk.NAME if wrk.binary() else PYTHON_CLIENT
         for scenario in scenarios:
             if scenario.group == "sparql-ours" and not sparql_ready:
                 servers["ours"].stop()  # a fresh server: nothing left running from the lookups
                 start_sparql_ready_ours()
                 sparql_ready = True
             which = "stock" if scenario.group == "sparql-stock" else "ours"
-            if scenario.group == "lookup" and scenario.name != PYTHON_MIX and wrk.binary():
-                result = wrk.run_scenario(
-                    servers[which].base,
-                    scenario,
-                    work_dir,
-                    concurrency=concurrency,
-                    duration_s=duration_s,
-                    warmup_s=0.5,
-                    timeout_s=timeout_s,
-                )
-                _after(result, servers, which, scenario, start_warm_ours, start_sparql_ready_ours, stock_dir)
-                results.append(result)
-                continue
-            plan = {
-                "bases": {scenario.group: servers[which].base},
+            timing = {
                 "concurrency": concurrency,
                 "duration_s": duration_s,
                 "warmup_s": 0.3 if quick else 0.5,
                 "timeout_s": timeout_s,
-                "scenarios": [asdict(scenario)],
             }
-            found, stderr = run_client(plan, work_dir, timeout_s=60 + 3 * (duration_s + timeout_s))
-            result = (
-                found[0]
-                if found
-                else {
-                    "scenario": scenario.name,
-                    "group": scenario.group,
-                    "skipped": f"the load generator failed: {stderr.strip()[-300:]}",
-                }
-            )
-            result.setdefault("client", PYTHON_CLIENT)
-            _after(result, servers, which, scenario, start_warm_ours, start_sparql_ready_ours, stock_dir)
-            results.append(result)
+            if scenario.group != "lookup":
+                found = [
+                    time_scenario(servers[which].base, scenario, work_dir, client=PYTHON_CLIENT, **timing)
+                ]
+            else:  # every target warm in every worker first: the first answers are measured on their own
+                warm_every_worker(servers[which].base, cold_timeout_s, scenario.targets)
+                found = [time_scenario(servers[which].base, scenario, work_dir, client=client, **timing)]
+                if scenario.name == "lookup mix":  # noisy machine: the median of alternate runs
+                    found = _mixes(servers[which].base, scenario, work_dir, client, mix_repeats, timing)
+            for result in found:
+                _after(result, servers, which, scenario, start_warm_ours, start_sparql_ready_ours, stock_dir)
+                results.append(result)
     finally:
         for server in servers.values():
             server.stop()
@@ -271,6 +175,20 @@ def run_api(data_dir: Path, nquads: Path, size: int, work_dir: Path, *, quick: b
         "sparql_ratios": sparql_ratios(results),
         "notes": notes,
     }
+
+
+def _mixes(
+    base: str, mix: Scenario, work_dir: Path, client: str, repeats: int, timing: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The lookup mix ``repeats`` times by ``client`` and, when that is wrk, as often by the Python
+    client that measured the issue-13 baseline (alternating): the median run of each."""
+    clients = [client] + ([PYTHON_CLIENT] if client != PYTHON_CLIENT else [])
+    runs: dict[str, list[dict[str, Any]]] = {c: [] for c in clients}
+    for _ in range(repeats):
+        for name in clients:
+            scenario = mix if name == client else replace(mix, name=PYTHON_MIX)
+            runs[name].append(time_scenario(base, scenario, work_dir, client=name, **timing))
+    return [median_run(runs[name]) for name in clients]
 
 
 def _after(

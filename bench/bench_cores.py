@@ -86,7 +86,7 @@ def warm_every_worker(
     """Concurrent requests for each of ``paths`` (default: the first lookup) until a round is fast:
     every worker has built the caches those lookups need. The time of the first answer, or why none
     came."""
-    from bench.bench_api import WARM_UP_PATH
+    from bench.lookups import WARM_UP_PATH
 
     def get(path: str) -> float:
         started = time.perf_counter()
@@ -175,7 +175,7 @@ def api_scaling(data_dir: Path, work_dir: Path, *, quick: bool) -> dict[str, Any
     Each server is started under ``taskset`` with its default ``--workers`` (one per CPU it may use),
     warmed, then measured ``repeats`` times; the run with the median throughput is kept. The server's CPU
     seconds per request show whether a request costs more with two workers than with one."""
-    from bench.bench_api import discover_ids, lookup_scenarios
+    from bench.lookups import discover_ids, lookup_scenarios
     from bench.servers import start_ours
 
     server_sets, client_cpu = placement(os.sched_getaffinity(0))
@@ -234,7 +234,7 @@ def _measure_mix(
     base: str, mix: Any, work_dir: Path, client_cpu: str | None, duration_s: float, timeout_s: float
 ) -> dict[str, Any]:
     """One timed run of the mix with 16 clients: ``wrk`` when installed, else :mod:`bench.loadgen`."""
-    from bench.bench_api import run_client
+    from bench.lookups import run_client
 
     prefix = taskset(client_cpu) if client_cpu else ()
     if wrk.binary():

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bench.lookups import PYTHON_CLIENT
+
 #: the lookup mix's req/s before issue 13 (docs/benchmarks.md of 2026-11-23: 430 reports, 16 clients,
 #: one server process, the Python load generator)
 BASELINE_MIX_RPS = 321.0
@@ -20,7 +22,6 @@ FIRST_ANSWER_S = 5.0
 SNAPSHOT_BUILD_S = 5.0
 SPARQL_RATIO = 1.5
 CORE_SCALING = 1.7
-PYTHON_CLIENT = "bench.loadgen"
 PYTHON_MIX = "lookup mix (bench.loadgen)"
 
 #: what the issue recorded (430 reports; the 16-core figures are from a run on a 16-core machine)
@@ -120,10 +121,9 @@ def mix_row(lookups: list[dict[str, Any]], api: dict[str, Any]) -> Row:
     target = f"Lookup mix ≥ {MIX_GAIN}× {BASELINE_MIX_RPS:.0f} req/s (`--workers {api.get('workers', 2)}`)"
     mixes = {r["scenario"]: r for r in lookups if r["scenario"] in ("lookup mix", PYTHON_MIX)}
     mixes = {k: v for k, v in mixes.items() if "skipped" not in v}
+    plain = mixes.get("lookup mix")
     same_client = mixes.get(PYTHON_MIX) or (
-        mixes["lookup mix"]
-        if mixes.get("lookup mix", {}).get("client", PYTHON_CLIENT) == PYTHON_CLIENT
-        else None
+        plain if plain is not None and plain.get("client", PYTHON_CLIENT) == PYTHON_CLIENT else None
     )
     other = mixes.get("lookup mix") if mixes.get("lookup mix") is not same_client else None
     if same_client is None and other is None:
