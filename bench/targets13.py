@@ -220,6 +220,14 @@ def sparql_row(api: dict[str, Any]) -> Row:
     note = (
         f"geometric means over {len(ok)} of {len(pairs)} comparisons (16 clients and 1); above 1: ours slower"
     )
+    left = [r for r in pairs if r not in ok]
+    if left:
+        note += "; not compared: " + "; ".join(
+            f"{r['query']} ({r['side']}: {r['skipped']})"
+            if "skipped" in r
+            else f"{r['query']} ({r['errors']} errors)"
+            for r in left
+        )
     return Row(target, RECORDED["sparql"], today, _judge(max(latency, throughput) <= SPARQL_RATIO), note)
 
 

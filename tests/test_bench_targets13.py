@@ -154,7 +154,7 @@ def test_missing_parts_are_not_measured_with_the_reason() -> None:
 def test_sparql_row_reports_mean_and_worst() -> None:
     row = next(r for r in issue13_rows(_results()) if r.target.startswith("`/sparql`"))
     assert "p50 1.50×" in row.today and "worst b 2.25×" in row.today
-    assert "2 of 3 comparisons" in row.note
+    assert "2 of 3 comparisons" in row.note and "not compared: c (ours: timeout)" in row.note
 
 
 def test_the_page_has_the_issue_13_table_beside_the_recorded_figures() -> None:
