@@ -216,3 +216,28 @@ def test_wrk_script_and_figures() -> None:
     assert result["client"] == "wrk" and result["client_cpu_s"] == 0.25
     with pytest.raises(ValueError):
         wrk.parse_output("wrk: connection refused\n")
+
+
+@pytest.mark.server
+@pytest.mark.skipif(wrk.binary() is None, reason="wrk is not installed (.ci/run installs it)")
+def test_wrk_against_a_stock_oxigraph_server(tmp_path: Any) -> None:
+    from bench.bench_api import SPARQL_ACCEPT, sparql_targets
+    from bench.servers import start_stock
+
+    nquads = tmp_path / "data.nq"
+    nquads.write_text('<http://x/s> <http://x/p> "o" <http://x/g> .\n', encoding="utf-8")
+    server, _ = start_stock(nquads, tmp_path / "oxigraph", tmp_path / "oxigraph.log")
+    try:
+        _, target = sparql_targets("SELECT * WHERE { ?s ?p ?o }")
+        timing = {"concurrency": 4, "duration_s": 1.0, "warmup_s": 0.0, "timeout_s": 10.0}
+        ok = Scenario("spo", "sparql-stock", (target,), {"Accept": SPARQL_ACCEPT})
+        found = wrk.run_scenario(server.base, ok, tmp_path, **timing)
+        missing = wrk.run_scenario(
+            server.base, Scenario("missing", "x", ("/no-such-path",)), tmp_path, **timing
+        )
+    finally:
+        server.stop()
+    assert found["requests"] > 0 and found["errors"] == 0, found
+    assert found["p50_ms"] <= found["p99_ms"] <= found["max_ms"]
+    assert 0 < found["client_cpu_s"] < 2.0
+    assert "HTTP 404" in missing["skipped"]  # the probe request failed: not hammered
