@@ -240,10 +240,11 @@ def _snapshot(data_dir: Path, size: int) -> dict[str, Any]:
 
 def _cores(corpus_dir: Path, data_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
     """Load and lookup throughput on one CPU and on two (:mod:`bench.bench_cores`)."""
-    from bench.bench_cores import api_scaling, load_scaling
+    from bench.bench_cores import LOAD_REPORTS, api_scaling, load_scaling
 
     cores: dict[str, Any] = {}
-    parts = [("load", lambda: load_scaling(corpus_dir, args.work_dir))]
+    reports = LOAD_REPORTS // 2 if args.quick else LOAD_REPORTS
+    parts = [("load", lambda: load_scaling(corpus_dir, args.work_dir, reports))]
     if args.no_api:
         cores["api"] = {"error": "not run (--no-api)"}
     else:

@@ -32,7 +32,7 @@ from bench.bench_load import LoadJob, corpus_files
 from bench.bench_load import run as run_load
 
 CPU_SETS = ("0", "0,1")
-LOAD_REPORTS = 64
+LOAD_REPORTS = 32  # enough for a steady rate past the first reports; --quick: half
 WARM_ROUNDS = 12
 WARM_ROUND_OK_S = 1.0
 WARM_CLIENTS = 8
