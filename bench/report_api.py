@@ -157,6 +157,8 @@ def cores_section(cores: dict[str, Any]) -> list[str]:
                 if part.get("cpu_per_request_ratio")
                 else ""
             )
+            if part.get("projected_ratio"):
+                extra += f"; {part['projected_ratio']:.2f}× if each run had kept all its CPUs busy"
             rows.append((name, "ratio", "", f"{part['ratio']:.2f}×", "", "", extra))
     header = ["work", "CPUs", "workers", "throughput", "server CPU-ms/request", "busy CPUs", "detail"]
     return out + table(header, rows) + [""]

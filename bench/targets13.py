@@ -251,6 +251,14 @@ def core_rows(cores: dict[str, Any]) -> list[Row]:
                     if part.get("client_cpu")
                     else "sharing the server's CPUs"
                 )
+                busy = [r.get("server_cpus_busy") for r in runs]
+                if all(busy):
+                    note += f"; server kept {busy[0]:.2f} → {busy[-1]:.2f} CPUs busy"
+                if part.get("projected_ratio"):
+                    note += (
+                        f"; {part['projected_ratio']:.2f}× if each run had kept all its CPUs busy "
+                        "(CPUs over CPU-ms/request)"
+                    )
             rows.append(Row(target, RECORDED[key], today, _judge(part["ratio"] >= CORE_SCALING), note))
         else:
             why = part.get("error") or "; ".join(
