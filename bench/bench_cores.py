@@ -30,6 +30,7 @@ from typing import Any
 from bench import wrk
 from bench.bench_load import LoadJob, corpus_files
 from bench.bench_load import run as run_load
+from bench.targets13 import projected_ratio
 
 CPU_SETS = ("0", "0,1")
 LOAD_REPORTS = 32  # enough for a steady rate past the first reports; --quick: half
@@ -229,17 +230,6 @@ def api_scaling(data_dir: Path, work_dir: Path, *, quick: bool) -> dict[str, Any
         "cpu_per_request_ratio": _ratio(runs, "server_cpu_ms_per_request"),
         "projected_ratio": projected_ratio(runs),
     }
-
-
-def projected_ratio(runs: list[dict[str, Any]]) -> float | None:
-    """The throughput ratio if each run had kept all its CPUs busy: CPUs over CPU-ms per request, last
-    run to first (on a shared machine a run gets less than its CPUs; the cost per request is its own)."""
-    measured = [r for r in runs if r.get("server_cpu_ms_per_request")]
-    if len(measured) < 2 or len(measured) != len(runs):
-        return None
-    first, last = measured[0], measured[-1]
-    cpus = len(last["cpus"].split(",")) / len(first["cpus"].split(","))
-    return cpus * first["server_cpu_ms_per_request"] / last["server_cpu_ms_per_request"]
 
 
 def _measure_mix(

@@ -62,6 +62,17 @@ def geomean(values: Sequence[float]) -> float | None:
     return math.exp(sum(math.log(v) for v in kept) / len(kept)) if kept else None
 
 
+def projected_ratio(runs: list[dict[str, Any]]) -> float | None:
+    """The throughput ratio if each run had kept all its CPUs busy: CPUs over CPU-ms per request, last
+    run to first (on a shared machine a run gets less than its CPUs; the cost per request is its own)."""
+    measured = [r for r in runs if r.get("server_cpu_ms_per_request")]
+    if len(measured) < 2 or len(measured) != len(runs):
+        return None
+    first, last = measured[0], measured[-1]
+    cpus = len(last["cpus"].split(",")) / len(first["cpus"].split(","))
+    return cpus * first["server_cpu_ms_per_request"] / last["server_cpu_ms_per_request"]
+
+
 def _judge(ok: bool) -> str:
     return "met" if ok else "missed"
 
@@ -254,9 +265,10 @@ def core_rows(cores: dict[str, Any]) -> list[Row]:
                 busy = [r.get("server_cpus_busy") for r in runs]
                 if all(busy):
                     note += f"; server kept {busy[0]:.2f} → {busy[-1]:.2f} CPUs busy"
-                if part.get("projected_ratio"):
+                projected = part.get("projected_ratio") or projected_ratio(part.get("runs", []))
+                if projected:
                     note += (
-                        f"; {part['projected_ratio']:.2f}× if each run had kept all its CPUs busy "
+                        f"; {projected:.2f}× if each run had kept all its CPUs busy "
                         "(CPUs over CPU-ms/request)"
                     )
             rows.append(Row(target, RECORDED[key], today, _judge(part["ratio"] >= CORE_SCALING), note))

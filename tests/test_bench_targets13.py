@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from bench import quality, wrk
-from bench.bench_cores import placement, projected_ratio
+from bench.bench_cores import placement
 from bench.loadgen import Scenario
 from bench.report import render
-from bench.targets13 import BASELINE_MIX_RPS, PYTHON_MIX, geomean, issue13_rows, ratio
+from bench.targets13 import BASELINE_MIX_RPS, PYTHON_MIX, geomean, issue13_rows, projected_ratio, ratio
 
 
 def _lookup(name: str, rps: float, p99: float, client: str = "wrk") -> dict[str, Any]:
