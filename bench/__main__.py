@@ -1,8 +1,13 @@
 """``python -m bench``: generate the corpus, run every benchmark side by side, write ``docs/benchmarks.md``.
 
 python -m bench                      # sizes 2, 43, 430, 4300 (4300: load only, Oxigraph only)
-python -m bench --sizes 2,43 --quick # a fast run
+python -m bench --sizes 2,43 --quick # a fast run (about 8 min on a shared two-core machine)
 python -m bench --skip-big           # everything but the 4,300-report load
+
+At the API size (430 by default) the run also builds and saves the read model, times the first answers
+after a start with and without it, serves the lookups with ``--workers 2`` (sent by ``wrk`` when it is
+installed), compares ``/sparql`` with stock Oxigraph, measures load and lookups on one CPU and on two
+(``taskset``), and records module sizes and ``duplicates`` pairs: the "Targets (issue 13)" table.
 """
 
 from __future__ import annotations
