@@ -1,8 +1,13 @@
 """``python -m bench``: generate the corpus, run every benchmark side by side, write ``docs/benchmarks.md``.
 
 python -m bench                      # sizes 2, 43, 430, 4300 (4300: load only, Oxigraph only)
-python -m bench --sizes 2,43 --quick # a fast run
+python -m bench --sizes 2,43 --quick # a fast run (about 8 min on a shared two-core machine)
 python -m bench --skip-big           # everything but the 4,300-report load
+
+At the API size (430 by default) the run also builds and saves the read model, times the first answers
+after a start with and without it, serves the lookups with ``--workers 2`` (sent by ``wrk`` when it is
+installed), compares ``/sparql`` with stock Oxigraph, measures load and lookups on one CPU and on two
+(``taskset``), and records module sizes and ``duplicates`` pairs: the "Targets (issue 13)" table.
 """
 
 from __future__ import annotations
@@ -18,10 +23,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import ROOT, corpus, report, run_child, targets
+from bench import ROOT, corpus, quality, report, run_child, targets, targets13
 from bench.bench_load import LoadJob
 from bench.bench_load import run as run_load
 from bench.bench_query import measure_isolated
+from bench.targets import find_run
 
 BIG = 4300
 API_SIZE = 430
@@ -170,6 +176,9 @@ def main(argv: list[str] | None = None) -> int:
             run["views"]["peak_rss_mb"] = views.max_rss_mb
             if views.returncode < 0:
                 run["views"]["stopped_after_s"] = args.views_timeout_s
+    api_dir = args.work_dir / "stores" / f"oxigraph-{api_size}"
+    if api_size is not None and find_run(results, api_size, "oxigraph"):
+        results["snapshot"] = _snapshot(api_dir, api_size)
     if args.no_api or api_size is None:
         results["api"] = {"skipped": "--no-api" if args.no_api else "no size to serve"}
     else:
@@ -178,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         _log(f"API at {api_size} …")
         try:
             results["api"] = run_api(
-                args.work_dir / "stores" / f"oxigraph-{api_size}",
+                api_dir,
                 nquads,
                 api_size,
                 args.work_dir,
@@ -187,18 +196,26 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as exc:  # the other results are still worth writing
             traceback.print_exc()
             results["api"] = {"error": f"{type(exc).__name__}: {exc}"}
+    if not args.no_api and api_size is not None:
+        from bench.bench_start import first_answers
+
+        _log(f"first answers after a start at {api_size} …")
+        try:
+            results["start"] = first_answers(api_dir, args.work_dir)
+        except Exception as exc:  # the other results are still worth writing
+            traceback.print_exc()
+            results["start"] = {"error": f"{type(exc).__name__}: {exc}"}
     if args.no_cores or api_size is None:
         results["cores"] = {}
     else:
-        results["cores"] = _cores(
-            corpora[api_size].directory, args.work_dir / "stores" / f"oxigraph-{api_size}", args
-        )
+        results["cores"] = _cores(corpora[api_size].directory, api_dir, args)
     if not args.no_size_sweep:
         from bench.bench_sizes import sweep, table
 
         _log("loader size sweep …")
         results["size_sweep"] = sweep([1, 5, 10, 20])
         _log("\n" + table(results["size_sweep"]))
+    results["quality"] = {"modules": quality.module_lines(ROOT), "duplicates": quality.duplicates(ROOT)}
     results["meta"]["total_s"] = time.perf_counter() - started
     results["meta"]["machine"]["load_average_at_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     (args.work_dir / "results.json").write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
@@ -207,15 +224,32 @@ def main(argv: list[str] | None = None) -> int:
     _log(f"wrote {args.out} in {results['meta']['total_s'] / 60:.1f} min")
     for verdict in targets.verdicts(results):
         _log(f"  {verdict.status:>12}  {verdict.target}: {verdict.figure}")
+    for row in targets13.issue13_rows(results):
+        _log(f"  {row.status:>12}  {row.target}: {row.today}")
     return 0
+
+
+def _snapshot(data_dir: Path, size: int) -> dict[str, Any]:
+    """Build the read model of the served store and save it with its matching index next to the store
+    (as ``hmic-kg load`` does), timed in a child process (:mod:`bench.snapshot_time`)."""
+    _log(f"read model build at {size} …")
+    child = run_child(["-m", "bench.snapshot_time", str(data_dir), "--save"], timeout_s=900)
+    found = dict(child.result)
+    if child.returncode != 0 or "build_s" not in found:
+        found["error"] = _last_line(child.stderr) or f"exit code {child.returncode}"
+    else:
+        _log(f"  {found['build_s']:.1f} s ({found['build_cpu_s']:.1f} s CPU), index {found['index_s']:.1f} s")
+    found.update(reports=size, peak_rss_mb=child.max_rss_mb)
+    return found
 
 
 def _cores(corpus_dir: Path, data_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
     """Load and lookup throughput on one CPU and on two (:mod:`bench.bench_cores`)."""
-    from bench.bench_cores import api_scaling, load_scaling
+    from bench.bench_cores import LOAD_REPORTS, api_scaling, load_scaling
 
     cores: dict[str, Any] = {}
-    parts = [("load", lambda: load_scaling(corpus_dir, args.work_dir))]
+    reports = LOAD_REPORTS // 2 if args.quick else LOAD_REPORTS
+    parts = [("load", lambda: load_scaling(corpus_dir, args.work_dir, reports))]
     if args.no_api:
         cores["api"] = {"error": "not run (--no-api)"}
     else:

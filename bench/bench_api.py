@@ -1,9 +1,13 @@
 """API benchmark: throughput and latency of the lookups and of ``/sparql`` under bounded concurrent load.
 
-Our server (``hmic-kg serve`` on the loaded store) and a stock Oxigraph server holding the same data are
-started by :mod:`bench.servers`; the requests come from a second process, :mod:`bench.loadgen`, on
-loopback. Lookups are timed on our server only; every named query runnable without parameters is sent to
-both ``/sparql`` endpoints, with 16 clients and with 1, for the ratio of ours to stock.
+Our server (``hmic-kg serve --workers 2`` on the loaded store, with its saved read model when the store
+has one) and a stock Oxigraph server holding the same data are started by :mod:`bench.servers`; the
+requests come from a second process on loopback. Lookups are timed on our server only, by ``wrk`` when it
+is installed (:mod:`bench.wrk`: a compiled client that leaves the CPUs to the server), and the lookup mix
+once more by the Python client (:mod:`bench.loadgen`) that measured the issue-13 baseline. Every named
+query runnable without parameters is sent to both ``/sparql`` endpoints by :mod:`bench.loadgen` (their
+answers take seconds; wrk does not count a request still running at the end), with 16 clients and with 1,
+for the ratio of ours to stock.
 """
 
 from __future__ import annotations
@@ -14,29 +18,23 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from bench import ROOT, run_child
+from bench import ROOT, wrk
 from bench.bench_cores import warm_every_worker
 from bench.loadgen import Scenario
+from bench.lookups import PYTHON_CLIENT, discover_ids, lookup_scenarios, median_run, time_scenario
 from bench.servers import Server, serve_stock, start_ours, start_stock
+from bench.targets13 import PYTHON_MIX  # the mix once more, by the baseline's client
 
 SPARQL_ACCEPT = "application/sparql-results+json"
 WARM_UP_REQUESTS = 4  # at least the server's query workers
 SERVE_WORKERS = 2  # ``hmic-kg serve --workers``: the issue-13 comparison is with two
-
-
-def run_client(plan: dict[str, Any], work_dir: Path, timeout_s: float) -> tuple[list[dict[str, Any]], str]:
-    """Run the load generator in a second process; returns its results and its stderr."""
-    plan_path = work_dir / "api-plan.json"
-    plan_path.write_text(json.dumps(plan, indent=1), encoding="utf-8")
-    child = run_child(["-m", "bench.loadgen", "--plan", str(plan_path)], timeout_s)
-    return list(child.result.get("results", [])), child.stderr
 
 
 def sparql_targets(query: str) -> tuple[str, str]:
@@ -46,73 +44,6 @@ def sparql_targets(query: str) -> tuple[str, str]:
 
 
 # --- the run ------------------------------------------------------------------------------------------
-
-#: main lookups: path templates filled from ids found through the API itself
-LOOKUPS: tuple[tuple[str, str], ...] = (
-    ("/forces", ""),
-    ("/forces/{force}", "force"),
-    ("/forces/{force}/help", "force"),
-    ("/systems", ""),
-    ("/systems/{system}", "system"),
-    ("/units", ""),
-    ("/people", ""),
-    ("/areas", ""),
-    ("/practices", ""),
-    ("/practices?force={force}", "force"),
-    ("/practices/{practice}", "practice"),
-    ("/practices/{practice}/similar", "practice"),
-    ("/shared", ""),
-    ("/search?q={word}", "word"),
-)
-SEARCH_WORDS = ("visor", "domestic violence", "missing persons", "training", "partnership")
-WARM_UP_PATH = "/forces"
-ID_SOURCES = {"force": "/forces", "system": "/systems", "practice": "/practices"}
-IDS_PER_KIND = 20
-
-
-def get_json(url: str) -> Any:
-    with urllib.request.urlopen(url, timeout=120) as response:
-        return json.loads(response.read())
-
-
-def _items(payload: Any) -> list[dict[str, Any]]:
-    if isinstance(payload, dict):
-        payload = payload.get("items", payload.get("results", []))
-    return [item for item in payload if isinstance(item, dict)] if isinstance(payload, list) else []
-
-
-def discover_ids(base: str, notes: list[str]) -> dict[str, list[str]]:
-    """Ids of forces, systems and practices, read from the list endpoints (spread over the whole list)."""
-    ids: dict[str, list[str]] = {"word": list(SEARCH_WORDS)}
-    for kind, path in ID_SOURCES.items():
-        try:
-            items = _items(get_json(f"{base}{path}?limit=500"))
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            notes.append(f"could not list {path}: {exc}")
-            continue
-        found = [str(item["id"]) for item in items if item.get("id")]
-        step = max(1, len(found) // IDS_PER_KIND)
-        ids[kind] = found[::step][:IDS_PER_KIND]
-        if not found:
-            notes.append(f"{path} listed no ids; lookups needing a {kind} id were not run")
-    return ids
-
-
-def lookup_scenarios(ids: dict[str, list[str]]) -> list[Scenario]:
-    """One scenario per lookup endpoint (ids rotated), plus a mix of all of them."""
-    from urllib.parse import quote
-
-    scenarios = []
-    for template, kind in LOOKUPS:
-        if kind and not ids.get(kind):
-            continue
-        values = ids.get(kind) or [""]
-        targets = tuple(template.format(**{kind: quote(v, safe="")}) if kind else template for v in values)
-        scenarios.append(Scenario(template, "lookup", targets, {"Accept": "application/json"}))
-    mix = tuple(t for s in scenarios for t in s.targets[:3])
-    if mix:
-        scenarios.append(Scenario("lookup mix", "lookup", mix, {"Accept": "application/json"}))
-    return scenarios
 
 
 def sparql_queries() -> list[tuple[str, str]]:
@@ -154,6 +85,7 @@ def run_api(data_dir: Path, nquads: Path, size: int, work_dir: Path, *, quick: b
     notes: list[str] = []
     logs = work_dir / "logs"
     concurrency, duration_s, timeout_s = 16, (1.5 if quick else 2.0), 10.0
+    mix_repeats = 1 if quick else 3
     cold_timeout_s = 60.0 if quick else 600.0  # every worker builds its caches at once on a shared machine
     servers: dict[str, Server] = {}
     cold_starts: list[float] = []
@@ -201,47 +133,49 @@ def run_api(data_dir: Path, nquads: Path, size: int, work_dir: Path, *, quick: b
                 scenarios.append(Scenario(label, "sparql-ours", (mine,), accept, **extra))  # type: ignore[arg-type]
                 scenarios.append(Scenario(label, "sparql-stock", (theirs,), accept, **extra))  # type: ignore[arg-type]
         sparql_ready = False
+        client = wrk.NAME if wrk.binary() else PYTHON_CLIENT
+        too_slow: dict[tuple[str, tuple[str, ...]], str] = {}  # a query's single request overran
         for scenario in scenarios:
             if scenario.group == "sparql-ours" and not sparql_ready:
                 servers["ours"].stop()  # a fresh server: nothing left running from the lookups
                 start_sparql_ready_ours()
                 sparql_ready = True
             which = "stock" if scenario.group == "sparql-stock" else "ours"
-            plan = {
-                "bases": {scenario.group: servers[which].base},
+            timing = {
                 "concurrency": concurrency,
                 "duration_s": duration_s,
                 "warmup_s": 0.3 if quick else 0.5,
                 "timeout_s": timeout_s,
-                "scenarios": [asdict(scenario)],
             }
-            found, stderr = run_client(plan, work_dir, timeout_s=60 + 3 * (duration_s + timeout_s))
-            result = (
-                found[0]
-                if found
-                else {
-                    "scenario": scenario.name,
-                    "group": scenario.group,
-                    "skipped": f"the load generator failed: {stderr.strip()[-300:]}",
-                }
-            )
-            if servers[which].over_memory:
-                result["skipped"] = f"server killed: {servers[which].over_memory[0]:,.0f} MB resident"
-            results.append(result)
-            _log(_brief(result))
-            if "skipped" in result or result.get("error_kinds", {}).get("timeout"):
-                servers[which].stop()
-                if which == "ours" and scenario.group == "lookup":
-                    start_warm_ours()
-                elif which == "ours":
-                    start_sparql_ready_ours()
-                else:
-                    servers["stock"] = serve_stock(stock_dir, logs / "oxigraph.log")
+            if scenario.group != "lookup":
+                if scenario.concurrency == 1 and (scenario.group, scenario.targets) in too_slow:
+                    why = too_slow[(scenario.group, scenario.targets)]
+                    results.append({"scenario": scenario.name, "group": scenario.group, "skipped": why})
+                    _log(_brief(results[-1]))
+                    continue  # its single request already failed or overran: the server has nothing running
+                found = [
+                    time_scenario(servers[which].base, scenario, work_dir, client=PYTHON_CLIENT, **timing)
+                ]
+                if "took over" in found[0].get("skipped", ""):
+                    too_slow[(scenario.group, scenario.targets)] = (
+                        f"not run: with 16 clients, {found[0]['skipped']}"
+                    )
+            elif scenario.name == "lookup mix":  # noisy machine: the median of alternate runs
+                warm_every_worker(servers[which].base, cold_timeout_s, scenario.targets)
+                found = _mixes(servers[which].base, scenario, work_dir, client, mix_repeats, timing)
+            else:  # every target warm in every worker first: the first answers are measured on their own
+                warm_every_worker(servers[which].base, cold_timeout_s, scenario.targets)
+                found = [time_scenario(servers[which].base, scenario, work_dir, client=client, **timing)]
+            for result in found:
+                _after(result, servers, which, scenario, start_warm_ours, start_sparql_ready_ours, stock_dir)
+                results.append(result)
     finally:
         for server in servers.values():
             server.stop()
     return {
         "reports": size,
+        "workers": SERVE_WORKERS,
+        "lookup_client": "wrk" if wrk.binary() else PYTHON_CLIENT,
         "concurrency": concurrency,
         "duration_s": duration_s,
         "timeout_s": timeout_s,
@@ -252,6 +186,44 @@ def run_api(data_dir: Path, nquads: Path, size: int, work_dir: Path, *, quick: b
         "sparql_ratios": sparql_ratios(results),
         "notes": notes,
     }
+
+
+def _mixes(
+    base: str, mix: Scenario, work_dir: Path, client: str, repeats: int, timing: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The lookup mix ``repeats`` times by ``client`` and, when that is wrk, as often by the Python
+    client that measured the issue-13 baseline (alternating): the median run of each."""
+    clients = [client] + ([PYTHON_CLIENT] if client != PYTHON_CLIENT else [])
+    runs: dict[str, list[dict[str, Any]]] = {c: [] for c in clients}
+    for _ in range(repeats):
+        for name in clients:
+            scenario = mix if name == client else replace(mix, name=PYTHON_MIX)
+            runs[name].append(time_scenario(base, scenario, work_dir, client=name, **timing))
+    return [median_run(runs[name]) for name in clients]
+
+
+def _after(
+    result: dict[str, Any],
+    servers: dict[str, Server],
+    which: str,
+    scenario: Scenario,
+    start_warm_ours: Callable[[], object],
+    start_sparql_ready_ours: Callable[[], None],
+    stock_dir: Path,
+) -> None:
+    """Log a scenario's result; restart its server if it was killed or its requests timed out (work left
+    running in it would slow every later scenario)."""
+    if servers[which].over_memory:
+        result["skipped"] = f"server killed: {servers[which].over_memory[0]:,.0f} MB resident"
+    _log(_brief(result))
+    if "skipped" in result or result.get("error_kinds", {}).get("timeout"):
+        servers[which].stop()
+        if which == "ours" and scenario.group == "lookup":
+            start_warm_ours()
+        elif which == "ours":
+            start_sparql_ready_ours()
+        else:
+            servers["stock"] = serve_stock(stock_dir, servers["stock"].log)
 
 
 def _brief(result: dict[str, Any]) -> str:

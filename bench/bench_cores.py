@@ -4,15 +4,19 @@ Load: the first :data:`LOAD_REPORTS` reports of the corpus into a fresh Oxigraph
 ``graph.loading.load_paths`` in a child process pinned with ``taskset -c 0`` and then ``-c 0,1``; the
 loader's defaults follow the CPUs it may use (one reader and one writer on one CPU; two of each on two).
 API: ``hmic-kg serve`` on the loaded store, pinned the same way, with its default ``--workers`` (one per
-CPU it may use), warmed up (every worker's first lookup builds its caches), then the lookup mix with 16
-clients from the load generator (not pinned: on a two-CPU machine it shares the CPUs with the server,
-which understates both figures alike).
+CPU it may use: ``api.settings.available_cpus`` reads the affinity mask), warmed up (every worker's first
+lookup builds its caches), then the lookup mix with 16 clients from ``wrk`` (:mod:`bench.wrk`; the
+Python :mod:`bench.loadgen` when wrk is not installed). With three CPUs or more the client runs on a CPU
+of its own (:func:`placement`); on two it shares them with the server's two-CPU run, so the server's
+CPU seconds per request are reported too: the cost of a request with one worker and with two.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
 import sys
 import time
 import urllib.error
@@ -23,11 +27,13 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from bench import wrk
 from bench.bench_load import LoadJob, corpus_files
 from bench.bench_load import run as run_load
+from bench.targets13 import projected_ratio
 
 CPU_SETS = ("0", "0,1")
-LOAD_REPORTS = 64
+LOAD_REPORTS = 32  # enough for a steady rate past the first reports; --quick: half
 WARM_ROUNDS = 12
 WARM_ROUND_OK_S = 1.0
 WARM_CLIENTS = 8
@@ -81,7 +87,7 @@ def warm_every_worker(
     """Concurrent requests for each of ``paths`` (default: the first lookup) until a round is fast:
     every worker has built the caches those lookups need. The time of the first answer, or why none
     came."""
-    from bench.bench_api import WARM_UP_PATH
+    from bench.lookups import WARM_UP_PATH
 
     def get(path: str) -> float:
         started = time.perf_counter()
@@ -124,16 +130,63 @@ def wait_until_idle(pid: int, timeout_s: float = 180.0, idle_percent: float = 10
     return quiet >= 2
 
 
+def placement(available: Sequence[int]) -> tuple[tuple[str, ...], str | None]:
+    """The server's CPU sets (one CPU, then two) and the load generator's own CPU.
+
+    With three CPUs or more the load generator gets the last one to itself and the server the first
+    one or two of the others, so neither run shares its CPUs with the client. With two, the server's
+    second run has both and the client is not pinned: it shares them (the compiled client, ``wrk``, needs
+    a few percent of one; its CPU seconds are reported)."""
+    cpus = sorted(available)
+    if len(cpus) >= 3:
+        return (str(cpus[0]), f"{cpus[0]},{cpus[1]}"), str(cpus[-1])
+    if len(cpus) == 2:
+        return (str(cpus[0]), f"{cpus[0]},{cpus[1]}"), None
+    return (str(cpus[0]),), None
+
+
+def tree_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of the process ``pid`` and its live descendants."""
+    import psutil
+
+    total = 0.0
+    try:
+        root = psutil.Process(pid)
+        tree = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return math.nan
+    for proc in tree:
+        try:
+            times = proc.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def http_workers(log: Path) -> int:
+    """How many HTTP workers ``hmic-kg serve`` started (it prints the count when over one)."""
+    found = re.search(r"(\d+) HTTP workers", log.read_text(encoding="utf-8", errors="replace"))
+    return int(found.group(1)) if found else 1
+
+
 def api_scaling(data_dir: Path, work_dir: Path, *, quick: bool) -> dict[str, Any]:
-    """The lookup mix on each CPU set (16 clients), and the ratio of the last to the first."""
-    from bench.bench_api import discover_ids, lookup_scenarios, run_client
+    """The lookup mix on each CPU set (16 clients), and the ratio of the last to the first.
+
+    Each server is started under ``taskset`` with its default ``--workers`` (one per CPU it may use),
+    warmed, then measured ``repeats`` times; the run with the median throughput is kept. The server's CPU
+    seconds per request show whether a request costs more with two workers than with one."""
+    from bench.lookups import discover_ids, lookup_scenarios
     from bench.servers import start_ours
 
-    duration_s, timeout_s = (2.0 if quick else 4.0), 10.0
+    server_sets, client_cpu = placement(os.sched_getaffinity(0))
+    duration_s, repeats, timeout_s = (2.0, 1, 10.0) if quick else (3.0, 3, 10.0)
+    client = "wrk" if wrk.binary() else "bench.loadgen"
     runs: list[dict[str, Any]] = []
-    for cpus in cpu_sets():
+    for cpus in server_sets:
         _log(f"lookup mix on CPUs {cpus} …")
-        server = start_ours(data_dir, work_dir / "logs" / f"serve-cores-{cpus}.log", prefix=taskset(cpus))
+        log = work_dir / "logs" / f"serve-cores-{cpus}.log"
+        server = start_ours(data_dir, log, prefix=taskset(cpus))
         try:
             first_s, problem = warm_every_worker(server.base, WARM_TIMEOUT_S)
             if problem is not None:
@@ -143,24 +196,72 @@ def api_scaling(data_dir: Path, work_dir: Path, *, quick: bool) -> dict[str, Any
             mix = lookup_scenarios(discover_ids(server.base, notes))[-1]
             warm_every_worker(server.base, WARM_TIMEOUT_S, mix.targets)
             wait_until_idle(server.process.pid)  # the workers' background warm-up would share the CPUs
-            plan = {
-                "bases": {mix.group: server.base},
-                "concurrency": 16,
-                "duration_s": duration_s,
-                "warmup_s": 0.5,
-                "timeout_s": timeout_s,
-                "scenarios": [asdict(mix)],
-            }
-            found, stderr = run_client(plan, work_dir, timeout_s=60 + 3 * (duration_s + timeout_s))
-            if not found:
-                runs.append({"cpus": cpus, "skipped": f"the load generator failed: {stderr.strip()[-300:]}"})
+            measured = []
+            for _ in range(repeats):
+                before = tree_cpu_s(server.process.pid)
+                found = _measure_mix(server.base, mix, work_dir, client_cpu, duration_s, timeout_s)
+                if "skipped" in found:
+                    break
+                found["server_cpu_s"] = tree_cpu_s(server.process.pid) - before
+                measured.append(found)
+            if not measured:
+                runs.append({"cpus": cpus, "skipped": found["skipped"]})
                 continue
-            keep = ("rps", "p50_ms", "p99_ms", "errors")
-            runs.append({"cpus": cpus, "first_answer_s": first_s, **{k: found[0][k] for k in keep}})
+            best = sorted(measured, key=lambda r: r["rps"])[len(measured) // 2]
+            keep = ("rps", "p50_ms", "p99_ms", "errors", "requests", "duration_s", "client_cpu_s")
+            run = {"cpus": cpus, "workers": http_workers(log), "first_answer_s": first_s}
+            run.update({k: best[k] for k in keep if k in best})
+            run["all_rps"] = [r["rps"] for r in measured]
+            run["server_cpu_s"] = best["server_cpu_s"]
+            run["server_cpu_ms_per_request"] = 1000 * best["server_cpu_s"] / max(1, best["requests"])
+            run["server_cpus_busy"] = best["server_cpu_s"] / best["duration_s"]
+            runs.append(run)
             _log(f"  {_brief(runs[-1])}")
         finally:
             server.stop()
-    return {"concurrency": 16, "duration_s": duration_s, "runs": runs, "ratio": _ratio(runs, "rps")}
+    return {
+        "concurrency": 16,
+        "duration_s": duration_s,
+        "repeats": repeats,
+        "client": client,
+        "client_cpu": client_cpu,
+        "runs": runs,
+        "ratio": _ratio(runs, "rps"),
+        "cpu_per_request_ratio": _ratio(runs, "server_cpu_ms_per_request"),
+        "projected_ratio": projected_ratio(runs),
+    }
+
+
+def _measure_mix(
+    base: str, mix: Any, work_dir: Path, client_cpu: str | None, duration_s: float, timeout_s: float
+) -> dict[str, Any]:
+    """One timed run of the mix with 16 clients: ``wrk`` when installed, else :mod:`bench.loadgen`."""
+    from bench.lookups import run_client
+
+    prefix = taskset(client_cpu) if client_cpu else ()
+    if wrk.binary():
+        return wrk.run_scenario(
+            base,
+            mix,
+            work_dir,
+            concurrency=16,
+            duration_s=duration_s,
+            warmup_s=0.5,
+            timeout_s=timeout_s,
+            prefix=prefix,
+        )
+    plan = {
+        "bases": {mix.group: base},
+        "concurrency": 16,
+        "duration_s": duration_s,
+        "warmup_s": 0.5,
+        "timeout_s": timeout_s,
+        "scenarios": [asdict(mix)],
+    }
+    found, stderr = run_client(plan, work_dir, timeout_s=60 + 3 * (duration_s + timeout_s), prefix=prefix)
+    if not found:
+        return {"skipped": f"the load generator failed: {stderr.strip()[-300:]}"}
+    return found[0]
 
 
 def _ratio(runs: list[dict[str, Any]], key: str) -> float | None:
@@ -175,7 +276,8 @@ def _brief(run: dict[str, Any]) -> str:
         return f"CPUs {run['cpus']}: {run.get('skipped') or run.get('error')}"
     if "rps" in run:
         return (
-            f"CPUs {run['cpus']}: {run['rps']:.0f} req/s, p99 {run['p99_ms']:.0f} ms, {run['errors']} errors"
+            f"CPUs {run['cpus']} ({run['workers']} workers): {run['rps']:.0f} req/s, p99 {run['p99_ms']:.0f} ms, "
+            f"{run['errors']} errors, server {run['server_cpu_ms_per_request']:.2f} CPU-ms/request"
         )
     return f"CPUs {run['cpus']}: {run['reports_per_s']:.2f} reports/s ({run['load_s']:.1f} s)"
 

@@ -25,24 +25,28 @@ def api_section(api: dict[str, Any]) -> list[str]:
     out = [
         "## API under load",
         "",
-        f"Cold starts of our server: first lookup (builds the catalogue every lookup uses): "
+        f"Cold starts of our server, from when it first answered: first lookup (each worker reads the saved "
+        f"read model, or builds it): "
         f"{', '.join(f'{c:.1f} s' for c in cold) if cold else 'did not finish'}; first `/sparql` query (the "
         f"query workers open a checkpoint of the store): "
         f"{', '.join(f'{c:.1f} s' for c in sparql_cold) if sparql_cold else 'did not finish'}. Timed "
         "scenarios start warm; a server whose requests timed out is restarted (and warmed) before the next.",
         "",
-        f"{api['reports']:,} reports; load generator in a second process on loopback, {api['concurrency']} "
+        f"{api['reports']:,} reports, `hmic-kg serve --workers {api.get('workers', '?')}` with the saved read "
+        f"model; load generator in a second process on loopback (lookups: `{api.get('lookup_client', 'bench.loadgen')}`; "
+        f"`/sparql`: `bench.loadgen`), {api['concurrency']} "
         f"keep-alive clients in a closed loop, {api['duration_s']:.0f} s per scenario after a warm-up. "
         f"Stock Oxigraph: `oxigraph serve-read-only` on a bulk load of the same store's "
         f"N-Quads export ({fmt(api.get('stock_load_s'), 1)} s to bulk-load).",
         "",
     ]
     rows = [
-        (r["scenario"], r["group"], "skipped", "", "", "", r["skipped"])
+        (r["scenario"], r["group"], r.get("client", ""), "skipped", "", "", "", r["skipped"])
         if "skipped" in r
         else (
             r["scenario"],
             r["group"],
+            r.get("client", "bench.loadgen"),
             fmt(r["rps"]),
             fmt(r["p50_ms"]),
             fmt(r["p99_ms"]),
@@ -51,7 +55,8 @@ def api_section(api: dict[str, Any]) -> list[str]:
         )
         for r in api.get("results", [])
     ]
-    out += table(["scenario", "server", "req/s", "p50 ms", "p99 ms", "errors", "KiB/answer"], rows) + [""]
+    header = ["scenario", "server", "client", "req/s", "p50 ms", "p99 ms", "errors", "KiB/answer"]
+    out += table(header, rows) + [""]
     ratios = [r for r in api.get("sparql_ratios", []) if "skipped" not in r]
     if ratios:
         out += [
@@ -95,32 +100,112 @@ def cores_section(cores: dict[str, Any]) -> list[str]:
     """Load and lookup throughput on one CPU and on two (``bench.bench_cores``)."""
     if not cores:
         return ["## Scaling with cores", "", "Not measured in this run.", ""]
+    load, api = cores.get("load") or {}, cores.get("api") or {}
+    client = api.get("client", "bench.loadgen")
+    where = (
+        f"on CPU {api['client_cpu']} of its own"
+        if api.get("client_cpu")
+        else "not pinned (fewer than three CPUs: it shares them with the server's two-CPU run)"
+    )
     out = [
         "## Scaling with cores",
         "",
-        "The same work pinned with `taskset -c 0` and then `taskset -c 0,1` (issue 13: at least 1.7× from one "
+        "The same work pinned with `taskset` to one CPU and then two (issue 13: at least 1.7× from one "
         "CPU to two). Load: a fresh Oxigraph store, `load_paths` with its defaults (readers and writers "
         "follow the CPUs it may use). Lookups: `hmic-kg serve` with its default `--workers` (one per CPU it "
-        "may use), every worker warmed, then the lookup mix with 16 clients; the load generator is not "
-        "pinned, so on a two-CPU machine it competes with the server in both runs.",
+        "may use), every worker warmed, then the lookup mix with 16 clients, "
+        f"{api.get('repeats', 1)} run(s) of {fmt(api.get('duration_s'), 0)} s (the median kept); "
+        f"client `{client}`, {where}. *Server CPU-ms/request* is the server's CPU time (all its processes) "
+        "over the requests answered: equal on one CPU and two means a request costs no more with two "
+        "workers, so throughput grows with the CPUs the server gets; *busy CPUs* is how many it kept busy.",
         "",
     ]
-    load, api = cores.get("load") or {}, cores.get("api") or {}
     rows = []
     for name, part, unit in (("load", load, "reports_per_s"), ("lookup mix", api, "rps")):
         for run in part.get("runs", []):
             if "skipped" in run or "error" in run:
-                rows.append((name, run["cpus"], "–", "–", "–", run.get("skipped") or run.get("error")))
+                rows.append((name, run["cpus"], "–", "–", "–", "–", run.get("skipped") or run.get("error")))
+                continue
+            if unit == "reports_per_s":
+                extra = f"{run['load_s']:.1f} s for {run.get('attempted', '?')} reports"
+                rows.append((name, run["cpus"], "", f"{fmt(run[unit], 2)} reports/s", "", "", extra))
                 continue
             extra = (
-                f"{run['load_s']:.1f} s for {run.get('attempted', '?')} reports"
-                if unit == "reports_per_s"
-                else f"p50 {fmt(run['p50_ms'])} ms, p99 {fmt(run['p99_ms'])} ms, {run['errors']} errors"
+                f"p50 {fmt(run['p50_ms'])} ms, p99 {fmt(run['p99_ms'])} ms, {run['errors']} errors; runs "
+                + ", ".join(fmt(r, 0) for r in run.get("all_rps", []))
+                + " req/s"
+                + (
+                    f"; client {fmt(run['client_cpu_s'], 2)} CPU-s"
+                    if run.get("client_cpu_s") is not None
+                    else ""
+                )
             )
             rows.append(
-                (name, run["cpus"], fmt(run[unit], 2), "reports/s" if unit != "rps" else "req/s", "", extra)
+                (
+                    name,
+                    run["cpus"],
+                    run.get("workers", ""),
+                    f"{fmt(run[unit], 1)} req/s",
+                    fmt(run.get("server_cpu_ms_per_request"), 2),
+                    fmt(run.get("server_cpus_busy"), 2),
+                    extra,
+                )
             )
         if part.get("ratio"):
-            rows.append((name, "ratio", f"{part['ratio']:.2f}×", "", "", ""))
-    out += table(["work", "CPUs", "throughput", "unit", "", "detail"], rows) + [""]
+            extra = (
+                f"CPU-ms/request ratio {part['cpu_per_request_ratio']:.2f}×"
+                if part.get("cpu_per_request_ratio")
+                else ""
+            )
+            if part.get("projected_ratio"):
+                extra += f"; {part['projected_ratio']:.2f}× if each run had kept all its CPUs busy"
+            rows.append((name, "ratio", "", f"{part['ratio']:.2f}×", "", "", extra))
+    header = ["work", "CPUs", "workers", "throughput", "server CPU-ms/request", "busy CPUs", "detail"]
+    return out + table(header, rows) + [""]
+
+
+def start_section(start: dict[str, Any], snapshot: dict[str, Any]) -> list[str]:
+    """The read model's build and the first answers after a start (``bench.snapshot_time``,
+    ``bench.bench_start``)."""
+    if not start and not snapshot:
+        return []
+    out = ["## Read model and start", ""]
+    if "build_s" in snapshot:
+        out += [
+            f"Read model of {snapshot.get('reports', '?')} reports ({snapshot['forces']} forces, "
+            f"{snapshot['findings']:,} findings) built in {snapshot['build_s']:.1f} s "
+            f"({snapshot['build_cpu_s']:.1f} s CPU) in a child process, then its matching index in "
+            f"{fmt(snapshot.get('index_s'), 1)} s; both saved next to the store in {fmt(snapshot.get('save_s'), 1)} s "
+            "(what `hmic-kg load` does after a load). The API runs serve that saved read model.",
+            "",
+            *table(
+                ["stage", "wall (s)", "CPU (s)"],
+                ((s["stage"], fmt(s["wall_s"], 2), fmt(s["cpu_s"], 2)) for s in snapshot.get("stages", [])),
+            ),
+            "",
+        ]
+    elif snapshot:
+        out += [f"Read model build failed: {snapshot.get('error')}", ""]
+    if start:
+        out += [
+            f"Seconds from starting `hmic-kg serve --workers {start.get('workers', 2)}` to its first 200 for "
+            "`/forces`, then for the first listed force's `/forces/{id}/help`:",
+            "",
+        ]
+        rows = []
+        for key, label in (
+            ("with_saved", "saved read model"),
+            ("without_saved", "none saved (built on start)"),
+        ):
+            run = start.get(key) or {}
+            rows.append(
+                (
+                    label,
+                    fmt(run.get("listening_s"), 1),
+                    fmt(run.get("forces_s"), 1),
+                    fmt(run.get("help_s"), 1),
+                    run.get("error", ""),
+                )
+            )
+        out += table(["start", "listening (s)", "/forces (s)", "/forces/{id}/help (s)", "note"], rows) + [""]
     return out

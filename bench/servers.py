@@ -36,6 +36,7 @@ class Server:
     base: str
     log: Path
     over_memory: list[float] = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)  # when the process was started
 
     def watch_memory(self, limit_mb: float = MEMORY_LIMIT_MB) -> None:
         """Kill the server if it (with its workers) goes over ``limit_mb`` resident."""
@@ -55,11 +56,12 @@ class Server:
 
 def _start(name: str, args: Sequence[str], base: str, probe: str, log: Path, timeout_s: float = 90) -> Server:
     log.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
     with log.open("wb") as out:
         process = subprocess.Popen(
             list(args), cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
-    server = Server(name, process, base, log)
+    server = Server(name, process, base, log, started=started)
     server.watch_memory()
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

@@ -1,4 +1,4 @@
-"""The issue-6 and issue-13 targets, judged from the results of one benchmark run."""
+"""The issue-6 targets, judged from the results of one benchmark run (issue 13's: :mod:`bench.targets13`)."""
 
 from __future__ import annotations
 
@@ -15,13 +15,6 @@ API_RPS = 400.0
 API_P99_MS = 100.0
 SPARQL_RATIO = 1.5
 TOTAL_S = 15 * 60.0
-#: issue 13: the lookup mix's req/s before it (docs/benchmarks.md of 2026-11-23, 430 reports, 16 clients)
-BASELINE_MIX_RPS = 321.0
-MIX_GAIN = 1.5
-FIRST_ANSWER_S = 5.0
-CORE_SCALING = 1.7
-MODULE_LINES = 400
-PACKAGES = ("loaders", "graph", "api", "bench")
 
 
 @dataclass(frozen=True)
@@ -111,7 +104,6 @@ def verdicts(results: dict[str, Any]) -> list[Verdict]:
     else:
         found.append(Verdict("Every named query p95 < 100 ms at 430 (Oxigraph)", "not measured", "–"))
     found.extend(_api_verdicts(results.get("api", {})))
-    found.extend(issue13_verdicts(results))
     total = results.get("meta", {}).get("total_s")
     if total is not None:
         found.append(
@@ -195,62 +187,3 @@ def query_cell(q: dict[str, Any]) -> str:
 def _geomean(values: Sequence[float]) -> float:
     values = [v for v in values if v > 0]
     return math.exp(sum(math.log(v) for v in values) / len(values)) if values else math.nan
-
-
-def issue13_verdicts(results: dict[str, Any]) -> list[Verdict]:
-    """Issue 13's "Done when": lookups fast and scaling with cores, a fast first answer, small modules."""
-    api = results.get("api") or {}
-    lookups = [r for r in api.get("results", []) if r.get("group") == "lookup"]
-    found: list[Verdict] = []
-    target = "Every lookup p99 < 100 ms (16 clients, `--workers 2`)"
-    measured = [r for r in lookups if "skipped" not in r]
-    if measured:
-        slow = [r for r in lookups if "skipped" in r or r["p99_ms"] >= API_P99_MS]
-        worst = max(measured, key=lambda r: r["p99_ms"])
-        figure = f"worst {worst['scenario']}: p99 {worst['p99_ms']:.0f} ms"
-        found.append(
-            Verdict(target, "missed" if slow else "met", figure, "; ".join(_api_brief(r) for r in slow))
-        )
-    else:
-        found.append(Verdict(target, "not measured", "–"))
-    mix = next((r for r in measured if r["scenario"] == "lookup mix"), None)
-    target = f"Lookup mix ≥ {MIX_GAIN}× the {BASELINE_MIX_RPS:.0f} req/s before issue 13 (`--workers 2`)"
-    if mix:
-        gain = mix["rps"] / BASELINE_MIX_RPS
-        status = "met" if gain >= MIX_GAIN else "missed"
-        found.append(Verdict(target, status, f"{mix['rps']:.0f} req/s ({gain:.2f}×)"))
-    else:
-        found.append(Verdict(target, "not measured", "–"))
-    cold = api.get("cold_start_s") or []
-    target = f"First answer after start < {FIRST_ANSWER_S:.0f} s"
-    if cold:
-        status = "met" if cold[0] < FIRST_ANSWER_S else "missed"
-        found.append(Verdict(target, status, f"{cold[0]:.1f} s (first lookup, every worker warming)"))
-    else:
-        found.append(Verdict(target, "not measured", "–"))
-    cores = results.get("cores") or {}
-    for name, part in (("Load", cores.get("load") or {}), ("Lookup mix", cores.get("api") or {})):
-        target = f"{name} throughput 1 → 2 CPUs (taskset) ≥ {CORE_SCALING}×"
-        ratio = part.get("ratio")
-        if ratio:
-            status = "met" if ratio >= CORE_SCALING else "missed"
-            found.append(Verdict(target, status, f"{ratio:.2f}×"))
-        else:
-            found.append(Verdict(target, "not measured", "–", str(part.get("error") or "")[:300]))
-    big = oversized_modules()
-    figure = ", ".join(f"{path} ({lines})" for path, lines in big) or "none"
-    found.append(Verdict(f"No module over {MODULE_LINES} lines", "missed" if big else "met", figure))
-    return found
-
-
-def oversized_modules() -> list[tuple[str, int]]:
-    """Python modules of the project over :data:`MODULE_LINES` lines."""
-    from bench import ROOT
-
-    found = []
-    for package in PACKAGES:
-        for path in sorted((ROOT / package).rglob("*.py")):
-            lines = len(path.read_text(encoding="utf-8").splitlines())
-            if lines > MODULE_LINES:
-                found.append((path.relative_to(ROOT).as_posix(), lines))
-    return found
