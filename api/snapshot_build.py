@@ -266,7 +266,8 @@ def _facts(
 def build_snapshot(
     store: Store, iris: Iris, generation: str = "", timer: Callable[[str], Any] | None = None
 ) -> Snapshot:
-    """Read every table of the read model from ``store`` (a dozen whole-store queries)."""
+    """Read every table of the read model from ``store`` (a dozen whole-store queries, and six for the
+    pages: :mod:`api.snapshot_pages`)."""
     note = timer or (lambda _: None)
     b = Builder(store, iris)
     b.build_forces()
@@ -289,7 +290,11 @@ def build_snapshot(
     leads = b.build_leads()
     grades, units = b.build_grades(), b.build_units()
     note("leads, grades, units")
+    from api.snapshot_pages import build_pages
+
+    pages = build_pages(store)
+    note("pages")
     return Snapshot(
         generation, iris, b.forces, b.areas, practices, findings, systems, unit_types, people, mentions,
-        leads, _facts(b.forces, systems, leads, grades, units, counts),
+        leads, _facts(b.forces, systems, leads, grades, units, counts), pages,
     )  # fmt: skip
