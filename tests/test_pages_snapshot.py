@@ -57,7 +57,8 @@ def _pages(snap: Snapshot) -> dict[str, str]:
     afi = next(f for f in snap.findings.values() if f.kind == "area_for_improvement")
     system = next(s for s in snap.systems.values() if s.forces)
     unit_type = next(u for u in snap.unit_types.values() if u.forces)
-    area = next(a for a in snap.areas.values() if any(f.area and f.area.id == a.id for f in snap.findings.values()))
+    used = {f.area.id for f in snap.findings.values() if f.area}
+    area = next(a for a in snap.areas.values() if a.id in used)
     person = next(iter(snap.people.values()))
     post = next(c.value for c in snap.pages.cards if c.predicate == "holdsRole")
     partner = next(e for es in snap.mentions.values() for e in es if e.startswith(f"{BASE}partner/"))
