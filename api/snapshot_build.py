@@ -61,6 +61,7 @@ class Builder:
         self.store, self.iris = store, iris
         self.forces: dict[str, Force] = {}
         self.areas: dict[str, Area] = {}
+        self.lead_rows: list[Row] = []
 
     def force_ref(self, iri: str | None) -> Ref | None:
         return ref_in(self.forces, iri)
@@ -195,6 +196,7 @@ class Builder:
         return {subject: frozenset(entities) for subject, entities in found.items()}
 
     def build_leads(self) -> tuple[Lead, ...]:
+        self.lead_rows = rows(self.store, "force_leads")  # read again by the pages' who table
         return tuple(
             Lead(
                 last_segment(r["force"]) if r["force"] else None,
@@ -205,7 +207,7 @@ class Builder:
                 r["subjectText"] or r["subjectLabel"],
                 r["text"],
             )
-            for r in rows(self.store, "force_leads")
+            for r in self.lead_rows
         )
 
     def build_grades(self) -> dict[str, list[Grade]]:
@@ -292,7 +294,7 @@ def build_snapshot(
     note("leads, grades, units")
     from api.snapshot_pages import build_pages
 
-    pages = build_pages(store)
+    pages = build_pages(store, b.lead_rows)
     note("pages")
     return Snapshot(
         generation, iris, b.forces, b.areas, practices, findings, systems, unit_types, people, mentions,

@@ -1,5 +1,6 @@
 """Build :class:`api.snapshot.Pages`, what only the HTML pages show, one whole-store query per table
-(``graph/queries/api/page_*.rq``), rows read as plain strings like :mod:`api.snapshot_build`.
+(``graph/queries/api/page_*.rq``; the leads from the rows of ``force_leads.rq`` the snapshot's leads are
+built from), rows read as plain strings like :mod:`api.snapshot_build`.
 
 The pages (:mod:`api.pages`) read these with the snapshot's findings, practices, mentions and forces, so a
 noun's page never queries the store.
@@ -46,10 +47,11 @@ def build_sources(store: Store) -> dict[str, Span]:
     return found
 
 
-def build_leads(store: Store) -> tuple[WhoLead, ...]:
-    """Every lead, one record per lead (its first row), in IRI order."""
+def build_leads(table: list[Row]) -> tuple[WhoLead, ...]:
+    """Every lead, one record per lead (its first row), in IRI order, from the rows of ``force_leads.rq``
+    (read once for :attr:`api.snapshot.Snapshot.leads` and for this; every lead has a force)."""
     found: dict[str, WhoLead] = {}
-    for r in rows(store, "page_leads"):
+    for r in table:
         iri = r["lead"] or ""
         if iri not in found:
             found[iri] = WhoLead(
@@ -125,9 +127,9 @@ def build_matrix(store: Store) -> tuple[Judged, ...]:
     return tuple(found)
 
 
-def build_pages(store: Store) -> Pages:
-    """The pages' tables of ``store`` (six whole-store queries)."""
+def build_pages(store: Store, lead_rows: list[Row]) -> Pages:
+    """The pages' tables of ``store`` (five whole-store queries; the leads' rows are read by the caller)."""
     return Pages(
-        build_sources(store), build_leads(store), build_contacts(store), build_cards(store),
+        build_sources(store), build_leads(lead_rows), build_contacts(store), build_cards(store),
         build_reports(store), build_matrix(store),
     )  # fmt: skip
