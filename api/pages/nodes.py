@@ -7,7 +7,7 @@ What reads the store here, and why: the facts, types, texts and incoming links a
 (:func:`node_page`, ``node_out.rq`` and ``node_in.rq``) are the node's RDF description, so they are read
 for that node from the store, as ``/sparql`` or the Turtle form of the node would (that is the RDF view by
 nature: any IRI, a mention, a span, a contact point, has one; a snapshot holding every node's triples
-would hold the whole store, 3.5 million triples for the findings alone at 430 reports). Everything a
+would hold most of the store: millions of triples for the findings alone at 430 reports). Everything a
 noun's page adds — a force's whole page, what each force says about a system, unit type or area, a
 person's or post's card and roles, a practice's contact, "solved elsewhere" — reads the snapshot alone
 (:mod:`api.pages.read`).
