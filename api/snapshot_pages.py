@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from api.lookup import Row, rows
+from api.lookup import GRADES, Row, rows
 from api.snapshot import (
     CardLink,
     ContactPoint,
@@ -25,7 +25,6 @@ from api.snapshot import (
 )
 from graph.store import Store
 
-GRADES: tuple[str, ...] = ("excellent", "good", "fair", "poor")
 #: a contact point's values the card shows (the local names of their predicates)
 CONTACT_VALUES: tuple[str, ...] = ("name", "rank", "role", "telephone", "email")
 
