@@ -124,3 +124,20 @@ def test_warming_builds_the_pages_indexes(snap: Snapshot) -> None:
     assert force_statements(snap, force.iri, BASE)
     assert mentioning(snap, next(s for s in snap.systems.values() if s.forces).iri, BASE)
     assert set(snap.memo._values) == built, "no index built on use after warming"
+
+
+def test_a_contacts_practices_name_the_force_not_the_area(
+    snap: Snapshot, sample_store: OxigraphStore
+) -> None:
+    """Regression (found comparing pages at 430 reports): a person's "contact for these practices" showed
+    each practice's area, which the page built from person_roles.rq never did."""
+    from rdflib import URIRef
+
+    from api.pages.kinds import PageContext, kind_sections
+    from api.pages.read import practices_led_by
+
+    person = next(p for p in snap.people.values() if practices_led_by(snap, p.iri))
+    sections = kind_sections("person", PageContext(snap, sample_store, BASE), URIRef(person.iri))
+    contact_for = next(s for s in sections if s.anchor == "contact-for")
+    items = [item for _, group in contact_for.groups for item in group]
+    assert items and all(i.area is None and i.force is not None for i in items)

@@ -63,7 +63,9 @@ def _roles(ctx: PageContext, node: str) -> tuple[list[tuple[str, Statement, list
         practice = practices_by_iri(snap).get(iri)
         if practice is not None:
             contacts = list(snap.pages.contacts[iri].contacts)
-            found.append(("practice", item_statement(snap, practice, ctx.base), contacts, practice.force))
+            item = item_statement(snap, practice, ctx.base)
+            item.area = None  # a contact's list names the force, not the area (as before)
+            found.append(("practice", item, contacts, practice.force))
     for lead in leads_of(snap, node):
         title, body = lead.subject_text or "", lead.text or ""
         force = force_link(snap, lead.force, ctx.base)
