@@ -217,12 +217,106 @@ class ForceFacts(Record):
     finding_counts: Mapping[str, int]
 
 
+@dataclass(frozen=True, slots=True)
+class Span(Record):
+    """Where a finding, practice or lead is printed: its report (IRI), lines and page."""
+
+    report: str
+    line_from: int | None
+    line_to: int | None
+    page: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class WhoLead(Record):
+    """A lead as the pages show it (a force's who's who, what a person or post leads); IRIs and labels."""
+
+    iri: str
+    force: str | None
+    leader: str
+    leader_label: str | None
+    subject: str | None
+    subject_label: str | None
+    subject_text: str | None
+    text: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactPoint(Record):
+    """A practice's contact point: each of its values, in order."""
+
+    iri: str
+    name: tuple[str, ...]
+    rank: tuple[str, ...]
+    role: tuple[str, ...]
+    telephone: tuple[str, ...]
+    email: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeContacts(Record):
+    """The leads (person or post IRIs, in order) a practice names and its contact points (by IRI)."""
+
+    leads: tuple[str, ...]
+    contacts: tuple[ContactPoint, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CardLink(Record):
+    """``node predicate value`` for a rank, post or organisation (``predicate``: its local name)."""
+
+    node: str
+    node_label: str | None
+    predicate: str
+    value: str
+    label: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSource(Record):
+    """A report's title, force and the file it was read from."""
+
+    iri: str
+    title: str | None
+    force: str | None
+    force_label: str | None
+    file: str | None
+    sha: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Judged(Record):
+    """A cell of the grade matrix: force x area -> grade, with the national distribution (IRIs, labels)."""
+
+    force: str
+    force_label: str | None
+    area: str
+    area_label: str | None
+    grade: str
+    grade_label: str | None
+    national: Distribution | None
+
+
+@dataclass(frozen=True, slots=True)
+class Pages(Record):
+    """What only the HTML pages show (:mod:`api.snapshot_pages`): source spans by item IRI, every lead,
+    practices' contacts by practice IRI, ranks/posts/organisations, reports by id, the grade matrix."""
+
+    sources: Mapping[str, Span]
+    leads: tuple[WhoLead, ...]
+    contacts: Mapping[str, PracticeContacts]
+    cards: tuple[CardLink, ...]
+    reports: Mapping[str, ReportSource]
+    matrix: tuple[Judged, ...]
+
+
 @dataclass(frozen=True, eq=False)
 class Snapshot:
     """Everything the read side shows, for one store generation (never changed once built).
 
     The tables are keyed by id (findings by IRI) in the order the API lists them; ``mentions`` maps a
-    finding or practice IRI to the entities it mentions; ``facts`` holds each force's detail.
+    finding or practice IRI to the entities it mentions; ``facts`` holds each force's detail, ``pages``
+    what only the HTML pages show.
     """
 
     generation: str
@@ -237,6 +331,7 @@ class Snapshot:
     mentions: Mapping[str, frozenset[str]]
     leads: tuple[Lead, ...]
     facts: Mapping[str, ForceFacts]
+    pages: Pages
     memo: Memo = field(default_factory=Memo, repr=False)
 
     def derived(self, key: tuple[Hashable, ...], build: Callable[[], T], bound: int | None = None) -> T:

@@ -61,6 +61,7 @@ class Builder:
         self.store, self.iris = store, iris
         self.forces: dict[str, Force] = {}
         self.areas: dict[str, Area] = {}
+        self.lead_rows: list[Row] = []
 
     def force_ref(self, iri: str | None) -> Ref | None:
         return ref_in(self.forces, iri)
@@ -195,6 +196,7 @@ class Builder:
         return {subject: frozenset(entities) for subject, entities in found.items()}
 
     def build_leads(self) -> tuple[Lead, ...]:
+        self.lead_rows = rows(self.store, "force_leads")  # read again by the pages' who table
         return tuple(
             Lead(
                 last_segment(r["force"]) if r["force"] else None,
@@ -205,7 +207,7 @@ class Builder:
                 r["subjectText"] or r["subjectLabel"],
                 r["text"],
             )
-            for r in rows(self.store, "force_leads")
+            for r in self.lead_rows
         )
 
     def build_grades(self) -> dict[str, list[Grade]]:
@@ -266,7 +268,8 @@ def _facts(
 def build_snapshot(
     store: Store, iris: Iris, generation: str = "", timer: Callable[[str], Any] | None = None
 ) -> Snapshot:
-    """Read every table of the read model from ``store`` (a dozen whole-store queries)."""
+    """Read every table of the read model from ``store`` (a dozen whole-store queries, and six for the
+    pages: :mod:`api.snapshot_pages`)."""
     note = timer or (lambda _: None)
     b = Builder(store, iris)
     b.build_forces()
@@ -289,7 +292,11 @@ def build_snapshot(
     leads = b.build_leads()
     grades, units = b.build_grades(), b.build_units()
     note("leads, grades, units")
+    from api.snapshot_pages import build_pages
+
+    pages = build_pages(store, b.lead_rows)
+    note("pages")
     return Snapshot(
         generation, iris, b.forces, b.areas, practices, findings, systems, unit_types, people, mentions,
-        leads, _facts(b.forces, systems, leads, grades, units, counts),
+        leads, _facts(b.forces, systems, leads, grades, units, counts), pages,
     )  # fmt: skip

@@ -40,13 +40,15 @@ from graph.store import Store
 log = logging.getLogger(__name__)
 
 #: bump when the file layout changes (the builders' source is part of the key as well)
-FORMAT = 2
+FORMAT = 3
 FILE_NAME = "snapshot.json"
 #: the tables of a snapshot that are saved (every field but the generation, the IRIs and the memo)
 TABLES: tuple[str, ...] = tuple(
     f.name for f in dataclasses.fields(Snapshot) if f.name not in ("generation", "iris", "memo")
 )
-_BUILDER_MODULES = ("snapshot.py", "snapshot_build.py", "snapshot_sharing.py", "snapshot_store.py")
+_BUILDER_MODULES = (
+    "snapshot.py", "snapshot_build.py", "snapshot_pages.py", "snapshot_sharing.py", "snapshot_store.py"
+)  # fmt: skip
 
 
 class SnapshotFileError(ValueError):

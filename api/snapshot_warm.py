@@ -1,7 +1,7 @@
 """Warm a new snapshot in a background thread: the matching tables first (loaded from the saved index
 when there is one: :mod:`api.matching_saved`), then every force's ``/forces/{id}`` body (cheap), then every
-force's ``/forces/{id}/help`` (default parameters), so those requests find their answer ready instead of
-building it.
+force's ``/forces/{id}/help`` (default parameters), then the HTML pages' indexes
+(:func:`api.pages.read.warm`), so those requests find their answer ready instead of building it.
 
 It never blocks a request: a request for a force not yet warmed builds that one itself (or waits for
 that one build only: the snapshot's memo has one lock per key). The thread holds the snapshot only
@@ -52,7 +52,11 @@ def start_warming(snap: Snapshot) -> threading.Thread:
                 first.matcher.evidence, first.matcher.contacts  # noqa: B018
                 embedder()  # the query side of the embedding feature
             del first
-            if each_force("detail") and each_force("help"):
+            if each_force("detail") and each_force("help") and (current := ref()) is not None:
+                from api.pages.read import warm
+
+                warm(current)  # then the pages' indexes
+                del current
                 log.info("%d forces warmed in %.1f s", len(forces), time.perf_counter() - started)
         except Exception:  # a request building the same answer will report the error itself
             log.exception("warming the snapshot failed")

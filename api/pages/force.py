@@ -1,7 +1,8 @@
 """The force page (``/page/force/{id}``), laid out to answer an analyst in three screens: grades and
 headline counts, a table of contents, findings by area (areas for improvement open, strengths and work in
 progress folded), "who has solved this" (one row per practice or strength of another force, however many
-areas for improvement it helps, contacts first), who's who, and the force's own practices."""
+areas for improvement it helps, contacts first), who's who, and the force's own practices. Read from
+the snapshot alone (:mod:`api.pages.read`)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ from typing import Any
 
 from rdflib import URIRef
 
-from api.lookup import select
 from api.matching import NO_MATCH, cached_help, help_by_item
-from api.pages.common import Link, link_to, local_name, text
+from api.pages.common import Link, link_to, local_name
 from api.pages.help import MATCHES_PER_FINDING, GradeRow, clip, grades_section, lead_links, marked, why_text
-from api.pages.statements import KIND_PLURAL, SourceRef, Statement, source_ref, statement, unique
+from api.pages.read import force_leads, force_statements, source_of
+from api.pages.statements import KIND_PLURAL, SourceRef, Statement
 from api.snapshot import Snapshot
 from graph.store import Store
 
@@ -116,18 +117,18 @@ def help_rows(entries: list[dict[str, Any]], base: str) -> tuple[list[HelpRow], 
     return ordered, per_finding
 
 
-def _who(store: Store, force: URIRef, base: str) -> list[WhoRow]:
+def _who(snap: Snapshot, force: str, base: str) -> list[WhoRow]:
     seen: set[tuple[str, str]] = set()
     rows = []
-    for r in select(store, "force_who", force=force):
-        subject = text(r["subjectLabel"]) or text(r["subjectText"])
-        key = (text(r["leader"]), subject.lower())
+    for lead in force_leads(snap, force):
+        subject = lead.subject_label or lead.subject_text or ""
+        key = (lead.leader, subject.lower())
         if key in seen:
             continue
         seen.add(key)
-        leader = link_to(r["leader"], base, r["leaderLabel"] or local_name(text(r["leader"])))
-        portfolio = text(r["subject"]).startswith(f"{base}area/")
-        rows.append(WhoRow(leader, subject, text(r["text"]), source_ref(r), portfolio))
+        leader = link_to(URIRef(lead.leader), base, lead.leader_label or local_name(lead.leader))
+        portfolio = (lead.subject or "").startswith(f"{base}area/")
+        rows.append(WhoRow(leader, subject, lead.text or "", source_of(snap, lead.iri), portfolio))
     return sorted(rows, key=lambda w: (not w.portfolio, w.subject.lower(), w.leader.label))
 
 
@@ -148,10 +149,10 @@ def _areas(statements: list[Statement], grades: list[GradeRow]) -> list[AreaBloc
     return sorted(blocks.values(), key=lambda b: (not b.improvements, b.link.label))
 
 
-def force_page(snap: Snapshot, store: Store, iri: str, path: str, label: str, base: str) -> ForcePage:
-    """Everything the force template shows."""
-    node, matcher = URIRef(iri), snap.matcher
-    statements = [statement(r, base) for r in unique(select(store, "force_statements", force=node))]
+def force_page(snap: Snapshot, store: Store | None, iri: str, path: str, label: str, base: str) -> ForcePage:
+    """Everything the force template shows, from the snapshot alone (``store`` is not read)."""
+    matcher = snap.matcher
+    statements = force_statements(snap, iri, base)
     grades_found = grades_section(snap, local_name(iri), base)
     grades = grades_found.grades if grades_found else []
     areas = _areas(statements, grades)
@@ -161,7 +162,7 @@ def force_page(snap: Snapshot, store: Store, iri: str, path: str, label: str, ba
         for afi in block.improvements:
             best = per_finding.get(str(_iri_of(afi.link, base)), [])[:SOLVED_PER_FINDING]
             afi.solved = [[r.item, *([r.force] if r.force else []), *_reach(r.contact)] for r in best]
-    who = _who(store, node, base)
+    who = _who(snap, iri, base)
     facts = snap.facts.get(local_name(iri))
     systems = sorted(
         (link_to(URIRef(s.iri), base, s.label) for s in (facts.systems if facts else ())),

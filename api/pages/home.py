@@ -1,20 +1,21 @@
-"""The home page: the forces, the grade matrix (forces x areas) and entry points to the views."""
+"""The home page: the forces, the grade matrix (forces x areas) and entry points to the views, from the
+snapshot alone."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from rdflib import URIRef
-from rdflib.term import Node
 
 from api.deps import SnapshotDep
-from api.lookup import GRADES, select
-from api.pages.common import BaseIri, Link, PageStore, link_to, local_name, number, render, text
-from api.snapshot import Snapshot
+from api.lookup import GRADES
+from api.pages.common import BaseIri, Link, link_to, local_name, render
+from api.snapshot import Judged, Snapshot
 
 router = APIRouter()
 
@@ -44,19 +45,20 @@ class GradeMatrix:
     forces: list[ForceRow]
 
 
-def grade_matrix(rows: list[dict[str, Node | None]], base: str) -> GradeMatrix:
-    """Rows of ``grade_matrix.rq`` -> the matrix; the first distribution seen for an area is kept."""
+def grade_matrix(cells: Iterable[Judged], base: str) -> GradeMatrix:
+    """The judgements of the snapshot (by force label, area label) -> the matrix; the first distribution
+    seen for an area is kept."""
     areas: dict[str, AreaColumn] = {}
     forces: dict[str, ForceRow] = {}
-    for row in rows:
-        area, force = text(row["area"]), text(row["force"])
-        column = areas.setdefault(area, AreaColumn(link_to(row["area"], base, row["areaLabel"])))
-        if not column.distribution and row.get("excellent") is not None:
-            column.distribution = {g: number(row[g]) or 0 for g in GRADES}
-        force_link = link_to(row["force"], base, row["forceLabel"])
+    for cell in cells:
+        area, force = cell.area, cell.force
+        column = areas.setdefault(area, AreaColumn(link_to(URIRef(area), base, cell.area_label)))
+        if not column.distribution and cell.national is not None:
+            column.distribution = {g: cell.national[g] or 0 for g in GRADES}
+        force_link = link_to(URIRef(force), base, cell.force_label)
         entry = forces.setdefault(force, ForceRow(force_link, local_name(force)))
-        grade_id = local_name(text(row["grade"]))
-        grade = link_to(row["grade"], base, row["gradeLabel"] or grade_id.capitalize())
+        grade_id = local_name(cell.grade)
+        grade = link_to(URIRef(cell.grade), base, cell.grade_label or grade_id.capitalize())
         entry.grades[area] = Link(grade.label, grade.href, grade_id)  # kind: the grade id, for colour
     ordered = dict(sorted(areas.items(), key=lambda item: item[1].link.label))
     return GradeMatrix(ordered, sorted(forces.values(), key=lambda f: f.link.label))
@@ -97,7 +99,7 @@ def entry_points(cat: Snapshot, base: str) -> tuple[list[dict], list[dict]]:
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def home(request: Request, store: PageStore, base: BaseIri, snap: SnapshotDep,
+def home(request: Request, base: BaseIri, snap: SnapshotDep,
          area: Annotated[str | None, Query(max_length=120)] = None) -> HTMLResponse:  # fmt: skip
     """Forces, the national tile map, grade matrix and the ways into the network views."""
     findings = Counter(f.force.id for f in snap.findings.values() if f.force)
@@ -108,7 +110,7 @@ def home(request: Request, store: PageStore, base: BaseIri, snap: SnapshotDep,
         for f in sorted(snap.forces.values(), key=lambda f: f.label)
     ]  # fmt: skip
     systems, unit_types = entry_points(snap, base)
-    matrix = grade_matrix(select(store, "grade_matrix"), base)
+    matrix = grade_matrix(snap.pages.matrix, base)
     return render(
         request, "home.html", forces=forces, matrix=matrix, grades=GRADES,
         national=national(matrix, forces, area),

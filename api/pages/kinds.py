@@ -1,17 +1,16 @@
 """Sections specific to a kind of page: a force's grades and "who has solved this", a practice's contact,
-what other forces did on a finding or practice, and the network views of each node."""
+what other forces did on a finding or practice, and the network views of each node; each read from the
+snapshot alone (:mod:`api.pages.read`), never the store."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rdflib import RDF, URIRef
-from rdflib.term import Node
+from rdflib import URIRef
 
-from api.lookup import select
 from api.matching import Matcher
-from api.pages.common import Link, link_to, local_name, text
+from api.pages.common import Link, link_to, local_name
 from api.pages.entities import contact_card, contact_sections, people_in_post, says_sections
 from api.pages.help import (
     Item,
@@ -21,14 +20,16 @@ from api.pages.help import (
     grades_section,
     similar_items,
 )
+from api.pages.statements import kind_key
 from api.snapshot import Snapshot
-from graph.iris import HMIC, SCHEMA
+from api.snapshot_pages import CONTACT_VALUES
 from graph.store import Store
 
 
 @dataclass(frozen=True)
 class PageContext:
-    """What the section builders need: the snapshot (its matcher built on first use), the store, the base."""
+    """What the section builders need: the snapshot (its matcher built on first use), the base, and the
+    store, which no section reads (kept for callers that pass it)."""
 
     snap: Snapshot
     store: Store
@@ -36,13 +37,6 @@ class PageContext:
 
     def matcher(self) -> Matcher:
         return self.snap.matcher
-
-
-def objects(store: Store, node: URIRef, predicate: URIRef) -> list[Node]:
-    """Objects of ``node predicate ?o``."""
-    return [
-        r["o"] for r in select(store, "node_out", node=node) if r["p"] == predicate and r["o"] is not None
-    ]
 
 
 def force_sections(ctx: PageContext, node: URIRef) -> list[Section]:
@@ -54,7 +48,8 @@ def force_sections(ctx: PageContext, node: URIRef) -> list[Section]:
 
 def finding_sections(ctx: PageContext, node: URIRef) -> list[Section]:
     """An area for improvement links to other forces' practices and strengths that address it."""
-    if HMIC.AreaForImprovement not in objects(ctx.store, node, RDF.type):
+    finding = ctx.snap.findings.get(str(node))
+    if finding is None or kind_key(finding.kind) != "area-for-improvement":
         return []
     items = finding_help_items(ctx.matcher(), str(node), ctx.base)
     intro = "Practices and strengths of other forces, ranked as on the force page, with whom to contact."
@@ -64,14 +59,11 @@ def finding_sections(ctx: PageContext, node: URIRef) -> list[Section]:
 def practice_sections(ctx: PageContext, node: URIRef) -> list[Section]:
     """The contact point of a practice as a card, and what other forces did on the same problem."""
     sections: list[Section] = []
-    for contact in objects(ctx.store, node, SCHEMA.contactPoint):
-        values: dict[str, list[str]] = {}
-        for r in select(ctx.store, "node_out", node=contact):
-            values.setdefault(local_name(text(r["p"])), []).append(text(r["o"]))
-        leads = sorted(text(p) for p in objects(ctx.store, node, HMIC.lead))
-        person = link_to(URIRef(leads[0]), ctx.base).href if leads else None
-        card = contact_card(values, person)
-        sections.append(Section("Contact", "contact", card=card))
+    found = ctx.snap.pages.contacts.get(str(node))
+    for contact in found.contacts if found else ():
+        values = {key: list(contact[key]) for key in CONTACT_VALUES if contact[key]}
+        person = link_to(URIRef(found.leads[0]), ctx.base).href if found and found.leads else None
+        sections.append(Section("Contact", "contact", card=contact_card(values, person)))
     items = similar_items(ctx.matcher(), str(node), ctx.base)
     sections.append(Section("Elsewhere on the same problem", "elsewhere", items=items))
     return sections

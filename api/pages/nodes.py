@@ -2,6 +2,15 @@
 
 Every node gets its facts, its source (text, report, lines) and its incoming links; forces, practices,
 findings, systems and people add sections of their own (:mod:`api.pages.kinds`).
+
+What reads the store here, and why: the facts, types, texts and incoming links at the top of a node's page
+(:func:`node_page`, ``node_out.rq`` and ``node_in.rq``) are the node's RDF description, so they are read
+for that node from the store, as ``/sparql`` or the Turtle form of the node would (that is the RDF view by
+nature: any IRI, a mention, a span, a contact point, has one; a snapshot holding every node's triples
+would hold most of the store: millions of triples for the findings alone at 430 reports). Everything a
+noun's page adds — a force's whole page, what each force says about a system, unit type or area, a
+person's or post's card and roles, a practice's contact, "solved elsewhere" — reads the snapshot alone
+(:mod:`api.pages.read`).
 """
 
 from __future__ import annotations
@@ -177,9 +186,13 @@ def page(path: str, request: Request, snap: SnapshotDep, store: PageStore, base:
         valid = bool(path.strip("/")) and check_path(path.strip("/"), raw) is not None
     except ApiError:  # not a resource path (traversal, characters no IRI has): nothing to show
         valid = False
+    kind, _, ident = path.strip("/").partition("/")
+    force = snap.forces.get(ident) if valid and kind == "force" else None
+    if force is not None and force.iri == iri:  # a force's page reads the snapshot alone
+        built = force_page(snap, store, iri, path.strip("/"), force.label, base)
+        return render(request, "force.html", force=built, grades=GRADES, open_counts=OPEN_COUNTS)
     found = node_page(store, iri, path.strip("/"), base) if valid else None
     if found is None:
-        kind, _, ident = path.strip("/").partition("/")
         close = suggestions(snap, kind, ident, f"/page/{kind}/") if valid else []
         return render(request, "not_found.html", status_code=404, path=path, iri=iri, suggestions=close)
     if found.kind == "force":

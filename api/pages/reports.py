@@ -1,5 +1,6 @@
 """``/reports/{id}``: the text of a report with line numbers; ``?from=a&to=b`` highlights lines a–b (every
-"lines a–b" on the pages links here, ``#La`` scrolls to them)."""
+"lines a–b" on the pages links here, ``#La`` scrolls to them). The report's title, force and file come
+from the snapshot; the text from the file itself (:mod:`api.sources`)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,8 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from rdflib import URIRef
 
-from api.deps import SettingsDep
-from api.lookup import select
-from api.pages.common import BaseIri, PageStore, link_to, render, text
+from api.deps import SettingsDep, SnapshotDep
+from api.pages.common import BaseIri, link_to, render
 from api.sources import find_source, search_dirs, source_lines
 
 router = APIRouter()
@@ -32,7 +32,7 @@ class ShownLine:
 def report_text(
     report_id: ReportId,
     request: Request,
-    store: PageStore,
+    snap: SnapshotDep,
     base: BaseIri,
     settings: SettingsDep,
     line_from: Annotated[int | None, Query(alias="from", ge=1, le=10_000_000)] = None,
@@ -40,13 +40,12 @@ def report_text(
 ) -> HTMLResponse:
     """The report's text, numbered as the graph's line references; 404 for an unknown report."""
     report = URIRef(f"{base}report/{report_id}")
-    rows = select(store, "report_source", report=report)
-    if not rows:
+    row = snap.pages.reports.get(report_id)
+    if row is None or row.iri != str(report):
         message = f"No report {report_id!r} is loaded."
         return render(request, "not_found.html", status_code=404, path=f"reports/{report_id}",
                       iri=str(report), message=message)  # fmt: skip
-    row = rows[0]
-    name, sha = text(row["file"]), text(row["sha"]) or None
+    name, sha = row.file or "", row.sha or None
     path = find_source(name, sha, search_dirs(settings.graph.data_dir))
     lines = source_lines(path) if path else None
     first, last = line_from, max(line_to or line_from or 0, line_from or 0) or None
@@ -60,8 +59,8 @@ def report_text(
         page = line.page if line.page is not None else page
     marked_pages = sorted({ln.page for ln in shown if ln.marked and ln.page})
     return render(
-        request, "report.html", report_id=report_id, title=text(row["title"]) or report_id,
-        force=link_to(row["force"], base, row["forceLabel"]) if row["force"] is not None else None,
+        request, "report.html", report_id=report_id, title=row.title or report_id,
+        force=link_to(URIRef(row.force), base, row.force_label) if row.force is not None else None,
         file=name, found=lines is not None, lines=shown, line_from=first, line_to=last,
         marked_pages=marked_pages, report_page=link_to(report, base, "About this report"),
         pages=[ln.page for ln in shown if ln.new_page],
