@@ -6,7 +6,6 @@ terms), never pasted into the text.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -16,6 +15,7 @@ from rdflib.term import Node
 
 import graph
 from api.snapshot import last_segment
+from graph.queries import plain_rows
 from graph.store import Store
 
 if TYPE_CHECKING:
@@ -45,9 +45,7 @@ def select(store: Store, name: str, folder: str = "pages", **bindings: Node) -> 
 
 def rows(store: Store, name: str) -> list[Row]:
     """Rows of the named query ``graph/queries/api/{name}.rq`` as plain strings (None when unbound)."""
-    answer = json.loads(store.query_serialized(load_query(name), "json"))
-    names = answer["head"]["vars"]
-    return [{n: (b[n]["value"] if n in b else None) for n in names} for b in answer["results"]["bindings"]]
+    return plain_rows(store, load_query(name))
 
 
 def page(items: list[T], limit: int, offset: int) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 Rows are read with :func:`api.lookup.rows` (SPARQL JSON results kept as plain strings: no rdflib terms,
 whose conversion was much of the old catalogue's build), by whole-store queries in ``graph/queries/api``
 (no per-force query: a force's detail is grouped here); what forces share by
-:mod:`api.snapshot_sharing`.
+:mod:`graph.sharing_pass`.
 """
 
 from __future__ import annotations
@@ -279,7 +279,7 @@ def build_snapshot(
     note("practices")
     findings, counts = b.build_findings()
     note("findings")
-    from api.snapshot_sharing import sharing_facts
+    from graph.sharing_pass import sharing_facts
 
     facts = sharing_facts(store)
     note("force facts")

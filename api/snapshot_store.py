@@ -47,7 +47,7 @@ TABLES: tuple[str, ...] = tuple(
     f.name for f in dataclasses.fields(Snapshot) if f.name not in ("generation", "iris", "memo")
 )
 _BUILDER_MODULES = (
-    "snapshot.py", "snapshot_build.py", "snapshot_pages.py", "snapshot_sharing.py", "snapshot_store.py"
+    "snapshot.py", "snapshot_build.py", "snapshot_pages.py", "snapshot_store.py", "../graph/sharing_pass.py"
 )  # fmt: skip
 
 

@@ -15,14 +15,19 @@ the value looks like one, else a string literal). Values are bound by the store 
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
+
+if TYPE_CHECKING:
+    from graph.store import Store
 
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
 PARAM_TYPES = ("iri", "literal", "integer", "term")
@@ -157,3 +162,11 @@ def parse_param_options(options: list[str]) -> dict[str, str]:
             raise NamedQueryError(f"parameter {name.strip()!r} given twice")
         values[name.strip()] = value
     return values
+
+
+def plain_rows(store: Store, sparql: str) -> list[dict[str, str | None]]:
+    """Rows of a SELECT on ``store`` as plain strings (None when unbound), read through the engine's
+    JSON results: no rdflib terms, whose conversion costs more than the query on whole-store reads."""
+    answer = json.loads(store.query_serialized(sparql, "json"))
+    names = answer["head"]["vars"]
+    return [{n: (b[n]["value"] if n in b else None) for n in names} for b in answer["results"]["bindings"]]

@@ -18,29 +18,17 @@ The API's catalogue (``/shared``, ``/systems``, ``/units``, ``/forces/{id}``), t
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
 
+from graph.sharing_pass import Fact, sharing_facts
 from graph.store import Store
 
 QUERY = Path(__file__).resolve().parent / "queries" / "api" / "force_entities.rq"
 #: the query's ?kind -> the node type of the networkx projection (graph.network)
 NODE_TYPES = {"IT system": "system", "unit type": "unit-type", "role": "role", "partner": "partner"}
-
-
-@dataclass(frozen=True)
-class Fact:
-    """``force`` uses / has a unit of / names / works with ``entity`` (``member``: the force's own
-    unit type when ``entity`` is the first of equivalent types, else ``entity``)."""
-
-    kind: str
-    entity: str
-    force: str
-    member: str
-    unit: str | None = None
 
 
 @cache
@@ -49,16 +37,15 @@ def query_text() -> str:
 
 
 def force_facts(store: Store) -> list[Fact]:
-    """Every fact of every force, in query order.
+    """Every fact of every force, in the query's order (kind, entity, force), computed in one linear
+    pass (:mod:`graph.sharing_pass`; the engine takes minutes over the query's nested ``NOT EXISTS``
+    on a few dozen reports)."""
+    return sharing_facts(store)
 
-    The in-memory rdflib store is copied to Oxigraph first: rdflib's engine takes minutes over the
-    nested ``NOT EXISTS`` of the query even on the two samples."""
-    from graph.store_memory import MemoryStore
 
-    if isinstance(store, MemoryStore):
-        copy = Dataset()
-        copy.parse(data=store.export("nquads"), format="nquads")
-        return dataset_facts(copy)
+def query_facts(store: Store) -> list[Fact]:
+    """The facts as the engine evaluates ``force_entities.rq``, the definition (tests compare it with
+    :func:`force_facts`; an Oxigraph store: rdflib's engine takes minutes over it even on the samples)."""
     facts = []
     for row in store.query(query_text()).dicts():
         unit = row.get("unit")

@@ -15,9 +15,9 @@ from api.app import create_app
 from api.runtime import Runtime
 from api.snapshot import Force, Snapshot, plain
 from api.snapshot_build import build_snapshot
-from api.snapshot_sharing import sharing_facts
 from graph.iris import Iris
-from graph.sharing import force_facts
+from graph.sharing import query_facts
+from graph.sharing_pass import sharing_facts
 from graph.store_oxigraph import OxigraphStore
 from tests.conftest_api import BASE, settings
 
@@ -25,7 +25,7 @@ pytest_plugins = ["tests.conftest_api"]
 
 
 def test_sharing_facts_are_the_force_entities_query_on_the_samples(sample_store: OxigraphStore) -> None:
-    by_query = force_facts(sample_store)
+    by_query = query_facts(sample_store)
     by_pass = sharing_facts(sample_store)
     assert by_query, "the samples share something"
     assert set(by_pass) == set(by_query)

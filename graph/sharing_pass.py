@@ -1,22 +1,43 @@
-"""The facts of :func:`graph.sharing.force_facts` (the one definition of "shared"), computed in one linear
-pass over plain rows for the read model.
+"""The facts of :mod:`graph.sharing` (the one definition of "shared"), computed in one linear pass over
+plain rows: what :func:`graph.sharing.force_facts` answers, for the read model, the views and the CLI.
 
 ``graph/queries/api/force_entities.rq`` states the definition; evaluated by the engine, its "no other
 force's report repeats the sentence" test joins every mention with every copy of its sentence, which on
-a corpus whose reports repeat sentences thousands of times ran for minutes. Here each sentence key gets
-the set of forces whose reports print it once, and each claim is checked against that. The result is
-the same list of facts, in the query's order (``tests/test_snapshot.py`` compares them on the samples).
+a corpus whose reports repeat sentences thousands of times ran for minutes (over 60 s at 43 reports).
+Here each sentence key gets the set of forces whose reports print it once, and each claim is checked
+against that. The result is the same list of facts, in the query's order (``tests/test_snapshot.py``
+compares them on the samples).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
-from api.lookup import rows
-from graph.sharing import Fact
+from graph.queries import plain_rows as rows
 from graph.store import Store
 
 TRUE = frozenset({"true", "1"})
+QUERIES = Path(__file__).resolve().parent / "queries" / "api"
+
+
+@dataclass(frozen=True)
+class Fact:
+    """``force`` uses / has a unit of / names / works with ``entity`` (``member``: the force's own
+    unit type when ``entity`` is the first of equivalent types, else ``entity``)."""
+
+    kind: str
+    entity: str
+    force: str
+    member: str
+    unit: str | None = None
+
+
+@cache
+def _query(name: str) -> str:
+    return (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
 
 
 class _Evidence:
@@ -29,7 +50,7 @@ class _Evidence:
         self.own: dict[tuple[str, str], list[tuple[bool, str | None]]] = defaultdict(list)
         #: (entity, report) -> [in boilerplate] of its mentions in that report
         self.in_report: dict[tuple[str, str], list[bool]] = defaultdict(list)
-        for r in rows(store, "sharing_mentions"):
+        for r in rows(store, _query("sharing_mentions")):
             report, entity, key = r["report"] or "", r["entity"], r["key"]
             force = report_force.get(report)
             if key is not None and force is not None:
@@ -60,7 +81,7 @@ class _Evidence:
 def sharing_facts(store: Store) -> list[Fact]:
     """Every fact of every force, ordered as ``force_entities.rq`` orders them (kind, entity, force)."""
     claims: dict[str, list[tuple[str, str, str | None]]] = defaultdict(list)
-    for r in rows(store, "sharing_claims"):
+    for r in rows(store, _query("sharing_claims")):
         claims[r["kind"] or ""].append((r["subject"] or "", r["entity"] or "", r["unit"]))
     report_force = {report: force for report, force, _ in claims["report"]}
     generic = {entity for _, entity, _ in claims["generic"]}
