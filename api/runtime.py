@@ -125,6 +125,23 @@ class Runtime:
         built.wait(FRESH_WAIT_S)  # a small store's snapshot is ready by then: answer from it
         return self._snapshot or current  # the newest built (snapshots only move forward)
 
+    def preload(self) -> threading.Thread:
+        """Load (or build) the read model now, in the background, so the first request of a server that
+        has just started finds it ready or under way; a failure is logged and left to the requests."""
+
+        def run() -> None:
+            try:
+                self.snapshot(self.store())
+            except Exception as error:  # the first request meets the same error and reports it
+                log.warning(
+                    "the read model was not preloaded: %s",
+                    str(error).splitlines()[0] if str(error) else type(error).__name__,
+                )
+
+        thread = threading.Thread(target=run, name="snapshot-preload", daemon=True)
+        thread.start()
+        return thread
+
     def _build(self, store: Store, generation: str) -> Snapshot:
         from api.snapshot_build import build_snapshot
         from api.snapshot_warm import start_warming

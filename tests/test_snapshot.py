@@ -104,3 +104,31 @@ def test_the_previous_snapshot_is_served_while_a_slow_build_runs(
         time.sleep(0.05)
     assert current is not first and current.generation == runtime.generation(sample_store)
     assert current.forces == first.forces
+
+
+def test_a_started_server_loads_its_read_model_before_the_first_request(sample_store: OxigraphStore) -> None:
+    """Regression: the read model was loaded by the first request, so on a just-started server with two
+    workers the first /forces and /help each waited for a worker's load (bench: /help 6.6 s after start)."""
+    runtime = Runtime(settings(), sample_store)
+    runtime.preload().join(timeout=120)
+    preloaded = runtime._snapshot
+    assert preloaded is not None
+    assert runtime.snapshot(sample_store) is preloaded
+
+
+def test_a_failed_preload_is_one_warning_and_the_request_reports_it(
+    sample_store: OxigraphStore, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import api.snapshot_build
+
+    def broken(*args: object, **kwargs: object) -> Snapshot:
+        raise RuntimeError("store unreadable\nsecond line")
+
+    monkeypatch.setattr(api.snapshot_build, "build_snapshot", broken)
+    runtime = Runtime(settings(), sample_store)
+    runtime.preload().join(timeout=60)
+    assert [r.getMessage() for r in caplog.records if r.name == "api.runtime"] == [
+        "the read model was not preloaded: store unreadable"
+    ]
+    with pytest.raises(RuntimeError):
+        runtime.snapshot(sample_store)

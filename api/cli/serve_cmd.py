@@ -147,7 +147,9 @@ def serve(
     if processes > 1:
         typer.echo(f"hmic-kg: {processes} HTTP workers", err=True)
         raise typer.Exit(supervisor.run(listening))
-    uvicorn.Server(uvicorn_config(create_app(settings), options)).run(sockets=[listening])
+    app = create_app(settings)
+    app.state.runtime.preload()  # the read model loads (or builds) while uvicorn starts
+    uvicorn.Server(uvicorn_config(app, options)).run(sockets=[listening])
 
 
 def _count(option: str, value: str | None, default: int) -> int:
