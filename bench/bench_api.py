@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bench import ROOT, wrk
-from bench.bench_cores import warm_every_worker
+from bench.bench_cores import wait_until_idle, warm_every_worker
 from bench.loadgen import Scenario
 from bench.lookups import PYTHON_CLIENT, discover_ids, lookup_scenarios, median_run, time_scenario
 from bench.servers import Server, serve_stock, start_ours, start_stock
@@ -109,6 +109,7 @@ def run_api(data_dir: Path, nquads: Path, size: int, work_dir: Path, *, quick: b
             cold_starts.append(seconds)
         if problem is None and warm_paths:
             warm_every_worker(servers["ours"].base, cold_timeout_s, warm_paths)
+        wait_until_idle(servers["ours"].process.pid)  # each worker's background warm-up shares the CPUs
         return problem
 
     try:
@@ -120,6 +121,7 @@ def run_api(data_dir: Path, nquads: Path, size: int, work_dir: Path, *, quick: b
             scenarios += lookup_scenarios(discover_ids(servers["ours"].base, notes))
             warm_paths.extend(scenarios[-1].targets)  # the mix: three targets of every lookup
             warm_every_worker(servers["ours"].base, cold_timeout_s, warm_paths)
+            wait_until_idle(servers["ours"].process.pid)
         else:
             results.append({"scenario": "all lookups", "group": "lookup", "skipped": cold_problem})
             _log(_brief(results[-1]))
