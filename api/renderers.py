@@ -18,7 +18,6 @@ Anything else is a 406 (the HTTP middleware answers it from the route's declared
 from __future__ import annotations
 
 import functools
-import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -147,21 +146,10 @@ def as_rdf(r: Rendering, fmt: str) -> Response:
     return Response(content=body, media_type=neg.FORMAT_MEDIA[fmt], headers=VARY)
 
 
-#: what :func:`api.pages.nodes.page` is handed, by parameter name (it declares the ones it reads)
-_PAGE_ARGS: dict[str, Callable[[Rendering, str], Any]] = {
-    "path": lambda r, path: path,
-    "request": lambda r, path: r.request,
-    "snap": lambda r, path: r.snap,
-    "store": lambda r, path: r.store,
-    "base": lambda r, path: r.snap.iris.base,
-}
-
-
 def as_html(r: Rendering) -> Response:
     """The node page of the record's IRI, as ``/page/{path}`` shows it."""
     path = r.record["iri"].removeprefix(r.snap.iris.base)
-    wanted = inspect.signature(page).parameters
-    response = page(**{name: get(r, path) for name, get in _PAGE_ARGS.items() if name in wanted})
+    response = page(path=path, request=r.request, snap=r.snap, store=r.store, base=r.snap.iris.base)
     response.headers["Vary"] = "Accept"
     return response
 

@@ -12,7 +12,7 @@ from api.deps import ID_PATTERN, PageDep, SnapshotDep, StoreDep
 from api.lookup import page
 from api.matching import cached_help, help_by_item
 from api.rendered import cached_json, rendered
-from api.renderers import NOUNS, RESPONSES, answer, force_detail, json_body
+from api.renderers import NOUNS, RESPONSES, answer, json_body
 from api.schemas import ForceDetail, ForceSummary, HelpGroup, HelpItem, Page
 from api.snapshot import Snapshot
 
@@ -109,4 +109,4 @@ def force_help_by_item(force_id: ForceId, snap: SnapshotDep, params: HelpDep) ->
     return Response(content=body, media_type="application/json")
 
 
-__all__ = ["HelpParams", "force_detail", "force_json", "help_json", "router", "without_parts"]
+__all__ = ["HelpParams", "force_json", "help_json", "router", "without_parts"]
