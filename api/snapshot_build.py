@@ -1,18 +1,23 @@
 """Build a :class:`api.snapshot.Snapshot` from the store: one builder per noun.
 
-Rows are read with :func:`api.lookup.rows` (SPARQL JSON results kept as plain strings: no rdflib terms,
-whose conversion was much of the old catalogue's build), by whole-store queries in ``graph/queries/api``
-(no per-force query: a force's detail is grouped here); what forces share by
-:mod:`graph.sharing_pass`.
+Rows are plain strings (SPARQL JSON results: no rdflib terms, whose conversion was much of the old
+catalogue's build), read by whole-store queries in ``graph/queries/api`` (no per-force query: a force's
+detail is grouped here). The heavy ones (findings, mentions, leads, source spans and what forces share:
+:data:`api.report_rows.TABLES`) are read per report graph and kept between builds by
+:mod:`api.report_rows`, so a rebuild after a load reads only the graphs that changed; the small ones with
+:func:`api.lookup.rows`. What forces share comes from :mod:`graph.sharing_pass`.
 """
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from api.lookup import Row, rows
+from api.lookup import rows
+from api.report_rows import RowCache, Tables, read_tables
 from api.snapshot import (
     Area,
     Contact,
@@ -34,7 +39,9 @@ from api.snapshot import (
     ref_in,
 )
 from graph.iris import Iris
+from graph.report_tables import Row, labels, table
 from graph.sharing import Fact, forces_by_entity
+from graph.sharing_pass import facts_from_rows
 from graph.store import Store
 
 GRADES: tuple[str, ...] = ("excellent", "good", "fair", "poor")
@@ -57,17 +64,28 @@ class Builder:
     """Reads the store once and builds each noun's table (forces and areas first: the others refer to
     them)."""
 
-    def __init__(self, store: Store, iris: Iris) -> None:
-        self.store, self.iris = store, iris
+    def __init__(self, store: Store, iris: Iris, tables: Tables) -> None:
+        self.store, self.iris, self.tables = store, iris, tables
         self.forces: dict[str, Force] = {}
         self.areas: dict[str, Area] = {}
         self.lead_rows: list[Row] = []
+        self._refs: dict[tuple[bool, str], Ref | None] = {}  # one link per force or area IRI
 
     def force_ref(self, iri: str | None) -> Ref | None:
-        return ref_in(self.forces, iri)
+        if iri is None:
+            return None
+        key = (True, iri)
+        if key not in self._refs:
+            self._refs[key] = ref_in(self.forces, iri)
+        return self._refs[key]
 
     def area_ref(self, iri: str | None) -> Ref | None:
-        return ref_in(self.areas, iri)
+        if iri is None:
+            return None
+        key = (False, iri)
+        if key not in self._refs:
+            self._refs[key] = ref_in(self.areas, iri)
+        return self._refs[key]
 
     def build_forces(self) -> None:
         for r in rows(self.store, "forces"):
@@ -114,17 +132,21 @@ class Builder:
         """Findings by IRI (IRI order), and per force the number of findings of each kind."""
         found: dict[str, Finding] = {}
         kinds: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        table = rows(self.store, "snapshot_findings")
-        table.sort(key=lambda r: r["finding"] or "")
-        for r in table:
-            iri, kind, force = r["finding"] or "", r["kind"], r["force"]
-            if kind is not None and force is not None:
-                kinds[last_segment(force)][kind.replace("-", "_")].add(iri)
-            if iri not in found:
-                found[iri] = Finding(
-                    iri, (kind or "finding").replace("-", "_"), r["text"] or "",
-                    self.area_ref(r["area"]), self.force_ref(force),
-                )  # fmt: skip
+        notations: dict[str, list[str]] = defaultdict(list)
+        for concept, notation in table(self.store, "notations"):
+            if concept is not None and notation is not None:
+                notations[concept].append(notation.replace("-", "_"))
+        no_kind: list[str | None] = [None]
+        rows_ = sorted(self.tables["snapshot_findings"], key=lambda r: r[0] or "")
+        for iri, concept, text, area, force in rows_:
+            iri = iri or ""
+            for kind in (notations.get(concept) or no_kind) if concept is not None else no_kind:
+                if kind is not None and force is not None:
+                    kinds[last_segment(force)][kind].add(iri)
+                if iri not in found:
+                    found[iri] = Finding(
+                        iri, kind or "finding", text or "", self.area_ref(area), self.force_ref(force)
+                    )
         counts = {f: {k: len(v) for k, v in by_kind.items()} for f, by_kind in kinds.items()}
         return found, counts
 
@@ -191,23 +213,35 @@ class Builder:
 
     def build_mentions(self) -> dict[str, frozenset[str]]:
         found: dict[str, set[str]] = defaultdict(set)
-        for r in rows(self.store, "mentions"):
-            found[r["subject"] or ""].add(r["entity"] or "")
+        for subject, entity in self.tables["mentions"]:
+            found[subject or ""].add(entity or "")
         return {subject: frozenset(entities) for subject, entities in found.items()}
 
     def build_leads(self) -> tuple[Lead, ...]:
-        self.lead_rows = rows(self.store, "force_leads")  # read again by the pages' who table
+        """One lead per row of ``force_leads.rq`` joined with its leader's and subject's labels (any
+        report's), rows ordered by lead; the rows are read again by the pages' who table."""
+        table_ = self.tables["force_leads"]
+        named = labels(self.store, {n for r in table_ for n in (r[2], r[3]) if n is not None})
+        unlabelled: list[str | None] = [None]
+        expanded: list[Row] = []
+        for lead, force, leader, subject, subject_text, text in sorted(table_, key=lambda r: r[0] or ""):
+            for leader_label in named.get(leader or "") or unlabelled:
+                for subject_label in (named.get(subject) or unlabelled) if subject else unlabelled:
+                    expanded.append(
+                        [lead, force, leader, leader_label, subject, subject_label, subject_text, text]
+                    )
+        self.lead_rows = expanded
         return tuple(
             Lead(
-                last_segment(r["force"]) if r["force"] else None,
-                r["leader"] or "",
-                r["leaderLabel"] or last_segment(r["leader"] or ""),
-                r["subject"],
-                r["subjectLabel"],
-                r["subjectText"] or r["subjectLabel"],
-                r["text"],
+                last_segment(force) if force else None,
+                leader or "",
+                leader_label or last_segment(leader or ""),
+                subject,
+                subject_label,
+                subject_text or subject_label,
+                text,
             )
-            for r in self.lead_rows
+            for _, force, leader, leader_label, subject, subject_label, subject_text, text in expanded
         )
 
     def build_grades(self) -> dict[str, list[Grade]]:
@@ -265,13 +299,41 @@ def _facts(
     }
 
 
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """No cyclic garbage collection while the build makes its million objects (none of them cyclic
+    garbage): at 430 reports the collector's passes over them cost seconds."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def build_snapshot(
-    store: Store, iris: Iris, generation: str = "", timer: Callable[[str], Any] | None = None
+    store: Store,
+    iris: Iris,
+    generation: str = "",
+    timer: Callable[[str], Any] | None = None,
+    rows_cache: RowCache | None = None,
 ) -> Snapshot:
     """Read every table of the read model from ``store`` (a dozen whole-store queries, and six for the
-    pages: :mod:`api.snapshot_pages`)."""
-    note = timer or (lambda _: None)
-    b = Builder(store, iris)
+    pages: :mod:`api.snapshot_pages`). ``rows_cache``: where the per-report rows are kept between builds
+    (:mod:`api.report_rows`; the snapshot is the same with or without it)."""
+    with _no_collection():
+        return _build(store, iris, generation, timer or (lambda _: None), rows_cache)
+
+
+def _build(
+    store: Store, iris: Iris, generation: str, note: Callable[[str], Any], rows_cache: RowCache | None
+) -> Snapshot:
+    from api.snapshot_store import code_digest
+
+    tables = read_tables(store, rows_cache, code_digest())
+    note("report rows")
+    b = Builder(store, iris, tables)
     b.build_forces()
     b.build_areas()
     note("forces, areas")
@@ -279,9 +341,9 @@ def build_snapshot(
     note("practices")
     findings, counts = b.build_findings()
     note("findings")
-    from graph.sharing_pass import sharing_facts
-
-    facts = sharing_facts(store)
+    facts = facts_from_rows(
+        tables["sharing_claims"], tables["sharing_mentions"], table(store, "sharing_vocabulary")
+    )
     note("force facts")
     systems = b.build_systems(facts)
     unit_types = b.build_unit_types(facts)
@@ -294,7 +356,7 @@ def build_snapshot(
     note("leads, grades, units")
     from api.snapshot_pages import build_pages
 
-    pages = build_pages(store, b.lead_rows)
+    pages = build_pages(store, b.lead_rows, tables["page_sources"])
     note("pages")
     return Snapshot(
         generation, iris, b.forces, b.areas, practices, findings, systems, unit_types, people, mentions,

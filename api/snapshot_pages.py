@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from api.lookup import GRADES, Row, rows
+from api.lookup import GRADES, rows
 from api.snapshot import (
     CardLink,
     ContactPoint,
@@ -23,6 +23,7 @@ from api.snapshot import (
     WhoLead,
     last_segment,
 )
+from graph.report_tables import Row
 from graph.store import Store
 
 #: a contact point's values the card shows (the local names of their predicates)
@@ -36,27 +37,28 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def build_sources(store: Store) -> dict[str, Span]:
-    """Each finding's, practice's and lead's report, lines and page (the first span when it has several)."""
+def build_sources(table: list[Row]) -> dict[str, Span]:
+    """Each finding's, practice's and lead's report, lines and page (the first span when it has several),
+    from the rows of ``page_sources.rq`` (read per report graph: :mod:`api.report_rows`)."""
     found: dict[str, Span] = {}
-    for r in rows(store, "page_sources"):
-        item = r["item"] or ""
+    for item, report, line_from, line_to, page in table:
+        item = item or ""
         if item not in found:
-            found[item] = Span(r["report"] or "", _int(r["lineFrom"]), _int(r["lineTo"]), _int(r["page"]))
+            found[item] = Span(report or "", _int(line_from), _int(line_to), _int(page))
     return found
 
 
 def build_leads(table: list[Row]) -> tuple[WhoLead, ...]:
     """Every lead, one record per lead (its first row), in IRI order, from the rows of ``force_leads.rq``
-    (read once for :attr:`api.snapshot.Snapshot.leads` and for this; every lead has a force)."""
+    with the labels joined (lead, force, leader, leader label, subject, subject label, subject text, text:
+    read once for :attr:`api.snapshot.Snapshot.leads` and for this; every lead has a force)."""
     found: dict[str, WhoLead] = {}
-    for r in table:
-        iri = r["lead"] or ""
+    for lead, force, leader, leader_label, subject, subject_label, subject_text, text in table:
+        iri = lead or ""
         if iri not in found:
             found[iri] = WhoLead(
-                iri, r["force"], r["leader"] or "", r["leaderLabel"], r["subject"], r["subjectLabel"],
-                r["subjectText"], r["text"],
-            )  # fmt: skip
+                iri, force, leader or "", leader_label, subject, subject_label, subject_text, text
+            )
     return tuple(found[iri] for iri in sorted(found))
 
 
@@ -126,9 +128,10 @@ def build_matrix(store: Store) -> tuple[Judged, ...]:
     return tuple(found)
 
 
-def build_pages(store: Store, lead_rows: list[Row]) -> Pages:
-    """The pages' tables of ``store`` (five whole-store queries; the leads' rows are read by the caller)."""
+def build_pages(store: Store, lead_rows: list[Row], source_rows: list[Row]) -> Pages:
+    """The pages' tables of ``store`` (four whole-store queries; the leads' and the sources' rows are read
+    by the caller, per report graph)."""
     return Pages(
-        build_sources(store), build_leads(lead_rows), build_contacts(store), build_cards(store),
+        build_sources(source_rows), build_leads(lead_rows), build_contacts(store), build_cards(store),
         build_reports(store), build_matrix(store),
     )  # fmt: skip

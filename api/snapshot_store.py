@@ -47,7 +47,8 @@ TABLES: tuple[str, ...] = tuple(
     f.name for f in dataclasses.fields(Snapshot) if f.name not in ("generation", "iris", "memo")
 )
 _BUILDER_MODULES = (
-    "snapshot.py", "snapshot_build.py", "snapshot_pages.py", "snapshot_store.py", "../graph/sharing_pass.py"
+    "snapshot.py", "snapshot_build.py", "snapshot_pages.py", "snapshot_store.py", "report_rows.py",
+    "../graph/sharing_pass.py", "../graph/report_tables.py",
 )  # fmt: skip
 
 
@@ -72,11 +73,17 @@ def _code_digest() -> str:
 _CODE_DIGEST: str | None = None
 
 
-def content_key(store: Store, base_iri: str) -> str:
-    """The key of the store's content: the same in every process and after a restart."""
+def code_digest() -> str:
+    """The digest of the builders' code and queries (read once per process)."""
     global _CODE_DIGEST
     if _CODE_DIGEST is None:
         _CODE_DIGEST = _code_digest()
+    return _CODE_DIGEST
+
+
+def content_key(store: Store, base_iri: str) -> str:
+    """The key of the store's content: the same in every process and after a restart."""
+    code_digest()
     graphs = [(r["g"], r["sha"], r["at"]) for r in rows(store, "snapshot_key")]
     text = json.dumps([FORMAT, _CODE_DIGEST, base_iri, graphs], separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -12,15 +12,13 @@ compares them on the samples).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
-from graph.queries import plain_rows as rows
+from graph.report_tables import Row, graph_table, table
 from graph.store import Store
 
 TRUE = frozenset({"true", "1"})
-QUERIES = Path(__file__).resolve().parent / "queries" / "api"
 
 
 @dataclass(frozen=True)
@@ -35,28 +33,23 @@ class Fact:
     unit: str | None = None
 
 
-@cache
-def _query(name: str) -> str:
-    return (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
-
-
 class _Evidence:
     """Mentions by (entity, report), and the forces whose reports print each sentence key."""
 
-    def __init__(self, store: Store, report_force: dict[str, str]) -> None:
+    def __init__(self, mentions: Iterable[Row], report_force: dict[str, str]) -> None:
         self.report_force = report_force
         self.key_forces: dict[str, set[str]] = defaultdict(set)
         #: (entity, force) -> [(in boilerplate, sentence key)] of the mentions in the force's reports
         self.own: dict[tuple[str, str], list[tuple[bool, str | None]]] = defaultdict(list)
         #: (entity, report) -> [in boilerplate] of its mentions in that report
         self.in_report: dict[tuple[str, str], list[bool]] = defaultdict(list)
-        for r in rows(store, _query("sharing_mentions")):
-            report, entity, key = r["report"] or "", r["entity"], r["key"]
+        for report, entity, key, boilerplate in mentions:
+            report = report or ""
             force = report_force.get(report)
             if key is not None and force is not None:
                 self.key_forces[key].add(force)
             if entity is not None:
-                boiler = (r["boilerplate"] or "").lower() in TRUE
+                boiler = (boilerplate or "").lower() in TRUE
                 self.in_report[(entity, report)].append(boiler)
                 if force is not None:
                     self.own[(entity, force)].append((boiler, key))
@@ -80,26 +73,46 @@ class _Evidence:
 
 def sharing_facts(store: Store) -> list[Fact]:
     """Every fact of every force, ordered as ``force_entities.rq`` orders them (kind, entity, force)."""
-    claims: dict[str, list[tuple[str, str, str | None]]] = defaultdict(list)
-    for r in rows(store, _query("sharing_claims")):
-        claims[r["kind"] or ""].append((r["subject"] or "", r["entity"] or "", r["unit"]))
-    report_force = {report: force for report, force, _ in claims["report"]}
-    generic = {entity for _, entity, _ in claims["generic"]}
+    claims = graph_table(store, "sharing_claims")
+    mentions = graph_table(store, "sharing_mentions")
+    return facts_from_rows(
+        [r for part in claims.values() for r in part],
+        [r for part in mentions.values() for r in part],
+        table(store, "sharing_vocabulary"),
+    )
+
+
+def facts_from_rows(claims: Iterable[Row], mentions: Iterable[Row], vocabulary: Iterable[Row]) -> list[Fact]:
+    """The facts from the rows of ``sharing_claims.rq`` and ``sharing_mentions.rq`` (every report graph's,
+    without the graph column) and of ``sharing_vocabulary.rq``; the joins through shared nodes (a unit's
+    type, whether a mentioned entity is a post) are made here, over every graph's rows."""
+    by_kind: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for kind, subject, entity in claims:
+        by_kind[kind or ""].add((subject or "", entity or ""))
+    for kind, subject, entity in vocabulary:
+        by_kind[kind or ""].add((subject or "", entity or ""))
+    report_force = dict(sorted(by_kind["report"]))
+    generic = {entity for _, entity in by_kind["generic"]}
+    posts = {entity for _, entity in by_kind["post"]}
     close: dict[str, set[str]] = defaultdict(set)
-    for a, b, _ in claims["close match"]:
+    for a, b in by_kind["close match"]:
         close[a].add(b)
-    evidence = _Evidence(store, report_force)
+    types: dict[str, set[str]] = defaultdict(set)
+    for unit, unit_type in by_kind["unit type of"]:
+        types[unit].add(unit_type)
+    unit_claims = {(force, t, unit) for force, unit in by_kind["has unit"] for t in types.get(unit, ())}
+    evidence = _Evidence(mentions, report_force)
     found: set[Fact] = set()
     for kind in ("IT system", "partner"):
-        for force, entity, _ in claims[kind]:
+        for force, entity in by_kind[kind]:
             if evidence.own_words(entity, force):
                 found.add(Fact(kind, entity, force, entity))
-    for report, entity, _ in claims["role"]:
+    for report, entity in by_kind["report mentions"]:
         force = report_force.get(report)
-        if force is not None and evidence.role_named(entity, report):
+        if entity in posts and force is not None and evidence.role_named(entity, report):
             found.add(Fact("role", entity, force, entity))
-    used = {member for _, member, _ in claims["unit type"]}  # types some force has a unit of
-    for force, member, unit in claims["unit type"]:
+    used = {member for _, member, _ in unit_claims}  # types some force has a unit of
+    for force, member, unit in unit_claims:
         if member in generic:
             continue
         # equivalent types are one kind, named by the first (by IRI) that some force has a unit of

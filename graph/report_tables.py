@@ -1,0 +1,143 @@
+"""Per-report-graph tables: the read model's heavy whole-store queries, split by report graph.
+
+A query of ``graph/queries/api`` whose first variable is ``?g`` holds its report-local patterns inside
+``GRAPH ?g { … }`` (findings, mentions, leads… live in their report's graph alone), so the rows of one
+graph depend on that graph alone: :mod:`api.report_rows` keeps them per graph between builds and, after a
+load, reads again only the graphs that changed. What shared nodes (forces, systems, posts, people) are
+described with, by any report, is joined in Python over every graph's rows, or read whole-store.
+
+Rows are plain lists of strings (``None`` when unbound), read through the engine's JSON results; each
+graph's rows are sorted, so a graph's table is the same whether it was read alone or with the whole store.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from functools import cache
+from pathlib import Path
+
+from rdflib import URIRef
+
+from graph.store import QueryError, Store, StoreError
+
+QUERIES = Path(__file__).resolve().parent / "queries" / "api"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+Row = list[str | None]
+#: graph IRI -> that graph's rows (without the graph column), sorted
+ByGraph = dict[str, list[Row]]
+
+
+@cache
+def query_text(name: str) -> str:
+    """The text of ``graph/queries/api/{name}.rq``."""
+    return (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
+
+
+def positional(answer: bytes | str) -> tuple[list[str], list[Row]]:
+    """SPARQL JSON results as (variables, rows of plain strings in variable order, None when unbound)."""
+    data = json.loads(answer)
+    names = data["head"]["vars"]
+    found: list[Row] = []
+    append = found.append
+    for binding in data["results"]["bindings"]:
+        append([cell["value"] if (cell := binding.get(n)) is not None else None for n in names])
+    return names, found
+
+
+def table(store: Store, name: str) -> list[Row]:
+    """The rows of the whole-store query ``graph/queries/api/{name}.rq`` as lists in variable order."""
+    return positional(store.query_serialized(query_text(name), "json"))[1]
+
+
+def _sort_key(row: Row) -> list[str]:
+    return ["" if v is None else v for v in row]
+
+
+def split(rows: Iterable[Row]) -> ByGraph:
+    """Rows whose first column is the graph, by graph (the column dropped), each graph's rows sorted."""
+    found: ByGraph = defaultdict(list)
+    for row in rows:
+        found[row[0] or ""].append(row[1:])
+    for part in found.values():
+        part.sort(key=_sort_key)
+    return dict(found)
+
+
+def _embedded(store: Store) -> object | None:
+    """The pyoxigraph store of an embedded Oxigraph store (None for the other backends)."""
+    from graph.store_oxigraph import OxigraphStore
+
+    return store.store if isinstance(store, OxigraphStore) else None
+
+
+def restrictable(store: Store) -> bool:
+    """Whether :func:`graph_table` can read a few graphs without scanning the rest (embedded Oxigraph: a
+    query over a dataset of those graphs; the in-memory store: ``?g`` bound). A remote endpoint is read
+    whole (its graphs may change behind any key)."""
+    from graph.store_memory import MemoryStore
+
+    return _embedded(store) is not None or isinstance(store, MemoryStore)
+
+
+def named_graphs(store: Store) -> list[str]:
+    """Every named graph of the store, sorted."""
+    oxi = _embedded(store)
+    if oxi is None:
+        return store.graphs()
+    return sorted(g.value for g in oxi.named_graphs())  # type: ignore[attr-defined]
+
+
+def graph_table(store: Store, name: str, graphs: Sequence[str] | None = None) -> ByGraph:
+    """The per-graph query ``name`` (first variable ``?g``) by graph: over every named graph, or only over
+    ``graphs`` (the graphs' IRIs, never pasted into the query: a dataset, or a bound ``?g``)."""
+    text = query_text(name)
+    if graphs is None:
+        return split(positional(store.query_serialized(text, "json"))[1])
+    if not graphs:
+        return {}
+    oxi = _embedded(store)
+    if oxi is None:
+        rows: list[Row] = []
+        for graph in graphs:
+            rows += positional(store.query_serialized(text, "json", {"g": URIRef(graph)}))[1]
+        return split(rows)
+    import pyoxigraph as ox
+
+    try:
+        answer = oxi.query(text, named_graphs=[ox.NamedNode(g) for g in graphs])  # type: ignore[attr-defined]
+        data = answer.serialize(format=ox.QueryResultsFormat.JSON)
+    except (SyntaxError, ValueError) as exc:
+        raise QueryError(f"invalid SPARQL ({name}): {exc}") from None
+    except (OSError, RuntimeError) as exc:
+        raise StoreError(f"query failed: {exc}") from None
+    return split(positional(data)[1])
+
+
+def labels(store: Store, nodes: Iterable[str]) -> dict[str, list[str]]:
+    """The ``rdfs:label`` values of ``nodes`` as any graph states them (sorted): node by node on an
+    embedded Oxigraph store, else by ``lead_labels.rq`` (the labels of every lead's leader and subject)."""
+    wanted = set(nodes)
+    oxi = _embedded(store)
+    found: dict[str, set[str]] = defaultdict(set)
+    if oxi is None:
+        for node, label in table(store, "lead_labels"):
+            if node in wanted and label is not None:
+                found[node].add(label)
+    else:
+        import pyoxigraph as ox
+
+        predicate = ox.NamedNode(RDFS_LABEL)
+        for node in wanted:
+            try:
+                subject = ox.NamedNode(node)
+            except ValueError:  # not an IRI (a blank node: its label is not looked up)
+                continue
+            try:
+                for quad in oxi.quads_for_pattern(subject, predicate, None, None):  # type: ignore[attr-defined]
+                    if isinstance(quad.object, ox.Literal | ox.NamedNode):
+                        found[node].add(quad.object.value)
+            except (OSError, RuntimeError) as exc:
+                raise StoreError(f"query failed: {exc}") from None
+    return {node: sorted(values) for node, values in found.items()}
