@@ -117,8 +117,11 @@ class DiskRows:
         path = self.path(key[0])
         try:
             with open(path, "rb") as source:
-                if source.readline().rstrip(b"\n") != self._header(key, code):
-                    return None  # of another version of the graph, or of other code: rebuilt
+                header = source.readline().rstrip(b"\n")
+                if header != self._header(key, code):
+                    if not isinstance(orjson.loads(header), dict):
+                        raise ValueError("unreadable header")
+                    return None  # of another version of the graph, or of other code: read again
                 body = orjson.loads(source.read())
             return _valid(body.get("tables") if isinstance(body, dict) else None)
         except FileNotFoundError:

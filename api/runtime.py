@@ -26,6 +26,7 @@ from graph.store import Store
 from graph.store_open import open_store
 
 if TYPE_CHECKING:
+    from api.report_rows import MemoryRows
     from api.snapshot import Snapshot
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ class Runtime:
         self._snapshot: Snapshot | None = None
         self._building: str | None = None  # the generation being built in the background
         self._built = threading.Event()  # set when that build ends
+        self._rows: MemoryRows | None = None  # per-report rows between builds, without a data dir
 
     def store(self) -> Store:
         """The store, opened on first use."""
@@ -68,6 +70,7 @@ class Runtime:
         content key may not see that change, so the saved file is dropped."""
         with self._lock:
             self._updates += 1
+            self._rows = None  # kept per graph's load: an update changes graphs behind those keys
             if self._persists():
                 from api.matching_saved import discard_index
                 from api.snapshot_store import discard_saved
@@ -164,8 +167,14 @@ class Runtime:
     def _load_or_build(self, store: Store, generation: str, build: Callable[..., Snapshot]) -> Snapshot:
         """The saved snapshot of the store's content if there is one, else a new build (then saved, unless
         the store is read-only or was changed by an update meanwhile)."""
+        from api.report_rows import DiskRows, MemoryRows
+
         if not self._persists():
-            return build(store, Iris(self.settings.base_iri), generation)
+            rows = None
+            if self.settings.graph.backend != "remote":
+                with self._lock:
+                    rows = self._rows = self._rows or MemoryRows()
+            return build(store, Iris(self.settings.base_iri), generation, rows_cache=rows)
         from api.snapshot_store import content_key, load_saved, save_snapshot
 
         config, iris = self.settings.graph, Iris(self.settings.base_iri)
@@ -176,7 +185,9 @@ class Runtime:
             if saved is not None:
                 log.info("snapshot loaded from %s", self.snapshot_dir)
                 return self._with_index_place(saved, key, not config.read_only)
-        built = build(store, iris, generation)
+        built = build(
+            store, iris, generation, rows_cache=DiskRows(self.snapshot_dir) if updates == 0 else None
+        )
         if updates == 0:
             self._with_index_place(built, key, not config.read_only)
         if not config.read_only:

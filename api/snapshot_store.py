@@ -226,7 +226,11 @@ def load_saved(data_dir: Path, key: str, iris: Iris, generation: str) -> Snapsho
 
 
 def discard_saved(data_dir: Path) -> None:
-    """Remove the saved snapshot (the store changed in a way its key does not see)."""
+    """Remove the saved snapshot and the kept per-report rows (the store changed in a way their keys do
+    not see)."""
+    from api.report_rows import discard_rows
+
+    discard_rows(data_dir)
     try:
         snapshot_path(data_dir).unlink(missing_ok=True)
     except OSError as error:
@@ -237,9 +241,10 @@ def build_and_save(store: Store, data_dir: Path, base_iri: str) -> Path:
     """Build the snapshot of ``store`` and its matching index and save both in ``data_dir`` (what
     ``hmic-kg load`` does after a load, so the next ``serve`` answers at once, ``/help`` included)."""
     from api.matching_saved import index_key, save_evidence
+    from api.report_rows import DiskRows
     from api.snapshot_build import build_snapshot
 
-    snap = build_snapshot(store, Iris(base_iri))
+    snap = build_snapshot(store, Iris(base_iri), rows_cache=DiskRows(data_dir))
     key = content_key(store, base_iri)
     path = save_snapshot(snap, key, data_dir)
     save_evidence(snap.matcher.evidence, index_key(key), data_dir)
