@@ -1,32 +1,33 @@
 """Time the read model's build on a loaded store, stage by stage (wall and CPU seconds), and save it.
 
 ``python -m bench.snapshot_time DATA_DIR`` opens ``DATA_DIR/oxigraph`` read-only (copy a store that a
-server or a load is using first) and builds :class:`api.snapshot.Snapshot` once, as the API does for
-each store generation. With ``--save`` it then builds the matching index (what ``/forces/{id}/help``
-ranks with) and saves both next to the store, as ``hmic-kg load`` does after a load, so that the next
-``hmic-kg serve`` answers without a build. The last line printed is the figures as JSON.
+server or a load is using first) and builds :class:`api.snapshot.Snapshot` twice, as the API does:
+
+- **from scratch**: no per-report rows kept (:mod:`api.report_rows`), so every report graph is read (and
+  its rows kept, as a server's first build or ``hmic-kg load`` does);
+- **rebuild after one report changed**: one report graph's kept rows removed (what a reload of that
+  report does to its key), then built again: that graph is read from the store, the others' rows from
+  their files. The two snapshots are compared (``same``).
+
+The rows are kept in a temporary folder, or with ``--save`` in ``DATA_DIR/snapshot-rows`` (replaced). With
+``--save`` it then builds the matching index (what ``/forces/{id}/help`` ranks with) and saves both next to
+the store, as ``hmic-kg load`` does after a load, so that the next ``hmic-kg serve`` answers without a
+build. The last line printed is the figures as JSON.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 
-def measure(data_dir: Path, *, save: bool = False, verbose: bool = True) -> dict[str, Any]:
-    """Build the snapshot of ``data_dir``'s store (and with ``save`` its matching index, then save both):
-    the wall and CPU seconds of each step and of each stage of the build."""
-    from api.settings import Settings
-    from api.snapshot_build import build_snapshot
-    from graph.iris import Iris
-    from graph.store_oxigraph import OxigraphStore
-
-    base_iri = Settings().base_iri
-    store = OxigraphStore(data_dir / "oxigraph", read_only=True)
+def timed_build(build: Callable[[Callable[[str], None]], Any], verbose: bool) -> tuple[Any, dict[str, Any]]:
+    """Run ``build(note)``: the snapshot, and its wall and CPU seconds with each stage's."""
     stages: list[dict[str, Any]] = []
     started, cpu = time.perf_counter(), time.process_time()
     last = [started, cpu]
@@ -38,15 +39,55 @@ def measure(data_dir: Path, *, save: bool = False, verbose: bool = True) -> dict
             print(f"  {stage}: {now - last[0]:.2f} s wall, {used - last[1]:.2f} s CPU", flush=True)
         last[:] = [now, used]
 
+    snap = build(note)
+    figures = {"s": time.perf_counter() - started, "cpu_s": time.process_time() - cpu, "stages": stages}
+    return snap, figures
+
+
+def measure(data_dir: Path, *, save: bool = False, verbose: bool = True) -> dict[str, Any]:
+    """Build the snapshot of ``data_dir``'s store (and with ``save`` its matching index, then save both):
+    the wall and CPU seconds of each step and of each stage of the build."""
+    from api.report_rows import DiskRows, discard_rows, report_graphs
+    from api.settings import Settings
+    from api.snapshot_build import build_snapshot
+    from api.snapshot_store import TABLES
+    from graph.iris import Iris
+    from graph.store_oxigraph import OxigraphStore
+
+    base_iri = Settings().base_iri
+    store = OxigraphStore(data_dir / "oxigraph", read_only=True)
+    scratch_dir = None if save else tempfile.TemporaryDirectory(prefix="snapshot-rows-")
+    rows_dir = data_dir if scratch_dir is None else Path(scratch_dir.name)
     try:
-        snap = build_snapshot(store, Iris(base_iri), "timed", note)
+        discard_rows(rows_dir)
+        rows = DiskRows(rows_dir)
+        if verbose:
+            print("from scratch:", flush=True)
+        snap, cold = timed_build(
+            lambda note: build_snapshot(store, Iris(base_iri), "timed", note, rows_cache=rows), verbose
+        )
+        graphs = sorted(key[0] for key in report_graphs(store))
+        changed = graphs[len(graphs) // 2] if graphs else None
+        if changed is not None:
+            rows.path(changed).unlink(missing_ok=True)
+        if verbose:
+            print(f"rebuild after one report changed ({changed}):", flush=True)
+        again, warm = timed_build(
+            lambda note: build_snapshot(store, Iris(base_iri), "rebuilt", note, rows_cache=rows), verbose
+        )
         result: dict[str, Any] = {
-            "build_s": time.perf_counter() - started,
-            "build_cpu_s": time.process_time() - cpu,
+            "build_s": cold["s"],
+            "build_cpu_s": cold["cpu_s"],
             "forces": len(snap.forces),
             "findings": len(snap.findings),
-            "stages": stages,
+            "stages": cold["stages"],
+            "rebuild_s": warm["s"],
+            "rebuild_cpu_s": warm["cpu_s"],
+            "rebuild_stages": warm["stages"],
+            "rebuild_changed": changed,
+            "same": all(getattr(snap, name) == getattr(again, name) for name in TABLES),
         }
+        del again
         if save:
             from api.matching_saved import index_key, save_evidence
             from api.snapshot_store import content_key, save_snapshot
@@ -62,6 +103,8 @@ def measure(data_dir: Path, *, save: bool = False, verbose: bool = True) -> dict
             result["saved"] = {p.name: p.stat().st_size for p in saved}
     finally:
         store.close()
+        if scratch_dir is not None:
+            scratch_dir.cleanup()
     return result
 
 
@@ -74,8 +117,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     result = measure(args.data_dir, save=args.save)
     print(
-        f"snapshot of {result['forces']} forces, {result['findings']} findings: "
-        f"{result['build_s']:.2f} s wall, {result['build_cpu_s']:.2f} s CPU",
+        f"snapshot of {result['forces']} forces, {result['findings']} findings: from scratch "
+        f"{result['build_s']:.2f} s wall, {result['build_cpu_s']:.2f} s CPU; rebuild after one report "
+        f"changed {result['rebuild_s']:.2f} s wall, {result['rebuild_cpu_s']:.2f} s CPU; "
+        f"{'the same snapshot' if result['same'] else 'DIFFERENT snapshots'}",
         flush=True,
     )
     print(json.dumps(result), flush=True)
