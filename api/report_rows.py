@@ -42,6 +42,9 @@ TABLES: dict[str, int] = {
     "page_sources": 5,
     "mentions": 2,
     "force_leads": 6,
+    "practices": 14,
+    "judgements": 11,
+    "page_contacts": 5,
 }
 FORMAT = 1
 FOLDER = "snapshot-rows"

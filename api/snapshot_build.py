@@ -39,7 +39,7 @@ from api.snapshot import (
     ref_in,
 )
 from graph.iris import Iris
-from graph.report_tables import Row, labels, table
+from graph.report_tables import FOAF_NAME, Row, table, values
 from graph.sharing import Fact, forces_by_entity
 from graph.sharing_pass import facts_from_rows
 from graph.store import Store
@@ -107,25 +107,33 @@ class Builder:
             self.areas[ident] = Area(area.id, area.iri, area.label, up)
 
     def build_practices(self) -> dict[str, Practice]:
+        """Practices by id (IRI order), each from its first row; the contact named by the contact point,
+        else by the lead's name (any report's)."""
         found: dict[str, Practice] = {}
-        for r in rows(self.store, "practices"):
-            pid = practice_id(r["practice"] or "", self.iris)
+        table_ = sorted(self.tables["practices"], key=lambda r: r[0] or "")
+        names = values(self.store, {r[8] for r in table_ if r[8] is not None}, FOAF_NAME)
+        for (
+            iri,
+            title,
+            force,
+            area,
+            printed_area,
+            problem,
+            solution,
+            outcomes,
+            lead,
+            *contact_point,
+        ) in table_:
+            pid = practice_id(iri or "", self.iris)
             if pid in found:
                 continue
-            name = r["contactName"] or r["leadName"]
-            contact = Contact(name, r["rank"], r["role"], r["phone"], r["email"], r["lead"]) if name else None
+            contact_name, rank, role, phone, email = contact_point
+            name = contact_name or (names.get(lead) or [None])[0] if lead else contact_name
+            contact = Contact(name, rank, role, phone, email, lead) if name else None
             found[pid] = Practice(
-                pid,
-                r["practice"] or "",
-                r["title"] or pid,
-                self.force_ref(r["force"]),
-                self.area_ref(r["area"]),
-                r["inspectionArea"],
-                r["problem"],
-                r["solution"],
-                r["outcomes"],
-                contact,
-            )
+                pid, iri or "", title or pid, self.force_ref(force), self.area_ref(area), printed_area,
+                problem, solution, outcomes, contact,
+            )  # fmt: skip
         return found
 
     def build_findings(self) -> tuple[dict[str, Finding], dict[str, dict[str, int]]]:
@@ -221,7 +229,7 @@ class Builder:
         """One lead per row of ``force_leads.rq`` joined with its leader's and subject's labels (any
         report's), rows ordered by lead; the rows are read again by the pages' who table."""
         table_ = self.tables["force_leads"]
-        named = labels(self.store, {n for r in table_ for n in (r[2], r[3]) if n is not None})
+        named = values(self.store, {n for r in table_ for n in (r[2], r[3]) if n is not None})
         unlabelled: list[str | None] = [None]
         expanded: list[Row] = []
         for lead, force, leader, subject, subject_text, text in sorted(table_, key=lambda r: r[0] or ""):
@@ -245,15 +253,19 @@ class Builder:
         )
 
     def build_grades(self) -> dict[str, list[Grade]]:
+        """Each force's grades, one per judgement row and label of its area and grade, by area."""
         found: dict[str, list[Grade]] = defaultdict(list)
-        table = rows(self.store, "judgements")
-        table.sort(key=lambda r: r["area"] or "")
-        for r in table:
-            area_iri = r["area"] or ""
+        table_ = sorted(self.tables["judgements"], key=lambda r: r[2] or "")
+        named = values(self.store, {n for r in table_ for n in (r[2], r[3]) if n is not None})
+        unlabelled: list[str | None] = [None]
+        for _, force, area_iri, grade, _, period, _, *counts in table_:
+            area_iri = area_iri or ""
             area_id = last_segment(area_iri)
-            national = Distribution(*(_int(r[k]) for k in GRADES))
-            area = Ref(area_id, r["areaLabel"] or area_id, area_iri)
-            found[last_segment(r["force"] or "")].append(Grade(area, r["grade"], r["period"], national))
+            national = Distribution(*(_int(c) for c in counts))
+            for area_label in named.get(area_iri) or unlabelled:
+                area = Ref(area_id, area_label or area_id, area_iri)
+                for grade_label in (named.get(grade) or unlabelled) if grade else unlabelled:
+                    found[last_segment(force or "")].append(Grade(area, grade_label, period, national))
         return found
 
     def build_units(self) -> dict[str, list[Unit]]:
@@ -356,7 +368,7 @@ def _build(
     note("leads, grades, units")
     from api.snapshot_pages import build_pages
 
-    pages = build_pages(store, b.lead_rows, tables["page_sources"])
+    pages = build_pages(store, b.lead_rows, tables)
     note("pages")
     return Snapshot(
         generation, iris, b.forces, b.areas, practices, findings, systems, unit_types, people, mentions,

@@ -9,8 +9,9 @@ noun's page never queries the store.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 
-from api.lookup import GRADES, rows
+from api.lookup import rows
 from api.snapshot import (
     CardLink,
     ContactPoint,
@@ -23,7 +24,7 @@ from api.snapshot import (
     WhoLead,
     last_segment,
 )
-from graph.report_tables import Row
+from graph.report_tables import Row, values
 from graph.store import Store
 
 #: a contact point's values the card shows (the local names of their predicates)
@@ -62,18 +63,19 @@ def build_leads(table: list[Row]) -> tuple[WhoLead, ...]:
     return tuple(found[iri] for iri in sorted(found))
 
 
-def build_contacts(store: Store) -> dict[str, PracticeContacts]:
-    """Per practice IRI: the leads it names (sorted) and its contact points (by IRI, values sorted)."""
+def build_contacts(table: list[Row]) -> dict[str, PracticeContacts]:
+    """Per practice IRI: the leads it names (sorted) and its contact points (by IRI, values sorted), from
+    the rows of ``page_contacts.rq`` (read per report graph)."""
     leads: dict[str, set[str]] = defaultdict(set)
     points: dict[str, dict[str, dict[str, set[str]]]] = defaultdict(dict)
-    for r in rows(store, "page_contacts"):
-        practice = r["practice"] or ""
-        if r["lead"]:
-            leads[practice].add(r["lead"])
-        if r["contact"]:
-            values = points[practice].setdefault(r["contact"], defaultdict(set))
-            if r["p"] and r["o"] is not None:
-                values[_local(r["p"])].add(r["o"])
+    for practice, lead, contact, p, o in table:
+        practice = practice or ""
+        if lead:
+            leads[practice].add(lead)
+        if contact:
+            found = points[practice].setdefault(contact, defaultdict(set))
+            if p and o is not None:
+                found[_local(p)].add(o)
     return {
         practice: PracticeContacts(
             tuple(sorted(leads.get(practice, ()))),
@@ -111,27 +113,58 @@ def build_reports(store: Store) -> dict[str, ReportSource]:
     return found
 
 
-def _national(r: Row) -> Distribution | None:
-    if r["excellent"] is None:
-        return None
-    return Distribution(*(_int(r[k]) for k in GRADES))
+def _label_key(label: str | None) -> tuple[bool, str]:
+    """SPARQL's order of a label: unbound first."""
+    return (label is not None, label or "")
 
 
-def build_matrix(store: Store) -> tuple[Judged, ...]:
-    """Every judgement, in the query's order (force label, area label)."""
+def build_matrix(store: Store, table: list[Row]) -> tuple[Judged, ...]:
+    """Every graded judgement with the labels of its force, area and grade (any report's) and its national
+    distribution when all four counts are given, by force label then area label; from the rows of
+    ``judgements.rq`` (read per report graph; a row per period there, one here)."""
+    graded: dict[tuple[str | None, ...], None] = {}
+    for judgement, force, area, grade, report, _, dist, *counts in table:
+        if grade is not None:
+            whole = None not in counts
+            graded[
+                (
+                    judgement,
+                    force,
+                    area,
+                    grade,
+                    report,
+                    dist if whole else None,
+                    *(counts if whole else [None] * 4),
+                )
+            ] = None
+    named = values(store, {n for key in graded for n in key[1:4] if n is not None})
+    unlabelled: list[str | None] = [None]
     found = []
-    for r in rows(store, "page_grades"):
-        found.append(
-            Judged(r["force"] or "", r["forceLabel"], r["area"] or "", r["areaLabel"], r["grade"] or "",
-                   r["gradeLabel"], _national(r))
-        )  # fmt: skip
+    for _, force, area, grade, _, _, *counts in graded:
+        national = Distribution(*(_int(c) for c in counts)) if counts[0] is not None else None
+        for force_label in named.get(force or "") or unlabelled:
+            for area_label in named.get(area or "") or unlabelled:
+                for grade_label in named.get(grade or "") or unlabelled:
+                    found.append(
+                        Judged(
+                            force or "",
+                            force_label,
+                            area or "",
+                            area_label,
+                            grade or "",
+                            grade_label,
+                            national,
+                        )
+                    )
+    found.sort(key=lambda j: (_label_key(j.force_label), _label_key(j.area_label)))
     return tuple(found)
 
 
-def build_pages(store: Store, lead_rows: list[Row], source_rows: list[Row]) -> Pages:
-    """The pages' tables of ``store`` (four whole-store queries; the leads' and the sources' rows are read
-    by the caller, per report graph)."""
+def build_pages(store: Store, lead_rows: list[Row], tables: Mapping[str, list[Row]]) -> Pages:
+    """The pages' tables of ``store``: two whole-store queries; the leads' rows are read by the caller,
+    the sources', contacts' and judgements' per report graph (:mod:`api.report_rows`)."""
     return Pages(
-        build_sources(source_rows), build_leads(lead_rows), build_contacts(store), build_cards(store),
-        build_reports(store), build_matrix(store),
+        build_sources(tables["page_sources"]), build_leads(lead_rows),
+        build_contacts(tables["page_contacts"]), build_cards(store), build_reports(store),
+        build_matrix(store, tables["judgements"]),
     )  # fmt: skip

@@ -24,6 +24,7 @@ from graph.store import QueryError, Store, StoreError
 
 QUERIES = Path(__file__).resolve().parent / "queries" / "api"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+FOAF_NAME = "http://xmlns.com/foaf/0.1/name"
 Row = list[str | None]
 #: graph IRI -> that graph's rows (without the graph column), sorted
 ByGraph = dict[str, list[Row]]
@@ -115,29 +116,32 @@ def graph_table(store: Store, name: str, graphs: Sequence[str] | None = None) ->
     return split(positional(data)[1])
 
 
-def labels(store: Store, nodes: Iterable[str]) -> dict[str, list[str]]:
-    """The ``rdfs:label`` values of ``nodes`` as any graph states them (sorted): node by node on an
-    embedded Oxigraph store, else by ``lead_labels.rq`` (the labels of every lead's leader and subject)."""
+def values(store: Store, nodes: Iterable[str], predicate: str = RDFS_LABEL) -> dict[str, list[str]]:
+    """The values of ``predicate`` (default ``rdfs:label``) of ``nodes`` as any graph states them, sorted:
+    node by node on an embedded Oxigraph store, else by ``node_values.rq`` (``?p`` bound)."""
     wanted = set(nodes)
     oxi = _embedded(store)
     found: dict[str, set[str]] = defaultdict(set)
     if oxi is None:
-        for node, label in table(store, "lead_labels"):
-            if node in wanted and label is not None:
-                found[node].add(label)
-    else:
-        import pyoxigraph as ox
+        answer = store.query_serialized(query_text("node_values"), "json", {"p": URIRef(predicate)})
+        for node, value in positional(answer)[1]:
+            if node in wanted and value is not None:
+                found[node].add(value)
+        return {node: sorted(v) for node, v in found.items()}
+    import pyoxigraph as ox
 
-        predicate = ox.NamedNode(RDFS_LABEL)
-        for node in wanted:
-            try:
-                subject = ox.NamedNode(node)
-            except ValueError:  # not an IRI (a blank node: its label is not looked up)
-                continue
-            try:
-                for quad in oxi.quads_for_pattern(subject, predicate, None, None):  # type: ignore[attr-defined]
-                    if isinstance(quad.object, ox.Literal | ox.NamedNode):
-                        found[node].add(quad.object.value)
-            except (OSError, RuntimeError) as exc:
-                raise StoreError(f"query failed: {exc}") from None
-    return {node: sorted(values) for node, values in found.items()}
+    # the default graph is the set union of the named graphs, unless the store predates that index
+    graph = None if getattr(store, "_union", True) else ox.DefaultGraph()
+    named = ox.NamedNode(predicate)
+    for node in wanted:
+        try:
+            subject = ox.NamedNode(node)
+        except ValueError:  # not an IRI (a blank node: its values are not looked up)
+            continue
+        try:
+            for quad in oxi.quads_for_pattern(subject, named, None, graph):  # type: ignore[attr-defined]
+                if isinstance(quad.object, ox.Literal | ox.NamedNode):
+                    found[node].add(quad.object.value)
+        except (OSError, RuntimeError) as exc:
+            raise StoreError(f"query failed: {exc}") from None
+    return {node: sorted(v) for node, v in found.items()}
