@@ -45,6 +45,7 @@ TABLES: dict[str, int] = {
     "practices": 14,
     "judgements": 11,
     "page_contacts": 5,
+    "people": 3,
 }
 FORMAT = 1
 FOLDER = "snapshot-rows"
@@ -86,6 +87,9 @@ class MemoryRows:
             del self.entries[graph]
 
 
+_CELL_TYPES = frozenset({str, type(None)})
+
+
 def _valid(tables: object) -> Tables:
     """``tables`` if it has every table, each a list of rows of the table's width holding strings or
     nulls; ValueError if not."""
@@ -95,12 +99,10 @@ def _valid(tables: object) -> Tables:
         rows = tables[name]
         if not isinstance(rows, list):
             raise ValueError(f"{name}: not a list")
-        for row in rows:
-            if type(row) is not list or len(row) != width:
-                raise ValueError(f"{name}: a row of another width")
-            for value in row:
-                if value is not None and type(value) is not str:
-                    raise ValueError(f"{name}: a value that is not a string")
+        if any(type(row) is not list or len(row) != width for row in rows):
+            raise ValueError(f"{name}: a row of another width")
+        if not {type(value) for row in rows for value in row} <= _CELL_TYPES:
+            raise ValueError(f"{name}: a value that is not a string")
     return tables
 
 

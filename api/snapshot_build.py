@@ -38,6 +38,7 @@ from api.snapshot import (
     last_segment,
     ref_in,
 )
+from api.snapshot_joins import lead_rows, people_rows
 from graph.iris import Iris
 from graph.report_tables import FOAF_NAME, Row, table, values
 from graph.sharing import Fact, forces_by_entity
@@ -202,20 +203,18 @@ class Builder:
         return found
 
     def build_people(self) -> dict[str, Person]:
-        draft: dict[str, tuple[Row, list[Ref], list[str]]] = {}
-        for r in rows(self.store, "people"):
-            iri = r["person"] or ""
-            ident = last_segment(iri)
-            _, forces, roles = draft.setdefault(ident, (r, [], []))
-            ref = self.force_ref(r["force"])
+        draft: dict[str, tuple[tuple[str | None, ...], list[Ref], list[str]]] = {}
+        for row in people_rows(self.store, self.tables["people"]):
+            iri, _, _, force, post, post_label = row
+            ident = last_segment(iri or "")
+            _, forces, roles = draft.setdefault(ident, (row, [], []))
+            ref = self.force_ref(force)
             if ref and ref not in forces:
                 forces.append(ref)
-            if r["role"] and r["roleLabel"] not in roles:
-                roles.append(r["roleLabel"] or last_segment(r["role"]))
+            if post and post_label not in roles:
+                roles.append(post_label or last_segment(post))
         return {
-            ident: Person(
-                ident, first["person"] or "", first["name"] or ident, first["rank"], tuple(f), tuple(ro)
-            )
+            ident: Person(ident, first[0] or "", first[1] or ident, first[2], tuple(f), tuple(ro))
             for ident, (first, f, ro) in draft.items()
         }
 
@@ -228,16 +227,7 @@ class Builder:
     def build_leads(self) -> tuple[Lead, ...]:
         """One lead per row of ``force_leads.rq`` joined with its leader's and subject's labels (any
         report's), rows ordered by lead; the rows are read again by the pages' who table."""
-        table_ = self.tables["force_leads"]
-        named = values(self.store, {n for r in table_ for n in (r[2], r[3]) if n is not None})
-        unlabelled: list[str | None] = [None]
-        expanded: list[Row] = []
-        for lead, force, leader, subject, subject_text, text in sorted(table_, key=lambda r: r[0] or ""):
-            for leader_label in named.get(leader or "") or unlabelled:
-                for subject_label in (named.get(subject) or unlabelled) if subject else unlabelled:
-                    expanded.append(
-                        [lead, force, leader, leader_label, subject, subject_label, subject_text, text]
-                    )
+        expanded = lead_rows(self.store, self.tables["force_leads"])
         self.lead_rows = expanded
         return tuple(
             Lead(

@@ -25,6 +25,7 @@ from graph.store import QueryError, Store, StoreError
 QUERIES = Path(__file__).resolve().parent / "queries" / "api"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 FOAF_NAME = "http://xmlns.com/foaf/0.1/name"
+SKOS_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 Row = list[str | None]
 #: graph IRI -> that graph's rows (without the graph column), sorted
 ByGraph = dict[str, list[Row]]

@@ -36,23 +36,31 @@ class Fact:
 class _Evidence:
     """Mentions by (entity, report), and the forces whose reports print each sentence key."""
 
-    def __init__(self, mentions: Iterable[Row], report_force: dict[str, str]) -> None:
+    def __init__(
+        self, mentions: Iterable[Row], report_force: dict[str, str], claimed: set[str], posts: set[str]
+    ) -> None:
+        """``claimed``: the entities some force is said to use or work with; ``posts``: the posts (only
+        their mentions are weighed; every sentence key is)."""
         self.report_force = report_force
-        self.key_forces: dict[str, set[str]] = defaultdict(set)
+        key_forces: dict[str, set[str]] = defaultdict(set)
         #: (entity, force) -> [(in boilerplate, sentence key)] of the mentions in the force's reports
-        self.own: dict[tuple[str, str], list[tuple[bool, str | None]]] = defaultdict(list)
+        own: dict[tuple[str, str], list[tuple[bool, str | None]]] = defaultdict(list)
         #: (entity, report) -> [in boilerplate] of its mentions in that report
-        self.in_report: dict[tuple[str, str], list[bool]] = defaultdict(list)
+        in_report: dict[tuple[str, str], list[bool]] = defaultdict(list)
+        force_of = report_force.get
         for report, entity, key, boilerplate in mentions:
-            report = report or ""
-            force = report_force.get(report)
+            force = force_of(report or "")
             if key is not None and force is not None:
-                self.key_forces[key].add(force)
-            if entity is not None:
-                boiler = (boilerplate or "").lower() in TRUE
-                self.in_report[(entity, report)].append(boiler)
-                if force is not None:
-                    self.own[(entity, force)].append((boiler, key))
+                key_forces[key].add(force)
+            if entity is None:
+                continue
+            if entity in posts:
+                in_report[(entity, report or "")].append(
+                    boilerplate is not None and boilerplate.lower() in TRUE
+                )
+            if force is not None and entity in claimed:
+                own[(entity, force)].append((boilerplate is not None and boilerplate.lower() in TRUE, key))
+        self.key_forces, self.own, self.in_report = key_forces, own, in_report
 
     def own_words(self, entity: str, force: str) -> bool:
         """The force's own text names ``entity``: no mention of it in the force's reports (the claim is
@@ -101,7 +109,8 @@ def facts_from_rows(claims: Iterable[Row], mentions: Iterable[Row], vocabulary: 
     for unit, unit_type in by_kind["unit type of"]:
         types[unit].add(unit_type)
     unit_claims = {(force, t, unit) for force, unit in by_kind["has unit"] for t in types.get(unit, ())}
-    evidence = _Evidence(mentions, report_force)
+    claimed = {entity for kind in ("IT system", "partner") for _, entity in by_kind[kind]}
+    evidence = _Evidence(mentions, report_force, claimed, posts)
     found: set[Fact] = set()
     for kind in ("IT system", "partner"):
         for force, entity in by_kind[kind]:
