@@ -109,8 +109,10 @@ def _valid(tables: object) -> Tables:
 class DiskRows:
     """One JSON file per report graph in ``<data dir>/snapshot-rows/`` (named by a digest of its IRI)."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, writable: bool = True) -> None:
+        """``writable``: False for a read-only store (its rows are read, never written or removed)."""
         self.folder = Path(data_dir) / FOLDER
+        self.writable = writable
 
     def path(self, graph: str) -> Path:
         return self.folder / (hashlib.sha256(graph.encode("utf-8")).hexdigest()[:32] + ".json")
@@ -136,11 +138,13 @@ class DiskRows:
             return None
 
     def put(self, key: GraphKey, code: str, tables: Tables) -> None:
+        if not self.writable:
+            return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             fd, temp = tempfile.mkstemp(prefix=".rows.", suffix=".tmp", dir=self.folder)
         except OSError as error:
-            log.warning("could not save the rows of %s in %s: %s", key[0], self.folder, error)
+            self._failed(key, error)
             return
         try:
             with os.fdopen(fd, "wb") as out:
@@ -149,9 +153,16 @@ class DiskRows:
             os.replace(temp, self.path(key[0]))
         except OSError as error:
             Path(temp).unlink(missing_ok=True)
-            log.warning("could not save the rows of %s in %s: %s", key[0], self.folder, error)
+            self._failed(key, error)
+
+    def _failed(self, key: GraphKey, error: OSError) -> None:
+        """One warning, then no more writes by this build (a full disk would fail every graph's)."""
+        log.warning("could not save the rows of %s in %s: %s; not saving rows", key[0], self.folder, error)
+        self.writable = False
 
     def keep(self, graphs: set[str]) -> None:
+        if not self.writable:
+            return
         wanted = {self.path(g).name for g in graphs}
         try:
             entries = list(os.scandir(self.folder))

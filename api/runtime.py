@@ -171,7 +171,9 @@ class Runtime:
 
         if not self._persists():
             rows = None
-            if self.settings.graph.backend != "remote":
+            # kept in the process only while nothing but a load can change a graph: not for a remote
+            # store, nor with updates enabled (another worker's update would not reach this runtime)
+            if self.settings.graph.backend != "remote" and self.settings.update_token is None:
                 with self._lock:
                     rows = self._rows = self._rows or MemoryRows()
             return build(store, Iris(self.settings.base_iri), generation, rows_cache=rows)
@@ -186,7 +188,10 @@ class Runtime:
                 log.info("snapshot loaded from %s", self.snapshot_dir)
                 return self._with_index_place(saved, key, not config.read_only)
         built = build(
-            store, iris, generation, rows_cache=DiskRows(self.snapshot_dir) if updates == 0 else None
+            store,
+            iris,
+            generation,
+            rows_cache=DiskRows(self.snapshot_dir, writable=not config.read_only) if updates == 0 else None,
         )
         if updates == 0:
             self._with_index_place(built, key, not config.read_only)

@@ -45,8 +45,6 @@ from graph.sharing import Fact, forces_by_entity
 from graph.sharing_pass import facts_from_rows
 from graph.store import Store
 
-GRADES: tuple[str, ...] = ("excellent", "good", "fair", "poor")
-
 
 def _int(value: str | None) -> int | None:
     try:

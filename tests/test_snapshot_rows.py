@@ -5,6 +5,7 @@ is dropped), a rebuild reads only the graphs that changed, and a bad row file is
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -213,3 +214,37 @@ def test_the_code_digest_covers_the_row_modules() -> None:
 
     assert "report_rows.py" in snapshot_store._BUILDER_MODULES
     assert "../graph/report_tables.py" in snapshot_store._BUILDER_MODULES
+
+
+def test_a_read_only_store_writes_no_row_file(data_dir: Path) -> None:
+    shutil.rmtree(data_dir / FOLDER)
+    (data_dir / "snapshot.json").unlink()
+    runtime = Runtime(settings(graph=GraphConfig(data_dir=data_dir, read_only=True)))
+    try:
+        assert runtime.snapshot(runtime.store()).forces
+    finally:
+        runtime.close()
+    assert not (data_dir / FOLDER).exists()
+
+
+def test_rows_are_not_kept_in_the_process_while_updates_are_enabled(sample_store: OxigraphStore) -> None:
+    """Another serve worker's update would change a graph behind its key without this runtime knowing."""
+    runtime = Runtime(settings(update_token="a-long-update-token"), store=sample_store)
+    assert runtime.snapshot(sample_store).forces
+    assert runtime._rows is None
+
+
+def test_a_failed_write_warns_once_and_the_build_goes_on(
+    disk_store: OxigraphStore,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def failing(*_: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("api.report_rows.os.replace", failing)
+    with caplog.at_level(logging.WARNING, logger="api.report_rows"):
+        snap = build_snapshot(disk_store, IRIS, rows_cache=DiskRows(tmp_path / "data"))
+    assert snap.forces and len([r for r in caplog.records if r.levelno >= logging.WARNING]) == 1
+    assert not list((tmp_path / "data" / FOLDER).iterdir()), "no temporary file left"
