@@ -178,6 +178,16 @@ def start_section(start: dict[str, Any], snapshot: dict[str, Any]) -> list[str]:
             f"{fmt(snapshot.get('index_s'), 1)} s; both saved next to the store in {fmt(snapshot.get('save_s'), 1)} s "
             "(what `hmic-kg load` does after a load). The API runs serve that saved read model.",
             "",
+            *(
+                [
+                    f"Rebuilt after one report changed (its kept per-report rows removed, the other reports' "
+                    f"read from `snapshot-rows/`): {snapshot['rebuild_s']:.1f} s ({snapshot['rebuild_cpu_s']:.1f} s "
+                    f"CPU), {'the same snapshot as from scratch' if snapshot.get('same') else 'NOT the same snapshot'}.",
+                    "",
+                ]
+                if "rebuild_s" in snapshot
+                else []
+            ),
             *table(
                 ["stage", "wall (s)", "CPU (s)"],
                 ((s["stage"], fmt(s["wall_s"], 2), fmt(s["cpu_s"], 2)) for s in snapshot.get("stages", [])),

@@ -183,11 +183,26 @@ def start_rows(start: dict[str, Any], snapshot: dict[str, Any]) -> list[Row]:
         rows.append(Row(target, RECORDED["first"], today, status, note))
     target = f"Read model (snapshot) build at 430 reports < {SNAPSHOT_BUILD_S:.0f} s"
     if "build_s" in snapshot:
+        # judged on the rebuild after one report changed (the per-report rows of the others kept), the
+        # build a load triggers; the build from scratch (first start, nothing kept) is shown beside it
+        build_s = snapshot.get("rebuild_s", snapshot["build_s"])
         today = f"{snapshot['build_s']:.1f} s ({snapshot['build_cpu_s']:.1f} s CPU)"
+        stages = snapshot.get("stages", [])
+        if "rebuild_s" in snapshot:
+            target = (
+                "Read model (snapshot) rebuild after one report changed, at 430 reports "
+                f"< {SNAPSHOT_BUILD_S:.0f} s"
+            )
+            today = (
+                f"rebuild {snapshot['rebuild_s']:.1f} s ({snapshot['rebuild_cpu_s']:.1f} s CPU); "
+                f"from scratch {today}"
+            )
+            stages = snapshot.get("rebuild_stages", stages)
         note = ", ".join(
-            f"{s['stage']} {s['wall_s']:.1f} s"
-            for s in sorted(snapshot.get("stages", []), key=lambda s: -s["wall_s"])[:3]
+            f"{s['stage']} {s['wall_s']:.1f} s" for s in sorted(stages, key=lambda s: -s["wall_s"])[:3]
         )
+        if snapshot.get("same") is False:
+            note = "the rebuild differs from the build from scratch; " + note
         if "index_s" in snapshot:
             note += (
                 f"; then the matching index {snapshot['index_s']:.1f} s, saving {snapshot['save_s']:.1f} s"
@@ -195,9 +210,8 @@ def start_rows(start: dict[str, Any], snapshot: dict[str, Any]) -> list[Row]:
         reports = snapshot.get("reports")
         if reports is not None and reports != 430:
             target = target.replace("430", f"{reports:,}")
-        rows.append(
-            Row(target, RECORDED["snapshot"], today, _judge(snapshot["build_s"] < SNAPSHOT_BUILD_S), note)
-        )
+        met = build_s < SNAPSHOT_BUILD_S and snapshot.get("same") is not False
+        rows.append(Row(target, RECORDED["snapshot"], today, _judge(met), note))
     else:
         rows.append(
             Row(

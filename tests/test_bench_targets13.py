@@ -257,3 +257,18 @@ def test_wrk_against_a_stock_oxigraph_server(tmp_path: Any) -> None:
     assert found["p50_ms"] <= found["p99_ms"] <= found["max_ms"]
     assert 0 < found["client_cpu_s"] < 2.0
     assert "HTTP 404" in missing["skipped"]  # the probe request failed: not hammered
+
+
+def test_the_read_model_row_is_judged_on_the_rebuild_with_the_build_from_scratch_beside_it() -> None:
+    results = _results()
+    results["snapshot"].update(
+        build_s=40.0, build_cpu_s=38.0, rebuild_s=3.0, rebuild_cpu_s=2.5, same=True,
+        rebuild_stages=[{"stage": "report rows", "wall_s": 0.6, "cpu_s": 0.4}],
+    )  # fmt: skip
+    (row,) = [r for r in issue13_rows(results) if r.target.startswith("Read model")]
+    assert row.status == "met" and "rebuild after one report changed" in row.target
+    assert "rebuild 3.0 s" in row.today and "from scratch 40.0 s" in row.today
+    assert "report rows 0.6 s" in row.note
+    results["snapshot"]["same"] = False
+    (row,) = [r for r in issue13_rows(results) if r.target.startswith("Read model")]
+    assert row.status == "missed" and "differs" in row.note
