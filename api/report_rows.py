@@ -24,6 +24,7 @@ import os
 import tempfile
 import time
 from collections.abc import Mapping
+from itertools import chain
 from pathlib import Path
 from typing import Protocol
 
@@ -87,6 +88,7 @@ class MemoryRows:
             del self.entries[graph]
 
 
+_ROW_TYPES = frozenset({list})
 _CELL_TYPES = frozenset({str, type(None)})
 
 
@@ -99,9 +101,9 @@ def _valid(tables: object) -> Tables:
         rows = tables[name]
         if not isinstance(rows, list):
             raise ValueError(f"{name}: not a list")
-        if any(type(row) is not list or len(row) != width for row in rows):
+        if not set(map(type, rows)) <= _ROW_TYPES or not set(map(len, rows)) <= {width}:
             raise ValueError(f"{name}: a row of another width")
-        if not {type(value) for row in rows for value in row} <= _CELL_TYPES:
+        if not set(map(type, chain.from_iterable(rows))) <= _CELL_TYPES:
             raise ValueError(f"{name}: a value that is not a string")
     return tables
 
