@@ -115,6 +115,7 @@ class DiskRows:
         """``writable``: False for a read-only store (its rows are read, never written or removed)."""
         self.folder = Path(data_dir) / FOLDER
         self.writable = writable
+        self._warned = False  # one warning per build for unreadable files (a folder of them: one line)
 
     def path(self, graph: str) -> Path:
         return self.folder / (hashlib.sha256(graph.encode("utf-8")).hexdigest()[:32] + ".json")
@@ -136,7 +137,10 @@ class DiskRows:
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as error:  # orjson.JSONDecodeError is a ValueError
-            log.warning("ignoring the saved rows %s: %s; reading the graph again", path, error)
+            (log.debug if self._warned else log.warning)(
+                "ignoring the saved rows %s: %s; reading the graph again", path, error
+            )
+            self._warned = True
             return None
 
     def put(self, key: GraphKey, code: str, tables: Tables) -> None:

@@ -248,3 +248,29 @@ def test_a_failed_write_warns_once_and_the_build_goes_on(
         snap = build_snapshot(disk_store, IRIS, rows_cache=DiskRows(tmp_path / "data"))
     assert snap.forces and len([r for r in caplog.records if r.levelno >= logging.WARNING]) == 1
     assert not list((tmp_path / "data" / FOLDER).iterdir()), "no temporary file left"
+
+
+def test_a_server_rebuild_reads_the_kept_rows_and_keeps_the_missing_ones(data_dir: Path) -> None:
+    """A runtime on a data dir (``hmic-kg serve``) builds with the rows ``hmic-kg load`` kept."""
+    (data_dir / "snapshot.json").unlink()
+    rows = DiskRows(data_dir)
+    files = sorted(rows.folder.iterdir())
+    files[0].unlink()
+    runtime = Runtime(settings(graph=GraphConfig(data_dir=data_dir)))
+    try:
+        assert runtime.snapshot(runtime.store()).forces
+    finally:
+        runtime.close()
+    assert sorted(rows.folder.iterdir()) == files, "the missing graph's rows kept again, no other file"
+
+
+def test_an_unreadable_folder_of_rows_is_one_warning(
+    disk_store: OxigraphStore, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache = DiskRows(tmp_path / "data")
+    build_snapshot(disk_store, IRIS, rows_cache=cache)
+    for path in cache.folder.iterdir():
+        path.write_bytes(b"{not json")
+    with caplog.at_level(logging.WARNING, logger="api.report_rows"):
+        assert build_snapshot(disk_store, IRIS, rows_cache=DiskRows(tmp_path / "data")).forces
+    assert len([r for r in caplog.records if r.levelno >= logging.WARNING]) == 1
