@@ -13,7 +13,8 @@ header (``{"format": …, "key": …}``) so a file of another generation is skip
 the second holds the tables, each record as the list of its field values in declaration order. It is
 written to a temporary file in the same folder, then ``os.replace``-d: a reader sees the old file or the
 new one, never part of one. A file that is missing, of another key, truncated or corrupt is ignored (one
-warning line) and the snapshot rebuilt.
+warning line) and the snapshot rebuilt. The per-report rows the builders read are kept beside it
+(``snapshot-rows/``, :mod:`api.report_rows`), so that rebuild reads only the reports that changed.
 """
 
 from __future__ import annotations
