@@ -31,12 +31,12 @@ WEIGHTS: dict[str, float] = {
     "same_area": 0.299,
     "near_area": 0.202,
     "named_area": 0.009,
-    "topic": 0.152,
+    "topic": 0.154,
     "entities": 0.072,
     "bm25": 0.104,
     "embedding": 0.09,
-    "practice": 0.006,
-    "main_topics": 0.067,
+    "practice": 0.005,
+    "main_topics": 0.065,
 }
 FLOOR = 0.3  # below this a candidate is not offered
 NO_MATCH = "no close match in the loaded reports"
