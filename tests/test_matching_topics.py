@@ -151,3 +151,28 @@ def test_the_recommendation_sentence_counts_most_in_the_embedding(evidence: Evid
     assert evidence.text_side("No recommendation here at all, just facts.").sentence_weights().tolist() == [
         1.0
     ]
+
+
+def test_time_taken_from_the_job_is_a_workload_topic() -> None:
+    """Regression (issue 17e): "staff spend a lot of time inputting into the system" was read as recording
+    (and as timeliness, through "timely" stemmed to "time"), not as the workload it is; the activity
+    analysis that answers it is about staffing and capacity. Workload phrases are staffing triggers,
+    as phrases only: a bare "time" is not workload."""
+    scheme = load_scheme()
+    for text in (
+        "Staff spend a lot of time inputting data.",
+        "Time spent on data entry takes officers off patrol.",
+        "The process is time-consuming for sergeants.",
+        "Bureaucracy and paperwork keep officers in the station.",
+        "The administrative burden on PCSOs is heavy.",
+    ):
+        assert "topic-staffing" in scheme.detect(phrase_stems(text)), text
+    assert "topic-staffing" not in scheme.detect(phrase_stems("At the time of the inspection it was open."))
+
+
+def test_incidents_captured_on_a_system_are_recorded_there() -> None:
+    """Regression (issue 17e): "data capture" was a recording trigger but the verb was not, so a finding
+    asking whether every incident is captured on the case system did not read as being about recording."""
+    scheme = load_scheme()
+    assert "topic-recording" in scheme.detect(phrase_stems("All incidents are captured on the system."))
+    assert "topic-recording" in scheme.detect(phrase_stems("The unit is capturing referrals daily."))
