@@ -28,15 +28,15 @@ from graph.similarity import SimilarityIndex
 # of the cross-validation folds' fits), normalised to sum to 1, so a score is a weighted mean of features
 # that are each 0-1.
 WEIGHTS: dict[str, float] = {
-    "same_area": 0.299,
-    "near_area": 0.202,
+    "same_area": 0.306,
+    "near_area": 0.213,
     "named_area": 0.009,
-    "topic": 0.152,
-    "entities": 0.072,
-    "bm25": 0.104,
-    "embedding": 0.09,
-    "practice": 0.006,
-    "main_topics": 0.067,
+    "topic": 0.147,
+    "entities": 0.066,
+    "bm25": 0.095,
+    "embedding": 0.094,
+    "practice": 0.005,
+    "main_topics": 0.064,
 }
 FLOOR = 0.3  # below this a candidate is not offered
 NO_MATCH = "no close match in the loaded reports"

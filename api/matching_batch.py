@@ -60,12 +60,8 @@ def shortlists(
         main = ev.main_topic_column(side)
         column += np.float32(w["main_topics"]) * main
         column += np.float32(w["entities"]) * entity
-        lexical = ev.bm25.scores(side.stems)
-        others = lexical[ev.other_forces(query.force_id)]  # relative to the best that can be offered
-        best = float(others.max()) if others.size else 0.0
-        if best > 0:
-            lexical = lexical / best
-            column += np.float32(w["bm25"]) * lexical
+        lexical = ev.bm25_column(side, query.force_id)  # relative to the best that can be offered
+        column += np.float32(w["bm25"]) * lexical
         eligible = np.flatnonzero(ev.other_forces(query.force_id) & (column + most >= floor - SLACK))
         if eligible.size > limit:
             bar = np.partition(column[eligible], eligible.size - limit)[eligible.size - limit]
@@ -80,8 +76,7 @@ def shortlists(
         if side.topics:
             rows[:, 3] = (ev.topics @ side.topic_vector)[eligible]
         rows[:, 4] = entity[eligible]
-        if best > 0:
-            rows[:, 5] = lexical[eligible]
+        rows[:, 5] = lexical[eligible]
         q_vecs = side.vectors() if ev.vectors is not None and len(ev.vectors) else None
         if q_vecs is not None:
             rows[:, 6] = ev.embedding_of(q_vecs, eligible, side.sentence_weights())

@@ -1,20 +1,12 @@
 """The evidence behind "who has solved this?": for one finding or practice, a row of features per
 candidate (every practice and strength in the store), computed for all candidates at once with numpy.
 
-Features (columns of :data:`FEATURES`, each 0–1):
-``same_area``; ``near_area`` (same broader area, broader/narrower, or ``skos:related`` in the ontology);
-``named_area`` (one text names the other's area: "performance indicators for Neighbourhood Policing");
-``topic`` (cosine of the two texts' topic profiles, topics weighted by rarity: :mod:`graph.topics`);
-``entities`` (the rarest IT system, unit type or partner body the query names that the candidate also
-names, by its rarity over all candidates, 1 for one named once; SKOS-equivalent terms, systems for the
-same job and a force's own body of a kind count as the same); ``bm25`` (BM25 over stems, divided by the
-best score among the forces that can be offered); ``embedding`` (for each sentence of the query, the
-WordLlama cosine of the candidate's closest sentence, averaged, a sentence saying what should be done
-weighing :data:`RECOMMENDATION_WEIGHT` times; 0 when unavailable); ``practice`` (a
-developing practice: what was done, and whom to call); ``main_topics`` (the share of the query's
-:data:`MAIN_TOPICS` most weighted topics the candidate is also about: the topic cosine is spread over
-every topic a long text touches, this asks whether the candidate addresses what the finding is mainly
-about).
+Features (:data:`FEATURES`, each 0–1; docs/matching.md): ``same_area``, ``near_area``, ``named_area``;
+``topic`` (topic profiles' cosine: :mod:`graph.topics`); ``entities`` (the rarest system, unit or partner
+both name); ``bm25`` (relative to the best that can be offered, :data:`RECOMMENDATION_BM25` of it from the
+query's recommendation sentences); ``embedding`` (each query sentence's closest candidate sentence, those
+recommending weighing :data:`RECOMMENDATION_WEIGHT`); ``practice``; ``main_topics`` (share of the query's
+:data:`MAIN_TOPICS` heaviest topics the candidate is about).
 """
 
 from __future__ import annotations
@@ -26,7 +18,7 @@ from typing import Any
 
 from api.snapshot import Snapshot
 from graph import embeddings
-from graph.lexical import Bm25Index, both_stems, words
+from graph.lexical import Bm25Index, both_stems, stems, words
 from graph.topics import TopicScheme
 
 FEATURES = ("same_area", "near_area", "named_area", "topic", "entities", "bm25", "embedding", "practice",
@@ -37,12 +29,11 @@ TOKEN_CACHE = 4096  # candidates whose words are kept for explaining matches
 TEXT_CACHE = 8192  # query texts whose stems, topics, words and sentence embeddings are kept
 COMMON_ENTITY = 0.25  # share of candidates above which an entity is too common to count
 ENTITY_KINDS = {"system": "system", "unit": "unit", "unit-type": "unit", "partner": "partner"}
-
-
 SENTENCE_END = re.compile(r"(?<=[.;•])\s+")
 # what a finding asks for ("the force should consider ...") is what it is mainly about (issue 17d)
 RECOMMENDS = re.compile(r"\b(should|needs? to|must|would|consider|ensure|requires?|recommend)\b", re.I)
 RECOMMENDATION_WEIGHT = 3.0
+RECOMMENDATION_BM25 = 0.3  # share of ``bm25`` from the recommendation sentences alone (issue 17e)
 
 
 def sentences_of(text: str) -> list[str]:
@@ -59,9 +50,8 @@ def practice_text(practice: dict[str, Any]) -> str:
 
 @dataclass
 class TextSide:
-    """What the ranking needs of a query's text, computed once per distinct text and store generation
-    (:meth:`Evidence.text_side`): stems, topic counts and unit profile, areas it names; its words (for
-    explaining) and sentence embeddings on first use."""
+    """What the ranking needs of a query's text, once per distinct text and store generation
+    (:meth:`Evidence.text_side`); its words and sentence embeddings on first use."""
 
     text: str
     stems: list[str]
@@ -69,6 +59,7 @@ class TextSide:
     topic_vector: Any  # unit length, zeros when no topic is detected
     main_topics: Any  # columns of its most weighted topics (at most MAIN_TOPICS), heaviest first
     named_areas: set[str]
+    recommendation_stems: list[str]  # stems of the sentences saying what should be done (may be empty)
     _words: list[Any] | None = None
     _vectors: Any = False  # False: not computed yet; None: embeddings unavailable
 
@@ -243,8 +234,9 @@ class Evidence:
             norm = float(np.linalg.norm(q_topics))
             vector = (q_topics / norm) if norm > 0 else np.zeros_like(q_topics)
             main = [j for j in np.argsort(-vector, kind="stable")[:MAIN_TOPICS] if vector[j] > 0]
+            asks = stems(" ".join(x for x in sentences_of(text) if RECOMMENDS.search(x)))  # what it asks for
             side = TextSide(
-                text, q_stems, topics, vector, np.array(main, dtype=np.intp), self.scheme.areas_named(q_stems)
+                text, q_stems, topics, vector, np.array(main, np.intp), self.scheme.areas_named(q_stems), asks
             )
             if len(self._texts) >= TEXT_CACHE:
                 self._texts.pop(next(iter(self._texts)), None)
@@ -310,21 +302,30 @@ class Evidence:
             return out
         side = self.text_side(query.text)
         same, near, names_it = self._area_columns(query.area_id)
-        out[:, 0] = same
-        out[:, 1] = near
+        out[:, 0], out[:, 1] = same, near
         named = self._in_areas(side.named_areas) | names_it if side.named_areas else names_it
         out[:, 2] = named & ~same
         if side.topics:
             out[:, 3] = self.topics @ side.topic_vector
             out[:, 8] = self.main_topic_column(side)
         out[:, 4] = self.entity_column(query.subject)
-        lexical = self.bm25.scores(side.stems)
-        others = lexical[self.other_forces(query.force_id)]  # relative to the best that can be offered
-        best = float(others.max()) if others.size else 0.0
-        if best > 0:
-            out[:, 5] = lexical / best
+        out[:, 5] = self.bm25_column(side, query.force_id)
         out[:, 7] = self.is_practice
         return out
+
+    def bm25_column(self, side: TextSide, force_id: str | None) -> Any:
+        """Per candidate: the ``bm25`` feature, BM25 of the query's stems relative to the best candidate
+        that can be offered, :data:`RECOMMENDATION_BM25` of it from its recommendation sentences alone."""
+        import numpy as np
+
+        offered, column = self.other_forces(force_id), np.zeros(len(self.rows), dtype=np.float32)
+        asks = RECOMMENDATION_BM25 if side.recommendation_stems else 0.0  # else the whole text alone
+        for query, share in ((side.stems, 1.0 - asks), (side.recommendation_stems, asks)):
+            lexical = self.bm25.scores(query)
+            best = float(lexical[offered].max()) if share and offered.any() else 0.0
+            if best > 0:
+                column += np.float32(share) * (lexical / best).astype(np.float32)
+        return column
 
     def main_topic_column(self, side: TextSide) -> Any:
         """Per candidate: the ``main_topics`` feature for a query's :class:`TextSide`."""

@@ -66,13 +66,19 @@ def test_main_topics_are_the_querys_heaviest_topics_and_the_share_a_candidate_ha
 def test_bm25_is_relative_to_the_best_candidate_that_can_be_offered(evidence: Evidence) -> None:
     """Regression: BM25 was divided by the best score over every candidate, the query force's own
     strengths included (often near-copies of the finding, never offered), which squashed it for the
-    candidates that can be offered. The best of another force's candidates now scores 1."""
+    candidates that can be offered. The best of another force's candidates now scores 1 (since issue 17e
+    each of the two parts, the whole text and its recommendation sentences, is relative to its own best:
+    the best candidate scores 1 when one is best on both, at least the whole text's share otherwise)."""
+    from api.matching_evidence import RECOMMENDATION_BM25
+
     column = FEATURES.index("bm25")
     for query in queries(evidence):
         values = evidence.features(query)[:, column]
         offered = values[evidence.other_forces(query.force_id)]
-        if offered.max() > 0:
+        if offered.max() > 0 and not evidence.text_side(query.text).recommendation_stems:
             assert offered.max() == pytest.approx(1.0), query.subject
+        elif offered.max() > 0:
+            assert 1 - RECOMMENDATION_BM25 - 1e-6 <= offered.max() <= 1 + 1e-6, query.subject
 
 
 def test_both_stems_reads_a_text_once_for_bm25_and_for_topics() -> None:
@@ -151,3 +157,57 @@ def test_the_recommendation_sentence_counts_most_in_the_embedding(evidence: Evid
     assert evidence.text_side("No recommendation here at all, just facts.").sentence_weights().tolist() == [
         1.0
     ]
+
+
+def test_time_taken_from_the_job_is_a_workload_topic() -> None:
+    """Regression (issue 17e): "staff spend a lot of time inputting into the system" was read as recording
+    (and as timeliness, through "timely" stemmed to "time"), not as the workload it is; the activity
+    analysis that answers it is about staffing and capacity. Workload phrases are staffing triggers,
+    as phrases only: a bare "time" is not workload."""
+    scheme = load_scheme()
+    for text in (
+        "Staff spend a lot of time inputting data.",
+        "Time spent on data entry takes officers off patrol.",
+        "The process is time-consuming for sergeants.",
+        "Bureaucracy and paperwork keep officers in the station.",
+        "The administrative burden on PCSOs is heavy.",
+    ):
+        assert "topic-staffing" in scheme.detect(phrase_stems(text)), text
+    assert "topic-staffing" not in scheme.detect(phrase_stems("At the time of the inspection it was open."))
+
+
+def test_incidents_captured_on_a_system_are_recorded_there() -> None:
+    """Regression (issue 17e): "data capture" was a recording trigger but the verb was not, so a finding
+    asking whether every incident is captured on the case system did not read as being about recording."""
+    scheme = load_scheme()
+    assert "topic-recording" in scheme.detect(phrase_stems("All incidents are captured on the system."))
+    assert "topic-recording" in scheme.detect(phrase_stems("The unit is capturing referrals daily."))
+
+
+def test_what_a_finding_asks_for_counts_in_bm25(evidence: Evidence) -> None:
+    """Issue 17e: BM25 read a finding's every word alike, so the words of its background (the area's own
+    vocabulary, incidental detail) outweighed what it asks for. RECOMMENDATION_BM25 of the ``bm25``
+    feature is now BM25 of the sentences saying what should be done, each part relative to the best
+    candidate that can be offered; a text asking nothing in so many words keeps BM25 of the whole."""
+    from api.matching_evidence import RECOMMENDATION_BM25
+
+    text = (
+        "Staff spend a lot of time inputting surveys into the database. "
+        "The force should consider appointing data entry staff to reduce this burden."
+    )
+    force = evidence.force_ids[0]
+    offered = evidence.other_forces(force)
+    column = evidence.features(Query("urn:x", text, None, force))[:, FEATURES.index("bm25")]
+    side = evidence.text_side(text)
+    assert side.recommendation_stems == stems(text.split(". ", 1)[1])
+    whole, asks = evidence.bm25.scores(side.stems), evidence.bm25.scores(side.recommendation_stems)
+    expected = (1 - RECOMMENDATION_BM25) * whole / whole[offered].max()
+    expected += RECOMMENDATION_BM25 * asks / asks[offered].max()
+    assert np.allclose(column, expected, atol=1e-6)
+    assert column[offered].max() <= 1.0 + 1e-6
+    assert not np.allclose(column, whole / whole[offered].max(), atol=1e-4)  # not the whole text alone
+    facts = "Staff spend a lot of time inputting surveys into the database."
+    plain = evidence.features(Query("urn:y", facts, None, force))[:, FEATURES.index("bm25")]
+    assert not evidence.text_side(facts).recommendation_stems
+    lexical = evidence.bm25.scores(evidence.text_side(facts).stems)
+    assert np.array_equal(plain, (lexical / lexical[offered].max()).astype(np.float32))
