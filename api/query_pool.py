@@ -326,6 +326,8 @@ class QueryPool:
             while len(taken) < self._size:
                 taken.append(self._idle.get(timeout=timeout_s))
             replies = [worker.call({"op": "status"}, timeout_s) for worker in taken]
+        except queue.Empty:
+            raise WorkerFailed("not every query worker became idle") from None
         finally:
             for worker in taken:
                 self._idle.put(worker)

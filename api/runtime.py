@@ -2,9 +2,11 @@
 
 Nothing is opened when the app is created; the first request that needs the store opens it, and the
 lifespan handler of :func:`api.app.create_app` closes everything. ``hmic-kg serve`` opens them at once
-instead (:meth:`Runtime.preload`): the read model, and the query workers with their copy of the store. Everything derived from the store is
-kept per *store generation* (a key made of the report graphs with their load time and checksum in the
-metadata graph, plus a counter of updates accepted through ``/sparql``): the read model
+instead (:meth:`Runtime.preload`): the read model, and the query workers with their copy of the store.
+
+Everything derived from the store is kept per *store generation* (a key made of the report graphs with
+their load time and checksum in the metadata graph, plus a counter of updates accepted through
+``/sparql``): the read model
 (:meth:`Runtime.snapshot`, which holds every other derived value in its memo) and the SPARQL workers'
 copy of the store (:meth:`Runtime.pool`). The read model is also saved next to the store, keyed by content
 (:mod:`api.snapshot_store`), so a start loads it instead of building it.
