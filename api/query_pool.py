@@ -12,11 +12,13 @@ server killed, no worker survives. Answers larger than the worker's inline limit
 pool's directory, which the endpoint streams and deletes. Directories of pools whose server was killed
 (``hmic-kg-snapshots-*`` with no live owner) are removed when a new pool starts.
 
-Each worker reads its own copy of the store, published per store generation and opened lazily before
-the worker's next query: for the embedded Oxigraph store, a backup directory (a RocksDB checkpoint,
-hard links: instant, and opened read-only, so a worker's memory stays small whatever the store's size;
-:meth:`QueryPool.set_snapshot_store`); for other backends, an N-Quads snapshot each worker loads into
-memory (:meth:`QueryPool.set_snapshot`).
+Each worker reads its own copy of the store, published per store generation: for the embedded Oxigraph
+store, a backup directory (a RocksDB checkpoint, hard links: instant, and opened read-only, so a
+worker's memory stays small whatever the store's size; :meth:`QueryPool.set_snapshot_store`); for other
+backends, an N-Quads snapshot each worker loads into memory (:meth:`QueryPool.set_snapshot`). Every idle
+worker opens a new copy when it is published (side by side), and a worker started later opens it before
+it takes its first query; a worker busy at the time opens it before its next query. So a pool started
+with the server (:meth:`api.runtime.Runtime.preload`) answers its first query at full speed.
 """
 
 from __future__ import annotations
@@ -110,6 +112,25 @@ class _Worker:
         self.conn = Connection(parent.detach())
         self.generation: object = None
 
+    def load(self, snapshot: tuple[object, Path]) -> bool:
+        """Send the request to open ``snapshot``; False if this worker has it open already."""
+        if self.generation == snapshot[0]:
+            return False
+        kind = "store" if snapshot[1].is_dir() else "nquads"
+        self.conn.send({"op": "load", "path": str(snapshot[1]), "kind": kind})
+        return True
+
+    def loaded(self, snapshot: tuple[object, Path], timeout: float) -> bool:
+        """Wait for the answer to :meth:`load`; True once the worker has ``snapshot`` open."""
+        try:
+            reply = self.conn.recv() if self.conn.poll(max(timeout, 0.0)) else None
+        except (EOFError, OSError):
+            reply = None
+        if reply is None or not reply.get("ok"):
+            return False
+        self.generation = snapshot[0]
+        return True
+
     def call(self, request: dict[str, Any], timeout: float) -> dict[str, Any] | None:
         """Send a request; the reply, or None when it did not come within ``timeout`` seconds."""
         self.conn.send(request)
@@ -147,6 +168,7 @@ class QueryPool:
         self._retired: list[Path] = []
         self._closed = False
         self.killed = 0  # workers killed for overrunning their time limit (for tests and logs)
+        self.opened_on_query = 0  # snapshots a worker had to open when a query came (busy when published)
         for _ in range(size):
             self._request_spawn().wait(60)
 
@@ -176,7 +198,34 @@ class QueryPool:
                 worker.kill()
                 return
             self._all.add(worker)
+        snapshot = self._snapshot
+        if snapshot is not None:  # a replacement opens the current copy before its first query
+            with contextlib.suppress(OSError):  # if it cannot, its first query reports why
+                if worker.load(snapshot):
+                    worker.loaded(snapshot, SNAPSHOT_LOAD_TIMEOUT_S)
         self._idle.put(worker)
+
+    def _open_everywhere(self) -> None:
+        """Every idle worker opens the snapshot just published, side by side (busy ones open it before
+        their next query); a worker that cannot is replaced."""
+        snapshot = self._snapshot
+        taken: list[_Worker] = []
+        with contextlib.suppress(queue.Empty):
+            while True:
+                taken.append(self._idle.get_nowait())
+        sent, failed = [], []
+        for worker in taken:
+            try:
+                if worker.load(snapshot):  # type: ignore[arg-type]
+                    sent.append(worker)
+            except OSError:
+                failed.append(worker)
+        failed += [w for w in sent if not w.loaded(snapshot, SNAPSHOT_LOAD_TIMEOUT_S)]  # type: ignore[arg-type]
+        for worker in taken:
+            if worker in failed:
+                self._discard(worker)
+            else:
+                self._idle.put(worker)
 
     def _discard(self, worker: _Worker) -> None:
         worker.kill()
@@ -195,6 +244,7 @@ class QueryPool:
         if old is not None and not old[1].is_dir():
             # a worker may still be reading it; a late unlink is harmless on POSIX
             old[1].unlink(missing_ok=True)
+        self._open_everywhere()
 
     def set_snapshot_store(self, generation: object, write: Callable[[Path], bool]) -> bool:
         """Publish ``generation`` as an Oxigraph directory that ``write(path)`` creates (a store backup);
@@ -211,17 +261,16 @@ class QueryPool:
             # a worker may still be answering a query on the previous directory: keep it one more round
             while len(self._retired) > 1:
                 shutil.rmtree(self._retired.pop(0), ignore_errors=True)
+        self._open_everywhere()
         return True
 
     def _ensure_loaded(self, worker: _Worker) -> None:
         snapshot = self._snapshot
-        if snapshot is None or worker.generation == snapshot[0]:
+        if snapshot is None or not worker.load(snapshot):
             return
-        kind = "store" if snapshot[1].is_dir() else "nquads"
-        reply = worker.call({"op": "load", "path": str(snapshot[1]), "kind": kind}, SNAPSHOT_LOAD_TIMEOUT_S)
-        if reply is None or not reply.get("ok"):
+        self.opened_on_query += 1
+        if not worker.loaded(snapshot, SNAPSHOT_LOAD_TIMEOUT_S):
             raise WorkerFailed("the query engine could not load the current data; try again")
-        worker.generation = snapshot[0]
 
     def run(self, request: dict[str, Any], timeout_s: float) -> dict[str, Any]:
         """Evaluate ``request`` in a worker; raise :class:`QueryTimeout` after ``timeout_s`` seconds."""
@@ -268,6 +317,23 @@ class QueryPool:
             raise WorkerFailed("the query worker did not answer")
         self._idle.put(worker)
         return reply
+
+    def statuses(self, timeout_s: float = 10.0) -> list[dict[str, Any]]:
+        """What every worker reports about itself, once all are idle (the copy of the store each has
+        open: ``store``); for tests and diagnostics."""
+        taken: list[_Worker] = []
+        try:
+            while len(taken) < self._size:
+                taken.append(self._idle.get(timeout=timeout_s))
+            replies = [worker.call({"op": "status"}, timeout_s) for worker in taken]
+        except queue.Empty:
+            raise WorkerFailed("not every query worker became idle") from None
+        finally:
+            for worker in taken:
+                self._idle.put(worker)
+        if any(reply is None for reply in replies):
+            raise WorkerFailed("a query worker did not answer")
+        return replies  # type: ignore[return-value]
 
     def worker_pids(self) -> list[int]:
         with self._lock:

@@ -1,9 +1,12 @@
 """What the running app holds: the store (opened lazily), the query worker pool and per-generation caches.
 
 Nothing is opened when the app is created; the first request that needs the store opens it, and the
-lifespan handler of :func:`api.app.create_app` closes everything. Everything derived from the store is
-kept per *store generation* (a key made of the report graphs with their load time and checksum in the
-metadata graph, plus a counter of updates accepted through ``/sparql``): the read model
+lifespan handler of :func:`api.app.create_app` closes everything. ``hmic-kg serve`` opens them at once
+instead (:meth:`Runtime.preload`): the read model, and the query workers with their copy of the store.
+
+Everything derived from the store is kept per *store generation* (a key made of the report graphs with
+their load time and checksum in the metadata graph, plus a counter of updates accepted through
+``/sparql``): the read model
 (:meth:`Runtime.snapshot`, which holds every other derived value in its memo) and the SPARQL workers'
 copy of the store (:meth:`Runtime.pool`). The read model is also saved next to the store, keyed by content
 (:mod:`api.snapshot_store`), so a start loads it instead of building it.
@@ -128,18 +131,31 @@ class Runtime:
         built.wait(FRESH_WAIT_S)  # a small store's snapshot is ready by then: answer from it
         return self._snapshot or current  # the newest built (snapshots only move forward)
 
-    def preload(self) -> threading.Thread:
+    def preload(self, *, queries: bool = False) -> threading.Thread:
         """Load (or build) the read model now, in the background, so the first request of a server that
-        has just started finds it ready or under way; a failure is logged and left to the requests."""
+        has just started finds it ready or under way; with ``queries`` (what ``serve`` asks), also start
+        the SPARQL worker pool beside it, each worker opening its copy of the store, so the first
+        ``/sparql`` is answered at full speed. A failure is logged and left to the requests. The thread
+        returned ends when both are done."""
+
+        def start_pool() -> None:
+            try:
+                store = self.store()
+                if not store.remote:  # a remote store answers /sparql itself
+                    self.pool(store)
+            except Exception as error:  # the first /sparql meets the same error and reports it
+                log.warning("the SPARQL workers were not preloaded: %s", _first_line(error))
 
         def run() -> None:
+            pool = threading.Thread(target=start_pool, name="query-pool-preload", daemon=True)
+            if queries:
+                pool.start()
             try:
                 self.snapshot(self.store())
             except Exception as error:  # the first request meets the same error and reports it
-                log.warning(
-                    "the read model was not preloaded: %s",
-                    str(error).splitlines()[0] if str(error) else type(error).__name__,
-                )
+                log.warning("the read model was not preloaded: %s", _first_line(error))
+            if queries:
+                pool.join()
 
         thread = threading.Thread(target=run, name="snapshot-preload", daemon=True)
         thread.start()
@@ -237,3 +253,7 @@ class Runtime:
             pool.close()
         if store is not None and owned:
             store.close()
+
+
+def _first_line(error: BaseException) -> str:
+    return str(error).splitlines()[0] if str(error) else type(error).__name__

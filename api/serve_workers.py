@@ -189,7 +189,7 @@ def worker_main(listen_fd: int, channel_fd: int, parent_pid: int) -> None:
         block_outbound_sockets()
     try:
         app = create_app(settings, store, snapshot_dir=settings.graph.data_dir if store is not None else None)
-        app.state.runtime.preload()  # the saved read model loads while uvicorn starts
+        app.state.runtime.preload(queries=True)  # the saved read model and the SPARQL workers load meanwhile
         uvicorn.Server(uvicorn_config(app, config["options"])).run(sockets=[listening])
     finally:
         if store is not None:

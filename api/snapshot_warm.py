@@ -1,7 +1,8 @@
 """Warm a new snapshot in a background thread: the matching tables first (loaded from the saved index
-when there is one: :mod:`api.matching_saved`), then every force's ``/forces/{id}`` body (cheap), then every
-force's ``/forces/{id}/help`` (default parameters), then the HTML pages' indexes
-(:func:`api.pages.read.warm`), so those requests find their answer ready instead of building it.
+when there is one: :mod:`api.matching_saved`) and the search index (:mod:`api.routes.search`), then every
+force's ``/forces/{id}`` body (cheap), then every force's ``/forces/{id}/help`` (default parameters), then
+the HTML pages' indexes (:func:`api.pages.read.warm`), so those requests find their answer ready instead
+of building it.
 
 It never blocks a request: a request for a force not yet warmed builds that one itself (or waits for
 that one build only: the snapshot's memo has one lock per key). The thread holds the snapshot only
@@ -40,6 +41,7 @@ def settle_heap() -> None:
 def start_warming(snap: Snapshot) -> threading.Thread:
     """Start the thread that renders every force's detail and help of ``snap``."""
     from api.routes.forces import HelpParams, force_json, help_json
+    from api.routes.search import search_index
     from graph.embeddings import embedder
 
     ref = weakref.ref(snap)
@@ -65,6 +67,7 @@ def start_warming(snap: Snapshot) -> threading.Thread:
             if first is not None:  # the matching tables first (loaded when saved): /help needs them
                 first.matcher.evidence, first.matcher.contacts  # noqa: B018
                 embedder()  # the query side of the embedding feature
+                search_index(first)  # frozen below with the rest: a full collection never walks it
             del first
             settle_heap()
             if each_force("detail") and each_force("help") and (current := ref()) is not None:

@@ -52,7 +52,9 @@ INDEX_DEFAULT_GRAPH = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 def _load(path: str, kind: str = "nquads") -> ox.Store:
     if kind == "store":  # a backup of the server's own store, default-graph index included
-        return ox.Store.read_only(path)
+        store = ox.Store.read_only(path)
+        store.query("ASK { ?s ?p ?o }")  # read now: a copy that cannot be read fails its load, not a query
+        return store
     store = ox.Store()
     store.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)
     if not bool(store.query("ASK { ?s ?p ?o }")):  # a snapshot of the named graphs only
@@ -175,7 +177,7 @@ def worker_main(conn: Connection, memory_mb: int, parent_pid: int | None = None)
     limit_memory(memory_mb)
     with contextlib.suppress(OSError):
         os.nice(5)  # the server's own requests (lookups, pages) go first when the CPUs are busy
-    store = ox.Store()
+    store, opened = ox.Store(), None
     while True:
         try:
             request = conn.recv()
@@ -183,7 +185,7 @@ def worker_main(conn: Connection, memory_mb: int, parent_pid: int | None = None)
             return
         if request["op"] == "load":
             try:
-                store = _load(request["path"], request.get("kind", "nquads"))
+                store, opened = _load(request["path"], request.get("kind", "nquads")), request["path"]
                 conn.send({"ok": True})
             except (OSError, SyntaxError, ValueError) as exc:
                 conn.send(_error(503, "snapshot_failed", f"could not load the store snapshot: {exc}"))
@@ -192,7 +194,8 @@ def worker_main(conn: Connection, memory_mb: int, parent_pid: int | None = None)
         elif request["op"] == "query":
             conn.send(evaluate(store, request))
         elif request["op"] == "status":
-            conn.send({"ok": True, "fences": list(fences), "pid": os.getpid(), "rss_mb": _rss_mb()})
+            status = {"fences": list(fences), "pid": os.getpid(), "rss_mb": _rss_mb(), "store": opened}
+            conn.send({"ok": True, **status})
         else:
             conn.send(_error(500, "internal_error", "unknown worker request"))
 

@@ -27,10 +27,11 @@ def api_section(api: dict[str, Any]) -> list[str]:
         "",
         f"Cold starts of our server, from when it first answered: first lookup (each worker reads the saved "
         f"read model, or builds it): "
-        f"{', '.join(f'{c:.1f} s' for c in cold) if cold else 'did not finish'}; first `/sparql` query (the "
-        f"query workers open a checkpoint of the store): "
+        f"{', '.join(f'{c:.1f} s' for c in cold) if cold else 'did not finish'}; first `/sparql` queries (the "
+        f"query workers opened a checkpoint of the store when the server started): "
         f"{', '.join(f'{c:.1f} s' for c in sparql_cold) if sparql_cold else 'did not finish'}. Timed "
-        "scenarios start warm; a server whose requests timed out is restarted (and warmed) before the next.",
+        "scenarios start warm (both SPARQL servers get the same warm-up queries, then are left to go idle); a "
+        "server whose requests timed out is restarted (and warmed) before the next.",
         "",
         f"{api['reports']:,} reports, `hmic-kg serve --workers {api.get('workers', '?')}` with the saved read "
         f"model; load generator in a second process on loopback (lookups: `{api.get('lookup_client', 'bench.loadgen')}`; "

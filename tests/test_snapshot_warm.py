@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from api.routes.search import search_index
 from api.snapshot_build import build_snapshot
 from api.snapshot_warm import settle_heap, start_warming
 from graph.iris import Iris
@@ -40,6 +41,7 @@ def test_a_warmed_snapshot_is_out_of_the_garbage_collectors_reach(
     assert snap.matcher.warmed.is_set()
     assert gc.get_freeze_count() > 0
     assert id(snap.findings) not in tracked_ids()
+    assert id(search_index(snap)) not in tracked_ids()  # built by the warm-up, before the freeze
 
 
 def test_settling_again_reclaims_what_the_previous_generation_left_in_cycles(unfrozen: None) -> None:

@@ -148,7 +148,7 @@ def serve(
         typer.echo(f"hmic-kg: {processes} HTTP workers", err=True)
         raise typer.Exit(supervisor.run(listening))
     app = create_app(settings)
-    app.state.runtime.preload()  # the read model loads (or builds) while uvicorn starts
+    app.state.runtime.preload(queries=True)  # the read model and the SPARQL workers, while uvicorn starts
     uvicorn.Server(uvicorn_config(app, options)).run(sockets=[listening])
 
 
