@@ -1,5 +1,6 @@
 """Warm a new snapshot in a background thread: the matching tables first (loaded from the saved index
-when there is one: :mod:`api.matching_saved`) and the search index (:mod:`api.routes.search`), then every
+when there is one: :mod:`api.matching_saved`) and the search indexes (:mod:`api.routes.search` for JSON,
+:mod:`api.pages.search_docs` for the search page), then every
 force's ``/forces/{id}`` body (cheap), then every force's ``/forces/{id}/help`` (default parameters), then
 the HTML pages' indexes (:func:`api.pages.read.warm`), so those requests find their answer ready instead
 of building it.
@@ -40,6 +41,7 @@ def settle_heap() -> None:
 
 def start_warming(snap: Snapshot) -> threading.Thread:
     """Start the thread that renders every force's detail and help of ``snap``."""
+    from api.pages.search_page import page_index
     from api.routes.forces import HelpParams, force_json, help_json
     from api.routes.search import search_index
     from graph.embeddings import embedder
@@ -68,6 +70,7 @@ def start_warming(snap: Snapshot) -> threading.Thread:
                 first.matcher.evidence, first.matcher.contacts  # noqa: B018
                 embedder()  # the query side of the embedding feature
                 search_index(first)  # frozen below with the rest: a full collection never walks it
+                page_index(first)  # the search page's, likewise
             del first
             settle_heap()
             if each_force("detail") and each_force("help") and (current := ref()) is not None:
