@@ -4,7 +4,9 @@ people with a word starting with the text, with facets (kind, force, area, grade
 Searches the in-process read model, as the JSON ``/search`` does (no text of the request reaches SPARQL),
 through the snapshot's :class:`~api.pages.search_docs.PageIndex`, built by the warm-up before it freezes
 the heap: a needle's documents are an array (kept per needle), the filters and counts array operations
-over them, and hits are made for the page shown only.
+over them, and hits are made for the page shown only. Each page is rendered once per store generation
+(the template uses nothing of the request but ``q`` and the filters), as the JSON answers are
+(:mod:`api.rendered`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from rdflib import URIRef
 from api.pages.common import Link, link_to, render
 from api.pages.search_docs import ENTITY_WORDS, FACETS, Doc, PageIndex
 from api.pages.statements import kind_words
+from api.rendered import RENDERED_BOUND
 from api.snapshot import Snapshot
 
 #: the query parameter of each facet (``kind`` is the JSON search's own parameter, with other values)
@@ -30,7 +33,7 @@ FACET_WORDS = {"kind": "Kind", "force": "Force", "area": "Area", "grade": "Grade
                "mentions": "Mentions"}  # fmt: skip
 PAGE_SIZE = 50
 FACET_ROWS = 30  # values listed per facet
-SEARCH_CACHE = 256  # needles whose documents are kept per store generation
+SEARCH_CACHE = 256  # needles whose documents are kept per store generation (and pages: RENDERED_BOUND)
 
 
 @dataclass
@@ -95,7 +98,9 @@ def search_html(request: Request, cat: Snapshot, base: str, q: str | None) -> HT
     """The search page for ``q`` and the facet filters in the query string."""
     params = request.query_params
     chosen = {f: params.getlist(PARAM[f]) for f in FACETS if params.getlist(PARAM[f])}
-    return render(request, "search.html", **page_view(cat, base, q, chosen))
+    key = ("search-page-html", q, *((f, *vals) for f, vals in chosen.items()))
+    build = lambda: render(request, "search.html", **page_view(cat, base, q, chosen)).body  # noqa: E731
+    return HTMLResponse(cat.derived(key, build, RENDERED_BOUND))
 
 
 def page_view(cat: Snapshot, base: str, q: str | None, chosen: dict[str, list[str]]) -> dict[str, Any]:
