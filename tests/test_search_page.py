@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import gc
 import re
+from array import array
 from collections import Counter
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -116,7 +118,7 @@ def test_facet_ties_are_ordered_by_lowered_value_then_first_document() -> None:
 
 def test_a_match_across_two_documents_is_not_a_hit(snap: Snapshot) -> None:
     index = page_index(snap)
-    texts = index.lowered.split("\n")
+    texts = index.lowered.decode().split("\n")
     for i in range(len(texts) - 2):
         if texts[i] and texts[i + 1] and re.search(r"\w", texts[i + 1][:1]) is not None:
             joint = texts[i][-3:] + " " + texts[i + 1][:3]
@@ -156,7 +158,7 @@ def test_documents_are_made_again_from_their_records(snap: Snapshot) -> None:
     for number in range(0, len(index.records), max(1, len(index.records) // 50)):
         doc = index.doc(number, snap)
         assert isinstance(doc, Doc) and made[doc.iri + doc.kind + doc.label] == doc
-        assert index.lowered[index.starts[number] : index.starts[number + 1] - 1] == doc.lowered
+        assert index.lowered[index.starts[number] : index.starts[number + 1] - 1].decode() == doc.lowered
 
 
 def test_a_search_page_is_rendered_once_per_query_and_filters(sample_client: TestClient) -> None:
@@ -171,3 +173,19 @@ def test_a_search_page_is_rendered_once_per_query_and_filters(sample_client: Tes
     assert "Search: “Training”" in first.text and "Search: “training”" in lower
     other = sample_client.get("/search", params={**params, "force": "Northamptonshire Police"}, headers=HTML)
     assert other.text != first.text and "Northamptonshire Police ✕" in other.text
+
+
+def test_a_word_start_after_a_character_beyond_ascii_is_judged_as_the_old_pattern_did() -> None:
+    """The blob is UTF-8 and its pattern looks back at one byte: after a non-ASCII byte the character
+    itself is checked (``é`` is a word character, ``…`` and ``’`` are not)."""
+    texts = ["caféine x", "…training", "ätraining", "training", "xtraining", "_training", "é training",
+             "straining then training", "’s and ’s", "naïve", "ïve", "日本training",
+             "\U0001d400training"]  # fmt: skip
+    blobs = [(t + "\n").encode() for t in texts]
+    starts = array("Q", [0])
+    starts.extend(accumulate(map(len, blobs)))
+    index = PageIndex(b"".join(blobs), starts, b"", (), {}, None)  # type: ignore[arg-type]
+    for needle in ("training", "ine", "éine", "s and", "’s", "ïve", "ve", "本t", "t", "n"):
+        expected = [i for i, t in enumerate(texts) if re.search(r"(?<!\w)" + re.escape(needle), t)]
+        assert list(index.find(needle)) == expected, needle
+    assert list(index.find("training")) == [1, 3, 6, 7]
