@@ -192,7 +192,7 @@ class Column:
         numbers = {v: i for i, v in enumerate(found)}
         lowered = [v.lower() for v in found]
         rank = np.cumsum([a != b for a, b in pairwise(["", *lowered])], dtype=np.int64)  # order only
-        once = [dict.fromkeys(vals) for vals in per_doc]
+        once = [vals if len(vals) < 2 else dict.fromkeys(vals) for vals in per_doc]
         ids = np.asarray([numbers[v] for vals in once for v in vals], dtype=np.int32)
         offsets = np.cumsum([0, *map(len, once)], dtype=np.int64)
         return cls(tuple(found), numbers, rank, offsets, ids)
