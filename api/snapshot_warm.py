@@ -42,6 +42,7 @@ def settle_heap() -> None:
 def start_warming(snap: Snapshot) -> threading.Thread:
     """Start the thread that renders every force's detail and help of ``snap``."""
     from api.pages.search_page import page_index
+    from api.renderers import system_detail
     from api.routes.forces import HelpParams, force_json, help_json
     from api.routes.search import search_index
     from graph.embeddings import embedder
@@ -77,6 +78,8 @@ def start_warming(snap: Snapshot) -> threading.Thread:
                 from api.pages.read import warm
 
                 warm(current)  # then the pages' indexes
+                for system in list(current.systems.values())[:1]:  # and what /systems/{id} reads (20,000
+                    system_detail(current, system)  # objects at 430 reports, walked by every collection)
                 del current
                 settle_heap()
                 log.info("%d forces warmed in %.1f s", len(forces), time.perf_counter() - started)
