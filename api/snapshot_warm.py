@@ -1,9 +1,9 @@
 """Warm a new snapshot in a background thread: the matching tables first (loaded from the saved index
 when there is one: :mod:`api.matching_saved`) and the search indexes (:mod:`api.routes.search` for JSON,
-:mod:`api.pages.search_docs` for the search page), then every
-force's ``/forces/{id}`` body (cheap), then every force's ``/forces/{id}/help`` (default parameters), then
-the HTML pages' indexes (:func:`api.pages.read.warm`), so those requests find their answer ready instead
-of building it.
+:mod:`api.pages.search_docs` for the search page), then every force's ``/forces/{id}`` body (cheap), then
+every force's ``/forces/{id}/help`` (default parameters), then the HTML pages' indexes
+(:func:`api.pages.read.warm`) and the systems' mentions, so those requests find their answer ready
+instead of building it (and build no long-lived objects after the heap is frozen).
 
 It never blocks a request: a request for a force not yet warmed builds that one itself (or waits for
 that one build only: the snapshot's memo has one lock per key). The thread holds the snapshot only
