@@ -44,6 +44,7 @@ from api.pages.help import Section
 from api.pages.kinds import PageContext, kind_sections
 from api.pages.statements import source_href
 from api.paths import check_path
+from api.snapshot import Force, Snapshot
 from graph.iris import HMIC, PROV
 from graph.store import Store
 
@@ -177,6 +178,13 @@ def node_page(store: Store, iri: str, path: str, base: str) -> NodePage | None:
     return NodePage(iri, path, kind, label, types, texts, source, facts, dict(incoming))
 
 
+def _force_html(request: Request, snap: Snapshot, force: Force, path: str, base: str) -> bytes:
+    """The force's page as bytes: what it shows comes from the snapshot alone and the template reads
+    nothing of the request, so it is the same for every request of a store generation."""
+    built = force_page(snap, None, force.iri, path, force.label, base)
+    return bytes(render(request, "force.html", force=built, grades=GRADES, open_counts=OPEN_COUNTS).body)
+
+
 @router.get("/page/{path:path}", response_class=HTMLResponse, include_in_schema=False)
 def page(path: str, request: Request, snap: SnapshotDep, store: PageStore, base: BaseIri) -> HTMLResponse:
     """The page of the node ``{base}{path}``: facts, source text and links; 404 when unknown."""
@@ -188,9 +196,10 @@ def page(path: str, request: Request, snap: SnapshotDep, store: PageStore, base:
         valid = False
     kind, _, ident = path.strip("/").partition("/")
     force = snap.forces.get(ident) if valid and kind == "force" else None
-    if force is not None and force.iri == iri:  # a force's page reads the snapshot alone
-        built = force_page(snap, store, iri, path.strip("/"), force.label, base)
-        return render(request, "force.html", force=built, grades=GRADES, open_counts=OPEN_COUNTS)
+    if force is not None and force.iri == iri:  # a force's page reads the snapshot alone: rendered once
+        key = ("rendered:force-page", iri, base)
+        body = snap.derived(key, lambda: _force_html(request, snap, force, path.strip("/"), base))
+        return HTMLResponse(body)
     found = node_page(store, iri, path.strip("/"), base) if valid else None
     if found is None:
         close = suggestions(snap, kind, ident, f"/page/{kind}/") if valid else []
