@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 
+import orjson
 from rdflib import URIRef
 
 from graph.store import QueryError, Store, StoreError
@@ -47,8 +48,13 @@ def query_text(name: str) -> str:
 
 
 def positional(answer: bytes | str) -> tuple[list[str], list[Row]]:
-    """SPARQL JSON results as (variables, rows of plain strings in variable order, None when unbound)."""
-    data = json.loads(answer)
+    """SPARQL JSON results as (variables, rows of plain strings in variable order, None when unbound).
+    Parsed by orjson (a fifth faster, and the parse holds the GIL while the engine does not), by ``json``
+    what orjson refuses (a remote endpoint's lone surrogate escape)."""
+    try:
+        data = orjson.loads(answer)
+    except orjson.JSONDecodeError:
+        data = json.loads(answer)
     names = data["head"]["vars"]
     found: list[Row] = []
     append = found.append

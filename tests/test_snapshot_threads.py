@@ -117,3 +117,12 @@ def test_a_memory_store_is_read_in_the_calling_thread(monkeypatch: pytest.Monkey
     assert graph_tables(store, ["people"], threads=4) == {
         "people": report_tables.graph_table(store, "people")
     }
+
+
+def test_results_orjson_refuses_are_parsed_as_json_parses_them() -> None:
+    """A remote endpoint may escape a lone surrogate, which orjson refuses: the rows are json's."""
+    answer = (
+        '{"head":{"vars":["a","b"]},"results":{"bindings":[{"a":{"type":"literal","value":"x\\ud800"}}]}}'
+    )
+    assert report_tables.positional(answer) == (["a", "b"], [["x\ud800", None]])
+    assert report_tables.positional(answer.replace("\\ud800", "é").encode()) == (["a", "b"], [["xé", None]])
