@@ -7,7 +7,8 @@ metadata graph, as ``snapshot_key.rq`` lists them) and by the digest of the buil
 (:func:`api.snapshot_store.code_digest`: a code change invalidates every entry), and on the next build
 reads from the store only the report graphs whose key changed, plus the other named graphs (vocabulary,
 metadata: never kept). Each graph's rows are sorted, so the tables are the same whichever way they were
-read, and the snapshot built from them is the same as one built from scratch.
+read, and the snapshot built from them is the same as one built from scratch. What is read from the
+store is read by a thread per CPU (:func:`graph.report_tables.graph_tables`), with the same result.
 
 Where they are kept: :class:`DiskRows`, one file per report graph in ``<data dir>/snapshot-rows/`` (beside
 the saved snapshot; JSON, the first line a header with the key; written to a temporary file then
@@ -30,7 +31,7 @@ from typing import Protocol
 
 import orjson
 
-from graph.report_tables import Row, graph_table, named_graphs, restrictable, table
+from graph.report_tables import ByGraph, Row, graph_tables, named_graphs, restrictable, table
 from graph.store import Store
 
 log = logging.getLogger(__name__)
@@ -208,11 +209,19 @@ def report_graphs(store: Store) -> list[GraphKey]:
     return list(found.values())
 
 
-def read_tables(store: Store, cache: RowCache | None = None, code: str = "") -> Tables:
+def read_tables(
+    store: Store, cache: RowCache | None = None, code: str = "", threads: int | None = None
+) -> Tables:
     """Every per-graph table (:data:`TABLES`) of ``store``, graph by graph in IRI order: the rows of report
-    graphs whose key ``cache`` holds (under ``code``) from it, the others read from the store (and kept)."""
+    graphs whose key ``cache`` holds (under ``code``) from it, the others read from the store (and kept),
+    by ``threads`` threads (default: :func:`api.settings.available_cpus`;
+    :func:`graph.report_tables.graph_tables`)."""
+    if threads is None:
+        from api.settings import available_cpus
+
+        threads = available_cpus()
     if cache is None:
-        return _assemble({name: graph_table(store, name) for name in TABLES}, {})
+        return _assemble(_read(store, None, threads), {})
     keys = report_graphs(store)
     kept: dict[str, Tables] = {}
     missing: list[GraphKey] = []
@@ -223,15 +232,20 @@ def read_tables(store: Store, cache: RowCache | None = None, code: str = "") -> 
         else:
             kept[key[0]] = hit
     if missing and (not restrictable(store) or len(missing) > WHOLE_SHARE * len(keys)):
-        fresh = {name: graph_table(store, name) for name in TABLES}
+        fresh = _read(store, None, threads)
     else:
         reports = {key[0] for key in keys}
         graphs = [key[0] for key in missing] + [g for g in named_graphs(store) if g not in reports]
-        fresh = {name: graph_table(store, name, graphs) for name in TABLES}
+        fresh = _read(store, graphs, threads)
     for key in missing:
         cache.put(key, code, {name: fresh[name].get(key[0], []) for name in TABLES})
     cache.keep({key[0] for key in keys})
     return _assemble(fresh, kept)
+
+
+def _read(store: Store, graphs: list[str] | None, threads: int) -> dict[str, ByGraph]:
+    """Every table of :data:`TABLES` by graph, over ``graphs`` (None: every named graph)."""
+    return graph_tables(store, list(TABLES), graphs, threads)
 
 
 def _assemble(fresh: Mapping[str, Mapping[str, list[Row]]], kept: Mapping[str, Tables]) -> Tables:

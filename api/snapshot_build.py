@@ -318,20 +318,28 @@ def build_snapshot(
     generation: str = "",
     timer: Callable[[str], Any] | None = None,
     rows_cache: RowCache | None = None,
+    threads: int | None = None,
 ) -> Snapshot:
     """Read every table of the read model from ``store`` (a dozen whole-store queries, and six for the
     pages: :mod:`api.snapshot_pages`). ``rows_cache``: where the per-report rows are kept between builds
-    (:mod:`api.report_rows`; the snapshot is the same with or without it)."""
+    (:mod:`api.report_rows`; the snapshot is the same with or without it). ``threads``: how many threads
+    read the per-report rows (default: every CPU this process may run on; the snapshot is the same with
+    any number)."""
     with _no_collection():
-        return _build(store, iris, generation, timer or (lambda _: None), rows_cache)
+        return _build(store, iris, generation, timer or (lambda _: None), rows_cache, threads)
 
 
 def _build(
-    store: Store, iris: Iris, generation: str, note: Callable[[str], Any], rows_cache: RowCache | None
+    store: Store,
+    iris: Iris,
+    generation: str,
+    note: Callable[[str], Any],
+    rows_cache: RowCache | None,
+    threads: int | None,
 ) -> Snapshot:
     from api.snapshot_store import code_digest
 
-    tables = read_tables(store, rows_cache, code_digest())
+    tables = read_tables(store, rows_cache, code_digest(), threads)
     note("report rows")
     b = Builder(store, iris, tables)
     b.build_forces()

@@ -9,7 +9,9 @@ server or a load is using first) and builds :class:`api.snapshot.Snapshot` twice
   report does to its key), then built again: that graph is read from the store, the others' rows from
   their files. The two snapshots are compared (``same``).
 
-The rows are kept in a temporary folder, or with ``--save`` in ``DATA_DIR/snapshot-rows`` (replaced). With
+The per-report rows are read by ``--threads`` threads (default: every CPU the process may run on, so
+``taskset -c 0`` and ``taskset -c 0,1`` compare one CPU with two; the figures say how idle the machine
+was meanwhile and how much CPU other jobs took, from ``/proc/stat``). The rows are kept in a temporary folder, or with ``--save`` in ``DATA_DIR/snapshot-rows`` (replaced). With
 ``--save`` it then builds the matching index (what ``/forces/{id}/help`` ranks with) and saves both next to
 the store, as ``hmic-kg load`` does after a load, so that the next ``hmic-kg serve`` answers without a
 build. The last line printed is the figures as JSON.
@@ -52,16 +54,38 @@ def timed_build(build: Callable[[Callable[[str], None]], Any], verbose: bool) ->
             print(f"  {stage}: {now - last[0]:.2f} s wall, {used - last[1]:.2f} s CPU", flush=True)
         last[:] = [now, used]
 
+    machine = machine_cpu()
     snap = build(note)
     figures = {"s": time.perf_counter() - started, "cpu_s": time.process_time() - cpu, "stages": stages}
+    after = machine_cpu()
+    if machine is not None and after is not None:  # was the other CPU free? (a shared machine's noise)
+        figures["machine_idle_cpu_s"] = after[0] - machine[0]
+        figures["others_cpu_s"] = max(0.0, after[1] - machine[1] - figures["cpu_s"])
     return snap, figures
 
 
-def measure(data_dir: Path, *, save: bool = False, verbose: bool = True) -> dict[str, Any]:
+def machine_cpu() -> tuple[float, float] | None:
+    """The machine's idle and busy CPU seconds so far (``/proc/stat``; None where there is none)."""
+    import os
+
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            ticks = [int(v) for v in stat.readline().split()[1:]]
+        per_s = os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError):
+        return None
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)
+    return idle / per_s, (sum(ticks[:8]) - idle) / per_s
+
+
+def measure(
+    data_dir: Path, *, save: bool = False, verbose: bool = True, threads: int | None = None
+) -> dict[str, Any]:
     """Build the snapshot of ``data_dir``'s store (and with ``save`` its matching index, then save both):
-    the wall and CPU seconds of each step and of each stage of the build."""
+    the wall and CPU seconds of each step and of each stage of the build, by ``threads`` threads
+    (default: every CPU this process may run on)."""
     from api.report_rows import DiskRows, discard_rows, report_graphs
-    from api.settings import Settings
+    from api.settings import Settings, available_cpus
     from api.snapshot_build import build_snapshot
     from graph.iris import Iris
     from graph.store_oxigraph import OxigraphStore
@@ -76,11 +100,15 @@ def measure(data_dir: Path, *, save: bool = False, verbose: bool = True) -> dict
         if verbose:
             print("from scratch:", flush=True)
         snap, cold = timed_build(
-            lambda note: build_snapshot(store, Iris(base_iri), "timed", note, rows_cache=rows), verbose
+            lambda note: build_snapshot(store, Iris(base_iri), "timed", note, rows, threads), verbose
         )
         result: dict[str, Any] = {
+            "cpus": available_cpus(),
+            "threads": threads or available_cpus(),
             "build_s": cold["s"],
             "build_cpu_s": cold["cpu_s"],
+            "build_machine_idle_cpu_s": cold.get("machine_idle_cpu_s"),
+            "build_others_cpu_s": cold.get("others_cpu_s"),
             "forces": len(snap.forces),
             "findings": len(snap.findings),
             "stages": cold["stages"],
@@ -108,7 +136,7 @@ def measure(data_dir: Path, *, save: bool = False, verbose: bool = True) -> dict
         if verbose:
             print(f"rebuild after one report changed ({changed}):", flush=True)
         again, warm = timed_build(
-            lambda note: build_snapshot(store, Iris(base_iri), "rebuilt", note, rows_cache=rows), verbose
+            lambda note: build_snapshot(store, Iris(base_iri), "rebuilt", note, rows, threads), verbose
         )
         result.update(
             rebuild_s=warm["s"], rebuild_cpu_s=warm["cpu_s"], rebuild_stages=warm["stages"],
@@ -121,17 +149,34 @@ def measure(data_dir: Path, *, save: bool = False, verbose: bool = True) -> dict
     return result
 
 
+def others(result: dict[str, Any]) -> str:
+    """What else the machine did during the build from scratch (idle and other jobs' CPU seconds)."""
+    if result.get("build_machine_idle_cpu_s") is None:
+        return ""
+    return (
+        f" (machine idle {result['build_machine_idle_cpu_s']:.1f} CPU-s, "
+        f"other jobs {result['build_others_cpu_s']:.1f} CPU-s)"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data_dir", type=Path, help="a loaded hmic-kg data directory")
     parser.add_argument(
         "--save", action="store_true", help="also build the matching index and save both in DATA_DIR"
     )
+    parser.add_argument(
+        "--threads", type=int, default=None, help="threads reading the rows (default: the CPUs it may use)"
+    )
     args = parser.parse_args(argv)
-    result = measure(args.data_dir, save=args.save)
+    if args.threads is not None and args.threads < 1:
+        parser.error(f"--threads must be at least 1, got {args.threads}")
+    result = measure(args.data_dir, save=args.save, threads=args.threads)
     print(
-        f"snapshot of {result['forces']} forces, {result['findings']} findings: from scratch "
-        f"{result['build_s']:.2f} s wall, {result['build_cpu_s']:.2f} s CPU; rebuild after one report "
+        f"snapshot of {result['forces']} forces, {result['findings']} findings "
+        f"({result['threads']} threads, {result['cpus']} CPUs): from scratch "
+        f"{result['build_s']:.2f} s wall, {result['build_cpu_s']:.2f} s CPU"
+        f"{others(result)}; rebuild after one report "
         f"changed {result['rebuild_s']:.2f} s wall, {result['rebuild_cpu_s']:.2f} s CPU; "
         f"{'the same snapshot' if result['same'] else 'DIFFERENT snapshots'}",
         flush=True,
