@@ -70,21 +70,20 @@ class Builder:
         self.lead_rows: list[Row] = []
         self._refs: dict[tuple[bool, str], Ref | None] = {}  # one link per force or area IRI
 
-    def force_ref(self, iri: str | None) -> Ref | None:
+    def _ref(self, is_force: bool, iri: str | None) -> Ref | None:
+        """The link to a force or area by IRI, made once per IRI (every finding links to both)."""
         if iri is None:
             return None
-        key = (True, iri)
+        key = (is_force, iri)
         if key not in self._refs:
-            self._refs[key] = ref_in(self.forces, iri)
+            self._refs[key] = ref_in(self.forces if is_force else self.areas, iri)
         return self._refs[key]
 
+    def force_ref(self, iri: str | None) -> Ref | None:
+        return self._ref(True, iri)
+
     def area_ref(self, iri: str | None) -> Ref | None:
-        if iri is None:
-            return None
-        key = (False, iri)
-        if key not in self._refs:
-            self._refs[key] = ref_in(self.areas, iri)
-        return self._refs[key]
+        return self._ref(False, iri)
 
     def build_forces(self) -> None:
         for r in rows(self.store, "forces"):

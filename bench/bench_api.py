@@ -152,14 +152,14 @@ def run_api(data_dir: Path, nquads: Path, size: int, work_dir: Path, *, quick: b
             ):
                 scenarios.append(Scenario(label, "sparql-ours", (mine,), accept, **extra))  # type: ignore[arg-type]
                 scenarios.append(Scenario(label, "sparql-stock", (theirs,), accept, **extra))  # type: ignore[arg-type]
-        sparql_ready = False
+        sparql_started = False
         client = wrk.NAME if wrk.binary() else PYTHON_CLIENT
         too_slow: dict[tuple[str, tuple[str, ...]], str] = {}  # a query's single request overran
         for scenario in scenarios:
-            if scenario.group == "sparql-ours" and not sparql_ready:
+            if scenario.group == "sparql-ours" and not sparql_started:
                 servers["ours"].stop()  # a fresh server: nothing left running from the lookups
                 start_sparql_ready_ours()
-                sparql_ready = True
+                sparql_started = True
             which = "stock" if scenario.group == "sparql-stock" else "ours"
             timing = {
                 "concurrency": concurrency,
