@@ -1,8 +1,8 @@
 """Warm a new snapshot in a background thread: the matching tables first (loaded from the saved index
-when there is one: :mod:`api.matching_saved`) and the search indexes (:mod:`api.routes.search` for JSON,
-:mod:`api.pages.search_docs` for the search page), then every force's ``/forces/{id}`` body (cheap), then
-every force's ``/forces/{id}/help`` (default parameters), then the HTML pages' indexes
-(:func:`api.pages.read.warm`) and the systems' mentions, so those requests find their answer ready
+when there is one: :mod:`api.matching_saved`), then every force's ``/forces/{id}`` body (cheap), then
+every force's ``/forces/{id}/help`` (default parameters), then the search indexes
+(:mod:`api.routes.search` for JSON, :mod:`api.pages.search_docs` for the search page), the HTML pages'
+indexes (:func:`api.pages.read.warm`) and the systems' mentions, so those requests find their answer ready
 instead of building it (and build no long-lived objects after the heap is frozen).
 
 It never blocks a request: a request for a force not yet warmed builds that one itself (or waits for
@@ -70,13 +70,15 @@ def start_warming(snap: Snapshot) -> threading.Thread:
             if first is not None:  # the matching tables first (loaded when saved): /help needs them
                 first.matcher.evidence, first.matcher.contacts  # noqa: B018
                 embedder()  # the query side of the embedding feature
-                search_index(first)  # frozen below with the rest: a full collection never walks it
-                page_index(first)  # the search page's, likewise
             del first
             settle_heap()
             if each_force("detail") and each_force("help") and (current := ref()) is not None:
                 from api.pages.read import warm
 
+                # after the forces' answers (the first /help after a start waits for none of these), and
+                # frozen with the rest below: a full collection never walks them
+                search_index(current)
+                page_index(current)  # the search page's, likewise
                 warm(current)  # then the pages' indexes
                 for system in list(current.systems.values())[:1]:  # and what /systems/{id} reads (20,000
                     system_detail(current, system)  # objects at 430 reports, walked by every collection)

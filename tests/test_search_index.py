@@ -62,6 +62,18 @@ def test_a_match_across_two_documents_is_not_a_hit(snap: Snapshot) -> None:
         assert all(joint in KINDS[index.kinds[i]].text(index.records[i]).lower() for i in found)
 
 
+def warm_ups_done(timeout_s: float = 120.0) -> None:
+    """Wait for the test clients' background warm-ups (thread ``snapshot-warm-up``), then unfreeze what
+    they froze: ``gc.get_objects`` leaves frozen objects out, so a count taken after a warm-up's
+    ``gc.freeze`` would take the whole interpreter (every module, function and type) for new objects."""
+    import threading
+
+    for thread in threading.enumerate():
+        if thread.name == "snapshot-warm-up":
+            thread.join(timeout_s)
+    gc.unfreeze()
+
+
 def built_objects(roots: list[Any], before: set[int]) -> list[Any]:
     """The objects the collector tracks, reachable from ``roots`` and not in ``before`` (ids): what a
     build made, whatever other threads (a test client's warm-up) allocate meanwhile."""
@@ -81,6 +93,7 @@ def test_the_index_and_a_needles_answer_are_nothing_for_the_garbage_collector_to
     """Regression: the scan's documents and every needle's hits (300,000 objects at 430 reports) were
     built after the warm-up froze the heap, and each full collection walked them (168 ms). The index is a
     few objects whatever the size (a blob, arrays), and so is each needle's answer."""
+    warm_ups_done()
     gc.collect()
     before = {id(o) for o in gc.get_objects()}
     index = SearchIndex.build(snap)

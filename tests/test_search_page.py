@@ -32,7 +32,7 @@ from api.snapshot_build import build_snapshot
 from graph.iris import Iris
 from graph.store_oxigraph import OxigraphStore
 from tests.conftest_api import BASE
-from tests.test_search_index import built_objects
+from tests.test_search_index import built_objects, warm_ups_done
 
 pytest_plugins = ["tests.conftest_api"]
 
@@ -133,6 +133,7 @@ def test_the_index_and_a_needles_answer_are_few_objects(snap: Snapshot) -> None:
     """Regression: the page's documents (a Doc and a dict of lists each) lived after the freeze. The
     index is a few dozen objects whatever the size, and each needle's answer one array."""
     index = PageIndex.build(snap)
+    warm_ups_done()
     gc.collect()
     before = {id(o) for o in gc.get_objects()}
     again = PageIndex.build(snap)
