@@ -134,7 +134,7 @@ class Runtime:
     def preload(self, *, queries: bool = False) -> threading.Thread:
         """Load (or build) the read model now, in the background, so the first request of a server that
         has just started finds it ready or under way; with ``queries`` (what ``serve`` asks), also start
-        the SPARQL worker pool beside it, each worker opening its copy of the store, so the first
+        the SPARQL worker pool after it, each worker opening its copy of the store, so the first
         ``/sparql`` is answered at full speed. A failure is logged and left to the requests. The thread
         returned ends when both are done."""
 
@@ -147,15 +147,12 @@ class Runtime:
                 log.warning("the SPARQL workers were not preloaded: %s", _first_line(error))
 
         def run() -> None:
-            pool = threading.Thread(target=start_pool, name="query-pool-preload", daemon=True)
-            if queries:
-                pool.start()
             try:
                 self.snapshot(self.store())
             except Exception as error:  # the first request meets the same error and reports it
                 log.warning("the read model was not preloaded: %s", _first_line(error))
-            if queries:
-                pool.join()
+            if queries:  # then the pool: its processes' start would share the CPUs with the read model's
+                start_pool()
 
         thread = threading.Thread(target=run, name="snapshot-preload", daemon=True)
         thread.start()
