@@ -84,9 +84,8 @@ def code_digest() -> str:
 
 def content_key(store: Store, base_iri: str) -> str:
     """The key of the store's content: the same in every process and after a restart."""
-    code_digest()
     graphs = [(r["g"], r["sha"], r["at"]) for r in rows(store, "snapshot_key")]
-    text = json.dumps([FORMAT, _CODE_DIGEST, base_iri, graphs], separators=(",", ":"))
+    text = json.dumps([FORMAT, code_digest(), base_iri, graphs], separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
