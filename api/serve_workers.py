@@ -1,4 +1,4 @@
-"""``hmic-kg serve --workers N``: N HTTP worker processes sharing one listening socket.
+"""``hmic-kg serve --workers N``: N HTTP worker processes, each with its own listening socket on one port.
 
 The serve process opens the listening socket and, for the embedded Oxigraph store, the read-write store
 (:class:`api.worker_store.StoreOwner`); then it starts N workers (``python -m api.serve_workers``), each
@@ -9,6 +9,12 @@ with the serve process (``PR_SET_PDEATHSIG``: a ``kill -9`` leaves no worker, an
 workers die with it), and gets its settings (update token included) over its socket pair, never on its
 command line or in its environment. A worker that exits is replaced; if they keep exiting at once, the
 server stops with exit status 1. With a ``remote`` backend every worker is a client of that server.
+
+On Linux each worker accepts from a socket of its own, all bound to the port with ``SO_REUSEPORT``, so the
+kernel spreads new connections over the workers. One shared socket would not: a worker woken by a burst
+of connections accepts every one queued, and a client's keep-alive connections then all stay on it while
+the other workers idle. The serve process keeps each worker's socket open, so connections that arrive
+while a worker is being replaced wait in its queue for the replacement. Elsewhere the workers share one.
 """
 
 from __future__ import annotations
@@ -31,11 +37,33 @@ from typing import Any
 from api.query_pool import DIR_PREFIX, PROJECT_ROOT
 from api.settings import SERVER_TOKEN_VARIABLE, Settings, available_cpus
 
-__all__ = ["Supervisor", "available_cpus", "uvicorn_config", "worker_main"]
+__all__ = ["Supervisor", "available_cpus", "listening_sockets", "uvicorn_config", "worker_main"]
 
 EARLY_EXIT_S = 5.0  # a worker that ends sooner than this after its start counts as failing to start
 MAX_EARLY_EXITS = 3
 STOP_TIMEOUT_S = 10.0
+BACKLOG = 2048  # connections a listening socket queues before the kernel refuses more
+
+
+def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
+    """The listening sockets of ``count`` workers on ``host``:``port`` (port 0: one free port for all):
+    one per worker where the kernel balances ``SO_REUSEPORT`` sockets (Linux), else one shared.
+    ``OSError`` when the port cannot be bound."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    if count == 1 or not (sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")):
+        return [socket.create_server((host, port), family=family, backlog=BACKLOG)]
+    sockets: list[socket.socket] = []
+    try:
+        for _ in range(count):
+            bound = sockets[0].getsockname()[1] if sockets else port
+            sockets.append(
+                socket.create_server((host, bound), family=family, backlog=BACKLOG, reuse_port=True)
+            )
+    except OSError:
+        for opened in sockets:
+            opened.close()
+        raise
+    return sockets
 
 
 def uvicorn_config(app: Any, options: dict[str, Any]) -> Any:
@@ -118,11 +146,13 @@ class Supervisor:
             threading.Thread(target=self.owner.serve, args=(worker.conn,), daemon=True).start()
         return worker
 
-    def run(self, listening: socket.socket) -> int:
-        """Serve until SIGTERM/SIGINT (exit status 0) or until workers keep failing to start (1)."""
+    def run(self, listening: list[socket.socket]) -> int:
+        """Serve until SIGTERM/SIGINT (exit status 0) or until workers keep failing to start (1).
+        Worker ``i`` accepts from ``listening[i]`` (one shared socket when the list has one), and so does
+        its replacement."""
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: self._stop.set())
-        self.workers = [self._start(listening) for _ in range(self.count)]
+        self.workers = [self._start(listening[i % len(listening)]) for i in range(self.count)]
         early = 0
         status = 0
         while not self._stop.wait(0.2):
@@ -142,7 +172,7 @@ class Supervisor:
                 )
                 with contextlib.suppress(OSError):
                     worker.conn.close()
-                self.workers[i] = self._start(listening)
+                self.workers[i] = self._start(listening[i % len(listening)])
         self.stop()
         return status
 

@@ -7,8 +7,9 @@ API: ``hmic-kg serve`` on the loaded store, pinned the same way, with its defaul
 CPU it may use: ``api.settings.available_cpus`` reads the affinity mask), warmed up (every worker's first
 lookup builds its caches), then the lookup mix with 16 clients from ``wrk`` (:mod:`bench.wrk`; the
 Python :mod:`bench.loadgen` when wrk is not installed). With three CPUs or more the client runs on a CPU
-of its own (:func:`placement`); on two it shares them with the server's two-CPU run, so the server's
-CPU seconds per request are reported too: the cost of a request with one worker and with two.
+of its own (:func:`placement`); on two it is pinned to the server's CPUs in both runs, so each run's
+CPUs carry the client too, alike. The server's CPU seconds per request are reported as well: the cost of
+a request with one worker and with two.
 """
 
 from __future__ import annotations
@@ -130,18 +131,23 @@ def wait_until_idle(pid: int, timeout_s: float = 180.0, idle_percent: float = 10
     return quiet >= 2
 
 
+#: the load generator's placement when no CPU is left for it: the CPUs of the server it measures
+SAME_CPUS = "same"
+
+
 def placement(available: Sequence[int]) -> tuple[tuple[str, ...], str | None]:
-    """The server's CPU sets (one CPU, then two) and the load generator's own CPU.
+    """The server's CPU sets (one CPU, then two) and the load generator's CPU.
 
     With three CPUs or more the load generator gets the last one to itself and the server the first
-    one or two of the others, so neither run shares its CPUs with the client. With two, the server's
-    second run has both and the client is not pinned: it shares them (the compiled client, ``wrk``, needs
-    a few percent of one; its CPU seconds are reported)."""
+    one or two of the others, so neither run shares its CPUs with the client. With two there is no CPU
+    left for it: it is pinned to the server's CPUs in each run (:data:`SAME_CPUS`), so both runs share
+    theirs with it alike. Left unpinned, it would take the idle second CPU in the one-CPU run and share
+    the CPUs of the two-CPU run only, which makes one CPU look better than it is."""
     cpus = sorted(available)
     if len(cpus) >= 3:
         return (str(cpus[0]), f"{cpus[0]},{cpus[1]}"), str(cpus[-1])
     if len(cpus) == 2:
-        return (str(cpus[0]), f"{cpus[0]},{cpus[1]}"), None
+        return (str(cpus[0]), f"{cpus[0]},{cpus[1]}"), SAME_CPUS
     return (str(cpus[0]),), None
 
 
@@ -199,7 +205,8 @@ def api_scaling(data_dir: Path, work_dir: Path, *, quick: bool) -> dict[str, Any
             measured = []
             for _ in range(repeats):
                 before = tree_cpu_s(server.process.pid)
-                found = _measure_mix(server.base, mix, work_dir, client_cpu, duration_s, timeout_s)
+                pinned = cpus if client_cpu == SAME_CPUS else client_cpu
+                found = _measure_mix(server.base, mix, work_dir, pinned, duration_s, timeout_s)
                 if "skipped" in found:
                     break
                 found["server_cpu_s"] = tree_cpu_s(server.process.pid) - before

@@ -97,17 +97,22 @@ def _errors(r: dict[str, Any]) -> str:
     return str(r["errors"]) + (f" ({', '.join(f'{k}: {v}' for k, v in kinds.items())})" if kinds else "")
 
 
+def client_place(client_cpu: str | None) -> str:
+    """Where ``bench.bench_cores`` ran the load generator, in words."""
+    if client_cpu == "same":
+        return "pinned to the server's CPUs in each run (two CPUs: none left for it; both runs share alike)"
+    if client_cpu:
+        return f"on CPU {client_cpu} of its own"
+    return "not pinned (it shares the CPUs with the server's two-CPU run)"
+
+
 def cores_section(cores: dict[str, Any]) -> list[str]:
     """Load and lookup throughput on one CPU and on two (``bench.bench_cores``)."""
     if not cores:
         return ["## Scaling with cores", "", "Not measured in this run.", ""]
     load, api = cores.get("load") or {}, cores.get("api") or {}
     client = api.get("client", "bench.loadgen")
-    where = (
-        f"on CPU {api['client_cpu']} of its own"
-        if api.get("client_cpu")
-        else "not pinned (fewer than three CPUs: it shares them with the server's two-CPU run)"
-    )
+    where = client_place(api.get("client_cpu"))
     out = [
         "## Scaling with cores",
         "",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.lookups import PYTHON_CLIENT
+from bench.report_api import client_place
 
 #: the lookup mix's req/s before issue 13 (docs/benchmarks.md of 2026-11-23: 430 reports, 16 clients,
 #: one server process, the Python load generator)
@@ -271,11 +272,7 @@ def core_rows(cores: dict[str, Any]) -> list[Row]:
                 cpu = [r.get("server_cpu_ms_per_request") for r in runs]
                 if all(cpu):
                     today += f"; server {cpu[0]:.2f} → {cpu[-1]:.2f} CPU-ms/request"
-                note = f"client {part.get('client', '?')} " + (
-                    f"on CPU {part['client_cpu']} of its own"
-                    if part.get("client_cpu")
-                    else "sharing the server's CPUs"
-                )
+                note = f"client {part.get('client', '?')} " + client_place(part.get("client_cpu"))
                 busy = [r.get("server_cpus_busy") for r in runs]
                 if all(busy):
                     note += f"; server kept {busy[0]:.2f} → {busy[-1]:.2f} CPUs busy"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -209,3 +211,32 @@ def test_one_worker_is_the_single_process_server(tmp_path: Path) -> None:
         }  # no checkpoints
     finally:
         stop_process(process)
+
+
+def _listening_inode(worker: psutil.Process, port: int) -> str:
+    (listening,) = [c for c in worker.net_connections("tcp") if c.status == "LISTEN" and c.laddr.port == port]
+    return os.readlink(f"/proc/{worker.pid}/fd/{listening.fd}")
+
+
+@pytest.mark.server
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_REUSEPORT balancing is Linux's")
+def test_a_burst_of_keep_alive_connections_is_spread_over_the_workers(two_workers) -> None:
+    """Regression: the workers shared one listening socket, and the worker woken by a burst of
+    connections accepted every queued one; a client's keep-alive connections then all stayed on it
+    while the other worker idled (``bench_cores``: two CPUs served 1.08× one). Each worker now has its
+    own socket on the port, and the kernel spreads the connections (all 16 on one: odds 1 in 32,768)."""
+    process, base = two_workers
+    port = int(base.rsplit(":", 1)[1])
+    workers = _http_workers(process.pid)
+    assert len({_listening_inode(w, port) for w in workers}) == 2  # one socket each, one port
+    burst = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(16)]
+    try:
+        for conn in burst:
+            conn.sendall(b"GET /openapi.json HTTP/1.1\r\nHost: test\r\n\r\n")
+        for conn in burst:
+            assert conn.recv(12).startswith(b"HTTP/1.1 200")
+        held = {w.pid: sum(c.status == "ESTABLISHED" for c in w.net_connections("tcp")) for w in workers}
+        assert all(count > 0 for count in held.values()), held
+    finally:
+        for conn in burst:
+            conn.close()

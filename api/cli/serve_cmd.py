@@ -139,7 +139,7 @@ def serve(
             supervisor.open_store()  # before the fence: nothing else to open
         except StoreError as exc:
             raise fail(str(exc), code=1) from None
-    listening = _listen(host, port)
+    listening = _listen(host, port, processes)
     if graph.backend != "remote" and block_outbound_sockets():
         # an embedded store needs no outbound connection: an authorised update's LOAD or SERVICE cannot
         # open one either (the guard's fence, doubled by the OS's)
@@ -149,7 +149,7 @@ def serve(
         raise typer.Exit(supervisor.run(listening))
     app = create_app(settings)
     app.state.runtime.preload(queries=True)  # the read model and the SPARQL workers, while uvicorn starts
-    uvicorn.Server(uvicorn_config(app, options)).run(sockets=[listening])
+    uvicorn.Server(uvicorn_config(app, options)).run(sockets=listening)
 
 
 def _count(option: str, value: str | None, default: int) -> int:
@@ -165,10 +165,12 @@ def _count(option: str, value: str | None, default: int) -> int:
     return count
 
 
-def _listen(host: str, port: int) -> socket.socket:
-    """The listening socket, opened before the process fences itself off the network."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+def _listen(host: str, port: int, processes: int) -> list[socket.socket]:
+    """The listening sockets (:func:`api.serve_workers.listening_sockets`), opened before the process
+    fences itself off the network."""
+    from api.serve_workers import listening_sockets
+
     try:
-        return socket.create_server((host, port), family=family, backlog=2048)
+        return listening_sockets(host, port, processes)
     except OSError as exc:
         raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}", code=1) from None
