@@ -48,16 +48,21 @@ BACKLOG = 2048  # connections a listening socket queues before the kernel refuse
 def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
     """The listening sockets of ``count`` workers on ``host``:``port`` (port 0: one free port for all):
     one per worker where the kernel balances ``SO_REUSEPORT`` sockets (Linux), else one shared.
-    ``OSError`` when the port cannot be bound."""
+    ``OSError`` when the port cannot be bound.
+
+    The port is first bound without ``SO_REUSEPORT``, so a port another server holds is refused as
+    taken (with it, a second server of the same user would silently share the first one's port)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    probe = socket.create_server((host, port), family=family, backlog=BACKLOG)
     if count == 1 or not (sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")):
-        return [socket.create_server((host, port), family=family, backlog=BACKLOG)]
+        return [probe]
+    port = probe.getsockname()[1]
+    probe.close()
     sockets: list[socket.socket] = []
     try:
         for _ in range(count):
-            bound = sockets[0].getsockname()[1] if sockets else port
             sockets.append(
-                socket.create_server((host, bound), family=family, backlog=BACKLOG, reuse_port=True)
+                socket.create_server((host, port), family=family, backlog=BACKLOG, reuse_port=True)
             )
     except OSError:
         for opened in sockets:

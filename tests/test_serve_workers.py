@@ -240,3 +240,18 @@ def test_a_burst_of_keep_alive_connections_is_spread_over_the_workers(two_worker
     finally:
         for conn in burst:
             conn.close()
+
+
+@pytest.mark.server
+def test_a_second_server_on_a_taken_port_exits_1_with_one_line(two_workers, tmp_path: Path) -> None:
+    """Regression guard for the per-worker ``SO_REUSEPORT`` sockets: a second server of the same user
+    must not quietly share the first one's port (and half its connections)."""
+    _, base = two_workers
+    port = base.rsplit(":", 1)[1]
+    _tiny_store(tmp_path / "other").close()
+    serve = ("serve", "--data-dir", str(tmp_path / "other"), "--host", "127.0.0.1", "--port", port)
+    second = subprocess.run(
+        hmic_kg_command(*serve, "--workers", "2"), cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert second.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in second.stderr.strip().splitlines()[-1]
