@@ -18,6 +18,7 @@ chunks' graphs are disjoint and each graph's rows sorted, so the tables are the 
 from __future__ import annotations
 
 import json
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +28,7 @@ from pathlib import Path
 import orjson
 from rdflib import URIRef
 
+from graph import report_workers
 from graph.store import QueryError, Store, StoreError
 
 QUERIES = Path(__file__).resolve().parent / "queries" / "api"
@@ -39,6 +41,7 @@ ByGraph = dict[str, list[Row]]
 #: chunks of graphs per query and thread in :func:`graph_tables` (more chunks than threads: the queries'
 #: costs differ by a factor of a hundred, and so do graphs', so small jobs keep the threads evenly busy)
 CHUNKS_PER_THREAD = 4
+log = logging.getLogger(__name__)
 
 
 @cache
@@ -158,6 +161,19 @@ def graph_tables(
     if threads <= 1 or _embedded(store) is None:
         return {name: graph_table(store, name, graphs) for name in names}
     every = named_graphs(store) if graphs is None else list(graphs)
+    workers = report_workers.worker_count(len(every), threads)
+    if workers:
+        with report_workers.readable_copy(store) as path:
+            if path is not None:
+                try:
+                    texts = {name: query_text(name) for name in names}
+                    return report_workers.read_graphs(path, texts, every, workers)
+                except report_workers.WorkerError as exc:
+                    if exc.kind == report_workers.QUERY_ERROR:
+                        raise QueryError(f"invalid SPARQL: {exc}") from None
+                    raise StoreError(f"query failed: {exc}") from None
+                except OSError as exc:  # a worker could not start or died: the threads read it
+                    log.warning("reading the report graphs in processes failed (%s); using threads", exc)
     parts = chunks(every, threads * CHUNKS_PER_THREAD)
     pool = ThreadPoolExecutor(threads, thread_name_prefix="report-tables")
     try:
