@@ -20,9 +20,11 @@ from __future__ import annotations
 import marshal
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -33,7 +35,9 @@ from typing import Any
 MIN_GRAPHS_PER_WORKER = 16
 #: the first line of a worker's error message names its kind (the caller's exception class)
 QUERY_ERROR, STORE_ERROR = "query", "store"
-_PROJECTED_G = re.compile(r"\bSELECT\s+(DISTINCT\s+)?\?g\b", re.IGNORECASE)
+#: where a writable store's checkpoint is made (beside the store), and when a left one is stale
+CHECKPOINT_PREFIX, STALE_S = ".rows-read-", 3600.0
+_PROJECTED_G = re.compile(r"\bSELECT\s+(DISTINCT\s+)?\?g\b\s*", re.IGNORECASE)
 
 
 class WorkerError(Exception):
@@ -61,23 +65,39 @@ def worker_count(graphs: int, threads: int) -> int:
 
 @contextmanager
 def readable_copy(store: Any) -> Iterator[Path | None]:
-    """The directory of a copy of ``store`` that worker processes may open read-only (the store itself if
-    it is opened read-only, else a checkpoint of it, removed on exit); None when there is none (not an
-    on-disk embedded store, or the checkpoint failed)."""
+    """The directory of a copy of ``store`` that worker processes may open read-only: its
+    ``readable_path()`` (a store opened read-only, a serve worker's checkpoint), else a checkpoint of a
+    writable on-disk store (removed on exit); None when there is none (an in-memory store, a failed
+    checkpoint)."""
+    readable = getattr(store, "readable_path", None)
     path = getattr(store, "path", None)
-    if path is None:
+    if readable is not None and (found := readable()) is not None:
+        yield Path(found)
+    elif path is None or getattr(store, "read_only", False):
         yield None
-    elif getattr(store, "read_only", False):
-        yield Path(path)
     else:
+        _remove_stale(Path(path).parent)
         try:
-            folder = tempfile.TemporaryDirectory(prefix=".rows-read-", dir=Path(path).parent)
+            folder = tempfile.TemporaryDirectory(prefix=CHECKPOINT_PREFIX, dir=Path(path).parent)
         except OSError:
             yield None
             return
         with folder:
             copy = Path(folder.name) / "store"
             yield copy if store.backup_to(copy) else None
+
+
+def _remove_stale(folder: Path) -> None:
+    """Remove the checkpoints a killed process left in ``folder`` (older than :data:`STALE_S`): only the
+    process holding the store read-write makes them, so they are no one's now; their hard links would
+    keep compacted-away files on disk."""
+    now = time.time()
+    for left in folder.glob(CHECKPOINT_PREFIX + "*"):
+        try:
+            if now - left.stat().st_mtime > STALE_S:
+                shutil.rmtree(left, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def read_graphs(path: Path, texts: dict[str, str], graphs: Sequence[str], workers: int) -> dict[str, dict]:
