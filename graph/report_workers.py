@@ -120,7 +120,7 @@ def read_graphs(path: Path, texts: dict[str, str], graphs: Sequence[str], worker
 def _run(path: Path, texts: dict[str, str], graphs: list[str]) -> dict[str, dict]:
     """One worker process over ``graphs``: its answer (its errors raised here)."""
     child = subprocess.Popen(
-        [sys.executable, "-m", "graph.report_workers"],
+        [sys.executable, "-m", "graph.report_workers", str(os.getpid())],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)},
     )  # fmt: skip
@@ -137,8 +137,12 @@ def _sort_key(row: list[str | None]) -> list[str]:
     return ["" if v is None else v for v in row]
 
 
-def _serve() -> int:
-    """The worker: (store path, texts, graphs) from stdin, the tables by graph to stdout."""
+def _serve(parent: int) -> int:
+    """The worker: (store path, texts, graphs) from stdin, the tables by graph to stdout; it ends as soon
+    as ``parent`` (the pid of the process that started it) is gone (:mod:`graph.parent_watch`)."""
+    from graph.parent_watch import exit_with_parent
+
+    exit_with_parent(parent)
     import pyoxigraph as ox
 
     path, texts, graphs = marshal.load(sys.stdin.buffer)
@@ -163,11 +167,12 @@ def _serve() -> int:
                 sys.stderr.write(f"{STORE_ERROR}\n{exc}\n")
                 return 2
             if rows:
-                rows.sort(key=_sort_key)
+                # unbound sorts as "" (split's order); rows without one compare as they are, faster
+                rows.sort(key=_sort_key if any(None in row for row in rows) else None)
                 found[name][graph] = rows
     sys.stdout.buffer.write(marshal.dumps(found))
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(_serve())
+    raise SystemExit(_serve(int(sys.argv[1])))

@@ -181,3 +181,20 @@ def test_a_worker_that_cannot_start_leaves_the_read_to_threads(
     with caplog.at_level(logging.WARNING):
         assert orjson.dumps(read_tables(writable, threads=2)) == serial
     assert "using threads" in caplog.text
+
+
+def test_a_worker_ends_when_the_process_that_started_it_is_gone() -> None:
+    """A worker whose parent died (here: told a pid that is not its parent's) exits, even while it waits
+    for its job, so a killed server leaves no worker behind."""
+    import subprocess
+    import sys
+
+    child = subprocess.Popen(
+        [sys.executable, "-m", "graph.report_workers", "1"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert child.wait(timeout=30) == 1
+    finally:
+        child.kill()
+        child.communicate()
