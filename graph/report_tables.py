@@ -9,10 +9,11 @@ described with, by any report, is joined in Python over every graph's rows, or r
 Rows are plain lists of strings (``None`` when unbound), read through the engine's JSON results; each
 graph's rows are sorted, so a graph's table is the same whether it was read alone or with the whole store.
 
-:func:`graph_tables` reads several of these queries at once on an embedded Oxigraph store: the engine
-releases the GIL while it evaluates, so a pool of threads keeps every core busy, and each query is split
-into chunks of graphs (a dataset of those graphs) so that the biggest is not one indivisible job. The
-chunks' graphs are disjoint and each graph's rows sorted, so the tables are the same as one serial read.
+:func:`graph_tables` reads several of these queries at once on an embedded Oxigraph store: on disk, by
+worker processes that open it read-only (:mod:`graph.report_workers`: no GIL shared); else by a pool of
+threads (the engine releases the GIL while it evaluates), each query split into chunks of graphs (a
+dataset of those graphs) so that the biggest is not one indivisible job. The graphs are disjoint and each
+graph's rows sorted, so the tables are the same as one serial read.
 """
 
 from __future__ import annotations
@@ -152,8 +153,9 @@ def graph_tables(
     store: Store, names: Sequence[str], graphs: Sequence[str] | None = None, threads: int = 1
 ) -> dict[str, ByGraph]:
     """Each per-graph query of ``names`` by graph, as :func:`graph_table` reads it (over every named graph,
-    or only ``graphs``). On an embedded Oxigraph store with ``threads`` > 1, evaluated by that many
-    threads, each query over :data:`CHUNKS_PER_THREAD` chunks of graphs per thread, in the order of
+    or only ``graphs``). On an embedded Oxigraph store with ``threads`` > 1: by that many worker
+    processes when it is on disk and there are enough graphs (:mod:`graph.report_workers`), else by that
+    many threads, each query over :data:`CHUNKS_PER_THREAD` chunks of graphs per thread, in the order of
     ``names`` (the biggest first keeps the threads evenly busy); the other backends are read one query
     after another (the in-memory store holds the GIL; a remote endpoint's concurrency is not ours to
     assume). The first error of any chunk (in the order of ``names`` and graphs) is raised, once the
