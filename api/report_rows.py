@@ -8,7 +8,8 @@ metadata graph, as ``snapshot_key.rq`` lists them) and by the digest of the buil
 reads from the store only the report graphs whose key changed, plus the other named graphs (vocabulary,
 metadata: never kept). Each graph's rows are sorted, so the tables are the same whichever way they were
 read, and the snapshot built from them is the same as one built from scratch. What is read from the
-store is read by a thread per CPU (:func:`graph.report_tables.graph_tables`), with the same result.
+store is read by a worker process (or thread) per CPU (:func:`graph.report_tables.graph_tables`), with the
+same result.
 
 Where they are kept: :class:`DiskRows`, one file per report graph in ``<data dir>/snapshot-rows/`` (beside
 the saved snapshot; JSON, the first line a header with the key; written to a temporary file then

@@ -49,7 +49,7 @@ TABLES: tuple[str, ...] = tuple(
 )
 _BUILDER_MODULES = (
     "snapshot.py", "snapshot_build.py", "snapshot_pages.py", "snapshot_store.py", "report_rows.py",
-    "../graph/sharing_pass.py", "../graph/report_tables.py",
+    "../graph/sharing_pass.py", "../graph/report_tables.py", "../graph/report_workers.py",
 )  # fmt: skip
 
 

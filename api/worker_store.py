@@ -196,6 +196,11 @@ class WorkerStore(OxigraphStore):
             return False
         return True
 
+    def readable_path(self) -> Path | None:
+        """The current checkpoint (read-only, written by nobody): report rows are read from it."""
+        self._refresh()
+        return self._checkpoint
+
     def flush(self) -> None:
         """Nothing to write: the owner flushes."""
 

@@ -9,8 +9,9 @@ server or a load is using first) and builds :class:`api.snapshot.Snapshot` twice
   report does to its key), then built again: that graph is read from the store, the others' rows from
   their files. The two snapshots are compared (``same``).
 
-The per-report rows are read by ``--threads`` threads (default: every CPU the process may run on, so
-``taskset -c 0`` and ``taskset -c 0,1`` compare one CPU with two; the figures say how idle the machine
+The per-report rows are read by ``--threads`` worker processes (:mod:`graph.report_workers`; one: this
+process alone; default: every CPU the process may run on, so ``taskset -c 0`` and ``taskset -c 0,1``
+compare one CPU with two; the figures give the workers' CPU seconds apart, and say how idle the machine
 was meanwhile and how much CPU other jobs took, from ``/proc/stat``). The rows are kept in a temporary folder, or with ``--save`` in ``DATA_DIR/snapshot-rows`` (replaced). With
 ``--save`` it then builds the matching index (what ``/forces/{id}/help`` ranks with) and saves both next to
 the store, as ``hmic-kg load`` does after a load, so that the next ``hmic-kg serve`` answers without a
@@ -54,14 +55,26 @@ def timed_build(build: Callable[[Callable[[str], None]], Any], verbose: bool) ->
             print(f"  {stage}: {now - last[0]:.2f} s wall, {used - last[1]:.2f} s CPU", flush=True)
         last[:] = [now, used]
 
-    machine = machine_cpu()
+    machine, children = machine_cpu(), children_cpu()
     snap = build(note)
     figures = {"s": time.perf_counter() - started, "cpu_s": time.process_time() - cpu, "stages": stages}
+    figures["workers_cpu_s"] = (
+        children_cpu() - children
+    )  # the report worker processes' (graph.report_workers)
     after = machine_cpu()
     if machine is not None and after is not None:  # was the other CPU free? (a shared machine's noise)
         figures["machine_idle_cpu_s"] = after[0] - machine[0]
-        figures["others_cpu_s"] = max(0.0, after[1] - machine[1] - figures["cpu_s"])
+        mine = figures["cpu_s"] + figures["workers_cpu_s"]
+        figures["others_cpu_s"] = max(0.0, after[1] - machine[1] - mine)
     return snap, figures
+
+
+def children_cpu() -> float:
+    """CPU seconds of this process's ended child processes (user and system)."""
+    import resource
+
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def machine_cpu() -> tuple[float, float] | None:
@@ -107,6 +120,7 @@ def measure(
             "threads": threads or available_cpus(),
             "build_s": cold["s"],
             "build_cpu_s": cold["cpu_s"],
+            "build_workers_cpu_s": cold["workers_cpu_s"],
             "build_machine_idle_cpu_s": cold.get("machine_idle_cpu_s"),
             "build_others_cpu_s": cold.get("others_cpu_s"),
             "forces": len(snap.forces),
@@ -139,7 +153,8 @@ def measure(
             lambda note: build_snapshot(store, Iris(base_iri), "rebuilt", note, rows, threads), verbose
         )
         result.update(
-            rebuild_s=warm["s"], rebuild_cpu_s=warm["cpu_s"], rebuild_stages=warm["stages"],
+            rebuild_s=warm["s"], rebuild_cpu_s=warm["cpu_s"], rebuild_workers_cpu_s=warm["workers_cpu_s"],
+            rebuild_stages=warm["stages"],
             rebuild_changed=changed, same=digest(again) == scratch,
         )  # fmt: skip
     finally:
@@ -166,7 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--save", action="store_true", help="also build the matching index and save both in DATA_DIR"
     )
     parser.add_argument(
-        "--threads", type=int, default=None, help="threads reading the rows (default: the CPUs it may use)"
+        "--threads", type=int, default=None, help="processes reading the rows (default: the CPUs it may use)"
     )
     args = parser.parse_args(argv)
     if args.threads is not None and args.threads < 1:
@@ -176,6 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"snapshot of {result['forces']} forces, {result['findings']} findings "
         f"({result['threads']} threads, {result['cpus']} CPUs): from scratch "
         f"{result['build_s']:.2f} s wall, {result['build_cpu_s']:.2f} s CPU"
+        f" (+{result['build_workers_cpu_s']:.2f} s in worker processes)"
         f"{others(result)}; rebuild after one report "
         f"changed {result['rebuild_s']:.2f} s wall, {result['rebuild_cpu_s']:.2f} s CPU; "
         f"{'the same snapshot' if result['same'] else 'DIFFERENT snapshots'}",

@@ -9,15 +9,17 @@ described with, by any report, is joined in Python over every graph's rows, or r
 Rows are plain lists of strings (``None`` when unbound), read through the engine's JSON results; each
 graph's rows are sorted, so a graph's table is the same whether it was read alone or with the whole store.
 
-:func:`graph_tables` reads several of these queries at once on an embedded Oxigraph store: the engine
-releases the GIL while it evaluates, so a pool of threads keeps every core busy, and each query is split
-into chunks of graphs (a dataset of those graphs) so that the biggest is not one indivisible job. The
-chunks' graphs are disjoint and each graph's rows sorted, so the tables are the same as one serial read.
+:func:`graph_tables` reads several of these queries at once on an embedded Oxigraph store: on disk, by
+worker processes that open it read-only (:mod:`graph.report_workers`: no GIL shared); else by a pool of
+threads (the engine releases the GIL while it evaluates), each query split into chunks of graphs (a
+dataset of those graphs) so that the biggest is not one indivisible job. The graphs are disjoint and each
+graph's rows sorted, so the tables are the same as one serial read.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +29,7 @@ from pathlib import Path
 import orjson
 from rdflib import URIRef
 
+from graph import report_workers
 from graph.store import QueryError, Store, StoreError
 
 QUERIES = Path(__file__).resolve().parent / "queries" / "api"
@@ -39,6 +42,7 @@ ByGraph = dict[str, list[Row]]
 #: chunks of graphs per query and thread in :func:`graph_tables` (more chunks than threads: the queries'
 #: costs differ by a factor of a hundred, and so do graphs', so small jobs keep the threads evenly busy)
 CHUNKS_PER_THREAD = 4
+log = logging.getLogger(__name__)
 
 
 @cache
@@ -149,8 +153,9 @@ def graph_tables(
     store: Store, names: Sequence[str], graphs: Sequence[str] | None = None, threads: int = 1
 ) -> dict[str, ByGraph]:
     """Each per-graph query of ``names`` by graph, as :func:`graph_table` reads it (over every named graph,
-    or only ``graphs``). On an embedded Oxigraph store with ``threads`` > 1, evaluated by that many
-    threads, each query over :data:`CHUNKS_PER_THREAD` chunks of graphs per thread, in the order of
+    or only ``graphs``). On an embedded Oxigraph store with ``threads`` > 1: by that many worker
+    processes when it is on disk and there are enough graphs (:mod:`graph.report_workers`), else by that
+    many threads, each query over :data:`CHUNKS_PER_THREAD` chunks of graphs per thread, in the order of
     ``names`` (the biggest first keeps the threads evenly busy); the other backends are read one query
     after another (the in-memory store holds the GIL; a remote endpoint's concurrency is not ours to
     assume). The first error of any chunk (in the order of ``names`` and graphs) is raised, once the
@@ -158,6 +163,19 @@ def graph_tables(
     if threads <= 1 or _embedded(store) is None:
         return {name: graph_table(store, name, graphs) for name in names}
     every = named_graphs(store) if graphs is None else list(graphs)
+    workers = report_workers.worker_count(len(every), threads)
+    if workers:
+        with report_workers.readable_copy(store) as path:
+            if path is not None:
+                try:
+                    texts = {name: query_text(name) for name in names}
+                    return report_workers.read_graphs(path, texts, every, workers)
+                except report_workers.WorkerError as exc:
+                    if exc.kind == report_workers.QUERY_ERROR:
+                        raise QueryError(f"invalid SPARQL: {exc}") from None
+                    raise StoreError(f"query failed: {exc}") from None
+                except OSError as exc:  # a worker could not start or died: the threads read it
+                    log.warning("reading the report graphs in processes failed (%s); using threads", exc)
     parts = chunks(every, threads * CHUNKS_PER_THREAD)
     pool = ThreadPoolExecutor(threads, thread_name_prefix="report-tables")
     try:

@@ -245,6 +245,11 @@ class OxigraphStore(SparqlUpdateStore):
             return False
         return True
 
+    def readable_path(self) -> Path | None:
+        """A directory holding this store's content that other processes may open read-only while it is
+        open here (nobody writes it): the store's own when it is opened read-only, else None."""
+        return self.path if self.read_only else None
+
     def snapshot_nquads(self) -> bytes:
         """The whole dataset as N-Quads, default-graph index included (for the SPARQL query workers)."""
         if self._union:

@@ -225,6 +225,7 @@ def test_the_code_digest_covers_the_row_modules() -> None:
 
     assert "report_rows.py" in snapshot_store._BUILDER_MODULES
     assert "../graph/report_tables.py" in snapshot_store._BUILDER_MODULES
+    assert "../graph/report_workers.py" in snapshot_store._BUILDER_MODULES
 
 
 def test_a_read_only_store_writes_no_row_file(data_dir: Path) -> None:

@@ -1,0 +1,178 @@
+"""Per-report-graph tables read by worker processes, each opening the store read-only.
+
+Reading the read model's per-graph tables (:mod:`graph.report_tables`) is mostly the engine's work, but
+turning its answers into Python rows holds the GIL, so threads share one core for that part. Here each
+worker is a process of its own (``python -m graph.report_workers``: stdlib and pyoxigraph only, so it
+starts in a few tens of milliseconds) that opens the store with ``Store.read_only`` and reads its share
+of the graphs, one graph at a time: each query over a dataset of that one graph with ``?g`` dropped from
+its projection (one term fewer to decode per row), the solutions read directly (no JSON text to write
+and parse), each graph's rows sorted as :func:`graph.report_tables.split` sorts them. The rows come back
+through a pipe (``marshal``: lists of strings and None), so the tables are the same as a serial read.
+
+Only for a store no process writes (RocksDB's read-only mode is undefined beside a writer): a store
+opened read-only is read in place, a writable one through a checkpoint of it (hard links, near instant:
+:meth:`graph.store_oxigraph.OxigraphStore.backup_to`) removed afterwards. Anything else (an in-memory
+store, a checkpoint that cannot be made, a worker that cannot start) is read by threads as before.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+#: a worker reads at least this many graphs (fewer graphs: fewer workers, none below two: threads)
+MIN_GRAPHS_PER_WORKER = 16
+#: the first line of a worker's error message names its kind (the caller's exception class)
+QUERY_ERROR, STORE_ERROR = "query", "store"
+#: where a writable store's checkpoint is made (beside the store), and when a left one is stale
+CHECKPOINT_PREFIX, STALE_S = ".rows-read-", 3600.0
+_PROJECTED_G = re.compile(r"\bSELECT\s+(DISTINCT\s+)?\?g\b\s*", re.IGNORECASE)
+
+
+class WorkerError(Exception):
+    """A worker's query failed (``kind``: :data:`QUERY_ERROR` or :data:`STORE_ERROR`)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def per_graph_text(text: str) -> str:
+    """A per-graph query (first variable ``?g``) without ``?g`` in its projection: over a dataset of one
+    graph its rows are the graph's rows without the graph column. ValueError if it does not start so."""
+    found, count = _PROJECTED_G.subn(lambda m: "SELECT " + (m.group(1) or ""), text, count=1)
+    if count != 1:
+        raise ValueError("a per-graph query selects ?g first")
+    return found
+
+
+def worker_count(graphs: int, threads: int) -> int:
+    """How many workers read ``graphs`` graphs with ``threads`` CPUs (0: too few graphs for two)."""
+    count = min(threads, graphs // MIN_GRAPHS_PER_WORKER)
+    return count if count >= 2 else 0
+
+
+@contextmanager
+def readable_copy(store: Any) -> Iterator[Path | None]:
+    """The directory of a copy of ``store`` that worker processes may open read-only: its
+    ``readable_path()`` (a store opened read-only, a serve worker's checkpoint), else a checkpoint of a
+    writable on-disk store (removed on exit); None when there is none (an in-memory store, a failed
+    checkpoint)."""
+    readable = getattr(store, "readable_path", None)
+    path = getattr(store, "path", None)
+    if readable is not None and (found := readable()) is not None:
+        yield Path(found)
+    elif path is None or getattr(store, "read_only", False):
+        yield None
+    else:
+        _remove_stale(Path(path).parent)
+        try:
+            folder = tempfile.TemporaryDirectory(prefix=CHECKPOINT_PREFIX, dir=Path(path).parent)
+        except OSError:
+            yield None
+            return
+        with folder:
+            copy = Path(folder.name) / "store"
+            yield copy if store.backup_to(copy) else None
+
+
+def _remove_stale(folder: Path) -> None:
+    """Remove the checkpoints a killed process left in ``folder`` (older than :data:`STALE_S`): only the
+    process holding the store read-write makes them, so they are no one's now; their hard links would
+    keep compacted-away files on disk."""
+    now = time.time()
+    for left in folder.glob(CHECKPOINT_PREFIX + "*"):
+        try:
+            if now - left.stat().st_mtime > STALE_S:
+                shutil.rmtree(left, ignore_errors=True)
+        except OSError:
+            continue
+
+
+def read_graphs(path: Path, texts: dict[str, str], graphs: Sequence[str], workers: int) -> dict[str, dict]:
+    """Each query of ``texts`` (name -> per-graph query text) by graph over ``graphs``, read by ``workers``
+    processes from the store at ``path`` (opened read-only): graph -> sorted rows, only graphs with rows,
+    as :func:`graph.report_tables.graph_table` gives them. :class:`WorkerError` for a failed query (the
+    first failing worker's, in order); OSError if a worker cannot start or dies."""
+    texts = {name: per_graph_text(text) for name, text in texts.items()}
+    shares = [list(graphs[i::workers]) for i in range(workers)]  # interleaved: graphs of every size
+    with ThreadPoolExecutor(workers, thread_name_prefix="report-workers") as pool:
+        jobs = [pool.submit(_run, path, texts, share) for share in shares]
+        answers = [job.result() for job in jobs]
+    found: dict[str, dict] = {name: {} for name in texts}
+    for answer in answers:
+        for name in texts:
+            found[name].update(answer[name])
+    return {name: dict(sorted(by_graph.items())) for name, by_graph in found.items()}
+
+
+def _run(path: Path, texts: dict[str, str], graphs: list[str]) -> dict[str, dict]:
+    """One worker process over ``graphs``: its answer (its errors raised here)."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "graph.report_workers", str(os.getpid())],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)},
+    )  # fmt: skip
+    out, err = child.communicate(marshal.dumps((str(path), texts, graphs)))
+    if child.returncode == 0:
+        return marshal.loads(out)
+    kind, _, message = err.decode("utf-8", "replace").partition("\n")
+    if kind in (QUERY_ERROR, STORE_ERROR):
+        raise WorkerError(kind, message.strip())
+    raise OSError(f"a report worker exited with {child.returncode}: {err.decode('utf-8', 'replace')[-500:]}")
+
+
+def _sort_key(row: list[str | None]) -> list[str]:
+    return ["" if v is None else v for v in row]
+
+
+def _serve(parent: int) -> int:
+    """The worker: (store path, texts, graphs) from stdin, the tables by graph to stdout; it ends as soon
+    as ``parent`` (the pid of the process that started it) is gone (:mod:`graph.parent_watch`)."""
+    from graph.parent_watch import exit_with_parent
+
+    exit_with_parent(parent)
+    import pyoxigraph as ox
+
+    path, texts, graphs = marshal.load(sys.stdin.buffer)
+    try:
+        store = ox.Store.read_only(path)
+    except (OSError, RuntimeError) as exc:
+        sys.stderr.write(f"{STORE_ERROR}\ncannot open the store read-only: {exc}\n")
+        return 2
+    found: dict[str, dict[str, list[list[str | None]]]] = {name: {} for name in texts}
+    for graph in graphs:
+        dataset = [ox.NamedNode(graph)]
+        for name, text in texts.items():
+            try:
+                rows = [
+                    [None if term is None else term.value for term in solution]
+                    for solution in store.query(text, named_graphs=dataset)
+                ]
+            except (SyntaxError, ValueError) as exc:
+                sys.stderr.write(f"{QUERY_ERROR}\n{exc}\n")
+                return 2
+            except (OSError, RuntimeError) as exc:
+                sys.stderr.write(f"{STORE_ERROR}\n{exc}\n")
+                return 2
+            if rows:
+                # unbound sorts as "" (split's order); rows without one compare as they are, faster
+                rows.sort(key=_sort_key if any(None in row for row in rows) else None)
+                found[name][graph] = rows
+    sys.stdout.buffer.write(marshal.dumps(found))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_serve(int(sys.argv[1])))
