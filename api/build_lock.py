@@ -1,0 +1,45 @@
+"""One read-model build at a time per data dir, across processes (``serve --workers N``).
+
+Every HTTP worker of ``hmic-kg serve --workers N`` needs the read model at start and after a change. Built
+by all of them at once, the work is done N times over, and each build reads the report graphs with one
+process per CPU (:mod:`graph.report_workers`): N × N processes. Under this lock the first worker builds
+and saves it while the others wait, and then load what it saved (:meth:`api.runtime.Runtime.snapshot`).
+
+A lock file in the data dir, held with ``flock``: the kernel releases it when its holder exits, even
+by ``kill -9``, so no stale lock survives a crash. Where the file cannot be opened (a read-only data
+dir) or ``flock`` is missing (not POSIX), the build runs unlocked, as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+LOCK_NAME = "snapshot-build.lock"
+
+
+@contextlib.contextmanager
+def build_lock(data_dir: Path) -> Iterator[bool]:
+    """Hold the data dir's build lock (waiting for another process's build to end); yields whether it is
+    held (False: it could not be taken, and the caller builds unlocked)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX
+        yield False
+        return
+    try:
+        fd = os.open(Path(data_dir) / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    except OSError as error:
+        log.debug("building the read model unlocked: %s", error)
+        yield False
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield True
+    finally:
+        os.close(fd)  # closing the only descriptor releases the lock
