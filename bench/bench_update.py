@@ -99,6 +99,7 @@ def run(
     token = uuid.uuid4().hex
     env = dict(os.environ, **{TOKEN_VARIABLE: token})
     env.pop("HMIC_KG_UPDATE_TOKEN", None)
+    env["HMIC_KG_TIMEOUT"] = str(TIMEOUT_S)  # the load's requests wait as long as the server takes
     if code is not None:
         env["PYTHONPATH"] = str(code)
     cli = [PYTHON, "-c", "from api.cli import main; main()"]
