@@ -4,7 +4,7 @@ running ``hmic-kg serve`` (updates enabled) until the server answers from the ne
 ``python -m bench.bench_update DATA_DIR --report FILE --work-dir DIR`` starts ``hmic-kg serve`` on
 ``DATA_DIR`` (a copy: the load writes into it) with a server update token, waits for its first
 ``/forces``, then loads a copy of ``FILE`` (a report already in the store, same file name) with a marker
-word put into its first bullet, through the server's ``/sparql``, and polls the report's force
+word put into its first practice's title, through the server's ``/sparql``, and polls the report's force
 (``/forces/{id}``) until several answers in a row hold the marker. ``--code DIR`` runs the server and the
 load from another checkout of the code (``PYTHONPATH``), to time two versions side by side on copies of
 one store. The last line printed is the figures as JSON.
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -41,14 +42,15 @@ def _get(url: str, timeout: float = 600.0) -> bytes | None:
 
 
 def marked_copy(report: Path, target_dir: Path, marker: str) -> Path:
-    """``report`` copied into ``target_dir`` (same name) with ``marker`` put into its first bullet line."""
+    """``report`` copied into ``target_dir`` (same name) with ``marker`` put into the title of its first
+    good practice (``TITLE:``: the force's detail lists it among its leads)."""
     lines = report.read_text(encoding="utf-8").splitlines(keepends=True)
     for index, line in enumerate(lines):
-        if line.lstrip().startswith("\u2022 "):
-            lines[index] = line.replace("\u2022 ", f"\u2022 {marker} ", 1)
+        if line.lstrip().startswith("TITLE:"):
+            lines[index] = line.replace("TITLE:", f"TITLE: {marker}", 1)
             break
     else:
-        raise SystemExit(f"{report}: no bullet line to mark")
+        raise SystemExit(f"{report}: no TITLE: line to mark")
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / report.name
     target.write_text("".join(lines), encoding="utf-8")
@@ -156,6 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--code", type=Path, help="another checkout to run the server and load from")
     parser.add_argument("--memory-mb", type=float, default=16384.0, help="kill the server above this RSS")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the server on the way out
     args.work_dir.mkdir(parents=True, exist_ok=True)
     figures = run(
         args.data_dir,
