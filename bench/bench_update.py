@@ -72,15 +72,14 @@ def force_of(base: str, report: Path) -> str:
     return max(ids, key=len)
 
 
-def _serve(args: list[str], env: dict[str, str], base: str, log: Path, memory_mb: float) -> Any:
+def _serve(args: list[str], env: dict[str, str], base: str, log: Path, memory_mb: float, cwd: Path) -> Any:
     """``hmic-kg serve`` started in its own session, under a ``memory_mb`` watchdog, once it answers."""
-    from bench import ROOT
     from bench.servers import Server
 
     started = time.perf_counter()
     with log.open("wb") as out:
         process = subprocess.Popen(
-            args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            args, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     server = Server("hmic-kg serve", process, base, log, started=started)
     server.watch_memory(memory_mb)
@@ -96,7 +95,10 @@ def _serve(args: list[str], env: dict[str, str], base: str, log: Path, memory_mb
 def run(
     data_dir: Path, report: Path, work_dir: Path, *, workers: int, code: Path | None, memory_mb: float
 ) -> dict[str, Any]:
+    from bench import ROOT
     from bench.servers import PYTHON, free_port
+
+    cwd = code if code is not None else ROOT  # `python -c` puts the working directory first on the path
 
     token = uuid.uuid4().hex
     env = dict(os.environ, **{TOKEN_VARIABLE: token})
@@ -109,7 +111,7 @@ def run(
     base = f"http://127.0.0.1:{port}"
     serve = [*cli, "serve", "--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", str(port)]
     serve += ["--workers", str(workers)]
-    server = _serve(serve, env, base, work_dir / "serve.log", memory_mb)
+    server = _serve(serve, env, base, work_dir / "serve.log", memory_mb, cwd)
     result: dict[str, Any] = {"code": str(code or "this checkout"), "workers": workers}
     try:
         deadline = time.monotonic() + TIMEOUT_S

@@ -193,3 +193,50 @@ def test_after_an_update_a_restart_loads_the_snapshot_saved_for_it(
         assert again.snapshot(again.store()).forces
     finally:
         again.close()
+
+
+def _forces(base: str) -> int:
+    import httpx
+
+    with httpx.Client() as client:  # a new connection: any worker may accept it
+        return int(client.get(f"{base}/forces", timeout=60).json()["total"])
+
+
+@pytest.mark.server
+def test_with_two_workers_an_update_through_one_is_seen_by_the_other(data_dir: Path) -> None:
+    """``serve --workers 2``: the update is forwarded to the serve process and stamped there; every worker
+    reads the new key from the store, so none answers from rows or a saved snapshot of before."""
+    import subprocess
+
+    import httpx
+
+    from tests.conftest_servers import ROOT, hmic_kg_command, start_server, stop_process
+
+    token = data_dir.parent / "token"
+    token.write_text(TOKEN, encoding="utf-8")
+    token.chmod(0o600)
+    serve = ("serve", "--data-dir", str(data_dir), "--host", "127.0.0.1", "--workers", "2")
+    options = ("--allow-updates-token-file", str(token))
+
+    def ready(base: str) -> bool:
+        return httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200
+
+    process, base = start_server(
+        lambda port: hmic_kg_command(*serve, *options, "--port", str(port)),
+        ready,
+        cwd=ROOT,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert {_forces(base) for _ in range(8)} == {2}
+        drop = f"DROP GRAPH <{NOTTS}> ; DELETE WHERE {{ GRAPH <{META}> {{ <{NOTTS}> ?p ?o }} }}"
+        answer = httpx.post(f"{base}/sparql", data={"update": drop}, headers=AUTH, timeout=60)
+        assert answer.status_code == 204, answer.text
+        assert {_forces(base) for _ in range(12)} == {1}  # fresh connections, spread over the workers
+    finally:
+        stop_process(process)
+    store = OxigraphStore(data_dir / "oxigraph", read_only=True)
+    try:
+        assert set(keys(store)) == {NORTHANTS} and default_graph_is_the_union(store)
+    finally:
+        store.close()
