@@ -240,3 +240,23 @@ def test_with_two_workers_an_update_through_one_is_seen_by_the_other(data_dir: P
         assert set(keys(store)) == {NORTHANTS} and default_graph_is_the_union(store)
     finally:
         store.close()
+
+
+def test_the_in_memory_store_records_the_same_stamps() -> None:
+    """rdflib runs the stamps' operations too (the in-memory backend, one process)."""
+    from rdflib import Graph, Literal, URIRef
+
+    from graph.iris import HMIC
+    from graph.store_memory import MemoryStore
+
+    store = MemoryStore(meta_graph_iri=META)
+    for graph in (NOTTS, NORTHANTS):
+        entry = Graph()
+        entry.add((URIRef(graph), HMIC.graphOf, URIRef(graph.replace("/graph/", "/report/"))))
+        entry.add((URIRef(graph), HMIC.sha256, Literal("0" * 64)))
+        store.replace_graph(graph, Graph().add((URIRef(f"{graph}/a"), HMIC.b, Literal("c"))), entry)
+    before = keys(store)  # type: ignore[arg-type]
+    with TestClient(create_app(settings(update_token=TOKEN), store=store)) as client:
+        assert update(client, f"INSERT DATA {{ GRAPH <{NOTTS}> {{ <{BASE}x> <{BASE}y> 'v' }} }}") == 204
+    after = keys(store)  # type: ignore[arg-type]
+    assert after[NORTHANTS] == before[NORTHANTS] and after[NOTTS] != before[NOTTS]
