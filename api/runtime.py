@@ -4,12 +4,14 @@ Nothing is opened when the app is created; the first request that needs the stor
 lifespan handler of :func:`api.app.create_app` closes everything. ``hmic-kg serve`` opens them at once
 instead (:meth:`Runtime.preload`): the read model, and the query workers with their copy of the store.
 
-Everything derived from the store is kept per *store generation* (a key made of the report graphs with
-their load time and checksum in the metadata graph, plus a counter of updates accepted through
-``/sparql``): the read model
+Everything derived from the store is kept per *store generation* (the embedded store's write counter, or
+a remote store's report graphs with their load time and checksum, plus a counter of updates accepted
+through ``/sparql``): the read model
 (:meth:`Runtime.snapshot`, which holds every other derived value in its memo) and the SPARQL workers'
 copy of the store (:meth:`Runtime.pool`). The read model is also saved next to the store, keyed by content
-(:mod:`api.snapshot_store`), so a start loads it instead of building it.
+(:mod:`api.snapshot_store`), so a start loads it instead of building it, with its per-report rows kept
+beside it; updates through ``/sparql`` write change stamps into that key (:mod:`api.update_stamps`), so
+both stay valid with updates enabled, in every ``serve --workers`` process and after a restart.
 """
 
 from __future__ import annotations

@@ -223,8 +223,8 @@ def test_saving_writes_only_its_file_in_the_data_dir(
 
 
 def test_only_an_unsure_update_discards_the_saved_file(data_dir: Path) -> None:
-    """An update's change stamps change the content key (the file stays, unused until the store is back
-    at its key); one that failed half-way on a store applying operations one by one may have changed what
+    """An update's change stamps change the content key (the file stays, under a key that is no longer
+    the store's); one that failed half-way on a store applying operations one by one may have changed what
     no key sees: the file is dropped at once."""
     runtime = a_runtime(data_dir)
     try:
