@@ -58,8 +58,8 @@ WHOLE_SHARE = 0.25
 STALE_TEMP_S = 3600.0
 
 Tables = dict[str, list[Row]]
-#: a report graph's key: IRI, SHA-256 and load time (metadata graph)
-GraphKey = tuple[str, str | None, str | None]
+#: a report graph's key: IRI, SHA-256, load time and change stamp (metadata graph, ``snapshot_key.rq``)
+GraphKey = tuple[str, ...]
 
 
 class RowCache(Protocol):
@@ -202,11 +202,11 @@ def discard_rows(data_dir: Path) -> None:
 
 
 def report_graphs(store: Store) -> list[GraphKey]:
-    """Every report graph with its checksum and load time (metadata graph), one per IRI."""
+    """Every report graph with its checksum, load time and change stamp (metadata graph), one per IRI."""
     found: dict[str, GraphKey] = {}
-    for g, sha, at in table(store, "snapshot_key"):
+    for g, *values in table(store, "snapshot_key"):
         if g is not None and g not in found:
-            found[g] = (g, sha, at)
+            found[g] = (g, *(v or "" for v in values))
     return list(found.values())
 
 

@@ -4,12 +4,14 @@ Nothing is opened when the app is created; the first request that needs the stor
 lifespan handler of :func:`api.app.create_app` closes everything. ``hmic-kg serve`` opens them at once
 instead (:meth:`Runtime.preload`): the read model, and the query workers with their copy of the store.
 
-Everything derived from the store is kept per *store generation* (a key made of the report graphs with
-their load time and checksum in the metadata graph, plus a counter of updates accepted through
-``/sparql``): the read model
+Everything derived from the store is kept per *store generation* (the embedded store's write counter, or
+a remote store's report graphs with their load time and checksum, plus a counter of updates accepted
+through ``/sparql``): the read model
 (:meth:`Runtime.snapshot`, which holds every other derived value in its memo) and the SPARQL workers'
 copy of the store (:meth:`Runtime.pool`). The read model is also saved next to the store, keyed by content
-(:mod:`api.snapshot_store`), so a start loads it instead of building it.
+(:mod:`api.snapshot_store`), so a start loads it instead of building it, with its per-report rows kept
+beside it; updates through ``/sparql`` write change stamps into that key (:mod:`api.update_stamps`), so
+both stay valid with updates enabled, in every ``serve --workers`` process and after a restart.
 """
 
 from __future__ import annotations
@@ -68,12 +70,20 @@ class Runtime:
                 self._store = open_store(self.settings.graph)
             return self._store
 
-    def note_update(self) -> None:
-        """Record that the store changed outside a report load (a SPARQL update); the saved snapshot's
-        content key may not see that change, so the saved file is dropped."""
+    def meta_graph(self) -> str:
+        """The metadata graph's IRI (where loads write each report's entry and updates their stamps)."""
+        return str(Iris(self.settings.base_iri).meta_graph())
+
+    def note_update(self, *, unsure: bool = False) -> None:
+        """Record that the store changed through a SPARQL update. Its change stamps
+        (:mod:`api.update_stamps`) keep the keys of the kept rows and of the saved snapshot true, so
+        nothing is dropped; ``unsure``: an update that failed on a store that applies one operation at a
+        time may have changed a graph behind its key, so the kept rows and the saved files are dropped."""
         with self._lock:
             self._updates += 1
-            self._rows = None  # kept per graph's load: an update changes graphs behind those keys
+            if not unsure:
+                return
+            self._rows = None
             if self._persists():
                 from api.matching_saved import discard_index
                 from api.snapshot_store import discard_saved
@@ -83,13 +93,12 @@ class Runtime:
 
     def _persists(self) -> bool:
         """Whether the snapshot is saved in (and loaded from) the data dir: for an embedded store this
-        runtime opened itself, or one handed in with its ``snapshot_dir`` (a ``serve --workers`` process)
-        while no update can change it behind the content key (a worker does not see another worker's
-        updates, so with updates enabled each worker builds its own; a store handed in without a folder, as
-        in tests, has no data dir of its own)."""
+        runtime opened itself, or one handed in with its ``snapshot_dir`` (a ``serve --workers``
+        process); updates included, since their stamps keep the content key true in every process
+        (a store handed in without a folder, as in tests, has no data dir of its own)."""
         if self.settings.graph.backend == "remote":
             return False
-        return self._owns_store or (self._dir_given and self.settings.update_token is None)
+        return self._owns_store or self._dir_given
 
     def generation(self, store: Store) -> str:
         """A short key that changes whenever the store content changes.
@@ -184,37 +193,28 @@ class Runtime:
 
         if not self._persists():
             rows = None
-            # kept in the process only while nothing but a load can change a graph: not for a remote
-            # store, nor with updates enabled (another worker's update would not reach this runtime)
-            if self.settings.graph.backend != "remote" and self.settings.update_token is None:
+            if self.settings.graph.backend != "remote":  # a remote store may change behind any key
                 with self._lock:
                     rows = self._rows = self._rows or MemoryRows()
             return build(store, Iris(self.settings.base_iri), generation, rows_cache=rows)
         from api.snapshot_store import content_key, load_saved, save_snapshot
 
         config, iris = self.settings.graph, Iris(self.settings.base_iri)
-        updates = self._updates
         key = content_key(store, self.settings.base_iri)
-        if updates == 0:  # after an update the key may not describe the content: build
-            saved = load_saved(self.snapshot_dir, key, iris, generation)
-            if saved is not None:
-                log.info("snapshot loaded from %s", self.snapshot_dir)
-                return self._with_index_place(saved, key, not config.read_only)
-        built = build(
-            store,
-            iris,
-            generation,
-            rows_cache=DiskRows(self.snapshot_dir, writable=not config.read_only) if updates == 0 else None,
-        )
-        if updates == 0:
-            self._with_index_place(built, key, not config.read_only)
-        if not config.read_only:
-            with self._lock:  # note_update discards the file under this lock: no stale file survives
-                if self._updates == updates:
-                    try:
-                        save_snapshot(built, key, self.snapshot_dir)
-                    except OSError as error:
-                        log.warning("could not save the snapshot in %s: %s", self.snapshot_dir, error)
+        saved = load_saved(self.snapshot_dir, key, iris, generation)
+        if saved is not None:
+            log.info("snapshot loaded from %s", self.snapshot_dir)
+            return self._with_index_place(saved, key, not config.read_only)
+        rows = DiskRows(self.snapshot_dir, writable=not config.read_only)
+        built = build(store, iris, generation, rows_cache=rows)
+        self._with_index_place(built, key, not config.read_only)
+        # saved only if the store did not change during the build (the build read it as it was then;
+        # a key is never current again once it changed, so a file saved under an old one is just unused)
+        if not config.read_only and content_key(store, self.settings.base_iri) == key:
+            try:
+                save_snapshot(built, key, self.snapshot_dir)
+            except OSError as error:
+                log.warning("could not save the snapshot in %s: %s", self.snapshot_dir, error)
         return built
 
     def _with_index_place(self, snap: Snapshot, key: str, writable: bool) -> Snapshot:

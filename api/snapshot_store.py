@@ -1,10 +1,12 @@
 """Save the read model next to the store and load it on start, so a start answers without a build.
 
 The file (``<data dir>/snapshot.json``) is keyed by *content*, not by the in-process generation (a write
-counter): :func:`content_key` hashes every report graph with its checksum and load time (metadata graph,
-``graph/queries/api/snapshot_key.rq``), the base IRI, :data:`FORMAT` and the source of the code that builds
-the snapshot, so it is the same in every process and after a restart, and changes with every load, reload
-or drop, and with every change to the builders. Only the records are saved (no memo: rendered answers and
+counter): :func:`content_key` hashes every report graph with its checksum, load time and change stamp
+(metadata graph, ``graph/queries/api/snapshot_key.rq``), every change stamp in the store
+(``change_stamps.rq``: one is renewed by every update through ``/sparql``, :mod:`api.update_stamps`), the
+base IRI, :data:`FORMAT` and the source of the code that builds the snapshot, so it is the same in every
+process and after a restart, and changes with every load, reload, drop or update, and with every change to
+the builders. Only the records are saved (no memo: rendered answers and
 the matching index are derived again on use).
 
 Format: JSON (read and written by ``orjson``, twice as fast as ``json`` at 430 reports; reading JSON can
@@ -84,8 +86,9 @@ def code_digest() -> str:
 
 def content_key(store: Store, base_iri: str) -> str:
     """The key of the store's content: the same in every process and after a restart."""
-    graphs = [(r["g"], r["sha"], r["at"]) for r in rows(store, "snapshot_key")]
-    text = json.dumps([FORMAT, code_digest(), base_iri, graphs], separators=(",", ":"))
+    graphs = [(r["g"], r["sha"], r["at"], r["stamp"]) for r in rows(store, "snapshot_key")]
+    stamps = [(r["s"], r["stamp"]) for r in rows(store, "change_stamps")]
+    text = json.dumps([FORMAT, code_digest(), base_iri, graphs, stamps], separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

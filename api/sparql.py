@@ -28,7 +28,9 @@ from api.deps import RuntimeDep, StoreDep
 from api.errors import ApiError, ErrorResponse
 from api.query_pool import PoolError
 from api.runtime import Runtime
-from graph.store import PREFIXES, QueryError, Store, StoreError
+from api.sparql_scope import update_scope
+from api.update_stamps import stamped
+from graph.store import PREFIXES, QueryError, SparqlUpdateStore, Store, StoreError
 from graph.store_remote import RemoteStore
 
 router = APIRouter(tags=["sparql"])
@@ -156,13 +158,37 @@ def _update_request(
 
 
 def _run_update(runtime: Runtime, store: Store, work: dict[str, Any]) -> Response:
+    """Run the update with its change stamps (:mod:`api.update_stamps`; not on a remote store, whose
+    keys the read model does not keep); the same in a ``serve --workers`` worker, whose store forwards
+    it whole to the serve process."""
+    text = work["text"]
+    update = text if store.remote else stamped(update_scope(text), runtime.meta_graph(), text)
     try:
-        store.update(work["text"])
+        store.update(update)
     except (QueryError, StoreError) as exc:
-        message = protocol.explain(str(exc), work["source"], work["shift"])
+        if not isinstance(store, SparqlUpdateStore):  # applied operation by operation: maybe in part
+            runtime.note_update(unsure=True)
+        source = work["source"]
+        if isinstance(exc, QueryError) and update is not text:  # in words of the text as sent
+            exc = own_syntax_error(text) or exc
+        message = protocol.explain(str(exc), source, work["shift"])
         raise ApiError(400, "update_error", message, "update") from None
     runtime.note_update()
     return Response(status_code=204)
+
+
+def own_syntax_error(text: str) -> QueryError | None:
+    """The syntax error of ``text`` alone (positions in it), or None when it has none (the error came
+    from what was added to it). Parsed by running it on an empty in-memory store."""
+    import pyoxigraph as ox
+
+    try:
+        ox.Store().update(text)
+    except SyntaxError as error:
+        return QueryError(f"invalid SPARQL update: {error}")
+    except (OSError, RuntimeError, ValueError):
+        return None
+    return None
 
 
 def _dispatch(

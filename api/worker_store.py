@@ -26,7 +26,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from graph.store import QueryError, StoreError
+from graph.store import QueryError, ScopedUpdate, StoreError
 from graph.store_oxigraph import OxigraphStore, open_read_only
 
 CURRENT = "current"
@@ -165,7 +165,7 @@ class WorkerStore(OxigraphStore):
             error = QueryError if reply.get("error") == "query" else StoreError
             raise error(reply.get("message") or "update failed")
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str | ScopedUpdate) -> None:
         self._forward("update", sparql)
 
     def replace_graph(self, graph_iri, triples, metadata=None, *, meta_graph_iri=None):  # type: ignore[no-untyped-def]

@@ -78,6 +78,21 @@ class QueryResult:
         return [dict(zip(self.vars, row, strict=True)) for row in self.rows]
 
 
+@dataclass(frozen=True)
+class ScopedUpdate:
+    """A SPARQL update known to write no graph but the named graphs ``writes`` (not the default graph), its
+    prologue apart from its operations so that operations can be put before them (a backend keeping an
+    index of its own: :mod:`graph.store_index`). ``operations`` ends at the end of its last operation."""
+
+    prologue: str
+    operations: str
+    writes: frozenset[str]
+
+    def text(self, before: str = "", after: str = "") -> str:
+        """The whole update, with ``before`` run first and ``after`` last (in the same request)."""
+        return self.prologue + " ;\n".join(part for part in (before, self.operations, after) if part)
+
+
 class Store(ABC):
     """A quad store holding one named graph per report plus a metadata graph.
 
@@ -104,8 +119,9 @@ class Store(ABC):
         """Remove a named graph and its statements in the metadata graph; silent if absent."""
 
     @abstractmethod
-    def update(self, sparql: str) -> None:
-        """Run a SPARQL 1.1 update (one transaction where the backend has them)."""
+    def update(self, sparql: str | ScopedUpdate) -> None:
+        """Run a SPARQL 1.1 update (one transaction where the backend has them); a :class:`ScopedUpdate`
+        says which graphs it writes."""
 
     @abstractmethod
     def graphs(self) -> list[str]:
@@ -229,9 +245,9 @@ class SparqlUpdateStore(Store):
     def _update(self, sparql: str) -> None:
         """Send one SPARQL update, applied atomically."""
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str | ScopedUpdate) -> None:
         """One SPARQL update, applied atomically."""
-        self._update(sparql)
+        self._update(sparql if isinstance(sparql, str) else sparql.text())
 
     def _replace(self, graph_iri: str, triples: Graph, metadata: Graph | None, meta: str | None) -> None:
         self._update(swap_graph_update(graph_iri, triples, metadata, meta))

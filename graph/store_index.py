@@ -12,6 +12,10 @@ it inside one transaction. Terms come in as validated N-Triples text (``<iri>``,
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from graph.store import ScopedUpdate
 
 #: rebuild the default graph from scratch (after a free-form update, or for a store written before it)
 REBUILD = "DROP SILENT DEFAULT ;\nINSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -70,6 +74,30 @@ def drop_update(graph: str, meta: str | None) -> str:
     if meta is not None:
         parts += _drop_metadata(meta, {graph})
     return " ;\n".join(parts)
+
+
+#: named graphs holding, for the length of one update, what the graphs it writes held before it
+BEFORE = "urn:hmic-kg:before:{tag}:{index}"
+
+
+def scoped_update(update: ScopedUpdate, tag: str) -> str:
+    """An update that writes only named graphs, keeping the default graph in step with them in the same
+    request: each written graph is copied aside first (``BEFORE``: a fresh IRI per ``tag``, which the
+    update cannot name: it has no variable graph), then, after it, the triples those graphs held that no
+    graph holds now leave the default graph and what they hold now enters it. Reads only the written
+    graphs, where :data:`REBUILD` rewrites the whole default graph."""
+    if not update.writes:
+        return update.text()
+    graphs = [f"<{g}>" for g in sorted(update.writes)]
+    aside = [f"<{BEFORE.format(tag=tag, index=i)}>" for i in range(len(graphs))]
+    before = " ;\n".join(f"ADD SILENT GRAPH {g} TO GRAPH {t}" for g, t in zip(graphs, aside, strict=True))
+    after = [
+        f"DELETE {{ ?s ?p ?o }} WHERE {{ VALUES ?t {{ {' '.join(aside)} }} GRAPH ?t {{ ?s ?p ?o }} "
+        f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER (?other NOT IN ({', '.join(aside)})) }} }}",
+        *(f"DROP SILENT GRAPH {t}" for t in aside),
+        f"INSERT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {' '.join(graphs)} }} GRAPH ?g {{ ?s ?p ?o }} }}",
+    ]
+    return update.text(before, " ;\n".join(after))
 
 
 def with_rebuild(update: str) -> str:

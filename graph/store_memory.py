@@ -26,6 +26,7 @@ from graph.store import (
     Bindings,
     QueryError,
     QueryResult,
+    ScopedUpdate,
     Store,
     StoreError,
     check_result_format,
@@ -101,13 +102,13 @@ class MemoryStore(Store):
                 self._ds.addN((s, p, o, self._ds.graph(ctx.identifier)) for s, p, o, ctx in old)
                 raise
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str | ScopedUpdate) -> None:
         """A SPARQL update under the lock; rdflib applies operations one by one (not atomic on failure)."""
         with self._lock:
             self._check_open()
             self.change_count += 1
             try:
-                self._ds.update(sparql)
+                self._ds.update(sparql if isinstance(sparql, str) else sparql.text())
             except Exception as exc:  # pyparsing / rdflib evaluation errors
                 raise QueryError(f"invalid SPARQL update: {exc}") from None
 

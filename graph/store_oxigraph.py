@@ -28,6 +28,7 @@ built from serialised terms (``graph.terms.inject_values``).
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
@@ -38,7 +39,15 @@ from rdflib.term import Node
 
 from graph import store_index as index
 from graph.rdf_formats import DATASET_FORMATS, EXPORT_FORMATS, GRAPH_FORMATS, PREFIXES, TABLE_FORMATS
-from graph.store import Bindings, QueryError, QueryResult, SparqlUpdateStore, StoreError, check_result_format
+from graph.store import (
+    Bindings,
+    QueryError,
+    QueryResult,
+    ScopedUpdate,
+    SparqlUpdateStore,
+    StoreError,
+    check_result_format,
+)
 from graph.terms import (
     TermError,
     graph_name,
@@ -170,9 +179,14 @@ class OxigraphStore(SparqlUpdateStore):
             raise StoreError(str(exc)) from None
         self._update(update)
 
-    def update(self, sparql: str) -> None:
-        """A free-form SPARQL update, then (same transaction) a rebuild of the default-graph index."""
-        self._update(index.with_rebuild(sparql))
+    def update(self, sparql: str | ScopedUpdate) -> None:
+        """A SPARQL update keeping the default-graph index in step in the same transaction: for one whose
+        written graphs are known (:class:`graph.store.ScopedUpdate`) those graphs' share of it, for a
+        free-form one a rebuild of the whole index (minutes at hundreds of reports)."""
+        if isinstance(sparql, str):
+            self._update(index.with_rebuild(sparql))
+        else:
+            self._update(index.scoped_update(sparql, uuid.uuid4().hex))
 
     def graphs(self) -> list[str]:
         found = []

@@ -197,23 +197,30 @@ def test_a_memory_store_keeps_rows_in_the_process(tmp_path: Path, monkeypatch: p
     assert not same(rebuilt, cold, tmp_path)
 
 
-def test_the_runtime_keeps_rows_and_an_update_drops_them(sample_store: OxigraphStore) -> None:
-    """A store handed in (no data dir): rows kept in the process; a SPARQL update may change a graph
-    behind its key, so it drops them."""
+def test_the_runtime_keeps_rows_across_an_update_and_drops_them_after_an_unsure_one(
+    sample_store: OxigraphStore,
+) -> None:
+    """A store handed in (no data dir): rows kept in the process. An update's change stamps keep their
+    keys true (issue 13), so it keeps them; one that failed half-way on a store applying operations one
+    by one may have changed a graph behind its key, so it drops them."""
     runtime = Runtime(settings(), store=sample_store)
     runtime.snapshot(sample_store)
     kept: RowCache | None = runtime._rows
     assert isinstance(kept, MemoryRows) and kept.entries
     runtime.note_update()
+    assert runtime._rows is kept
+    runtime.note_update(unsure=True)
     assert runtime._rows is None
 
 
-def test_an_update_on_a_data_dir_discards_the_row_files(data_dir: Path) -> None:
+def test_only_an_unsure_update_on_a_data_dir_discards_the_row_files(data_dir: Path) -> None:
     folder = data_dir / FOLDER
     assert any(folder.iterdir()), "hmic-kg load kept the rows"
     runtime = Runtime(settings(graph=GraphConfig(data_dir=data_dir)))
     try:
         runtime.note_update()
+        assert any(folder.iterdir())
+        runtime.note_update(unsure=True)
         assert not any(folder.iterdir())
     finally:
         runtime.close()
@@ -239,11 +246,12 @@ def test_a_read_only_store_writes_no_row_file(data_dir: Path) -> None:
     assert not (data_dir / FOLDER).exists()
 
 
-def test_rows_are_not_kept_in_the_process_while_updates_are_enabled(sample_store: OxigraphStore) -> None:
-    """Another serve worker's update would change a graph behind its key without this runtime knowing."""
+def test_rows_are_kept_in_the_process_while_updates_are_enabled(sample_store: OxigraphStore) -> None:
+    """Every update (another serve worker's too) stamps the graphs it changes in the store, so a kept row's
+    key read from the store is true whoever changed it (issue 13)."""
     runtime = Runtime(settings(update_token="a-long-update-token"), store=sample_store)
     assert runtime.snapshot(sample_store).forces
-    assert runtime._rows is None
+    assert isinstance(runtime._rows, MemoryRows) and runtime._rows.entries
 
 
 def test_a_failed_write_warns_once_and_the_build_goes_on(
