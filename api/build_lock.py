@@ -25,8 +25,9 @@ LOCK_NAME = "snapshot-build.lock"
 
 @contextlib.contextmanager
 def build_lock(data_dir: Path) -> Iterator[bool]:
-    """Hold the data dir's build lock (waiting for another process's build to end); yields whether it is
-    held (False: it could not be taken, and the caller builds unlocked)."""
+    """Hold the data dir's build lock, waiting while another process builds; yields whether it waited
+    (then that build's result may be saved: look again before building). Where the lock cannot be taken,
+    the caller builds unlocked (yields False)."""
     try:
         import fcntl
     except ImportError:  # not POSIX
@@ -39,7 +40,12 @@ def build_lock(data_dir: Path) -> Iterator[bool]:
         yield False
         return
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield True
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            waited = False
+        except BlockingIOError:  # another process is building
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            waited = True
+        yield waited
     finally:
         os.close(fd)  # closing the only descriptor releases the lock

@@ -16,6 +16,7 @@ both stay valid with updates enabled, in every ``serve --workers`` process and a
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import threading
@@ -23,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from api.build_lock import build_lock
 from api.lookup import load_query
 from api.query_pool import QueryPool
 from api.settings import Settings
@@ -205,16 +207,24 @@ class Runtime:
         if saved is not None:
             log.info("snapshot loaded from %s", self.snapshot_dir)
             return self._with_index_place(saved, key, not config.read_only)
-        rows = DiskRows(self.snapshot_dir, writable=not config.read_only)
-        built = build(store, iris, generation, rows_cache=rows)
-        self._with_index_place(built, key, not config.read_only)
-        # saved only if the store did not change during the build (the build read it as it was then;
-        # a key is never current again once it changed, so a file saved under an old one is just unused)
-        if not config.read_only and content_key(store, self.settings.base_iri) == key:
-            try:
-                save_snapshot(built, key, self.snapshot_dir)
-            except OSError as error:
-                log.warning("could not save the snapshot in %s: %s", self.snapshot_dir, error)
+        # one build at a time per data dir: the other serve workers wait, then load what it saved (a
+        # read-only server saves nothing to wait for, so its workers build side by side)
+        locked = contextlib.nullcontext(False) if config.read_only else build_lock(Path(self.snapshot_dir))
+        with locked as waited:
+            saved = load_saved(self.snapshot_dir, key, iris, generation) if waited else None
+            if saved is not None:
+                log.info("snapshot loaded from %s (built by another process)", self.snapshot_dir)
+                return self._with_index_place(saved, key, not config.read_only)
+            rows = DiskRows(self.snapshot_dir, writable=not config.read_only)
+            built = build(store, iris, generation, rows_cache=rows)
+            self._with_index_place(built, key, not config.read_only)
+            # saved only if the store did not change during the build (the build read it as it was then;
+            # a key is never current again once it changed, so a file saved under an old one is unused)
+            if not config.read_only and content_key(store, self.settings.base_iri) == key:
+                try:
+                    save_snapshot(built, key, self.snapshot_dir)
+                except OSError as error:
+                    log.warning("could not save the snapshot in %s: %s", self.snapshot_dir, error)
         return built
 
     def _with_index_place(self, snap: Snapshot, key: str, writable: bool) -> Snapshot:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from api.build_lock import LOCK_NAME
 from api.cli import app
 from api.runtime import Runtime
 from api.snapshot import Snapshot
@@ -211,7 +212,7 @@ def test_saving_writes_only_its_file_in_the_data_dir(
     before = {p for p in tmp_path.rglob("*") if p.is_file() and "oxigraph" not in p.parts}
     snapshot_of(a_runtime(data_dir))
     after = {p for p in tmp_path.rglob("*") if p.is_file() and "oxigraph" not in p.parts}
-    assert after - before == {snapshot_path(data_dir)}
+    assert after - before == {snapshot_path(data_dir), data_dir / LOCK_NAME}  # the lock: api.build_lock
 
     def failing(*_: object) -> None:
         raise OSError("disk full")
@@ -219,7 +220,9 @@ def test_saving_writes_only_its_file_in_the_data_dir(
     snapshot_path(data_dir).unlink()
     monkeypatch.setattr("api.snapshot_store.os.replace", failing)
     assert snapshot_of(a_runtime(data_dir)).forces, "a failed save does not fail the request"
-    assert {p for p in tmp_path.rglob("*") if p.is_file() and "oxigraph" not in p.parts} == before
+    assert {p for p in tmp_path.rglob("*") if p.is_file() and "oxigraph" not in p.parts} == before | {
+        data_dir / LOCK_NAME
+    }
 
 
 def test_only_an_unsure_update_discards_the_saved_file(data_dir: Path) -> None:
@@ -241,3 +244,46 @@ def _no_warming(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The warm-up thread is not what these tests check (and would outlive the store they close)."""
     monkeypatch.setattr("api.snapshot_warm.start_warming", lambda snap: None)
     yield
+
+
+def test_serve_workers_without_a_saved_snapshot_build_it_once(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (issue 13): every ``serve --workers`` process built the read model itself, at once,
+    each with one report reader per CPU (N × N processes). The first takes the data dir's build lock
+    (:mod:`api.build_lock`); one arriving meanwhile waits and loads what the first saved."""
+    import threading
+
+    checkpoint = tmp_path / "checkpoint"
+    shutil.copytree(data_dir / "oxigraph", checkpoint / "oxigraph")
+    snapshot_path(data_dir).unlink()
+    builds: list[int] = []
+    second_built = threading.Event()
+    results: dict[str, Snapshot] = {}
+    store = OxigraphStore(checkpoint / "oxigraph", read_only=True)
+    first, second = (Runtime(settings(), store=store, snapshot_dir=data_dir) for _ in range(2))
+
+    def start_second() -> threading.Thread:
+        thread = threading.Thread(target=lambda: results.update(second=second.snapshot(store)))
+        thread.start()
+        return thread
+
+    def counting_build(*args: object, **kwargs: object) -> Snapshot:
+        builds.append(1)
+        if len(builds) == 1:  # the first build, lock held: the second worker asks now
+            threads.append(start_second())
+            second_built.wait(2.0)  # without the lock it would build meanwhile
+        else:
+            second_built.set()
+        return build_snapshot(*args, **kwargs)  # type: ignore[arg-type]
+
+    threads: list[threading.Thread] = []
+    monkeypatch.setattr("api.snapshot_build.build_snapshot", counting_build)
+    try:
+        results["first"] = first.snapshot(store)
+        for thread in threads:
+            thread.join(60)
+    finally:
+        store.close()
+    assert len(builds) == 1
+    assert same_records(results["first"], results["second"])
