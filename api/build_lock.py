@@ -3,7 +3,8 @@
 Every HTTP worker of ``hmic-kg serve --workers N`` needs the read model at start and after a change. Built
 by all of them at once, the work is done N times over, and each build reads the report graphs with one
 process per CPU (:mod:`graph.report_workers`): N × N processes. Under this lock the first worker builds
-and saves it while the others wait, and then load what it saved (:meth:`api.runtime.Runtime.snapshot`).
+and saves it while the others wait, and then load what it saved (:meth:`api.runtime.Runtime.snapshot`);
+the matching index likewise, under a lock of its own (:func:`api.matching_saved.load_evidence`).
 
 A lock file in the data dir, held with ``flock``: the kernel releases it when its holder exits, even
 by ``kill -9``, so no stale lock survives a crash. Where the file cannot be opened (a read-only data
@@ -21,20 +22,21 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 LOCK_NAME = "snapshot-build.lock"
+INDEX_LOCK_NAME = "matching-build.lock"  # the matching index (api.matching_saved), built after it
 
 
 @contextlib.contextmanager
-def build_lock(data_dir: Path) -> Iterator[bool]:
+def build_lock(data_dir: Path, name: str = LOCK_NAME) -> Iterator[bool]:
     """Hold the data dir's build lock, waiting while another process builds; yields whether it waited
     (then that build's result may be saved: look again before building). Where the lock cannot be taken,
-    the caller builds unlocked (yields False)."""
+    the caller builds unlocked (yields False). ``name``: the lock file (one per kind of build)."""
     try:
         import fcntl
     except ImportError:  # not POSIX
         yield False
         return
     try:
-        fd = os.open(Path(data_dir) / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        fd = os.open(Path(data_dir) / name, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     except OSError as error:
         log.debug("building the read model unlocked: %s", error)
         yield False

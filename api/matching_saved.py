@@ -27,6 +27,7 @@ from typing import Any
 
 import orjson
 
+from api.build_lock import INDEX_LOCK_NAME, build_lock
 from api.snapshot import Snapshot
 from graph.lexical import Bm25Index, both_stems
 from graph.topics import ONTOLOGY_FILES, Topic, TopicScheme, load_scheme
@@ -229,6 +230,10 @@ def read_tables(path: Path, key: str, cat: Snapshot, rows: list[dict[str, Any]])
     return tables
 
 
+#: what a saved index that cannot be used raises (it is then rebuilt)
+UNREADABLE = (IndexFileError, OSError, ValueError, KeyError, IndexError, TypeError, zipfile.BadZipFile)
+
+
 def load_evidence(cat: Snapshot, place: IndexPlace | None) -> Any:
     """The evidence of ``cat``: from the saved index at ``place`` when it fits, else built (and saved
     there when ``place`` is writable)."""
@@ -244,18 +249,20 @@ def load_evidence(cat: Snapshot, place: IndexPlace | None) -> Any:
         return Evidence(cat, tables["scheme"], {**tables, "rows": rows})
     except FileNotFoundError:
         pass
-    except (
-        IndexFileError,
-        OSError,
-        ValueError,
-        KeyError,
-        IndexError,
-        TypeError,
-        zipfile.BadZipFile,
-    ) as error:
+    except UNREADABLE as error:
         log.warning("ignoring saved matching index %s: %s; rebuilding it", path, error)
-    built = Evidence(cat, load_scheme())
-    if place.writable:
+    if not place.writable:
+        return Evidence(cat, load_scheme())
+    # one build at a time per data dir: another serve worker waits, then loads what this one saved
+    with build_lock(place.data_dir, INDEX_LOCK_NAME) as waited:
+        if waited:
+            try:
+                tables = read_tables(path, key, cat, rows)
+                log.info("matching index loaded from %s (built by another process)", path)
+                return Evidence(cat, tables["scheme"], {**tables, "rows": rows})
+            except UNREADABLE:  # not saved, or not for this key: build it here
+                pass
+        built = Evidence(cat, load_scheme())
         try:
             save_evidence(built, key, place.data_dir)
         except OSError as error:

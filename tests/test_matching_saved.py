@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from api import matching
-from api.matching_saved import LazyStems, index_key, index_path, save_evidence
+from api.matching_saved import LazyStems, index_key, index_path, load_evidence, save_evidence
 from api.memo import Memo
 from api.runtime import Runtime
 from api.snapshot import Snapshot, plain
@@ -142,3 +142,40 @@ def test_stop_words_are_sklearns_without_importing_sklearn() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_serve_workers_without_a_saved_index_build_it_once(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (issue 13): each ``serve --workers`` process built the matching index itself. The
+    first takes the data dir's index lock; one arriving meanwhile waits and loads what it saved."""
+    import threading
+
+    from api import matching_saved
+
+    snap = snapshot_of(data_dir)
+    place = snap.derived(("index_place",), lambda: None)
+    assert place is not None and place.writable
+    index_path(data_dir).unlink()
+    builds: list[int] = []
+    second_built = threading.Event()
+    threads: list[threading.Thread] = []
+    found: dict[str, object] = {}
+    real_scheme = matching_saved.load_scheme
+
+    def counting_scheme() -> object:  # read only when the index is built
+        builds.append(1)
+        if len(builds) == 1:  # the first build, lock held: the second worker asks now
+            threads.append(threading.Thread(target=lambda: found.update(second=load_evidence(snap, place))))
+            threads[0].start()
+            second_built.wait(2.0)  # without the lock it would build meanwhile
+        else:
+            second_built.set()
+        return real_scheme()
+
+    monkeypatch.setattr(matching_saved, "load_scheme", counting_scheme)
+    found["first"] = load_evidence(snap, place)
+    threads[0].join(60)
+    assert len(builds) == 1
+    first, second = found["first"], found["second"]
+    assert np.array_equal(first.entities, second.entities)  # type: ignore[attr-defined]
