@@ -17,6 +17,7 @@ store, a checkpoint that cannot be made, a worker that cannot start) is read by 
 
 from __future__ import annotations
 
+import gc
 import marshal
 import os
 import re
@@ -143,6 +144,7 @@ def _serve(parent: int) -> int:
     from graph.parent_watch import exit_with_parent
 
     exit_with_parent(parent)
+    gc.disable()  # its rows are lists of strings (no cycles): collections would walk them again and again
     import pyoxigraph as ox
 
     path, texts, graphs = marshal.load(sys.stdin.buffer)
@@ -152,12 +154,15 @@ def _serve(parent: int) -> int:
         sys.stderr.write(f"{STORE_ERROR}\ncannot open the store read-only: {exc}\n")
         return 2
     found: dict[str, dict[str, list[list[str | None]]]] = {name: {} for name in texts}
+    # one object per distinct value: marshal writes a repeated one as a reference (a force's IRI on every
+    # row of its findings), so the parent reads less and holds one copy
+    same = {}.setdefault
     for graph in graphs:
         dataset = [ox.NamedNode(graph)]
         for name, text in texts.items():
             try:
                 rows = [
-                    [None if term is None else term.value for term in solution]
+                    [None if term is None else same(value := term.value, value) for term in solution]
                     for solution in store.query(text, named_graphs=dataset)
                 ]
             except (SyntaxError, ValueError) as exc:
