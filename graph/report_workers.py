@@ -6,8 +6,11 @@ worker is a process of its own (``python -m graph.report_workers``: stdlib and p
 starts in a few tens of milliseconds) that opens the store with ``Store.read_only`` and reads its share
 of the graphs, one graph at a time: each query over a dataset of that one graph with ``?g`` dropped from
 its projection (one term fewer to decode per row), the solutions read directly (no JSON text to write
-and parse), each graph's rows sorted as :func:`graph.report_tables.split` sorts them. The rows come back
-through a pipe (``marshal``: lists of strings and None), so the tables are the same as a serial read.
+and parse), each graph's rows sorted as :func:`graph.report_tables.split` sorts them. A table with few
+rows a graph (its query's parsing and planning most of its cost) is read over datasets of several graphs
+instead, ``?g`` kept, and split. The rows come back through a pipe (``marshal``: lists of strings and
+None, each distinct value one object, so written once), so the tables are the same as a serial read.
+The worker never collects garbage (its rows hold no cycles; collections walked them again and again).
 
 Only for a store no process writes (RocksDB's read-only mode is undefined beside a writer): a store
 opened read-only is read in place, a writable one through a checkpoint of it (hard links, near instant:
