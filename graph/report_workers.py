@@ -6,8 +6,11 @@ worker is a process of its own (``python -m graph.report_workers``: stdlib and p
 starts in a few tens of milliseconds) that opens the store with ``Store.read_only`` and reads its share
 of the graphs, one graph at a time: each query over a dataset of that one graph with ``?g`` dropped from
 its projection (one term fewer to decode per row), the solutions read directly (no JSON text to write
-and parse), each graph's rows sorted as :func:`graph.report_tables.split` sorts them. The rows come back
-through a pipe (``marshal``: lists of strings and None), so the tables are the same as a serial read.
+and parse), each graph's rows sorted as :func:`graph.report_tables.split` sorts them. A table with few
+rows a graph (its query's parsing and planning most of its cost) is read over datasets of several graphs
+instead, ``?g`` kept, and split. The rows come back through a pipe (``marshal``: lists of strings and
+None, each distinct value one object, so written once), so the tables are the same as a serial read.
+The worker never collects garbage (its rows hold no cycles; collections walked them again and again).
 
 Only for a store no process writes (RocksDB's read-only mode is undefined beside a writer): a store
 opened read-only is read in place, a writable one through a checkpoint of it (hard links, near instant:
@@ -17,6 +20,7 @@ store, a checkpoint that cannot be made, a worker that cannot start) is read by 
 
 from __future__ import annotations
 
+import gc
 import marshal
 import os
 import re
@@ -33,6 +37,9 @@ from typing import Any
 
 #: a worker reads at least this many graphs (fewer graphs: fewer workers, none below two: threads)
 MIN_GRAPHS_PER_WORKER = 16
+#: a worker reads each table graph by graph over its first PROBE_GRAPHS graphs; a table with fewer than
+#: FEW_ROWS rows a graph there is read over datasets of CHUNK_GRAPHS graphs afterwards (``?g`` kept)
+PROBE_GRAPHS, FEW_ROWS, CHUNK_GRAPHS = 8, 24, 16
 #: the first line of a worker's error message names its kind (the caller's exception class)
 QUERY_ERROR, STORE_ERROR = "query", "store"
 #: where a writable store's checkpoint is made (beside the store), and when a left one is stale
@@ -105,7 +112,8 @@ def read_graphs(path: Path, texts: dict[str, str], graphs: Sequence[str], worker
     processes from the store at ``path`` (opened read-only): graph -> sorted rows, only graphs with rows,
     as :func:`graph.report_tables.graph_table` gives them. :class:`WorkerError` for a failed query (the
     first failing worker's, in order); OSError if a worker cannot start or dies."""
-    texts = {name: per_graph_text(text) for name, text in texts.items()}
+    for text in texts.values():
+        per_graph_text(text)  # ValueError here, not in a worker
     shares = [list(graphs[i::workers]) for i in range(workers)]  # interleaved: graphs of every size
     with ThreadPoolExecutor(workers, thread_name_prefix="report-workers") as pool:
         jobs = [pool.submit(_run, path, texts, share) for share in shares]
@@ -124,7 +132,8 @@ def _run(path: Path, texts: dict[str, str], graphs: list[str]) -> dict[str, dict
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)},
     )  # fmt: skip
-    out, err = child.communicate(marshal.dumps((str(path), texts, graphs)))
+    sizes = (PROBE_GRAPHS, FEW_ROWS, CHUNK_GRAPHS)
+    out, err = child.communicate(marshal.dumps((str(path), texts, graphs, sizes)))
     if child.returncode == 0:
         return marshal.loads(out)
     kind, _, message = err.decode("utf-8", "replace").partition("\n")
@@ -137,39 +146,87 @@ def _sort_key(row: list[str | None]) -> list[str]:
     return ["" if v is None else v for v in row]
 
 
+class _Failed(Exception):
+    """A worker's query failed: the first line of its message names the kind."""
+
+
+def _rows(store: Any, text: str, dataset: list[Any], same: Any) -> list[list[str | None]]:
+    """The solutions of ``text`` over ``dataset`` as lists of strings (None when unbound), each distinct
+    value one object (``same``: a dict's ``setdefault``)."""
+    try:
+        return [
+            [None if term is None else same(value := term.value, value) for term in solution]
+            for solution in store.query(text, named_graphs=dataset)
+        ]
+    except (SyntaxError, ValueError) as exc:
+        raise _Failed(f"{QUERY_ERROR}\n{exc}") from None
+    except (OSError, RuntimeError) as exc:
+        raise _Failed(f"{STORE_ERROR}\n{exc}") from None
+
+
+def _keep(found: dict[str, list], graph: str, rows: list[list[str | None]]) -> None:
+    if rows:
+        # unbound sorts as "" (split's order); rows without one compare as they are, faster
+        rows.sort(key=_sort_key if any(None in row for row in rows) else None)
+        found[graph] = rows
+
+
+def _read(
+    store: Any, texts: dict[str, str], graphs: list[str], sizes: tuple[int, int, int]
+) -> dict[str, dict[str, list]]:
+    """Every table of ``texts`` (name -> per-graph query, ``?g`` first) by graph over ``graphs``: graph by
+    graph over the first ``probe`` graphs, then, for a table that had fewer than ``few`` rows a graph
+    there, over datasets of ``chunk`` graphs with ``?g`` kept (each query's parsing and planning, most of a
+    small table's cost, shared by the chunk), else graph by graph without ``?g`` (``sizes``: probe, few,
+    chunk; :data:`PROBE_GRAPHS`...)."""
+    probe, few, chunk_graphs = sizes
+    import pyoxigraph as ox
+
+    alone = {name: per_graph_text(text) for name, text in texts.items()}
+    found: dict[str, dict[str, list]] = {name: {} for name in texts}
+    # one object per distinct value: marshal writes a repeated one as a reference (a force's IRI on every
+    # row of its findings), so the parent reads less and holds one copy
+    same = {}.setdefault
+    probed = graphs[:probe]
+    for graph in probed:
+        for name, text in alone.items():
+            _keep(found[name], graph, _rows(store, text, [ox.NamedNode(graph)], same))
+    rest = graphs[len(probed) :]
+    for name, text in alone.items():
+        if sum(map(len, found[name].values())) < few * len(probed):
+            for start in range(0, len(rest), chunk_graphs):
+                chunk = rest[start : start + chunk_graphs]
+                by_graph: dict[str, list[list[str | None]]] = {}
+                for g, *row in _rows(store, texts[name], [ox.NamedNode(g) for g in chunk], same):
+                    by_graph.setdefault(g or "", []).append(row)
+                for graph in chunk:
+                    _keep(found[name], graph, by_graph.get(graph, []))
+        else:
+            for graph in rest:
+                _keep(found[name], graph, _rows(store, text, [ox.NamedNode(graph)], same))
+    return found
+
+
 def _serve(parent: int) -> int:
-    """The worker: (store path, texts, graphs) from stdin, the tables by graph to stdout; it ends as soon
-    as ``parent`` (the pid of the process that started it) is gone (:mod:`graph.parent_watch`)."""
+    """The worker: (store path, texts, graphs, sizes) from stdin, the tables by graph to stdout; it ends as
+    soon as ``parent`` (the pid of the process that started it) is gone (:mod:`graph.parent_watch`)."""
     from graph.parent_watch import exit_with_parent
 
     exit_with_parent(parent)
+    gc.disable()  # its rows are lists of strings (no cycles): collections would walk them again and again
     import pyoxigraph as ox
 
-    path, texts, graphs = marshal.load(sys.stdin.buffer)
+    path, texts, graphs, sizes = marshal.load(sys.stdin.buffer)
     try:
         store = ox.Store.read_only(path)
     except (OSError, RuntimeError) as exc:
         sys.stderr.write(f"{STORE_ERROR}\ncannot open the store read-only: {exc}\n")
         return 2
-    found: dict[str, dict[str, list[list[str | None]]]] = {name: {} for name in texts}
-    for graph in graphs:
-        dataset = [ox.NamedNode(graph)]
-        for name, text in texts.items():
-            try:
-                rows = [
-                    [None if term is None else term.value for term in solution]
-                    for solution in store.query(text, named_graphs=dataset)
-                ]
-            except (SyntaxError, ValueError) as exc:
-                sys.stderr.write(f"{QUERY_ERROR}\n{exc}\n")
-                return 2
-            except (OSError, RuntimeError) as exc:
-                sys.stderr.write(f"{STORE_ERROR}\n{exc}\n")
-                return 2
-            if rows:
-                # unbound sorts as "" (split's order); rows without one compare as they are, faster
-                rows.sort(key=_sort_key if any(None in row for row in rows) else None)
-                found[name][graph] = rows
+    try:
+        found = _read(store, texts, graphs, sizes)
+    except _Failed as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
     sys.stdout.buffer.write(marshal.dumps(found))
     return 0
 

@@ -99,6 +99,42 @@ def test_workers_read_the_same_tables_from_a_read_only_store(
         store.close()
 
 
+def test_a_worker_sends_a_repeated_value_once(loaded: Path) -> None:
+    """The rows came back as one string per cell through the pipe (127 MB at 430 reports): a value
+    repeated on many rows (a finding's force) is now one object, which marshal writes once."""
+    store = OxigraphStore(loaded / "oxigraph", read_only=True)
+    try:
+        graphs = report_tables.named_graphs(store)
+    finally:
+        store.close()
+    texts = {"snapshot_findings": report_tables.query_text("snapshot_findings")}
+    found = report_workers.read_graphs(loaded / "oxigraph", texts, graphs, 2)["snapshot_findings"]
+    forces = [row[-1] for rows in found.values() for row in rows]
+    assert len(forces) > len(set(forces)) > 0
+    assert len({id(force) for force in forces}) == len(set(forces)), "one object per distinct value"
+
+
+@pytest.mark.parametrize("few", [0, 10**9], ids=["graph by graph", "in chunks"])
+def test_a_worker_reads_small_tables_over_chunks_of_graphs_with_the_same_rows(
+    loaded: Path, monkeypatch: pytest.MonkeyPatch, few: int
+) -> None:
+    """Small tables (few rows a graph) are read over datasets of several graphs, ?g kept, then split:
+    the same rows by graph, in the same order, as graph by graph."""
+    monkeypatch.setattr(report_workers, "PROBE_GRAPHS", 1)
+    monkeypatch.setattr(report_workers, "FEW_ROWS", few)
+    monkeypatch.setattr(report_workers, "CHUNK_GRAPHS", 2)
+    store = OxigraphStore(loaded / "oxigraph", read_only=True)
+    try:
+        graphs = report_tables.named_graphs(store)
+        serial = {name: report_tables.graph_table(store, name, graphs) for name in TABLES}
+    finally:
+        store.close()
+    assert len(graphs) >= 4, "a probed graph and more than one chunk"
+    texts = {name: report_tables.query_text(name) for name in TABLES}
+    found = report_workers.read_graphs(loaded / "oxigraph", texts, graphs, 1)
+    assert found == serial, "the same rows by graph, in the same order"
+
+
 def test_workers_read_a_checkpoint_of_a_writable_store_and_remove_it(
     writable: OxigraphStore, loaded: Path, every_graph_a_worker: list[tuple[str, ...]]
 ) -> None:
