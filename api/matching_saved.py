@@ -243,10 +243,15 @@ def load_evidence(cat: Snapshot, place: IndexPlace | None) -> Any:
         return Evidence(cat, load_scheme())
     path, key = index_path(place.data_dir), index_key(place.key)
     rows = Evidence.rows_of(cat)
-    try:
+
+    def saved() -> Any:
         tables = read_tables(path, key, cat, rows)
-        log.info("matching index loaded from %s", path)
         return Evidence(cat, tables["scheme"], {**tables, "rows": rows})
+
+    try:
+        loaded = saved()
+        log.info("matching index loaded from %s", path)
+        return loaded
     except FileNotFoundError:
         pass
     except UNREADABLE as error:
@@ -257,9 +262,9 @@ def load_evidence(cat: Snapshot, place: IndexPlace | None) -> Any:
     with build_lock(place.data_dir, INDEX_LOCK_NAME) as waited:
         if waited:
             try:
-                tables = read_tables(path, key, cat, rows)
+                loaded = saved()
                 log.info("matching index loaded from %s (built by another process)", path)
-                return Evidence(cat, tables["scheme"], {**tables, "rows": rows})
+                return loaded
             except UNREADABLE:  # not saved, or not for this key: build it here
                 pass
         built = Evidence(cat, load_scheme())
