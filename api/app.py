@@ -41,13 +41,17 @@ def _include_routers(app: FastAPI) -> None:
 
 
 def create_app(
-    settings: Settings | None = None, store: Store | None = None, snapshot_dir: Path | None = None
+    settings: Settings | None = None,
+    store: Store | None = None,
+    snapshot_dir: Path | None = None,
+    scratch_dir: Path | None = None,
 ) -> FastAPI:
     """Build the app. ``store``: an already open store to serve (tests, ``serve --workers``); otherwise the
     store named by ``settings.graph`` is opened on first use and closed on shutdown. ``snapshot_dir``: where
-    the saved read model of a handed-in store lives (see :class:`api.runtime.Runtime`)."""
+    the saved read model of a handed-in store lives; ``scratch_dir``: where the ``serve --workers``
+    processes of a read-only store share theirs (see :class:`api.runtime.Runtime`)."""
     settings = settings or Settings()
-    runtime = Runtime(settings, store, snapshot_dir)
+    runtime = Runtime(settings, store, snapshot_dir, scratch_dir)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -8,8 +8,10 @@ scheme); reading it can never run code. Its key is the snapshot's content key
 (:func:`api.snapshot_store.content_key`) plus a digest of the matching code, the ontology files the topic
 scheme is read from and the versions of ``bm25s`` and ``wordllama``; it also records the candidates' IRIs
 digest. A file of another key, of other candidates, truncated or corrupt is ignored with one warning line
-and the tables rebuilt (then saved again unless the store is read-only). Candidates' stems are not saved:
-they are derived again on use for the few candidates a match is explained for.
+and the tables rebuilt, then saved again: in the data dir, or for a read-only store in the scratch dir
+its ``serve --workers`` processes share, if any (one builds under the lock, the others load).
+Candidates' stems are not saved: they are derived again on use for the few candidates a match is
+explained for.
 """
 
 from __future__ import annotations
@@ -51,12 +53,14 @@ class IndexFileError(ValueError):
 
 @dataclass(frozen=True)
 class IndexPlace:
-    """Where a snapshot's matching index is saved, under which content key, and whether it may be written
-    (kept in the snapshot's memo under ``("index_place",)`` by :class:`api.runtime.Runtime`)."""
+    """Where a snapshot's matching index is looked for (``data_dir``), under which content key, and where
+    a build is saved (``save_dir``: the data dir, a read-only store's scratch dir shared by its serve
+    workers, or None); kept in the snapshot's memo under ``("index_place",)`` by
+    :class:`api.runtime.Runtime`."""
 
     data_dir: Path
     key: str
-    writable: bool
+    save_dir: Path | None
 
 
 def index_path(data_dir: Path) -> Path:
@@ -235,43 +239,44 @@ UNREADABLE = (IndexFileError, OSError, ValueError, KeyError, IndexError, TypeErr
 
 
 def load_evidence(cat: Snapshot, place: IndexPlace | None) -> Any:
-    """The evidence of ``cat``: from the saved index at ``place`` when it fits, else built (and saved
-    there when ``place`` is writable)."""
+    """The evidence of ``cat``: from the saved index at ``place`` when it fits, else built (and saved in
+    ``place.save_dir``, if any)."""
     from api.matching_evidence import Evidence
 
     if place is None:
         return Evidence(cat, load_scheme())
-    path, key = index_path(place.data_dir), index_key(place.key)
-    rows = Evidence.rows_of(cat)
+    key, rows = index_key(place.key), Evidence.rows_of(cat)
 
-    def saved() -> Any:
-        tables = read_tables(path, key, cat, rows)
+    def saved(folder: Path) -> Any:
+        tables = read_tables(index_path(folder), key, cat, rows)
         return Evidence(cat, tables["scheme"], {**tables, "rows": rows})
 
     try:
-        loaded = saved()
-        log.info("matching index loaded from %s", path)
+        loaded = saved(place.data_dir)
+        log.info("matching index loaded from %s", index_path(place.data_dir))
         return loaded
     except FileNotFoundError:
         pass
     except UNREADABLE as error:
-        log.warning("ignoring saved matching index %s: %s; rebuilding it", path, error)
-    if not place.writable:
+        log.warning("ignoring saved matching index %s: %s; rebuilding it", index_path(place.data_dir), error)
+    target = place.save_dir
+    if target is None:
         return Evidence(cat, load_scheme())
-    # one build at a time per data dir: another serve worker waits, then loads what this one saved
-    with build_lock(place.data_dir, INDEX_LOCK_NAME) as waited:
-        if waited:
+    # one build at a time per folder it is saved in: another serve worker waits, then loads what it saved
+    with build_lock(target, INDEX_LOCK_NAME) as waited:
+        # the scratch dir was not looked in yet: a worker started later loads what another saved there
+        if waited or target != place.data_dir:
             try:
-                loaded = saved()
-                log.info("matching index loaded from %s (built by another process)", path)
+                loaded = saved(target)
+                log.info("matching index loaded from %s (built by another process)", index_path(target))
                 return loaded
             except UNREADABLE:  # not saved, or not for this key: build it here
                 pass
         built = Evidence(cat, load_scheme())
         try:
-            save_evidence(built, key, place.data_dir)
+            save_evidence(built, key, target)
         except OSError as error:
-            log.warning("could not save the matching index in %s: %s", place.data_dir, error)
+            log.warning("could not save the matching index in %s: %s", target, error)
     return built
 
 

@@ -10,8 +10,10 @@ through ``/sparql``): the read model
 (:meth:`Runtime.snapshot`, which holds every other derived value in its memo) and the SPARQL workers'
 copy of the store (:meth:`Runtime.pool`). The read model is also saved next to the store, keyed by content
 (:mod:`api.snapshot_store`), so a start loads it instead of building it, with its per-report rows kept
-beside it; updates through ``/sparql`` write change stamps into that key (:mod:`api.update_stamps`), so
-both stay valid with updates enabled, in every ``serve --workers`` process and after a restart.
+beside it (a read-only store's data dir is only read: its ``serve --workers`` processes save their one
+build in a scratch dir they share); updates through ``/sparql`` write change stamps into that key
+(:mod:`api.update_stamps`), so both stay valid with updates enabled, in every ``serve --workers`` process
+and after a restart.
 """
 
 from __future__ import annotations
@@ -46,15 +48,23 @@ class Runtime:
     """Per-app state; thread-safe (handlers run in FastAPI's thread pool)."""
 
     def __init__(
-        self, settings: Settings, store: Store | None = None, snapshot_dir: Path | None = None
+        self,
+        settings: Settings,
+        store: Store | None = None,
+        snapshot_dir: Path | None = None,
+        scratch_dir: Path | None = None,
     ) -> None:
         """``snapshot_dir``: where the saved snapshot lives (default the data dir; a worker process that
-        opens a read-only checkpoint of the store elsewhere passes the data dir of the store itself)."""
+        opens a read-only checkpoint of the store elsewhere passes the data dir of the store itself).
+        ``scratch_dir``: a private folder the ``serve --workers`` processes of a read-only store share,
+        where one of them builds and saves the read model and matching index for the others (nothing is
+        written in a read-only store's data dir)."""
         self.settings = settings
         self._store = store
         self._owns_store = store is None
         self.snapshot_dir = snapshot_dir if snapshot_dir is not None else settings.graph.data_dir
         self._dir_given = snapshot_dir is not None
+        self.scratch_dir = scratch_dir
         self._lock = threading.RLock()
         self._build_lock = threading.Lock()  # one SPARQL worker snapshot at a time
         self._snapshot_lock = threading.Lock()  # one read model build at a time
@@ -189,8 +199,8 @@ class Runtime:
         return built
 
     def _load_or_build(self, store: Store, generation: str, build: Callable[..., Snapshot]) -> Snapshot:
-        """The saved snapshot of the store's content if there is one, else a new build (then saved, unless
-        the store is read-only or was changed by an update meanwhile)."""
+        """The saved snapshot of the store's content if there is one, else a new build (then saved where
+        :meth:`_save_dir` says, unless the store was changed by an update meanwhile)."""
         from api.report_rows import DiskRows, MemoryRows
 
         if not self._persists():
@@ -206,32 +216,42 @@ class Runtime:
         saved = load_saved(self.snapshot_dir, key, iris, generation)
         if saved is not None:
             log.info("snapshot loaded from %s", self.snapshot_dir)
-            return self._with_index_place(saved, key, not config.read_only)
-        # one build at a time per data dir: the other serve workers wait, then load what it saved (a
-        # read-only server saves nothing to wait for, so its workers build side by side)
-        locked = contextlib.nullcontext(False) if config.read_only else build_lock(Path(self.snapshot_dir))
+            return self._with_index_place(saved, key)
+        # one build at a time per folder it is saved in: the other serve workers wait, then load what it
+        # saved (a read-only store's workers share a scratch dir; without one nothing is saved or awaited)
+        target = self._save_dir()
+        locked = build_lock(target) if target is not None else contextlib.nullcontext(False)
         with locked as waited:
-            saved = load_saved(self.snapshot_dir, key, iris, generation) if waited else None
-            if saved is not None:
-                log.info("snapshot loaded from %s (built by another process)", self.snapshot_dir)
-                return self._with_index_place(saved, key, not config.read_only)
+            # the scratch dir was not looked in yet: a worker started later loads what another saved there
+            if target is not None and (waited or target != Path(self.snapshot_dir)):
+                saved = load_saved(target, key, iris, generation)
+                if saved is not None:
+                    log.info("snapshot loaded from %s (built by another process)", target)
+                    return self._with_index_place(saved, key)
             rows = DiskRows(self.snapshot_dir, writable=not config.read_only)
             built = build(store, iris, generation, rows_cache=rows)
-            self._with_index_place(built, key, not config.read_only)
+            self._with_index_place(built, key)
             # saved only if the store did not change during the build (the build read it as it was then;
             # a key is never current again once it changed, so a file saved under an old one is unused)
-            if not config.read_only and content_key(store, self.settings.base_iri) == key:
+            if target is not None and content_key(store, self.settings.base_iri) == key:
                 try:
-                    save_snapshot(built, key, self.snapshot_dir)
+                    save_snapshot(built, key, target)
                 except OSError as error:
-                    log.warning("could not save the snapshot in %s: %s", self.snapshot_dir, error)
+                    log.warning("could not save the snapshot in %s: %s", target, error)
         return built
 
-    def _with_index_place(self, snap: Snapshot, key: str, writable: bool) -> Snapshot:
+    def _save_dir(self) -> Path | None:
+        """Where a build is saved and its build lock held: the data dir; for a read-only store, the scratch
+        dir of its serve workers (None without one: each build is kept in its process alone)."""
+        if self.settings.graph.read_only:
+            return self.scratch_dir
+        return Path(self.snapshot_dir)
+
+    def _with_index_place(self, snap: Snapshot, key: str) -> Snapshot:
         """``snap`` told where its matching index is saved (:mod:`api.matching_saved`)."""
         from api.matching_saved import IndexPlace
 
-        place = IndexPlace(Path(self.snapshot_dir), key, writable)
+        place = IndexPlace(Path(self.snapshot_dir), key, self._save_dir())
         snap.derived(("index_place",), lambda: place)
         return snap
 

@@ -8,7 +8,10 @@ worker is fenced like the one-process server (outbound sockets blocked once it h
 with the serve process (``PR_SET_PDEATHSIG``: a ``kill -9`` leaves no worker, and a worker's query
 workers die with it), and gets its settings (update token included) over its socket pair, never on its
 command line or in its environment. A worker that exits is replaced; if they keep exiting at once, the
-server stops with exit status 1. With a ``remote`` backend every worker is a client of that server.
+server stops with exit status 1. With a ``remote`` backend every worker is a client of that server. A
+store opened read-only (``HMIC_KG_READ_ONLY``) is opened by each worker; as nothing may be written in its
+data dir, the workers share a scratch dir in the serve process's private folder (removed at stop), where
+one builds the read model and matching index and the others load them (:meth:`api.runtime.Runtime.snapshot`).
 
 On Linux each worker accepts from a socket of its own, all bound to the port with ``SO_REUSEPORT``, so the
 kernel spreads new connections over the workers. One shared socket would not: a worker woken by a burst
@@ -122,6 +125,10 @@ class Supervisor:
         self.options = options
         self.root = Path(tempfile.mkdtemp(prefix=f"{DIR_PREFIX}serve-"))
         (self.root / "owner").write_text(str(os.getpid()), encoding="ascii")
+        self.scratch: Path | None = None  # where the workers of a read-only store share their read model
+        if settings.graph.read_only and settings.graph.backend != "remote":
+            self.scratch = self.root / "read-model"
+            self.scratch.mkdir(mode=0o700)
         self.owner: Any = None
         self.workers: list[_Worker] = []
         self._stop = threading.Event()
@@ -142,6 +149,7 @@ class Supervisor:
             "settings": replace(self.settings, query_workers=per_worker),
             "options": self.options,
             "root": str(self.root) if self.owner is not None else None,
+            "scratch": str(self.scratch) if self.scratch is not None else None,
             "block": self.settings.graph.backend != "remote",
         }
 
@@ -182,7 +190,8 @@ class Supervisor:
         return status
 
     def stop(self) -> None:
-        """Stop the workers (SIGTERM, then SIGKILL), close the store, remove the checkpoints."""
+        """Stop the workers (SIGTERM, then SIGKILL), close the store, remove the checkpoints (and the
+        scratch dir)."""
         for worker in self.workers:
             with contextlib.suppress(OSError):
                 worker.process.terminate()
@@ -223,7 +232,12 @@ def worker_main(listen_fd: int, channel_fd: int, parent_pid: int) -> None:
     if config["block"]:
         block_outbound_sockets()
     try:
-        app = create_app(settings, store, snapshot_dir=settings.graph.data_dir if store is not None else None)
+        app = create_app(
+            settings,
+            store,
+            snapshot_dir=settings.graph.data_dir if store is not None else None,
+            scratch_dir=Path(config["scratch"]) if config["scratch"] is not None else None,
+        )
         app.state.runtime.preload(queries=True)  # the saved read model and the SPARQL workers load meanwhile
         uvicorn.Server(uvicorn_config(app, config["options"])).run(sockets=[listening])
     finally:

@@ -155,7 +155,7 @@ def test_serve_workers_without_a_saved_index_build_it_once(
 
     snap = snapshot_of(data_dir)
     place = snap.derived(("index_place",), lambda: None)
-    assert place is not None and place.writable
+    assert place is not None and place.save_dir == data_dir
     index_path(data_dir).unlink()
     builds: list[int] = []
     second_built = threading.Event()

@@ -17,11 +17,16 @@ import httpx
 import psutil
 import pytest
 
+from api.matching_saved import index_path
+from api.snapshot_store import snapshot_path
 from api.worker_store import KEEP, StoreOwner, WorkerStore
 from graph.store import QueryError
 from graph.store_oxigraph import OxigraphStore
+from tests.conftest import eventually
 from tests.conftest_api import BASE, tiny_graph
 from tests.conftest_servers import ROOT, hmic_kg_command, start_server, stop_process
+
+pytest_plugins = ["tests.conftest_api"]
 
 TOKEN = "worker-test-token-1234"
 #: the triples outside the metadata graph (where each update through /sparql also writes change stamps)
@@ -256,3 +261,43 @@ def test_a_second_server_on_a_taken_port_exits_1_with_one_line(two_workers, tmp_
     )
     assert second.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in second.stderr.strip().splitlines()[-1]
+
+
+def _files(folder: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*")}
+
+
+@pytest.mark.server
+def test_read_only_workers_share_one_build_in_a_scratch_dir_removed_at_stop(data_dir: Path) -> None:
+    """Regression: the workers of a read-only store saved nothing, so each built the read model and the
+    matching index itself. One now builds both in a scratch dir in the serve process's private folder,
+    which goes at stop; the data dir is not written."""
+    snapshot_path(data_dir).unlink()
+    index_path(data_dir).unlink()
+    before = _files(data_dir)
+    serve = ("serve", "--data-dir", str(data_dir), "--host", "127.0.0.1", "--workers", "2")
+
+    def ready(base: str) -> bool:
+        return httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200
+
+    env = {**os.environ, "HMIC_KG_READ_ONLY": "1"}
+    process, base = start_server(
+        lambda port: hmic_kg_command(*serve, "--port", str(port)), ready, cwd=ROOT, env=env
+    )
+    try:
+        owners = Path(tempfile.gettempdir()).glob("hmic-kg-snapshots-serve-*/owner")
+        (root,) = [o.parent for o in owners if o.read_text(encoding="ascii") == str(process.pid)]
+        scratch = root / "read-model"
+        assert scratch.stat().st_mode & 0o777 == 0o700
+        for _ in range(4):  # fresh connections: both workers answer
+            with httpx.Client() as client:
+                assert client.get(f"{base}/forces/northamptonshire/help", timeout=60).status_code == 200
+        eventually(lambda: index_path(scratch).exists(), "the matching index saved in the scratch dir")
+        assert snapshot_path(scratch).exists()
+        assert _files(data_dir) == before, "nothing written in the data dir"
+    finally:
+        stop_process(process)
+    assert process.returncode == 0 and not root.exists(), (
+        "the scratch dir went with the serve process's folder"
+    )
+    assert _files(data_dir) == before
